@@ -1,0 +1,30 @@
+import { loadOptions } from '../../src/config.js';
+import { connectDocker } from '../../src/docker.js';
+import { runDoctor, type CheckStatus } from '../../src/doctor.js';
+import { gitRepo } from '../../src/git.js';
+import { connectRegistry } from '../../src/registry.js';
+import { painter, useColor } from '../terminal.js';
+import type { ConfigFlags } from '../flags.js';
+
+export type DoctorFlags = ConfigFlags;
+
+/** Reports whether this machine can run the pipeline; exit 2 when something it needs is missing. */
+export async function doctor(repoPath: string | undefined, flags: DoctorFlags): Promise<number> {
+  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const checks = await runDoctor(options, {
+    docker: connectDocker(),
+    git: gitRepo(options.root),
+    registry: (host) => connectRegistry(host),
+  });
+  const paint = painter(useColor());
+  const mark: Record<CheckStatus, string> = { ok: paint('green', 'ok     '), warning: paint('yellow', 'warning'), problem: paint('red', 'problem') };
+  const width = Math.max(...checks.map((c) => c.name.length));
+  const lines = checks.flatMap((c) => [
+    `${mark[c.status]}  ${c.name.padEnd(width)}  ${c.detail}`,
+    ...(c.hint && c.status !== 'ok' ? [`${' '.repeat(9 + width + 2)}${paint('dim', `hint: ${c.hint}`)}`] : []),
+  ]);
+  const count = (s: CheckStatus) => checks.filter((c) => c.status === s).length;
+  lines.push('', `${count('ok')} ok, ${count('warning')} warning(s), ${count('problem')} problem(s)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return count('problem') > 0 ? 2 : 0;
+}

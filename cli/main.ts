@@ -1,0 +1,57 @@
+import { Command, CommanderError } from 'commander';
+import { isDagshipError, reasonOf } from '../src/errors.js';
+import { doctor } from './commands/doctor.js';
+import { configFlags, withConfigFlags } from './flags.js';
+import { painter, useColor } from './terminal.js';
+
+declare const DAGSHIP_VERSION: string | undefined;
+const version = typeof DAGSHIP_VERSION === 'string' ? DAGSHIP_VERSION : '0.0.0-dev';
+
+const EXAMPLES = `
+Examples:
+  $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
+  $ dagship doctor --config ci/dagship.yaml .
+
+Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
+Settings come from dagship.yaml, then DAGSHIP_* environment variables, then flags.`;
+
+/** The command table: each entry parses its flags and calls one function that returns an exit code. */
+export function buildProgram(): Command {
+  const program = new Command('dagship')
+    .description('CI/CD for Apache Airflow DAGs on Kubernetes: lint, check, build, push and deploy')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run dagship --help for usage)')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride();
+
+  withConfigFlags(
+    program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs'),
+  ).action(async (repoPath: string | undefined, opts) => {
+    process.exitCode = await doctor(repoPath, configFlags(opts));
+  });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const paint = painter(useColor(process.stderr));
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version end here too; everything else commander rejects is a usage error.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (isDagshipError(err)) {
+      process.stderr.write(`${paint('red', 'error:')} ${err.message}\n${paint('dim', `hint: ${err.hint}`)}\n`);
+      process.exitCode = err.kind === 'gate' ? 1 : 2;
+      return;
+    }
+    process.stderr.write(`${paint('red', 'error:')} unexpected failure: ${reasonOf(err)}\n`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${paint('dim', err.stack)}\n`);
+    process.exitCode = 2;
+  }
+}
+
+await main(process.argv);

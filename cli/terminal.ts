@@ -1,0 +1,25 @@
+import type { Logger } from '../src/logger.js';
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
+}
+
+const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+export type Paint = (style: keyof typeof codes, text: string) => string;
+export const painter = (enabled: boolean): Paint => (style, text) => (enabled ? `\u001b[${codes[style]}m${text}\u001b[0m` : text);
+
+/** Progress and diagnostics go to stderr so stdout stays for results. */
+export function terminalLogger(verbose: boolean, paint: Paint = painter(useColor(process.stderr))): Logger {
+  const started = Date.now();
+  const stamp = () => paint('dim', `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`);
+  return {
+    debug: (m) => verbose && process.stderr.write(`${stamp()} ${paint('dim', m)}\n`),
+    info: (m) => process.stderr.write(`${stamp()} ${m}\n`),
+    warn: (m) => process.stderr.write(`${stamp()} ${paint('yellow', 'warning:')} ${m}\n`),
+    async group(title, work) {
+      process.stderr.write(`${stamp()} ${paint('bold', title)}\n`);
+      return work();
+    },
+  };
+}

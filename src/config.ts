@@ -1,0 +1,150 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import { DagshipError } from './errors.js';
+
+export const CONFIG_FILES = ['dagship.yaml', 'dagship.yml'];
+
+const relativePath = z.string().min(1).refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), {
+  message: 'must be a path inside the repository (relative, no ..)',
+});
+
+/** dagship.yaml, version 1. Every key is optional; flags and DAGSHIP_* variables override it. */
+export const configSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    /** The DAG folder, relative to the repository root (the chart mounts it at /opt/airflow/dags). */
+    dags_folder: relativePath.default('dags'),
+    plugins_folder: relativePath.default('plugins'),
+    requirements: relativePath.default('requirements.txt'),
+    /** The Airflow image the DAGs run in: checks run in it and builds start from it. */
+    base_image: z.string().min(1).optional(),
+    /** A Python image with ruff and bandit, for `lint`. */
+    tools_image: z.string().min(1).optional(),
+    /** Where built images go: registry host and repository, without a tag. */
+    repository: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+type ConfigKey = Exclude<keyof Config, 'version'>;
+const OVERRIDABLE: ConfigKey[] = ['dags_folder', 'plugins_folder', 'requirements', 'base_image', 'tools_image', 'repository'];
+
+export interface Options extends Config {
+  /** The DAG repository's root, absolute. */
+  root: string;
+  /** The config file read, absolute, or undefined when there was none. */
+  configFile?: string;
+}
+
+export interface LoadOptions {
+  /** The repository path given on the command line (default: the working directory). */
+  root?: string;
+  /** An explicit config file (`--config`). */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Flag values by config key; undefined means "not given". */
+  flags?: Partial<Record<ConfigKey, string | undefined>>;
+}
+
+/** The environment variable that overrides a config key: dags_folder → DAGSHIP_DAGS_FOLDER. */
+export const envName = (key: string) => `DAGSHIP_${key.toUpperCase()}`;
+
+/** dagship.yaml + DAGSHIP_* environment + flags, in that order of precedence, validated into one object. */
+export function loadOptions(options: LoadOptions = {}): Options {
+  const root = path.resolve(options.root ?? '.');
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new DagshipError(`repository path ${root} does not exist or is not a folder`, 'pass the DAG repository folder, e.g. dagship doctor ./my-dags', 'usage');
+  }
+  const configFile = options.configFile ? path.resolve(options.configFile) : CONFIG_FILES.map((f) => path.join(root, f)).find((f) => existsSync(f));
+  if (options.configFile && !existsSync(configFile!)) {
+    throw new DagshipError(`config file ${configFile} does not exist`, 'check the --config path', 'usage');
+  }
+  const fromFile = configFile ? readConfigFile(configFile) : { values: {}, lineOf: () => undefined };
+
+  const merged: Record<string, unknown> = { ...fromFile.values };
+  const env = options.env ?? process.env;
+  const overridden = new Map<string, string>();
+  for (const key of OVERRIDABLE) {
+    const fromEnv = env[envName(key)];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      merged[key] = fromEnv;
+      overridden.set(key, envName(key));
+    }
+    const fromFlag = options.flags?.[key];
+    if (fromFlag !== undefined) {
+      merged[key] = fromFlag;
+      overridden.set(key, `--${key.replaceAll('_', '-')}`);
+    }
+  }
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.');
+    // An unknown key has no value path of its own: point at the key itself.
+    const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const where = overridden.get(String(issue.path[0])) ?? describeLocation(configFile, fromFile.lineOf(keyPath));
+    throw new DagshipError(`${where}: ${describeIssue(issue, key)}`, hintFor(issue), 'config');
+  }
+  return { ...parsed.data, root, configFile };
+}
+
+function readConfigFile(file: string) {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
+  const error = doc.errors[0];
+  if (error) {
+    const line = error.linePos?.[0]?.line;
+    throw new DagshipError(`${describeLocation(file, line)}: not valid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax at that line', 'config');
+  }
+  const values = doc.toJS() ?? {};
+  if (typeof values !== 'object' || Array.isArray(values)) {
+    throw new DagshipError(`${file}: expected a mapping of settings, got ${Array.isArray(values) ? 'a list' : typeof values}`, 'see the README for the dagship.yaml keys', 'config');
+  }
+  const lineOf = (keyPath: PropertyKey[]): number | undefined => {
+    const node = doc.getIn(keyPath as unknown[], true);
+    const offset = isNode(node) ? node.range?.[0] : undefined;
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  };
+  return { values: values as Record<string, unknown>, lineOf };
+}
+
+function describeLocation(file: string | undefined, line: number | undefined): string {
+  const name = file ? path.basename(file) : 'configuration';
+  return line ? `${name}:${line}` : name;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, key: string): string {
+  if (issue.code === 'unrecognized_keys') {
+    const known = Object.keys(configSchema.shape);
+    return issue.keys
+      .map((k) => {
+        const near = known.find((n) => closeTo(n, k));
+        return `unknown key '${k}'${near ? ` (did you mean '${near}'?)` : ''}`;
+      })
+      .join('; ');
+  }
+  return `'${key}' ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+function hintFor(issue: z.core.$ZodIssue): string {
+  const known = Object.keys(configSchema.shape).join(', ');
+  if (issue.code === 'unrecognized_keys') return `dagship.yaml knows these keys: ${known}`;
+  return 'fix the value; the README lists every dagship.yaml key with its expected form';
+}
+
+/** True when a and b differ by a small edit: a typo, a missing or extra letter, _ vs nothing. */
+function closeTo(a: string, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
+  const x = norm(a);
+  const y = norm(b);
+  if (x === y || x.startsWith(y) || y.startsWith(x)) return true;
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= x.length; i++)
+    for (let j = 1; j <= y.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+  return d[x.length]![y.length]! <= 2;
+}

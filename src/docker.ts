@@ -1,0 +1,197 @@
+import Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { DagshipError, reasonOf } from './errors.js';
+
+export interface EngineInfo {
+  host: string;
+  version: string;
+  apiVersion: string;
+  storageDriver: string;
+  os: string;
+  arch: string;
+}
+
+export interface ImageInfo {
+  id: string;
+  tags: string[];
+  size: number;
+  labels: Record<string, string>;
+}
+
+export interface RunSpec {
+  image: string;
+  cmd: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  /** host path → container path; mounted read-only unless listed in `writable`. */
+  mounts?: { source: string; target: string; writable?: boolean }[];
+  network?: 'none' | 'host';
+  /** Kill the container after this long; the result says it timed out. */
+  timeoutMs?: number;
+  /** Keep at most this many bytes of each stream (the rest is dropped, `truncated` says so). */
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  truncated: boolean;
+}
+
+/** The Docker Engine, through its API. */
+export interface DockerEngine {
+  readonly host: string;
+  info(): Promise<EngineInfo>;
+  /** The image as the engine holds it locally, or undefined. */
+  image(ref: string): Promise<ImageInfo | undefined>;
+  run(spec: RunSpec): Promise<RunResult>;
+}
+
+/** Where the engine is, the way the docker CLI finds it: DOCKER_HOST, else the default socket. */
+export function dockerHost(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+export function connectDocker(env: NodeJS.ProcessEnv = process.env): DockerEngine {
+  const host = dockerHost(env);
+  const client = new Docker(modemOptions(host));
+  const unreachable = (err: unknown) =>
+    new DagshipError(
+      `cannot reach the Docker Engine at ${host}: ${reasonOf(err)}`,
+      'start Docker (in a dagship checkout, test/infra/up starts one), or set DOCKER_HOST to the engine, e.g. unix:///var/run/docker.sock',
+      'infra',
+      { cause: err },
+    );
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (isConnectionError(err)) throw unreachable(err);
+      throw err;
+    }
+  };
+
+  return {
+    host,
+    info: () =>
+      call(async () => {
+        const [version, info] = await Promise.all([client.version(), client.info()]);
+        return {
+          host,
+          version: version.Version,
+          apiVersion: version.ApiVersion,
+          storageDriver: String(info.Driver ?? ''),
+          os: version.Os,
+          arch: version.Arch,
+        };
+      }),
+    image: (ref) =>
+      call(async () => {
+        try {
+          const i = await client.getImage(ref).inspect();
+          return { id: i.Id, tags: i.RepoTags ?? [], size: i.Size, labels: i.Config?.Labels ?? {} };
+        } catch (err) {
+          if (statusOf(err) === 404) return undefined;
+          throw err;
+        }
+      }),
+    run: (spec) => call(() => runContainer(client, spec)),
+  };
+}
+
+function modemOptions(host: string): Docker.DockerOptions {
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+}
+
+async function runContainer(client: Docker, spec: RunSpec): Promise<RunResult> {
+  let container: Docker.Container;
+  try {
+    container = await client.createContainer({
+      Image: spec.image,
+      Cmd: spec.cmd,
+      Entrypoint: spec.entrypoint,
+      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      User: spec.user,
+      WorkingDir: spec.workdir,
+      Tty: false,
+      HostConfig: {
+        NetworkMode: spec.network ?? 'none',
+        Binds: (spec.mounts ?? []).map((m) => `${m.source}:${m.target}:${m.writable ? 'rw' : 'ro'}`),
+      },
+    });
+  } catch (err) {
+    if (statusOf(err) === 404) {
+      throw new DagshipError(
+        `image ${spec.image} is not on the Docker Engine`,
+        `pull it (docker pull ${spec.image}) or build it, then run again`,
+        'config',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  const limit = spec.maxOutputBytes ?? 16 * 1024 * 1024;
+  const stdout = new CappedBuffer(limit);
+  const stderr = new CappedBuffer(limit);
+  let timedOut = false;
+  try {
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const out = new PassThrough().on('data', (c: Buffer) => stdout.push(c));
+    const err = new PassThrough().on('data', (c: Buffer) => stderr.push(c));
+    container.modem.demuxStream(stream, out, err);
+    const ended = new Promise((resolve) => stream.on('end', resolve));
+    await container.start();
+    const timer = spec.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          container.kill().catch(() => undefined);
+        }, spec.timeoutMs)
+      : undefined;
+    const status = (await container.wait()) as { StatusCode: number };
+    clearTimeout(timer);
+    await ended;
+    return {
+      exitCode: status.StatusCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      timedOut,
+      truncated: stdout.truncated || stderr.truncated,
+    };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+class CappedBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly limit: number) {}
+  push(chunk: Buffer) {
+    const room = this.limit - this.size;
+    if (chunk.length > room) this.truncated = true;
+    if (room <= 0) return;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+  text() {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown })?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code);
+}

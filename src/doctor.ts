@@ -1,0 +1,98 @@
+import type { Options } from './config.js';
+import type { DockerEngine } from './docker.js';
+import { isDagshipError, reasonOf } from './errors.js';
+import type { GitRepo } from './git.js';
+import { parseImageReference, type Registry } from './registry.js';
+
+export type CheckStatus = 'ok' | 'warning' | 'problem';
+
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  hint?: string;
+}
+
+export interface DoctorDeps {
+  docker: DockerEngine;
+  git: GitRepo;
+  registry: (host: string) => Registry;
+}
+
+/** Checks, in order, what the pipeline needs: engine, registry, repository state, images. */
+export async function runDoctor(options: Options, deps: DoctorDeps): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [
+    {
+      name: 'Configuration',
+      status: 'ok',
+      detail: options.configFile ?? `no dagship.yaml in ${options.root}; using defaults`,
+    },
+  ];
+  const engine = await attempt('Docker Engine', async () => {
+    const info = await deps.docker.info();
+    return ok('Docker Engine', `${info.version} (API ${info.apiVersion}, ${info.storageDriver}, ${info.os}/${info.arch}) at ${info.host}`);
+  });
+  checks.push(engine);
+  checks.push(await registryCheck(options, deps));
+  checks.push(await gitCheck(options, deps));
+  checks.push(await imageCheck('Airflow image', options.base_image, 'base_image', 'apache/airflow:3.3.2', engine, deps));
+  checks.push(await imageCheck('Tools image', options.tools_image, 'tools_image', 'a Python image with ruff and bandit', engine, deps));
+  return checks;
+}
+
+async function registryCheck(options: Options, deps: DoctorDeps): Promise<DoctorCheck> {
+  const name = 'Registry';
+  if (!options.repository) {
+    return { name, status: 'warning', detail: 'no repository configured', hint: "set 'repository' (e.g. registry.example.com/team/airflow) to build and push images" };
+  }
+  return attempt(name, async () => {
+    const host = registryHost(parseImageReference(options.repository!).registry);
+    const status = await deps.registry(host).ping();
+    return ok(name, `${host} reachable at ${status.url}${status.authRequired ? ' (asks for credentials)' : ''}`);
+  });
+}
+
+/** Docker Hub's API lives on another host than its name. */
+export function registryHost(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+async function gitCheck(options: Options, deps: DoctorDeps): Promise<DoctorCheck> {
+  const name = 'Git repository';
+  return attempt(name, async () => {
+    const state = await deps.git.state();
+    if (!state) {
+      return { name, status: 'warning', detail: `${options.root} is not in a git repository`, hint: 'images are tagged by commit: git init and commit the DAG repository' };
+    }
+    const revision = `${state.revision.slice(0, 12)} in ${state.root}`;
+    if (state.dirtyPaths.length === 0) return ok(name, `${revision}, clean`);
+    const first = state.dirtyPaths.slice(0, 3).join(', ');
+    return {
+      name,
+      status: 'warning',
+      detail: `${revision}, ${state.dirtyPaths.length} uncommitted change(s): ${first}${state.dirtyPaths.length > 3 ? ', …' : ''}`,
+      hint: 'commit or stash before building a release image',
+    };
+  });
+}
+
+async function imageCheck(name: string, ref: string | undefined, key: string, example: string, engine: DoctorCheck, deps: DoctorDeps): Promise<DoctorCheck> {
+  if (!ref) return { name, status: 'problem', detail: 'not configured', hint: `set '${key}' in dagship.yaml (${example})` };
+  if (engine.status !== 'ok') return { name, status: 'problem', detail: `${ref}: cannot look, the Docker Engine is unreachable`, hint: engine.hint };
+  return attempt(name, async () => {
+    const image = await deps.docker.image(ref);
+    if (!image) return { name, status: 'problem', detail: `${ref} is not on the Docker Engine`, hint: `docker pull ${ref} (or build it), then run again` };
+    return ok(name, `${ref} (${image.id.replace('sha256:', '').slice(0, 12)}, ${Math.round(image.size / 1e6)} MB)`);
+  });
+}
+
+const ok = (name: string, detail: string): DoctorCheck => ({ name, status: 'ok', detail });
+
+async function attempt(name: string, work: () => Promise<DoctorCheck>): Promise<DoctorCheck> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isDagshipError(err)) return { name, status: 'problem', detail: err.message, hint: err.hint };
+    return { name, status: 'problem', detail: reasonOf(err) };
+  }
+}

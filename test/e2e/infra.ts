@@ -1,0 +1,33 @@
+/** What test/infra/up provides, read from its exports. A missing variable is a failure, never a skip. */
+export interface Infra {
+  dockerHost: string;
+  registry: string;
+  authRegistry: string;
+  authUser: string;
+  authPassword: string;
+  airflow3Image: string;
+  airflow2Image: string;
+  toolsImage: string;
+}
+
+const NAMES = {
+  dockerHost: 'DOCKER_HOST',
+  registry: 'DAGSHIP_TEST_REGISTRY',
+  authRegistry: 'DAGSHIP_TEST_AUTH_REGISTRY',
+  authUser: 'DAGSHIP_TEST_AUTH_REGISTRY_USER',
+  authPassword: 'DAGSHIP_TEST_AUTH_REGISTRY_PASSWORD',
+  airflow3Image: 'DAGSHIP_TEST_AIRFLOW3_IMAGE',
+  airflow2Image: 'DAGSHIP_TEST_AIRFLOW2_IMAGE',
+  toolsImage: 'DAGSHIP_TEST_TOOLS_IMAGE',
+} as const satisfies Record<keyof Infra, string>;
+
+export function infra(env: NodeJS.ProcessEnv = process.env): Infra {
+  const missing = Object.values(NAMES).filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `end-to-end tests need the real infrastructure, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set.\n` +
+        'Run them with `npm test` (it starts everything), or `eval "$(test/infra/up)"` first.',
+    );
+  }
+  return Object.fromEntries(Object.entries(NAMES).map(([key, name]) => [key, env[name]!])) as unknown as Infra;
+}

@@ -1,0 +1,11 @@
+import { connectDocker } from '../../src/docker.js';
+import { connectRegistry } from '../../src/registry.js';
+import { infra } from './infra.js';
+
+/** Fails the e2e run up front, with the reason, when the infrastructure is not there. */
+export default async function setup(): Promise<void> {
+  const env = infra();
+  await connectDocker().info();
+  await connectRegistry(env.registry).ping();
+  await connectRegistry(env.authRegistry).ping();
+}

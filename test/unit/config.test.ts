@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadOptions } from '../../src/config.js';
+import { DagshipError } from '../../src/errors.js';
+
+function repoWith(config?: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dagship-config-'));
+  if (config !== undefined) writeFileSync(path.join(dir, 'dagship.yaml'), config);
+  return dir;
+}
+
+function errorOf(work: () => unknown): DagshipError {
+  try {
+    work();
+  } catch (err) {
+    if (err instanceof DagshipError) return err;
+    throw err;
+  }
+  throw new Error('expected a DagshipError');
+}
+
+describe('loadOptions', () => {
+  it('uses defaults when the repository has no dagship.yaml', () => {
+    const root = repoWith();
+    const options = loadOptions({ root, env: {} });
+    expect(options).toMatchObject({ root, dags_folder: 'dags', plugins_folder: 'plugins', requirements: 'requirements.txt', configFile: undefined });
+    expect(options.base_image).toBeUndefined();
+  });
+
+  it('reads dagship.yaml, then DAGSHIP_* variables, then flags', () => {
+    const root = repoWith('base_image: from-file:1\ntools_image: tools-file\nrepository: reg.example.com/team/dags\n');
+    const options = loadOptions({
+      root,
+      env: { DAGSHIP_BASE_IMAGE: 'from-env:2', DAGSHIP_TOOLS_IMAGE: 'tools-env' },
+      flags: { base_image: 'from-flag:3', tools_image: undefined },
+    });
+    expect(options.base_image).toBe('from-flag:3');
+    expect(options.tools_image).toBe('tools-env');
+    expect(options.repository).toBe('reg.example.com/team/dags');
+    expect(options.configFile).toBe(path.join(root, 'dagship.yaml'));
+  });
+
+  it('names an unknown key with its line and the key it probably meant', () => {
+    const root = repoWith('version: 1\ndag_folder: dags\n');
+    const err = errorOf(() => loadOptions({ root, env: {} }));
+    expect(err.kind).toBe('config');
+    expect(err.message).toBe("dagship.yaml:2: unknown key 'dag_folder' (did you mean 'dags_folder'?)");
+    expect(err.hint).toContain('dags_folder');
+  });
+
+  it('names a wrongly typed key with its line and the expected type', () => {
+    const root = repoWith('version: 1\nbase_image:\n  - apache/airflow\n');
+    const err = errorOf(() => loadOptions({ root, env: {} }));
+    expect(err.message).toMatch(/^dagship\.yaml:3: 'base_image' expected string, received array/);
+  });
+
+  it('rejects a DAG folder outside the repository', () => {
+    const root = repoWith('dags_folder: ../elsewhere\n');
+    expect(errorOf(() => loadOptions({ root, env: {} })).message).toMatch(/^dagship\.yaml:1: 'dags_folder' must be a path inside the repository/);
+  });
+
+  it('says which override was wrong when the value came from the environment', () => {
+    const root = repoWith();
+    const err = errorOf(() => loadOptions({ root, env: { DAGSHIP_DAGS_FOLDER: '/abs/dags' } }));
+    expect(err.message).toMatch(/^DAGSHIP_DAGS_FOLDER: 'dags_folder' must be a path inside/);
+  });
+
+  it('points at the line of a YAML syntax error', () => {
+    const root = repoWith('version: 1\nbase_image: [unclosed\n');
+    const err = errorOf(() => loadOptions({ root, env: {} }));
+    expect(err.kind).toBe('config');
+    expect(err.message).toMatch(/^dagship\.yaml:\d+: not valid YAML/);
+  });
+
+  it('refuses a config that is not a mapping', () => {
+    const root = repoWith('- a\n- b\n');
+    expect(errorOf(() => loadOptions({ root, env: {} })).message).toMatch(/expected a mapping of settings, got a list/);
+  });
+
+  it('refuses a repository path that does not exist, as a usage error', () => {
+    const err = errorOf(() => loadOptions({ root: '/nonexistent/dagship-repo', env: {} }));
+    expect(err.kind).toBe('usage');
+    expect(err.message).toContain('/nonexistent/dagship-repo does not exist');
+  });
+
+  it('reads an explicit --config file and refuses a missing one', () => {
+    const root = repoWith();
+    mkdirSync(path.join(root, 'ci'));
+    writeFileSync(path.join(root, 'ci', 'dagship.yaml'), 'dags_folder: airflow/dags\n');
+    expect(loadOptions({ root, configFile: path.join(root, 'ci', 'dagship.yaml'), env: {} }).dags_folder).toBe('airflow/dags');
+    expect(errorOf(() => loadOptions({ root, configFile: path.join(root, 'nope.yaml'), env: {} })).kind).toBe('usage');
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { Options } from '../../src/config.js';
+import type { DockerEngine, ImageInfo } from '../../src/docker.js';
+import { runDoctor, type DoctorDeps } from '../../src/doctor.js';
+import { DagshipError } from '../../src/errors.js';
+import type { GitState } from '../../src/git.js';
+import type { Registry } from '../../src/registry.js';
+
+const options: Options = {
+  version: 1,
+  root: '/repo',
+  configFile: '/repo/dagship.yaml',
+  dags_folder: 'dags',
+  plugins_folder: 'plugins',
+  requirements: 'requirements.txt',
+  base_image: 'apache/airflow:3.3.2',
+  tools_image: 'tools:1',
+  repository: 'reg.example.com/team/dags',
+};
+
+const image: ImageInfo = { id: `sha256:${'b'.repeat(64)}`, tags: [], size: 400e6, labels: {} };
+
+function fakes(over: { engineDown?: boolean; images?: string[]; git?: GitState; registryDown?: boolean } = {}): DoctorDeps & { pinged: string[] } {
+  const pinged: string[] = [];
+  const down = () => {
+    throw new DagshipError('cannot reach the Docker Engine at unix:///x.sock: ENOENT', 'start Docker');
+  };
+  const docker: DockerEngine = {
+    host: 'unix:///x.sock',
+    info: async () => (over.engineDown ? down() : { host: 'unix:///x.sock', version: '20.10.24', apiVersion: '1.41', storageDriver: 'overlay2', os: 'linux', arch: 'amd64' }),
+    image: async (ref) => (over.engineDown ? down() : (over.images ?? [options.base_image!, options.tools_image!]).includes(ref) ? image : undefined),
+    run: async () => down(),
+  };
+  const registry = (host: string): Registry => ({
+    host,
+    ping: async () => {
+      pinged.push(host);
+      if (over.registryDown) throw new DagshipError(`cannot reach the registry ${host}`, 'check the host');
+      return { url: `https://${host}`, authRequired: true };
+    },
+  });
+  const git = { state: async () => over.git };
+  return { docker, registry, git, pinged };
+}
+
+const clean: GitState = { root: '/repo', revision: 'a'.repeat(40), commitTime: '2026-01-01T00:00:00Z', dirtyPaths: [] };
+const statuses = (checks: { name: string; status: string }[]) => Object.fromEntries(checks.map((c) => [c.name, c.status]));
+
+describe('runDoctor', () => {
+  it('is all ok on a ready machine and pings the repository’s registry', async () => {
+    const deps = fakes({ git: clean });
+    const checks = await runDoctor(options, deps);
+    expect(statuses(checks)).toEqual({ Configuration: 'ok', 'Docker Engine': 'ok', Registry: 'ok', 'Git repository': 'ok', 'Airflow image': 'ok', 'Tools image': 'ok' });
+    expect(deps.pinged).toEqual(['reg.example.com']);
+    expect(checks.find((c) => c.name === 'Docker Engine')?.detail).toBe('20.10.24 (API 1.41, overlay2, linux/amd64) at unix:///x.sock');
+  });
+
+  it('asks Docker Hub’s API host for an image on docker.io', async () => {
+    const deps = fakes({ git: clean });
+    await runDoctor({ ...options, repository: 'team/dags' }, deps);
+    expect(deps.pinged).toEqual(['registry-1.docker.io']);
+  });
+
+  it('when the engine is down, says so once and does not pretend to know about images', async () => {
+    const checks = await runDoctor(options, fakes({ engineDown: true, git: clean }));
+    const engine = checks.find((c) => c.name === 'Docker Engine')!;
+    expect(engine).toMatchObject({ status: 'problem', hint: 'start Docker' });
+    expect(checks.find((c) => c.name === 'Airflow image')).toMatchObject({ status: 'problem', detail: 'apache/airflow:3.3.2: cannot look, the Docker Engine is unreachable' });
+  });
+
+  it('names a missing image with the command that fixes it', async () => {
+    const checks = await runDoctor(options, fakes({ images: ['tools:1'], git: clean }));
+    expect(checks.find((c) => c.name === 'Airflow image')).toMatchObject({
+      status: 'problem',
+      detail: 'apache/airflow:3.3.2 is not on the Docker Engine',
+      hint: 'docker pull apache/airflow:3.3.2 (or build it), then run again',
+    });
+  });
+
+  it('warns about uncommitted changes and a repository that is not under git', async () => {
+    const dirty = await runDoctor(options, fakes({ git: { ...clean, dirtyPaths: ['dags/a.py', 'dags/b.py', 'x', 'y'] } }));
+    expect(dirty.find((c) => c.name === 'Git repository')).toMatchObject({ status: 'warning', detail: `${'a'.repeat(12)} in /repo, 4 uncommitted change(s): dags/a.py, dags/b.py, x, …` });
+    const none = await runDoctor(options, fakes({ git: undefined }));
+    expect(none.find((c) => c.name === 'Git repository')?.status).toBe('warning');
+  });
+
+  it('reports unconfigured images and registry with the key to set', async () => {
+    const checks = await runDoctor({ ...options, base_image: undefined, tools_image: undefined, repository: undefined }, fakes({ git: clean }));
+    expect(checks.find((c) => c.name === 'Airflow image')).toMatchObject({ status: 'problem', hint: "set 'base_image' in dagship.yaml (apache/airflow:3.3.2)" });
+    expect(checks.find((c) => c.name === 'Registry')).toMatchObject({ status: 'warning', detail: 'no repository configured' });
+  });
+
+  it('turns an unreachable registry into a problem with its hint', async () => {
+    const checks = await runDoctor(options, fakes({ git: clean, registryDown: true }));
+    expect(checks.find((c) => c.name === 'Registry')).toMatchObject({ status: 'problem', detail: 'cannot reach the registry reg.example.com', hint: 'check the host' });
+  });
+});
