@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isDagshipError, reasonOf } from '../src/errors.js';
 import { doctor } from './commands/doctor.js';
-import { configFlags, withConfigFlags } from './flags.js';
+import { lint } from './commands/lint.js';
+import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
 
 declare const DAGSHIP_VERSION: string | undefined;
@@ -10,6 +11,7 @@ const version = typeof DAGSHIP_VERSION === 'string' ? DAGSHIP_VERSION : '0.0.0-d
 const EXAMPLES = `
 Examples:
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
+  $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
@@ -28,6 +30,12 @@ export function buildProgram(): Command {
     program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs'),
   ).action(async (repoPath: string | undefined, opts) => {
     process.exitCode = await doctor(repoPath, configFlags(opts));
+  });
+
+  withReportFlags(
+    withConfigFlags(program.command('lint [path]').description('run ruff (with Airflow AIR rules) and bandit in the tools image')),
+  ).action(async (repoPath: string | undefined, opts) => {
+    process.exitCode = await lint(repoPath, configFlags(opts));
   });
 
   return program;

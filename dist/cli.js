@@ -16,10 +16,10 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
-var __esm = (fn, res, err) => function __init() {
+var __esm = (fn2, res, err) => function __init() {
   if (err) throw err[0];
   try {
-    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+    return fn2 && (res = (0, fn2[__getOwnPropNames(fn2)[0]])(fn2 = 0)), res;
   } catch (e) {
     throw err = [e], e;
   }
@@ -162,8 +162,8 @@ var require_argument = __commonJS({
        * @param {Function} [fn]
        * @return {Argument}
        */
-      argParser(fn) {
-        this.parseArg = fn;
+      argParser(fn2) {
+        this.parseArg = fn2;
         return this;
       }
       /**
@@ -901,8 +901,8 @@ var require_option = __commonJS({
        * @param {Function} [fn]
        * @return {Option}
        */
-      argParser(fn) {
-        this.parseArg = fn;
+      argParser(fn2) {
+        this.parseArg = fn2;
         return this;
       }
       /**
@@ -1096,27 +1096,27 @@ var require_suggestSimilar = __commonJS({
       for (let i2 = 0; i2 <= a2.length; i2++) {
         d[i2] = [i2];
       }
-      for (let j = 0; j <= b.length; j++) {
-        d[0][j] = j;
+      for (let j2 = 0; j2 <= b.length; j2++) {
+        d[0][j2] = j2;
       }
-      for (let j = 1; j <= b.length; j++) {
+      for (let j2 = 1; j2 <= b.length; j2++) {
         for (let i2 = 1; i2 <= a2.length; i2++) {
           let cost = 1;
-          if (a2[i2 - 1] === b[j - 1]) {
+          if (a2[i2 - 1] === b[j2 - 1]) {
             cost = 0;
           } else {
             cost = 1;
           }
-          d[i2][j] = Math.min(
-            d[i2 - 1][j] + 1,
+          d[i2][j2] = Math.min(
+            d[i2 - 1][j2] + 1,
             // deletion
-            d[i2][j - 1] + 1,
+            d[i2][j2 - 1] + 1,
             // insertion
-            d[i2 - 1][j - 1] + cost
+            d[i2 - 1][j2 - 1] + cost
             // substitution
           );
-          if (i2 > 1 && j > 1 && a2[i2 - 1] === b[j - 2] && a2[i2 - 2] === b[j - 1]) {
-            d[i2][j] = Math.min(d[i2][j], d[i2 - 2][j - 2] + 1);
+          if (i2 > 1 && j2 > 1 && a2[i2 - 1] === b[j2 - 2] && a2[i2 - 2] === b[j2 - 1]) {
+            d[i2][j2] = Math.min(d[i2][j2], d[i2 - 2][j2 - 2] + 1);
           }
         }
       }
@@ -1170,8 +1170,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path7 = __require("node:path");
-    var fs = __require("node:fs");
+    var path12 = __require("node:path");
+    var fs2 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -1447,12 +1447,12 @@ var require_command = __commonJS({
        * @param {*} [defaultValue]
        * @return {Command} `this` command for chaining
        */
-      argument(name, description, fn, defaultValue) {
+      argument(name, description, fn2, defaultValue) {
         const argument = this.createArgument(name, description);
-        if (typeof fn === "function") {
-          argument.default(defaultValue).argParser(fn);
+        if (typeof fn2 === "function") {
+          argument.default(defaultValue).argParser(fn2);
         } else {
-          argument.default(fn);
+          argument.default(fn2);
         }
         this.addArgument(argument);
         return this;
@@ -1582,9 +1582,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {Function} [fn] optional callback which will be passed a CommanderError, defaults to throwing
        * @return {Command} `this` command for chaining
        */
-      exitOverride(fn) {
-        if (fn) {
-          this._exitCallback = fn;
+      exitOverride(fn2) {
+        if (fn2) {
+          this._exitCallback = fn2;
         } else {
           this._exitCallback = (err) => {
             if (err.code !== "commander.executeSubCommandAsync") {
@@ -1624,7 +1624,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {Function} fn
        * @return {Command} `this` command for chaining
        */
-      action(fn) {
+      action(fn2) {
         const listener = (args) => {
           const expectedArgsCount = this.registeredArguments.length;
           const actionArgs = args.slice(0, expectedArgsCount);
@@ -1634,7 +1634,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             actionArgs[expectedArgsCount] = this.opts();
           }
           actionArgs.push(this);
-          return fn.apply(this, actionArgs);
+          return fn2.apply(this, actionArgs);
         };
         this._actionHandler = listener;
         return this;
@@ -1772,7 +1772,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command} `this` command for chaining
        * @private
        */
-      _optionEx(config2, flags, description, fn, defaultValue) {
+      _optionEx(config2, flags, description, fn2, defaultValue) {
         if (typeof flags === "object" && flags instanceof Option2) {
           throw new Error(
             "To add an Option object use addOption() instead of option() or requiredOption()"
@@ -1780,17 +1780,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         const option = this.createOption(flags, description);
         option.makeOptionMandatory(!!config2.mandatory);
-        if (typeof fn === "function") {
-          option.default(defaultValue).argParser(fn);
-        } else if (fn instanceof RegExp) {
-          const regex = fn;
-          fn = (val, def) => {
+        if (typeof fn2 === "function") {
+          option.default(defaultValue).argParser(fn2);
+        } else if (fn2 instanceof RegExp) {
+          const regex = fn2;
+          fn2 = (val, def) => {
             const m = regex.exec(val);
             return m ? m[0] : def;
           };
-          option.default(defaultValue).argParser(fn);
+          option.default(defaultValue).argParser(fn2);
         } else {
-          option.default(fn);
+          option.default(fn2);
         }
         return this.addOption(option);
       }
@@ -2152,7 +2152,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs.existsSync(executableFile)) return;
+        if (fs2.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2170,11 +2170,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path7.resolve(baseDir, baseName);
-          if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path7.extname(baseName))) return void 0;
+          const localBin = path12.resolve(baseDir, baseName);
+          if (fs2.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path12.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs.existsSync(`${localBin}${ext}`)
+            (ext) => fs2.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2186,21 +2186,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs2.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path7.resolve(
-            path7.dirname(resolvedScriptPath),
+          executableDir = path12.resolve(
+            path12.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path7.basename(
+            const legacyName = path12.basename(
               this._scriptPath,
-              path7.extname(this._scriptPath)
+              path12.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2211,7 +2211,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path7.extname(executableFile));
+        launchWithNode = sourceExt.includes(path12.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -2367,8 +2367,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
             if (index < this.args.length) {
               value = this.args.slice(index);
               if (declaredArg.parseArg) {
-                value = value.reduce((processed, v) => {
-                  return myParseArg(declaredArg, v, processed);
+                value = value.reduce((processed, v2) => {
+                  return myParseArg(declaredArg, v2, processed);
                 }, declaredArg.defaultValue);
               }
             } else if (value === void 0) {
@@ -2392,11 +2392,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {(Promise|undefined)}
        * @private
        */
-      _chainOrCall(promise2, fn) {
+      _chainOrCall(promise2, fn2) {
         if (promise2 && promise2.then && typeof promise2.then === "function") {
-          return promise2.then(() => fn());
+          return promise2.then(() => fn2());
         }
-        return fn();
+        return fn2();
       }
       /**
        *
@@ -3058,7 +3058,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path7.basename(filename, path7.extname(filename));
+        this._name = path12.basename(filename, path12.extname(filename));
         return this;
       }
       /**
@@ -3072,9 +3072,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path8) {
-        if (path8 === void 0) return this._executableDir;
-        this._executableDir = path8;
+      executableDir(path13) {
+        if (path13 === void 0) return this._executableDir;
+        this._executableDir = path13;
         return this;
       }
       /**
@@ -3423,34 +3423,34 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path7) {
-      const ctrl = callVisitor(key, node2, visitor, path7);
+    function visit_(key, node2, visitor, path12) {
+      const ctrl = callVisitor(key, node2, visitor, path12);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path12, ctrl);
+        return visit_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path12 = Object.freeze(path12.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path7);
-            if (typeof ci === "number")
-              i2 = ci - 1;
-            else if (ci === BREAK)
+            const ci2 = visit_(i2, node2.items[i2], visitor, path12);
+            if (typeof ci2 === "number")
+              i2 = ci2 - 1;
+            else if (ci2 === BREAK)
               return BREAK;
-            else if (ci === REMOVE) {
+            else if (ci2 === REMOVE) {
               node2.items.splice(i2, 1);
               i2 -= 1;
             }
           }
         } else if (identity3.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path7);
+          path12 = Object.freeze(path12.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path7);
+          const cv = visit_("value", node2.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3471,34 +3471,34 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path7) {
-      const ctrl = await callVisitor(key, node2, visitor, path7);
+    async function visitAsync_(key, node2, visitor, path12) {
+      const ctrl = await callVisitor(key, node2, visitor, path12);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path12, ctrl);
+        return visitAsync_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path12 = Object.freeze(path12.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path7);
-            if (typeof ci === "number")
-              i2 = ci - 1;
-            else if (ci === BREAK)
+            const ci2 = await visitAsync_(i2, node2.items[i2], visitor, path12);
+            if (typeof ci2 === "number")
+              i2 = ci2 - 1;
+            else if (ci2 === BREAK)
               return BREAK;
-            else if (ci === REMOVE) {
+            else if (ci2 === REMOVE) {
               node2.items.splice(i2, 1);
               i2 -= 1;
             }
           }
         } else if (identity3.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path7);
+          path12 = Object.freeze(path12.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path7);
+          const cv = await visitAsync_("value", node2.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3525,23 +3525,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path7) {
+    function callVisitor(key, node2, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path7);
+        return visitor(key, node2, path12);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path7);
+        return visitor.Map?.(key, node2, path12);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path7);
+        return visitor.Seq?.(key, node2, path12);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path7);
+        return visitor.Pair?.(key, node2, path12);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path7);
+        return visitor.Scalar?.(key, node2, path12);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path7);
+        return visitor.Alias?.(key, node2, path12);
       return void 0;
     }
-    function replaceNode(key, path7, node2) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path12, node2) {
+      const parent = path12[path12.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -3552,8 +3552,8 @@ var require_visit = __commonJS({
       } else if (identity3.isDocument(parent)) {
         parent.contents = node2;
       } else {
-        const pt = identity3.isAlias(parent) ? "alias" : "scalar";
-        throw new Error(`Cannot replace node with ${pt} parent`);
+        const pt2 = identity3.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt2} parent`);
       }
     }
     exports.visit = visit2;
@@ -3575,7 +3575,7 @@ var require_directives = __commonJS({
       "{": "%7B",
       "}": "%7D"
     };
-    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
+    var escapeTagName = (tn2) => tn2.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
     var Directives = class _Directives {
       constructor(yaml, tags) {
         this.docStart = null;
@@ -3720,7 +3720,7 @@ var require_directives = __commonJS({
         for (const [handle, prefix] of tagEntries) {
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
-          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
+          if (!doc || tagNames.some((tn2) => tn2.startsWith(prefix)))
             lines.push(`%TAG ${handle} ${prefix}`);
         }
         return lines.join("\n");
@@ -3818,13 +3818,13 @@ var require_applyReviver = __commonJS({
               val[i2] = v12;
           }
         } else if (val instanceof Map) {
-          for (const k of Array.from(val.keys())) {
-            const v0 = val.get(k);
-            const v12 = applyReviver(reviver, val, k, v0);
+          for (const k2 of Array.from(val.keys())) {
+            const v0 = val.get(k2);
+            const v12 = applyReviver(reviver, val, k2, v0);
             if (v12 === void 0)
-              val.delete(k);
+              val.delete(k2);
             else if (v12 !== v0)
-              val.set(k, v12);
+              val.set(k2, v12);
           }
         } else if (val instanceof Set) {
           for (const v0 of Array.from(val)) {
@@ -3837,12 +3837,12 @@ var require_applyReviver = __commonJS({
             }
           }
         } else {
-          for (const [k, v0] of Object.entries(val)) {
-            const v12 = applyReviver(reviver, val, k, v0);
+          for (const [k2, v0] of Object.entries(val)) {
+            const v12 = applyReviver(reviver, val, k2, v0);
             if (v12 === void 0)
-              delete val[k];
+              delete val[k2];
             else if (v12 !== v0)
-              val[k] = v12;
+              val[k2] = v12;
           }
         }
       }
@@ -3859,14 +3859,14 @@ var require_toJS = __commonJS({
     var identity3 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
-        return value.map((v, i2) => toJS(v, String(i2), ctx));
+        return value.map((v2, i2) => toJS(v2, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity3.hasAnchor(value))
           return value.toJSON(arg, ctx);
-        const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data);
+        const data2 = { aliasCount: 0, count: 1, res: void 0 };
+        ctx.anchors.set(value, data2);
         ctx.onCreate = (res2) => {
-          data.res = res2;
+          data2.res = res2;
           delete ctx.onCreate;
         };
         const res = value.toJSON(arg, ctx);
@@ -3972,20 +3972,20 @@ var require_Alias = __commonJS({
         }
         if (found && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data = anchors2.get(found);
-          if (!data) {
+          let data2 = anchors2.get(found);
+          if (!data2) {
             toJS.toJS(found, null, ctx);
-            data = anchors2.get(found);
+            data2 = anchors2.get(found);
           }
-          if (data?.res === void 0) {
+          if (data2?.res === void 0) {
             const msg = "This should not happen: Alias anchor was not resolved?";
             throw new ReferenceError(msg);
           }
           if (maxAliasCount >= 0) {
-            data.count += 1;
-            if (data.aliasCount === 0)
-              data.aliasCount = getAliasCount(doc2, found, anchors2);
-            if (data.count * data.aliasCount > maxAliasCount) {
+            data2.count += 1;
+            if (data2.aliasCount === 0)
+              data2.aliasCount = getAliasCount(doc2, found, anchors2);
+            if (data2.count * data2.aliasCount > maxAliasCount) {
               const msg = "Excessive alias count indicates a resource exhaustion attack";
               throw new ReferenceError(msg);
             }
@@ -4153,19 +4153,19 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
-      let v = value;
-      for (let i2 = path7.length - 1; i2 >= 0; --i2) {
-        const k = path7[i2];
-        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
+    function collectionFromPath(schema, path12, value) {
+      let v2 = value;
+      for (let i2 = path12.length - 1; i2 >= 0; --i2) {
+        const k2 = path12[i2];
+        if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a2 = [];
-          a2[k] = v;
-          v = a2;
+          a2[k2] = v2;
+          v2 = a2;
         } else {
-          v = /* @__PURE__ */ new Map([[k, v]]);
+          v2 = /* @__PURE__ */ new Map([[k2, v2]]);
         }
       }
-      return createNode.createNode(v, void 0, {
+      return createNode.createNode(v2, void 0, {
         aliasDuplicateObjects: false,
         keepUndefined: false,
         onAnchor: () => {
@@ -4175,7 +4175,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -4195,7 +4195,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity3.isNode(it) || identity3.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it2) => identity3.isNode(it2) || identity3.isPair(it2) ? it2.clone(schema) : it2);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -4205,11 +4205,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path12;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -4223,8 +4223,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -4238,8 +4238,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path12, keepScalar) {
+        const [key, ...rest] = path12;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -4257,8 +4257,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -4268,8 +4268,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path12, value) {
+        const [key, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -4381,12 +4381,12 @@ var require_foldFlowLines = __commonJS({
                 ch = text[i2 += 1];
                 overflow = true;
               }
-              const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
-              if (escapedFolds[j])
+              const j2 = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
+              if (escapedFolds[j2])
                 return text;
-              folds.push(j);
-              escapedFolds[j] = true;
-              end = j + endStep;
+              folds.push(j2);
+              escapedFolds[j2] = true;
+              end = j2 + endStep;
               split = void 0;
             } else {
               overflow = true;
@@ -4562,20 +4562,20 @@ ${indent}`) + "'";
     }
     function quotedString(value, ctx) {
       const { singleQuote } = ctx.options;
-      let qs;
+      let qs2;
       if (singleQuote === false)
-        qs = doubleQuotedString;
+        qs2 = doubleQuotedString;
       else {
         const hasDouble = value.includes('"');
         const hasSingle = value.includes("'");
         if (hasDouble && !hasSingle)
-          qs = singleQuotedString;
+          qs2 = singleQuotedString;
         else if (hasSingle && !hasDouble)
-          qs = doubleQuotedString;
+          qs2 = doubleQuotedString;
         else
-          qs = singleQuote ? singleQuotedString : doubleQuotedString;
+          qs2 = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs(value, ctx);
+      return qs2(value, ctx);
     }
     var blockEndNewlines;
     try {
@@ -4690,23 +4690,23 @@ ${indent}`);
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
-      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
+      const ss2 = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
       if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss2.value))
           type = Scalar.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
           case Scalar.Scalar.BLOCK_FOLDED:
           case Scalar.Scalar.BLOCK_LITERAL:
-            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
+            return implicitKey || inFlow ? quotedString(ss2.value, ctx) : blockString(ss2, ctx, onComment, onChompKeep);
           case Scalar.Scalar.QUOTE_DOUBLE:
-            return doubleQuotedString(ss.value, ctx);
+            return doubleQuotedString(ss2.value, ctx);
           case Scalar.Scalar.QUOTE_SINGLE:
-            return singleQuotedString(ss.value, ctx);
+            return singleQuotedString(ss2.value, ctx);
           case Scalar.Scalar.PLAIN:
-            return plainString(ss, ctx, onComment, onChompKeep);
+            return plainString(ss2, ctx, onComment, onChompKeep);
           default:
             return null;
         }
@@ -4930,19 +4930,19 @@ ${indent}:`;
       }
       let valueCommentDone = false;
       const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
-      let ws = " ";
+      let ws2 = " ";
       if (keyComment || vsb || vcb) {
-        ws = vsb ? "\n" : "";
+        ws2 = vsb ? "\n" : "";
         if (vcb) {
-          const cs = commentString(vcb);
-          ws += `
-${stringifyComment.indentComment(cs, ctx.indent)}`;
+          const cs2 = commentString(vcb);
+          ws2 += `
+${stringifyComment.indentComment(cs2, ctx.indent)}`;
         }
         if (valueStr === "" && !ctx.inFlow) {
-          if (ws === "\n" && valueComment)
-            ws = "\n\n";
+          if (ws2 === "\n" && valueComment)
+            ws2 = "\n\n";
         } else {
-          ws += `
+          ws2 += `
 ${ctx.indent}`;
         }
       } else if (!explicitKey && identity3.isCollection(value)) {
@@ -4961,13 +4961,13 @@ ${ctx.indent}`;
               hasPropsLine = true;
           }
           if (!hasPropsLine)
-            ws = `
+            ws2 = `
 ${ctx.indent}`;
         }
       } else if (valueStr === "" || valueStr[0] === "\n") {
-        ws = "";
+        ws2 = "";
       }
-      str += ws + valueStr;
+      str += ws2 + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
@@ -5025,11 +5025,11 @@ var require_merge = __commonJS({
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity3.isSeq(source))
-        for (const it of source.items)
-          mergeValue(ctx, map2, it);
+        for (const it2 of source.items)
+          mergeValue(ctx, map2, it2);
       else if (Array.isArray(source))
-        for (const it of source)
-          mergeValue(ctx, map2, it);
+        for (const it2 of source)
+          mergeValue(ctx, map2, it2);
       else
         mergeValue(ctx, map2, source);
     }
@@ -5137,9 +5137,9 @@ var require_Pair = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var identity3 = require_identity();
     function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k, v);
+      const k2 = createNode.createNode(key, void 0, ctx);
+      const v2 = createNode.createNode(value, void 0, ctx);
+      return new Pair(k2, v2);
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
@@ -5155,7 +5155,7 @@ var require_Pair = __commonJS({
           value = value.clone(schema);
         return new _Pair(key, value);
       }
-      toJSON(_, ctx) {
+      toJSON(_2, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         return addPairToJSMap.addPairToJSMap(ctx, pair, this);
       }
@@ -5330,13 +5330,13 @@ var require_YAMLMap = __commonJS({
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity3.isScalar(key) ? key.value : key;
-      for (const it of items) {
-        if (identity3.isPair(it)) {
-          if (it.key === key || it.key === k)
-            return it;
-          if (identity3.isScalar(it.key) && it.key.value === k)
-            return it;
+      const k2 = identity3.isScalar(key) ? key.value : key;
+      for (const it2 of items) {
+        if (identity3.isPair(it2)) {
+          if (it2.key === key || it2.key === k2)
+            return it2;
+          if (identity3.isScalar(it2.key) && it2.key.value === k2)
+            return it2;
         }
       }
       return void 0;
@@ -5410,15 +5410,15 @@ var require_YAMLMap = __commonJS({
         }
       }
       delete(key) {
-        const it = findPair(this.items, key);
-        if (!it)
+        const it2 = findPair(this.items, key);
+        if (!it2)
           return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
+        const del = this.items.splice(this.items.indexOf(it2), 1);
         return del.length > 0;
       }
       get(key, keepScalar) {
-        const it = findPair(this.items, key);
-        const node2 = it?.value;
+        const it2 = findPair(this.items, key);
+        const node2 = it2?.value;
         return (!keepScalar && identity3.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key) {
@@ -5432,7 +5432,7 @@ var require_YAMLMap = __commonJS({
        * @param {Class} Type - If set, forces the returned collection type
        * @returns Instance of Type, Map, or Object
        */
-      toJSON(_, ctx, Type) {
+      toJSON(_2, ctx, Type) {
         const map2 = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
           ctx.onCreate(map2);
@@ -5525,8 +5525,8 @@ var require_YAMLSeq = __commonJS({
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           return void 0;
-        const it = this.items[idx];
-        return !keepScalar && identity3.isScalar(it) ? it.value : it;
+        const it2 = this.items[idx];
+        return !keepScalar && identity3.isScalar(it2) ? it2.value : it2;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -5555,7 +5555,7 @@ var require_YAMLSeq = __commonJS({
         else
           this.items[idx] = value;
       }
-      toJSON(_, ctx) {
+      toJSON(_2, ctx) {
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
@@ -5580,12 +5580,12 @@ var require_YAMLSeq = __commonJS({
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
           let i2 = 0;
-          for (let it of obj) {
+          for (let it2 of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i2++);
-              it = replacer.call(obj, key, it);
+              const key = obj instanceof Set ? it2 : String(i2++);
+              it2 = replacer.call(obj, key, it2);
             }
-            seq.items.push(createNode.createNode(it, void 0, ctx));
+            seq.items.push(createNode.createNode(it2, void 0, ctx));
           }
         }
         return seq;
@@ -5985,9 +5985,9 @@ var require_pairs = __commonJS({
               pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore;
             if (item.comment) {
-              const cn = pair.value ?? pair.key;
-              cn.comment = cn.comment ? `${item.comment}
-${cn.comment}` : item.comment;
+              const cn2 = pair.value ?? pair.key;
+              cn2.comment = cn2.comment ? `${item.comment}
+${cn2.comment}` : item.comment;
             }
             item = pair;
           }
@@ -6003,26 +6003,26 @@ ${cn.comment}` : item.comment;
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
+        for (let it2 of iterable) {
           if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i2++), it);
+            it2 = replacer.call(iterable, String(i2++), it2);
           let key, value;
-          if (Array.isArray(it)) {
-            if (it.length === 2) {
-              key = it[0];
-              value = it[1];
+          if (Array.isArray(it2)) {
+            if (it2.length === 2) {
+              key = it2[0];
+              value = it2[1];
             } else
-              throw new TypeError(`Expected [key, value] tuple: ${it}`);
-          } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
+              throw new TypeError(`Expected [key, value] tuple: ${it2}`);
+          } else if (it2 && it2 instanceof Object) {
+            const keys = Object.keys(it2);
             if (keys.length === 1) {
               key = keys[0];
-              value = it[key];
+              value = it2[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key = it;
+            key = it2;
           }
           pairs2.items.push(Pair.createPair(key, value, ctx));
         }
@@ -6064,9 +6064,9 @@ var require_omap = __commonJS({
        * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
        * but TypeScript won't allow widening the signature of a child method.
        */
-      toJSON(_, ctx) {
+      toJSON(_2, ctx) {
         if (!ctx)
-          return super.toJSON(_);
+          return super.toJSON(_2);
         const map2 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map2);
@@ -6321,8 +6321,8 @@ var require_set = __commonJS({
           this.items.push(new Pair.Pair(key));
         }
       }
-      toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
+      toJSON(_2, ctx) {
+        return super.toJSON(_2, ctx, Set);
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -6651,8 +6651,8 @@ var require_stringifyDocument = __commonJS({
       if (doc.commentBefore) {
         if (lines.length !== 1)
           lines.unshift("");
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
+        const cs2 = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs2, ""));
       }
       let chompKeep = false;
       let contentComment = null;
@@ -6661,8 +6661,8 @@ var require_stringifyDocument = __commonJS({
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
-            const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
+            const cs2 = commentString(doc.contents.commentBefore);
+            lines.push(stringifyComment.indentComment(cs2, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -6680,12 +6680,12 @@ var require_stringifyDocument = __commonJS({
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
-          const cs = commentString(doc.comment);
-          if (cs.includes("\n")) {
+          const cs2 = commentString(doc.comment);
+          if (cs2.includes("\n")) {
             lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines.push(stringifyComment.indentComment(cs2, ""));
           } else {
-            lines.push(`... ${cs}`);
+            lines.push(`... ${cs2}`);
           }
         } else {
           lines.push("...");
@@ -6784,9 +6784,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6811,7 +6811,7 @@ var require_Document = __commonJS({
           value = replacer.call({ "": value }, "", value);
           _replacer = replacer;
         } else if (Array.isArray(replacer)) {
-          const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
+          const keyToStr = (v2) => typeof v2 === "number" || v2 instanceof String || v2 instanceof Number;
           const asStr = replacer.filter(keyToStr).map(String);
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
@@ -6846,9 +6846,9 @@ var require_Document = __commonJS({
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
       createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
+        const k2 = this.createNode(key, null, options);
+        const v2 = this.createNode(value, null, options);
+        return new Pair.Pair(k2, v2);
       }
       /**
        * Removes a value from the document.
@@ -6861,14 +6861,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection.isEmptyPath(path7)) {
+      deleteIn(path12) {
+        if (Collection.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -6883,10 +6883,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection.isEmptyPath(path7))
+      getIn(path12, keepScalar) {
+        if (Collection.isEmptyPath(path12))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -6897,10 +6897,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection.isEmptyPath(path7))
+      hasIn(path12) {
+        if (Collection.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -6917,13 +6917,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection.isEmptyPath(path7)) {
+      setIn(path12, value) {
+        if (Collection.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -7044,16 +7044,16 @@ var require_errors = __commonJS({
       error62.linePos = error62.pos.map((pos) => lc.linePos(pos));
       const { line, col } = error62.linePos[0];
       error62.message += ` at line ${line}, column ${col}`;
-      let ci = col - 1;
+      let ci2 = col - 1;
       let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
-      if (ci >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci - 39, lineStr.length - 79);
+      if (ci2 >= 60 && lineStr.length > 80) {
+        const trimStart = Math.min(ci2 - 39, lineStr.length - 79);
         lineStr = "\u2026" + lineStr.substring(trimStart);
-        ci -= trimStart - 1;
+        ci2 -= trimStart - 1;
       }
       if (lineStr.length > 80)
         lineStr = lineStr.substring(0, 79) + "\u2026";
-      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci2))) {
         let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
         if (prev.length > 80)
           prev = prev.substring(0, 79) + "\u2026\n";
@@ -7063,9 +7063,9 @@ var require_errors = __commonJS({
         let count2 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci2));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci2) + "^".repeat(count2);
         error62.message += `:
 
 ${lineStr}
@@ -7229,22 +7229,22 @@ var require_util_contains_newline = __commonJS({
           if (key.source.includes("\n"))
             return true;
           if (key.end) {
-            for (const st of key.end)
-              if (st.type === "newline")
+            for (const st2 of key.end)
+              if (st2.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
-            for (const st of it.start)
-              if (st.type === "newline")
+          for (const it2 of key.items) {
+            for (const st2 of it2.start)
+              if (st2.type === "newline")
                 return true;
-            if (it.sep) {
-              for (const st of it.sep)
-                if (st.type === "newline")
+            if (it2.sep) {
+              for (const st2 of it2.sep)
+                if (st2.type === "newline")
                   return true;
             }
-            if (containsNewline(it.key) || containsNewline(it.value))
+            if (containsNewline(it2.key) || containsNewline(it2.value))
               return true;
           }
           return false;
@@ -7405,22 +7405,22 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs2, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       if (ctx.atKey)
         ctx.atKey = false;
-      let offset = bs.offset;
+      let offset = bs2.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
+      for (const { start, value } of bs2.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
           next: value,
           offset,
           onError,
-          parentIndent: bs.indent,
+          parentIndent: bs2.indent,
           startOnNewline: true
         });
         if (!props.found) {
@@ -7438,11 +7438,11 @@ var require_resolve_block_seq = __commonJS({
         }
         const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs2.indent, value, onError);
         offset = node2.range[2];
         seq.items.push(node2);
       }
-      seq.range = [bs.offset, offset, commentEnd ?? offset];
+      seq.range = [bs2.offset, offset, commentEnd ?? offset];
       return seq;
     }
     exports.resolveBlockSeq = resolveBlockSeq;
@@ -7561,13 +7561,13 @@ var require_resolve_flow_collection = __commonJS({
             onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
           if (props.comment) {
             let prevItemComment = "";
-            loop: for (const st of start) {
-              switch (st.type) {
+            loop: for (const st2 of start) {
+              switch (st2.type) {
                 case "comma":
                 case "space":
                   break;
                 case "comment":
-                  prevItemComment = st.source.substring(1);
+                  prevItemComment = st2.source.substring(1);
                   break loop;
                 default:
                   break loop;
@@ -7610,11 +7610,11 @@ var require_resolve_flow_collection = __commonJS({
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
               if (sep)
-                for (const st of sep) {
-                  if (st === valueProps.found)
+                for (const st2 of sep) {
+                  if (st2 === valueProps.found)
                     break;
-                  if (st.type === "newline") {
-                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
+                  if (st2.type === "newline") {
+                    onError(st2, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
                     break;
                   }
                 }
@@ -7657,19 +7657,19 @@ var require_resolve_flow_collection = __commonJS({
         }
       }
       const expectedEnd = isMap ? "}" : "]";
-      const [ce, ...ee] = fc.end;
+      const [ce2, ...ee2] = fc.end;
       let cePos = offset;
-      if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
+      if (ce2?.source === expectedEnd)
+        cePos = ce2.offset + ce2.source.length;
       else {
         const name = fcName[0].toUpperCase() + fcName.substring(1);
         const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
-        if (ce && ce.source.length !== 1)
-          ee.unshift(ce);
+        if (ce2 && ce2.source.length !== 1)
+          ee2.unshift(ce2);
       }
-      if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+      if (ee2.length > 0) {
+        const end = resolveEnd.resolveEnd(ee2, cePos, ctx.options.strict, onError);
         if (end.comment) {
           if (coll.comment)
             coll.comment += "\n" + end.comment;
@@ -7725,13 +7725,13 @@ var require_compose_collection = __commonJS({
       }
       let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
       if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
+        const kt2 = ctx.schema.knownTags[tagName];
+        if (kt2?.collection === expType) {
+          ctx.schema.tags.push(Object.assign({}, kt2, { default: false }));
+          tag = kt2;
         } else {
-          if (kt) {
-            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
+          if (kt2) {
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt2.tag} used for ${expType} collection, but expects ${kt2.collection ?? "scalar"}`, true);
           } else {
             onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
@@ -7912,9 +7912,9 @@ var require_resolve_block_scalar = __commonJS({
           default: {
             const message = `Unexpected token in block scalar header: ${token.type}`;
             onError(token, "UNEXPECTED_TOKEN", message);
-            const ts = token.source;
-            if (ts && typeof ts === "string")
-              length += ts.length;
+            const ts2 = token.source;
+            if (ts2 && typeof ts2 === "string")
+              length += ts2.length;
           }
         }
       }
@@ -7969,12 +7969,12 @@ var require_resolve_flow_scalar = __commonJS({
           };
       }
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      const re2 = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
         type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
+        comment: re2.comment,
+        range: [offset, valueEnd, re2.offset]
       };
     }
     function plainValue(source, onError) {
@@ -8211,10 +8211,10 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt = schema.knownTags[tagName];
-      if (kt && !kt.collection) {
-        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
-        return kt;
+      const kt2 = schema.knownTags[tagName];
+      if (kt2 && !kt2.collection) {
+        schema.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
+        return kt2;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity3.SCALAR];
@@ -8224,9 +8224,9 @@ var require_compose_scalar = __commonJS({
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity3.SCALAR];
         if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
-          const cs = directives.tagString(compat.tag);
-          const msg = `Value may be parsed as either ${ts} or ${cs}`;
+          const ts2 = directives.tagString(tag.tag);
+          const cs2 = directives.tagString(compat.tag);
+          const msg = `Value may be parsed as either ${ts2} or ${cs2}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
@@ -8244,18 +8244,18 @@ var require_util_empty_scalar_position = __commonJS({
       if (before) {
         pos ?? (pos = before.length);
         for (let i2 = pos - 1; i2 >= 0; --i2) {
-          let st = before[i2];
-          switch (st.type) {
+          let st2 = before[i2];
+          switch (st2.type) {
             case "space":
             case "comment":
             case "newline":
-              offset -= st.source.length;
+              offset -= st2.source.length;
               continue;
           }
-          st = before[++i2];
-          while (st?.type === "space") {
-            offset += st.source.length;
-            st = before[++i2];
+          st2 = before[++i2];
+          while (st2?.type === "space") {
+            offset += st2.source.length;
+            st2 = before[++i2];
           }
           break;
         }
@@ -8361,10 +8361,10 @@ var require_compose_node = __commonJS({
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      alias.range = [offset, valueEnd, re.offset];
-      if (re.comment)
-        alias.comment = re.comment;
+      const re2 = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      alias.range = [offset, valueEnd, re2.offset];
+      if (re2.comment)
+        alias.comment = re2.comment;
       return alias;
     }
     exports.composeEmptyNode = composeEmptyNode;
@@ -8405,10 +8405,10 @@ var require_compose_doc = __commonJS({
       }
       doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
-      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-      if (re.comment)
-        doc.comment = re.comment;
-      doc.range = [offset, contentEnd, re.offset];
+      const re2 = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      if (re2.comment)
+        doc.comment = re2.comment;
+      doc.range = [offset, contentEnd, re2.offset];
       return doc;
     }
     exports.composeDoc = composeDoc;
@@ -8486,11 +8486,11 @@ ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
           } else if (identity3.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-            let it = dc.items[0];
-            if (identity3.isPair(it))
-              it = it.key;
-            const cb = it.commentBefore;
-            it.commentBefore = cb ? `${comment}
+            let it2 = dc.items[0];
+            if (identity3.isPair(it2))
+              it2 = it2.key;
+            const cb = it2.commentBefore;
+            it2.commentBefore = cb ? `${comment}
 ${cb}` : comment;
           } else {
             const cb = dc.commentBefore;
@@ -8665,9 +8665,9 @@ var require_cst_scalar = __commonJS({
       switch (source[0]) {
         case "|":
         case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const he2 = source.indexOf("\n");
+          const head = source.substring(0, he2);
+          const body = source.substring(he2 + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
@@ -8728,9 +8728,9 @@ var require_cst_scalar = __commonJS({
       }
     }
     function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+      const he2 = source.indexOf("\n");
+      const head = source.substring(0, he2);
+      const body = source.substring(he2 + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -8753,14 +8753,14 @@ var require_cst_scalar = __commonJS({
     }
     function addEndtoBlockProps(props, end) {
       if (end)
-        for (const st of end)
-          switch (st.type) {
+        for (const st2 of end)
+          switch (st2.type) {
             case "space":
             case "comment":
-              props.push(st);
+              props.push(st2);
               break;
             case "newline":
-              props.push(st);
+              props.push(st2);
               return true;
           }
       return false;
@@ -8794,7 +8794,7 @@ var require_cst_scalar = __commonJS({
         }
         default: {
           const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
@@ -8832,35 +8832,35 @@ var require_cst_stringify = __commonJS({
           let res = token.start.source;
           for (const item of token.items)
             res += stringifyItem(item);
-          for (const st of token.end)
-            res += st.source;
+          for (const st2 of token.end)
+            res += st2.source;
           return res;
         }
         case "document": {
           let res = stringifyItem(token);
           if (token.end)
-            for (const st of token.end)
-              res += st.source;
+            for (const st2 of token.end)
+              res += st2.source;
           return res;
         }
         default: {
           let res = token.source;
           if ("end" in token && token.end)
-            for (const st of token.end)
-              res += st.source;
+            for (const st2 of token.end)
+              res += st2.source;
           return res;
         }
       }
     }
     function stringifyItem({ start, key, sep, value }) {
       let res = "";
-      for (const st of start)
-        res += st.source;
+      for (const st2 of start)
+        res += st2.source;
       if (key)
         res += stringifyToken(key);
       if (sep)
-        for (const st of sep)
-          res += st.source;
+        for (const st2 of sep)
+          res += st2.source;
       if (value)
         res += stringifyToken(value);
       return res;
@@ -8884,9 +8884,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path7) => {
+    visit2.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -8895,37 +8895,37 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path7) => {
-      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit2.parentCollection = (cst, path12) => {
+      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i2]])), token.items[i2], visitor);
-            if (typeof ci === "number")
-              i2 = ci - 1;
-            else if (ci === BREAK)
+            const ci2 = _visit(Object.freeze(path12.concat([[field, i2]])), token.items[i2], visitor);
+            if (typeof ci2 === "number")
+              i2 = ci2 - 1;
+            else if (ci2 === BREAK)
               return BREAK;
-            else if (ci === REMOVE) {
+            else if (ci2 === REMOVE) {
               token.items.splice(i2, 1);
               i2 -= 1;
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -9115,8 +9115,8 @@ var require_lexer = __commonJS({
           return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
         }
         if (ch === "-" || ch === ".") {
-          const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          const dt2 = this.buffer.substr(offset, 3);
+          if ((dt2 === "---" || dt2 === "...") && isEmpty(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -9176,14 +9176,14 @@ var require_lexer = __commonJS({
         }
         if (line[0] === "%") {
           let dirEnd = line.length;
-          let cs = line.indexOf("#");
-          while (cs !== -1) {
-            const ch = line[cs - 1];
+          let cs2 = line.indexOf("#");
+          while (cs2 !== -1) {
+            const ch = line[cs2 - 1];
             if (ch === " " || ch === "	") {
-              dirEnd = cs - 1;
+              dirEnd = cs2 - 1;
               break;
             } else {
-              cs = line.indexOf("#", cs + 1);
+              cs2 = line.indexOf("#", cs2 + 1);
             }
           }
           while (true) {
@@ -9370,10 +9370,10 @@ var require_lexer = __commonJS({
         let nl = qb.indexOf("\n", this.pos);
         if (nl !== -1) {
           while (nl !== -1) {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
+            const cs2 = this.continueScalar(nl + 1);
+            if (cs2 === -1)
               break;
-            nl = qb.indexOf("\n", cs);
+            nl = qb.indexOf("\n", cs2);
           }
           if (nl !== -1) {
             end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
@@ -9436,10 +9436,10 @@ var require_lexer = __commonJS({
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
           do {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
+            const cs2 = this.continueScalar(nl + 1);
+            if (cs2 === -1)
               break;
-            nl = this.buffer.indexOf("\n", cs);
+            nl = this.buffer.indexOf("\n", cs2);
           } while (nl !== -1);
           if (nl === -1) {
             if (!this.atEnd)
@@ -9498,10 +9498,10 @@ var require_lexer = __commonJS({
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs = this.continueScalar(i2 + 1);
-              if (cs === -1)
+              const cs2 = this.continueScalar(i2 + 1);
+              if (cs2 === -1)
                 break;
-              i2 = Math.max(i2, cs - 2);
+              i2 = Math.max(i2, cs2 - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
@@ -9696,8 +9696,8 @@ var require_parser = __commonJS({
         case "document":
           return parent.start;
         case "block-map": {
-          const it = parent.items[parent.items.length - 1];
-          return it.sep ?? it.start;
+          const it2 = parent.items[parent.items.length - 1];
+          return it2.sep ?? it2.start;
         }
         case "block-seq":
           return parent.items[parent.items.length - 1].start;
@@ -9733,19 +9733,19 @@ var require_parser = __commonJS({
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
-        for (const it of fc.items) {
-          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
-            if (it.key)
-              it.value = it.key;
-            delete it.key;
-            if (isFlowToken(it.value)) {
-              if (it.value.end)
-                arrayPushArray(it.value.end, it.sep);
+        for (const it2 of fc.items) {
+          if (it2.sep && !it2.value && !includesToken(it2.start, "explicit-key-ind") && !includesToken(it2.sep, "map-value-ind")) {
+            if (it2.key)
+              it2.value = it2.key;
+            delete it2.key;
+            if (isFlowToken(it2.value)) {
+              if (it2.value.end)
+                arrayPushArray(it2.value.end, it2.sep);
               else
-                it.value.end = it.sep;
+                it2.value.end = it2.sep;
             } else
-              arrayPushArray(it.start, it.sep);
-            delete it.sep;
+              arrayPushArray(it2.start, it2.sep);
+            delete it2.sep;
           }
         }
       }
@@ -9840,13 +9840,13 @@ var require_parser = __commonJS({
           yield* this.pop();
       }
       get sourceToken() {
-        const st = {
+        const st2 = {
           type: this.type,
           offset: this.offset,
           indent: this.indent,
           source: this.source
         };
-        return st;
+        return st2;
       }
       *step() {
         const top = this.peek(1);
@@ -9910,36 +9910,36 @@ var require_parser = __commonJS({
               top.props.push(token);
               break;
             case "block-map": {
-              const it = top.items[top.items.length - 1];
-              if (it.value) {
+              const it2 = top.items[top.items.length - 1];
+              if (it2.value) {
                 top.items.push({ start: [], key: token, sep: [] });
                 this.onKeyLine = true;
                 return;
-              } else if (it.sep) {
-                it.value = token;
+              } else if (it2.sep) {
+                it2.value = token;
               } else {
-                Object.assign(it, { key: token, sep: [] });
-                this.onKeyLine = !it.explicitKey;
+                Object.assign(it2, { key: token, sep: [] });
+                this.onKeyLine = !it2.explicitKey;
                 return;
               }
               break;
             }
             case "block-seq": {
-              const it = top.items[top.items.length - 1];
-              if (it.value)
+              const it2 = top.items[top.items.length - 1];
+              if (it2.value)
                 top.items.push({ start: [], value: token });
               else
-                it.value = token;
+                it2.value = token;
               break;
             }
             case "flow-collection": {
-              const it = top.items[top.items.length - 1];
-              if (!it || it.value)
+              const it2 = top.items[top.items.length - 1];
+              if (!it2 || it2.value)
                 top.items.push({ start: [], key: token, sep: [] });
-              else if (it.sep)
-                it.value = token;
+              else if (it2.sep)
+                it2.value = token;
               else
-                Object.assign(it, { key: token, sep: [] });
+                Object.assign(it2, { key: token, sep: [] });
               return;
             }
             /* istanbul ignore next should not happen */
@@ -9949,7 +9949,7 @@ var require_parser = __commonJS({
           }
           if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
             const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st2) => st2.type !== "comment" || st2.indent < token.indent))) {
               if (top.type === "document")
                 top.end = last.start;
               else
@@ -10071,60 +10071,60 @@ var require_parser = __commonJS({
         }
       }
       *blockMap(map2) {
-        const it = map2.items[map2.items.length - 1];
+        const it2 = map2.items[map2.items.length - 1];
         switch (this.type) {
           case "newline":
             this.onKeyLine = false;
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
+            if (it2.value) {
+              const end = "end" in it2.value ? it2.value.end : void 0;
               const last = Array.isArray(end) ? end[end.length - 1] : void 0;
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 map2.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
+            } else if (it2.sep) {
+              it2.sep.push(this.sourceToken);
             } else {
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             }
             return;
           case "space":
           case "comment":
-            if (it.value) {
+            if (it2.value) {
               map2.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
+            } else if (it2.sep) {
+              it2.sep.push(this.sourceToken);
             } else {
-              if (this.atIndentedComment(it.start, map2.indent)) {
+              if (this.atIndentedComment(it2.start, map2.indent)) {
                 const prev = map2.items[map2.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
+                  arrayPushArray(end, it2.start);
                   end.push(this.sourceToken);
                   map2.items.pop();
                   return;
                 }
               }
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             }
             return;
         }
         if (this.indent >= map2.indent) {
           const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
-          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
+          const atNextItem = atMapIndent && (it2.sep || it2.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
-          if (atNextItem && it.sep && !it.value) {
+          if (atNextItem && it2.sep && !it2.value) {
             const nl = [];
-            for (let i2 = 0; i2 < it.sep.length; ++i2) {
-              const st = it.sep[i2];
-              switch (st.type) {
+            for (let i2 = 0; i2 < it2.sep.length; ++i2) {
+              const st2 = it2.sep[i2];
+              switch (st2.type) {
                 case "newline":
                   nl.push(i2);
                   break;
                 case "space":
                   break;
                 case "comment":
-                  if (st.indent > map2.indent)
+                  if (st2.indent > map2.indent)
                     nl.length = 0;
                   break;
                 default:
@@ -10132,26 +10132,26 @@ var require_parser = __commonJS({
               }
             }
             if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
+              start = it2.sep.splice(nl[1]);
           }
           switch (this.type) {
             case "anchor":
             case "tag":
-              if (atNextItem || it.value) {
+              if (atNextItem || it2.value) {
                 start.push(this.sourceToken);
                 map2.items.push({ start });
                 this.onKeyLine = true;
-              } else if (it.sep) {
-                it.sep.push(this.sourceToken);
+              } else if (it2.sep) {
+                it2.sep.push(this.sourceToken);
               } else {
-                it.start.push(this.sourceToken);
+                it2.start.push(this.sourceToken);
               }
               return;
             case "explicit-key-ind":
-              if (!it.sep && !it.explicitKey) {
-                it.start.push(this.sourceToken);
-                it.explicitKey = true;
-              } else if (atNextItem || it.value) {
+              if (!it2.sep && !it2.explicitKey) {
+                it2.start.push(this.sourceToken);
+                it2.explicitKey = true;
+              } else if (atNextItem || it2.value) {
                 start.push(this.sourceToken);
                 map2.items.push({ start, explicitKey: true });
               } else {
@@ -10165,12 +10165,12 @@ var require_parser = __commonJS({
               this.onKeyLine = true;
               return;
             case "map-value-ind":
-              if (it.explicitKey) {
-                if (!it.sep) {
-                  if (includesToken(it.start, "newline")) {
-                    Object.assign(it, { key: null, sep: [this.sourceToken] });
+              if (it2.explicitKey) {
+                if (!it2.sep) {
+                  if (includesToken(it2.start, "newline")) {
+                    Object.assign(it2, { key: null, sep: [this.sourceToken] });
                   } else {
-                    const start2 = getFirstKeyStartProps(it.start);
+                    const start2 = getFirstKeyStartProps(it2.start);
                     this.stack.push({
                       type: "block-map",
                       offset: this.offset,
@@ -10178,22 +10178,22 @@ var require_parser = __commonJS({
                       items: [{ start: start2, key: null, sep: [this.sourceToken] }]
                     });
                   }
-                } else if (it.value) {
+                } else if (it2.value) {
                   map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
+                } else if (includesToken(it2.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
                     items: [{ start, key: null, sep: [this.sourceToken] }]
                   });
-                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
-                  const sep = it.sep;
+                } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
+                  const start2 = getFirstKeyStartProps(it2.start);
+                  const key = it2.key;
+                  const sep = it2.sep;
                   sep.push(this.sourceToken);
-                  delete it.key;
-                  delete it.sep;
+                  delete it2.key;
+                  delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
@@ -10201,16 +10201,16 @@ var require_parser = __commonJS({
                     items: [{ start: start2, key, sep }]
                   });
                 } else if (start.length > 0) {
-                  it.sep = it.sep.concat(start, this.sourceToken);
+                  it2.sep = it2.sep.concat(start, this.sourceToken);
                 } else {
-                  it.sep.push(this.sourceToken);
+                  it2.sep.push(this.sourceToken);
                 }
               } else {
-                if (!it.sep) {
-                  Object.assign(it, { key: null, sep: [this.sourceToken] });
-                } else if (it.value || atNextItem) {
+                if (!it2.sep) {
+                  Object.assign(it2, { key: null, sep: [this.sourceToken] });
+                } else if (it2.value || atNextItem) {
                   map2.items.push({ start, key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
+                } else if (includesToken(it2.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
@@ -10218,7 +10218,7 @@ var require_parser = __commonJS({
                     items: [{ start: [], key: null, sep: [this.sourceToken] }]
                   });
                 } else {
-                  it.sep.push(this.sourceToken);
+                  it2.sep.push(this.sourceToken);
                 }
               }
               this.onKeyLine = true;
@@ -10227,14 +10227,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
-              if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs, sep: [] });
+              const fs2 = this.flowScalar(this.type);
+              if (atNextItem || it2.value) {
+                map2.items.push({ start, key: fs2, sep: [] });
                 this.onKeyLine = true;
-              } else if (it.sep) {
-                this.stack.push(fs);
+              } else if (it2.sep) {
+                this.stack.push(fs2);
               } else {
-                Object.assign(it, { key: fs, sep: [] });
+                Object.assign(it2, { key: fs2, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -10243,7 +10243,7 @@ var require_parser = __commonJS({
               const bv = this.startBlockValue(map2);
               if (bv) {
                 if (bv.type === "block-seq") {
-                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
+                  if (!it2.explicitKey && it2.sep && !includesToken(it2.sep, "newline")) {
                     yield* this.pop({
                       type: "error",
                       offset: this.offset,
@@ -10265,50 +10265,50 @@ var require_parser = __commonJS({
         yield* this.step();
       }
       *blockSequence(seq) {
-        const it = seq.items[seq.items.length - 1];
+        const it2 = seq.items[seq.items.length - 1];
         switch (this.type) {
           case "newline":
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
+            if (it2.value) {
+              const end = "end" in it2.value ? it2.value.end : void 0;
               const last = Array.isArray(end) ? end[end.length - 1] : void 0;
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 seq.items.push({ start: [this.sourceToken] });
             } else
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             return;
           case "space":
           case "comment":
-            if (it.value)
+            if (it2.value)
               seq.items.push({ start: [this.sourceToken] });
             else {
-              if (this.atIndentedComment(it.start, seq.indent)) {
+              if (this.atIndentedComment(it2.start, seq.indent)) {
                 const prev = seq.items[seq.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
+                  arrayPushArray(end, it2.start);
                   end.push(this.sourceToken);
                   seq.items.pop();
                   return;
                 }
               }
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             }
             return;
           case "anchor":
           case "tag":
-            if (it.value || this.indent <= seq.indent)
+            if (it2.value || this.indent <= seq.indent)
               break;
-            it.start.push(this.sourceToken);
+            it2.start.push(this.sourceToken);
             return;
           case "seq-item-ind":
             if (this.indent !== seq.indent)
               break;
-            if (it.value || includesToken(it.start, "seq-item-ind"))
+            if (it2.value || includesToken(it2.start, "seq-item-ind"))
               seq.items.push({ start: [this.sourceToken] });
             else
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             return;
         }
         if (this.indent > seq.indent) {
@@ -10322,7 +10322,7 @@ var require_parser = __commonJS({
         yield* this.step();
       }
       *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
+        const it2 = fc.items[fc.items.length - 1];
         if (this.type === "flow-error-end") {
           let top;
           do {
@@ -10333,42 +10333,42 @@ var require_parser = __commonJS({
           switch (this.type) {
             case "comma":
             case "explicit-key-ind":
-              if (!it || it.sep)
+              if (!it2 || it2.sep)
                 fc.items.push({ start: [this.sourceToken] });
               else
-                it.start.push(this.sourceToken);
+                it2.start.push(this.sourceToken);
               return;
             case "map-value-ind":
-              if (!it || it.value)
+              if (!it2 || it2.value)
                 fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
+              else if (it2.sep)
+                it2.sep.push(this.sourceToken);
               else
-                Object.assign(it, { key: null, sep: [this.sourceToken] });
+                Object.assign(it2, { key: null, sep: [this.sourceToken] });
               return;
             case "space":
             case "comment":
             case "newline":
             case "anchor":
             case "tag":
-              if (!it || it.value)
+              if (!it2 || it2.value)
                 fc.items.push({ start: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
+              else if (it2.sep)
+                it2.sep.push(this.sourceToken);
               else
-                it.start.push(this.sourceToken);
+                it2.start.push(this.sourceToken);
               return;
             case "alias":
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
-              if (!it || it.value)
-                fc.items.push({ start: [], key: fs, sep: [] });
-              else if (it.sep)
-                this.stack.push(fs);
+              const fs2 = this.flowScalar(this.type);
+              if (!it2 || it2.value)
+                fc.items.push({ start: [], key: fs2, sep: [] });
+              else if (it2.sep)
+                this.stack.push(fs2);
               else
-                Object.assign(it, { key: fs, sep: [] });
+                Object.assign(it2, { key: fs2, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -10485,7 +10485,7 @@ var require_parser = __commonJS({
           return false;
         if (this.indent <= indent)
           return false;
-        return start.every((st) => st.type === "newline" || st.type === "space");
+        return start.every((st2) => st2.type === "newline" || st2.type === "space");
       }
       *documentEnd(docEnd) {
         if (this.type !== "doc-mode") {
@@ -10685,8 +10685,8 @@ var require_utils = __commonJS({
     module.exports.extend = function(obj) {
       each.call(slice.call(arguments, 1), function(source) {
         if (source) {
-          for (var prop in source) {
-            obj[prop] = source[prop];
+          for (var prop2 in source) {
+            obj[prop2] = source[prop2];
           }
         }
       });
@@ -10906,11 +10906,11 @@ var require_reader = __commonJS({
     var ASN1 = require_types();
     var errors = require_errors2();
     var newInvalidAsn1Error = errors.newInvalidAsn1Error;
-    function Reader(data) {
-      if (!data || !Buffer5.isBuffer(data))
+    function Reader(data2) {
+      if (!data2 || !Buffer5.isBuffer(data2))
         throw new TypeError("data must be a node Buffer");
-      this._buf = data;
-      this._size = data.length;
+      this._buf = data2;
+      this._size = data2.length;
       this._len = 0;
       this._offset = 0;
     }
@@ -11348,9 +11348,9 @@ var require_nacl_fast = __commonJS({
     (function(nacl) {
       "use strict";
       var gf = function(init) {
-        var i2, r = new Float64Array(16);
-        if (init) for (i2 = 0; i2 < init.length; i2++) r[i2] = init[i2];
-        return r;
+        var i2, r7 = new Float64Array(16);
+        if (init) for (i2 = 0; i2 < init.length; i2++) r7[i2] = init[i2];
+        return r7;
       };
       var randombytes = function() {
         throw new Error("no PRNG");
@@ -11358,7 +11358,7 @@ var require_nacl_fast = __commonJS({
       var _0 = new Uint8Array(16);
       var _9 = new Uint8Array(32);
       _9[0] = 9;
-      var gf0 = gf(), gf1 = gf([1]), _121665 = gf([56129, 1]), D = gf([30883, 4953, 19914, 30187, 55467, 16705, 2637, 112, 59544, 30585, 16505, 36039, 65139, 11119, 27886, 20995]), D2 = gf([61785, 9906, 39828, 60374, 45398, 33411, 5274, 224, 53552, 61171, 33010, 6542, 64743, 22239, 55772, 9222]), X = gf([54554, 36645, 11616, 51542, 42930, 38181, 51040, 26924, 56412, 64982, 57905, 49316, 21502, 52590, 14035, 8553]), Y = gf([26200, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214]), I = gf([41136, 18958, 6951, 50414, 58488, 44335, 6150, 12099, 55207, 15867, 153, 11085, 57099, 20417, 9344, 11139]);
+      var gf0 = gf(), gf1 = gf([1]), _121665 = gf([56129, 1]), D2 = gf([30883, 4953, 19914, 30187, 55467, 16705, 2637, 112, 59544, 30585, 16505, 36039, 65139, 11119, 27886, 20995]), D22 = gf([61785, 9906, 39828, 60374, 45398, 33411, 5274, 224, 53552, 61171, 33010, 6542, 64743, 22239, 55772, 9222]), X2 = gf([54554, 36645, 11616, 51542, 42930, 38181, 51040, 26924, 56412, 64982, 57905, 49316, 21502, 52590, 14035, 8553]), Y2 = gf([26200, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214, 26214]), I2 = gf([41136, 18958, 6951, 50414, 58488, 44335, 6150, 12099, 55207, 15867, 153, 11085, 57099, 20417, 9344, 11139]);
       function ts64(x, i2, h2, l) {
         x[i2] = h2 >> 24 & 255;
         x[i2 + 1] = h2 >> 16 & 255;
@@ -11369,19 +11369,19 @@ var require_nacl_fast = __commonJS({
         x[i2 + 6] = l >> 8 & 255;
         x[i2 + 7] = l & 255;
       }
-      function vn(x, xi, y, yi, n2) {
+      function vn2(x, xi2, y, yi2, n2) {
         var i2, d = 0;
-        for (i2 = 0; i2 < n2; i2++) d |= x[xi + i2] ^ y[yi + i2];
+        for (i2 = 0; i2 < n2; i2++) d |= x[xi2 + i2] ^ y[yi2 + i2];
         return (1 & d - 1 >>> 8) - 1;
       }
-      function crypto_verify_16(x, xi, y, yi) {
-        return vn(x, xi, y, yi, 16);
+      function crypto_verify_16(x, xi2, y, yi2) {
+        return vn2(x, xi2, y, yi2, 16);
       }
-      function crypto_verify_32(x, xi, y, yi) {
-        return vn(x, xi, y, yi, 32);
+      function crypto_verify_32(x, xi2, y, yi2) {
+        return vn2(x, xi2, y, yi2, 32);
       }
-      function core_salsa20(o2, p, k, c3) {
-        var j0 = c3[0] & 255 | (c3[1] & 255) << 8 | (c3[2] & 255) << 16 | (c3[3] & 255) << 24, j1 = k[0] & 255 | (k[1] & 255) << 8 | (k[2] & 255) << 16 | (k[3] & 255) << 24, j2 = k[4] & 255 | (k[5] & 255) << 8 | (k[6] & 255) << 16 | (k[7] & 255) << 24, j3 = k[8] & 255 | (k[9] & 255) << 8 | (k[10] & 255) << 16 | (k[11] & 255) << 24, j4 = k[12] & 255 | (k[13] & 255) << 8 | (k[14] & 255) << 16 | (k[15] & 255) << 24, j5 = c3[4] & 255 | (c3[5] & 255) << 8 | (c3[6] & 255) << 16 | (c3[7] & 255) << 24, j6 = p[0] & 255 | (p[1] & 255) << 8 | (p[2] & 255) << 16 | (p[3] & 255) << 24, j7 = p[4] & 255 | (p[5] & 255) << 8 | (p[6] & 255) << 16 | (p[7] & 255) << 24, j8 = p[8] & 255 | (p[9] & 255) << 8 | (p[10] & 255) << 16 | (p[11] & 255) << 24, j9 = p[12] & 255 | (p[13] & 255) << 8 | (p[14] & 255) << 16 | (p[15] & 255) << 24, j10 = c3[8] & 255 | (c3[9] & 255) << 8 | (c3[10] & 255) << 16 | (c3[11] & 255) << 24, j11 = k[16] & 255 | (k[17] & 255) << 8 | (k[18] & 255) << 16 | (k[19] & 255) << 24, j12 = k[20] & 255 | (k[21] & 255) << 8 | (k[22] & 255) << 16 | (k[23] & 255) << 24, j13 = k[24] & 255 | (k[25] & 255) << 8 | (k[26] & 255) << 16 | (k[27] & 255) << 24, j14 = k[28] & 255 | (k[29] & 255) << 8 | (k[30] & 255) << 16 | (k[31] & 255) << 24, j15 = c3[12] & 255 | (c3[13] & 255) << 8 | (c3[14] & 255) << 16 | (c3[15] & 255) << 24;
+      function core_salsa20(o2, p, k2, c3) {
+        var j0 = c3[0] & 255 | (c3[1] & 255) << 8 | (c3[2] & 255) << 16 | (c3[3] & 255) << 24, j1 = k2[0] & 255 | (k2[1] & 255) << 8 | (k2[2] & 255) << 16 | (k2[3] & 255) << 24, j2 = k2[4] & 255 | (k2[5] & 255) << 8 | (k2[6] & 255) << 16 | (k2[7] & 255) << 24, j3 = k2[8] & 255 | (k2[9] & 255) << 8 | (k2[10] & 255) << 16 | (k2[11] & 255) << 24, j4 = k2[12] & 255 | (k2[13] & 255) << 8 | (k2[14] & 255) << 16 | (k2[15] & 255) << 24, j5 = c3[4] & 255 | (c3[5] & 255) << 8 | (c3[6] & 255) << 16 | (c3[7] & 255) << 24, j6 = p[0] & 255 | (p[1] & 255) << 8 | (p[2] & 255) << 16 | (p[3] & 255) << 24, j7 = p[4] & 255 | (p[5] & 255) << 8 | (p[6] & 255) << 16 | (p[7] & 255) << 24, j8 = p[8] & 255 | (p[9] & 255) << 8 | (p[10] & 255) << 16 | (p[11] & 255) << 24, j9 = p[12] & 255 | (p[13] & 255) << 8 | (p[14] & 255) << 16 | (p[15] & 255) << 24, j10 = c3[8] & 255 | (c3[9] & 255) << 8 | (c3[10] & 255) << 16 | (c3[11] & 255) << 24, j11 = k2[16] & 255 | (k2[17] & 255) << 8 | (k2[18] & 255) << 16 | (k2[19] & 255) << 24, j12 = k2[20] & 255 | (k2[21] & 255) << 8 | (k2[22] & 255) << 16 | (k2[23] & 255) << 24, j13 = k2[24] & 255 | (k2[25] & 255) << 8 | (k2[26] & 255) << 16 | (k2[27] & 255) << 24, j14 = k2[28] & 255 | (k2[29] & 255) << 8 | (k2[30] & 255) << 16 | (k2[31] & 255) << 24, j15 = c3[12] & 255 | (c3[13] & 255) << 8 | (c3[14] & 255) << 16 | (c3[15] & 255) << 24;
         var x0 = j0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = j5, x6 = j6, x7 = j7, x8 = j8, x9 = j9, x10 = j10, x11 = j11, x12 = j12, x13 = j13, x14 = j14, x15 = j15, u2;
         for (var i2 = 0; i2 < 20; i2 += 2) {
           u2 = x0 + x12 | 0;
@@ -11530,8 +11530,8 @@ var require_nacl_fast = __commonJS({
         o2[62] = x15 >>> 16 & 255;
         o2[63] = x15 >>> 24 & 255;
       }
-      function core_hsalsa20(o2, p, k, c3) {
-        var j0 = c3[0] & 255 | (c3[1] & 255) << 8 | (c3[2] & 255) << 16 | (c3[3] & 255) << 24, j1 = k[0] & 255 | (k[1] & 255) << 8 | (k[2] & 255) << 16 | (k[3] & 255) << 24, j2 = k[4] & 255 | (k[5] & 255) << 8 | (k[6] & 255) << 16 | (k[7] & 255) << 24, j3 = k[8] & 255 | (k[9] & 255) << 8 | (k[10] & 255) << 16 | (k[11] & 255) << 24, j4 = k[12] & 255 | (k[13] & 255) << 8 | (k[14] & 255) << 16 | (k[15] & 255) << 24, j5 = c3[4] & 255 | (c3[5] & 255) << 8 | (c3[6] & 255) << 16 | (c3[7] & 255) << 24, j6 = p[0] & 255 | (p[1] & 255) << 8 | (p[2] & 255) << 16 | (p[3] & 255) << 24, j7 = p[4] & 255 | (p[5] & 255) << 8 | (p[6] & 255) << 16 | (p[7] & 255) << 24, j8 = p[8] & 255 | (p[9] & 255) << 8 | (p[10] & 255) << 16 | (p[11] & 255) << 24, j9 = p[12] & 255 | (p[13] & 255) << 8 | (p[14] & 255) << 16 | (p[15] & 255) << 24, j10 = c3[8] & 255 | (c3[9] & 255) << 8 | (c3[10] & 255) << 16 | (c3[11] & 255) << 24, j11 = k[16] & 255 | (k[17] & 255) << 8 | (k[18] & 255) << 16 | (k[19] & 255) << 24, j12 = k[20] & 255 | (k[21] & 255) << 8 | (k[22] & 255) << 16 | (k[23] & 255) << 24, j13 = k[24] & 255 | (k[25] & 255) << 8 | (k[26] & 255) << 16 | (k[27] & 255) << 24, j14 = k[28] & 255 | (k[29] & 255) << 8 | (k[30] & 255) << 16 | (k[31] & 255) << 24, j15 = c3[12] & 255 | (c3[13] & 255) << 8 | (c3[14] & 255) << 16 | (c3[15] & 255) << 24;
+      function core_hsalsa20(o2, p, k2, c3) {
+        var j0 = c3[0] & 255 | (c3[1] & 255) << 8 | (c3[2] & 255) << 16 | (c3[3] & 255) << 24, j1 = k2[0] & 255 | (k2[1] & 255) << 8 | (k2[2] & 255) << 16 | (k2[3] & 255) << 24, j2 = k2[4] & 255 | (k2[5] & 255) << 8 | (k2[6] & 255) << 16 | (k2[7] & 255) << 24, j3 = k2[8] & 255 | (k2[9] & 255) << 8 | (k2[10] & 255) << 16 | (k2[11] & 255) << 24, j4 = k2[12] & 255 | (k2[13] & 255) << 8 | (k2[14] & 255) << 16 | (k2[15] & 255) << 24, j5 = c3[4] & 255 | (c3[5] & 255) << 8 | (c3[6] & 255) << 16 | (c3[7] & 255) << 24, j6 = p[0] & 255 | (p[1] & 255) << 8 | (p[2] & 255) << 16 | (p[3] & 255) << 24, j7 = p[4] & 255 | (p[5] & 255) << 8 | (p[6] & 255) << 16 | (p[7] & 255) << 24, j8 = p[8] & 255 | (p[9] & 255) << 8 | (p[10] & 255) << 16 | (p[11] & 255) << 24, j9 = p[12] & 255 | (p[13] & 255) << 8 | (p[14] & 255) << 16 | (p[15] & 255) << 24, j10 = c3[8] & 255 | (c3[9] & 255) << 8 | (c3[10] & 255) << 16 | (c3[11] & 255) << 24, j11 = k2[16] & 255 | (k2[17] & 255) << 8 | (k2[18] & 255) << 16 | (k2[19] & 255) << 24, j12 = k2[20] & 255 | (k2[21] & 255) << 8 | (k2[22] & 255) << 16 | (k2[23] & 255) << 24, j13 = k2[24] & 255 | (k2[25] & 255) << 8 | (k2[26] & 255) << 16 | (k2[27] & 255) << 24, j14 = k2[28] & 255 | (k2[29] & 255) << 8 | (k2[30] & 255) << 16 | (k2[31] & 255) << 24, j15 = c3[12] & 255 | (c3[13] & 255) << 8 | (c3[14] & 255) << 16 | (c3[15] & 255) << 24;
         var x0 = j0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = j5, x6 = j6, x7 = j7, x8 = j8, x9 = j9, x10 = j10, x11 = j11, x12 = j12, x13 = j13, x14 = j14, x15 = j15, u2;
         for (var i2 = 0; i2 < 20; i2 += 2) {
           u2 = x0 + x12 | 0;
@@ -11632,25 +11632,25 @@ var require_nacl_fast = __commonJS({
         o2[30] = x9 >>> 16 & 255;
         o2[31] = x9 >>> 24 & 255;
       }
-      function crypto_core_salsa20(out, inp, k, c3) {
-        core_salsa20(out, inp, k, c3);
+      function crypto_core_salsa20(out, inp, k2, c3) {
+        core_salsa20(out, inp, k2, c3);
       }
-      function crypto_core_hsalsa20(out, inp, k, c3) {
-        core_hsalsa20(out, inp, k, c3);
+      function crypto_core_hsalsa20(out, inp, k2, c3) {
+        core_hsalsa20(out, inp, k2, c3);
       }
       var sigma = new Uint8Array([101, 120, 112, 97, 110, 100, 32, 51, 50, 45, 98, 121, 116, 101, 32, 107]);
-      function crypto_stream_salsa20_xor(c3, cpos, m, mpos, b, n2, k) {
-        var z2 = new Uint8Array(16), x = new Uint8Array(64);
+      function crypto_stream_salsa20_xor(c3, cpos, m, mpos, b, n2, k2) {
+        var z3 = new Uint8Array(16), x = new Uint8Array(64);
         var u2, i2;
-        for (i2 = 0; i2 < 16; i2++) z2[i2] = 0;
-        for (i2 = 0; i2 < 8; i2++) z2[i2] = n2[i2];
+        for (i2 = 0; i2 < 16; i2++) z3[i2] = 0;
+        for (i2 = 0; i2 < 8; i2++) z3[i2] = n2[i2];
         while (b >= 64) {
-          crypto_core_salsa20(x, z2, k, sigma);
+          crypto_core_salsa20(x, z3, k2, sigma);
           for (i2 = 0; i2 < 64; i2++) c3[cpos + i2] = m[mpos + i2] ^ x[i2];
           u2 = 1;
           for (i2 = 8; i2 < 16; i2++) {
-            u2 = u2 + (z2[i2] & 255) | 0;
-            z2[i2] = u2 & 255;
+            u2 = u2 + (z3[i2] & 255) | 0;
+            z3[i2] = u2 & 255;
             u2 >>>= 8;
           }
           b -= 64;
@@ -11658,47 +11658,47 @@ var require_nacl_fast = __commonJS({
           mpos += 64;
         }
         if (b > 0) {
-          crypto_core_salsa20(x, z2, k, sigma);
+          crypto_core_salsa20(x, z3, k2, sigma);
           for (i2 = 0; i2 < b; i2++) c3[cpos + i2] = m[mpos + i2] ^ x[i2];
         }
         return 0;
       }
-      function crypto_stream_salsa20(c3, cpos, b, n2, k) {
-        var z2 = new Uint8Array(16), x = new Uint8Array(64);
+      function crypto_stream_salsa20(c3, cpos, b, n2, k2) {
+        var z3 = new Uint8Array(16), x = new Uint8Array(64);
         var u2, i2;
-        for (i2 = 0; i2 < 16; i2++) z2[i2] = 0;
-        for (i2 = 0; i2 < 8; i2++) z2[i2] = n2[i2];
+        for (i2 = 0; i2 < 16; i2++) z3[i2] = 0;
+        for (i2 = 0; i2 < 8; i2++) z3[i2] = n2[i2];
         while (b >= 64) {
-          crypto_core_salsa20(x, z2, k, sigma);
+          crypto_core_salsa20(x, z3, k2, sigma);
           for (i2 = 0; i2 < 64; i2++) c3[cpos + i2] = x[i2];
           u2 = 1;
           for (i2 = 8; i2 < 16; i2++) {
-            u2 = u2 + (z2[i2] & 255) | 0;
-            z2[i2] = u2 & 255;
+            u2 = u2 + (z3[i2] & 255) | 0;
+            z3[i2] = u2 & 255;
             u2 >>>= 8;
           }
           b -= 64;
           cpos += 64;
         }
         if (b > 0) {
-          crypto_core_salsa20(x, z2, k, sigma);
+          crypto_core_salsa20(x, z3, k2, sigma);
           for (i2 = 0; i2 < b; i2++) c3[cpos + i2] = x[i2];
         }
         return 0;
       }
-      function crypto_stream(c3, cpos, d, n2, k) {
+      function crypto_stream(c3, cpos, d, n2, k2) {
         var s = new Uint8Array(32);
-        crypto_core_hsalsa20(s, n2, k, sigma);
-        var sn = new Uint8Array(8);
-        for (var i2 = 0; i2 < 8; i2++) sn[i2] = n2[i2 + 16];
-        return crypto_stream_salsa20(c3, cpos, d, sn, s);
+        crypto_core_hsalsa20(s, n2, k2, sigma);
+        var sn2 = new Uint8Array(8);
+        for (var i2 = 0; i2 < 8; i2++) sn2[i2] = n2[i2 + 16];
+        return crypto_stream_salsa20(c3, cpos, d, sn2, s);
       }
-      function crypto_stream_xor(c3, cpos, m, mpos, d, n2, k) {
+      function crypto_stream_xor(c3, cpos, m, mpos, d, n2, k2) {
         var s = new Uint8Array(32);
-        crypto_core_hsalsa20(s, n2, k, sigma);
-        var sn = new Uint8Array(8);
-        for (var i2 = 0; i2 < 8; i2++) sn[i2] = n2[i2 + 16];
-        return crypto_stream_salsa20_xor(c3, cpos, m, mpos, d, sn, s);
+        crypto_core_hsalsa20(s, n2, k2, sigma);
+        var sn2 = new Uint8Array(8);
+        for (var i2 = 0; i2 < 8; i2++) sn2[i2] = n2[i2 + 16];
+        return crypto_stream_salsa20_xor(c3, cpos, m, mpos, d, sn2, s);
       }
       var poly1305 = function(key) {
         this.buffer = new Uint8Array(16);
@@ -11740,7 +11740,7 @@ var require_nacl_fast = __commonJS({
         var t0, t1, t2, t3, t4, t5, t6, t7, c3;
         var d0, d1, d2, d3, d4, d5, d6, d7, d8, d9;
         var h0 = this.h[0], h1 = this.h[1], h2 = this.h[2], h3 = this.h[3], h4 = this.h[4], h5 = this.h[5], h6 = this.h[6], h7 = this.h[7], h8 = this.h[8], h9 = this.h[9];
-        var r0 = this.r[0], r1 = this.r[1], r2 = this.r[2], r3 = this.r[3], r4 = this.r[4], r5 = this.r[5], r6 = this.r[6], r7 = this.r[7], r8 = this.r[8], r9 = this.r[9];
+        var r0 = this.r[0], r1 = this.r[1], r22 = this.r[2], r32 = this.r[3], r42 = this.r[4], r52 = this.r[5], r62 = this.r[6], r7 = this.r[7], r8 = this.r[8], r9 = this.r[9];
         while (bytes >= 16) {
           t0 = m[mpos + 0] & 255 | (m[mpos + 1] & 255) << 8;
           h0 += t0 & 8191;
@@ -11766,13 +11766,13 @@ var require_nacl_fast = __commonJS({
           d0 += h1 * (5 * r9);
           d0 += h2 * (5 * r8);
           d0 += h3 * (5 * r7);
-          d0 += h4 * (5 * r6);
+          d0 += h4 * (5 * r62);
           c3 = d0 >>> 13;
           d0 &= 8191;
-          d0 += h5 * (5 * r5);
-          d0 += h6 * (5 * r4);
-          d0 += h7 * (5 * r3);
-          d0 += h8 * (5 * r2);
+          d0 += h5 * (5 * r52);
+          d0 += h6 * (5 * r42);
+          d0 += h7 * (5 * r32);
+          d0 += h8 * (5 * r22);
           d0 += h9 * (5 * r1);
           c3 += d0 >>> 13;
           d0 &= 8191;
@@ -11784,15 +11784,15 @@ var require_nacl_fast = __commonJS({
           d1 += h4 * (5 * r7);
           c3 = d1 >>> 13;
           d1 &= 8191;
-          d1 += h5 * (5 * r6);
-          d1 += h6 * (5 * r5);
-          d1 += h7 * (5 * r4);
-          d1 += h8 * (5 * r3);
-          d1 += h9 * (5 * r2);
+          d1 += h5 * (5 * r62);
+          d1 += h6 * (5 * r52);
+          d1 += h7 * (5 * r42);
+          d1 += h8 * (5 * r32);
+          d1 += h9 * (5 * r22);
           c3 += d1 >>> 13;
           d1 &= 8191;
           d2 = c3;
-          d2 += h0 * r2;
+          d2 += h0 * r22;
           d2 += h1 * r1;
           d2 += h2 * r0;
           d2 += h3 * (5 * r9);
@@ -11800,15 +11800,15 @@ var require_nacl_fast = __commonJS({
           c3 = d2 >>> 13;
           d2 &= 8191;
           d2 += h5 * (5 * r7);
-          d2 += h6 * (5 * r6);
-          d2 += h7 * (5 * r5);
-          d2 += h8 * (5 * r4);
-          d2 += h9 * (5 * r3);
+          d2 += h6 * (5 * r62);
+          d2 += h7 * (5 * r52);
+          d2 += h8 * (5 * r42);
+          d2 += h9 * (5 * r32);
           c3 += d2 >>> 13;
           d2 &= 8191;
           d3 = c3;
-          d3 += h0 * r3;
-          d3 += h1 * r2;
+          d3 += h0 * r32;
+          d3 += h1 * r22;
           d3 += h2 * r1;
           d3 += h3 * r0;
           d3 += h4 * (5 * r9);
@@ -11816,15 +11816,15 @@ var require_nacl_fast = __commonJS({
           d3 &= 8191;
           d3 += h5 * (5 * r8);
           d3 += h6 * (5 * r7);
-          d3 += h7 * (5 * r6);
-          d3 += h8 * (5 * r5);
-          d3 += h9 * (5 * r4);
+          d3 += h7 * (5 * r62);
+          d3 += h8 * (5 * r52);
+          d3 += h9 * (5 * r42);
           c3 += d3 >>> 13;
           d3 &= 8191;
           d4 = c3;
-          d4 += h0 * r4;
-          d4 += h1 * r3;
-          d4 += h2 * r2;
+          d4 += h0 * r42;
+          d4 += h1 * r32;
+          d4 += h2 * r22;
           d4 += h3 * r1;
           d4 += h4 * r0;
           c3 = d4 >>> 13;
@@ -11832,15 +11832,15 @@ var require_nacl_fast = __commonJS({
           d4 += h5 * (5 * r9);
           d4 += h6 * (5 * r8);
           d4 += h7 * (5 * r7);
-          d4 += h8 * (5 * r6);
-          d4 += h9 * (5 * r5);
+          d4 += h8 * (5 * r62);
+          d4 += h9 * (5 * r52);
           c3 += d4 >>> 13;
           d4 &= 8191;
           d5 = c3;
-          d5 += h0 * r5;
-          d5 += h1 * r4;
-          d5 += h2 * r3;
-          d5 += h3 * r2;
+          d5 += h0 * r52;
+          d5 += h1 * r42;
+          d5 += h2 * r32;
+          d5 += h3 * r22;
           d5 += h4 * r1;
           c3 = d5 >>> 13;
           d5 &= 8191;
@@ -11848,15 +11848,15 @@ var require_nacl_fast = __commonJS({
           d5 += h6 * (5 * r9);
           d5 += h7 * (5 * r8);
           d5 += h8 * (5 * r7);
-          d5 += h9 * (5 * r6);
+          d5 += h9 * (5 * r62);
           c3 += d5 >>> 13;
           d5 &= 8191;
           d6 = c3;
-          d6 += h0 * r6;
-          d6 += h1 * r5;
-          d6 += h2 * r4;
-          d6 += h3 * r3;
-          d6 += h4 * r2;
+          d6 += h0 * r62;
+          d6 += h1 * r52;
+          d6 += h2 * r42;
+          d6 += h3 * r32;
+          d6 += h4 * r22;
           c3 = d6 >>> 13;
           d6 &= 8191;
           d6 += h5 * r1;
@@ -11868,13 +11868,13 @@ var require_nacl_fast = __commonJS({
           d6 &= 8191;
           d7 = c3;
           d7 += h0 * r7;
-          d7 += h1 * r6;
-          d7 += h2 * r5;
-          d7 += h3 * r4;
-          d7 += h4 * r3;
+          d7 += h1 * r62;
+          d7 += h2 * r52;
+          d7 += h3 * r42;
+          d7 += h4 * r32;
           c3 = d7 >>> 13;
           d7 &= 8191;
-          d7 += h5 * r2;
+          d7 += h5 * r22;
           d7 += h6 * r1;
           d7 += h7 * r0;
           d7 += h8 * (5 * r9);
@@ -11884,13 +11884,13 @@ var require_nacl_fast = __commonJS({
           d8 = c3;
           d8 += h0 * r8;
           d8 += h1 * r7;
-          d8 += h2 * r6;
-          d8 += h3 * r5;
-          d8 += h4 * r4;
+          d8 += h2 * r62;
+          d8 += h3 * r52;
+          d8 += h4 * r42;
           c3 = d8 >>> 13;
           d8 &= 8191;
-          d8 += h5 * r3;
-          d8 += h6 * r2;
+          d8 += h5 * r32;
+          d8 += h6 * r22;
           d8 += h7 * r1;
           d8 += h8 * r0;
           d8 += h9 * (5 * r9);
@@ -11900,13 +11900,13 @@ var require_nacl_fast = __commonJS({
           d9 += h0 * r9;
           d9 += h1 * r8;
           d9 += h2 * r7;
-          d9 += h3 * r6;
-          d9 += h4 * r5;
+          d9 += h3 * r62;
+          d9 += h4 * r52;
           c3 = d9 >>> 13;
           d9 &= 8191;
-          d9 += h5 * r4;
-          d9 += h6 * r3;
-          d9 += h7 * r2;
+          d9 += h5 * r42;
+          d9 += h6 * r32;
+          d9 += h7 * r22;
           d9 += h8 * r1;
           d9 += h9 * r0;
           c3 += d9 >>> 13;
@@ -12036,45 +12036,45 @@ var require_nacl_fast = __commonJS({
           this.leftover += bytes;
         }
       };
-      function crypto_onetimeauth(out, outpos, m, mpos, n2, k) {
-        var s = new poly1305(k);
+      function crypto_onetimeauth(out, outpos, m, mpos, n2, k2) {
+        var s = new poly1305(k2);
         s.update(m, mpos, n2);
         s.finish(out, outpos);
         return 0;
       }
-      function crypto_onetimeauth_verify(h2, hpos, m, mpos, n2, k) {
+      function crypto_onetimeauth_verify(h2, hpos, m, mpos, n2, k2) {
         var x = new Uint8Array(16);
-        crypto_onetimeauth(x, 0, m, mpos, n2, k);
+        crypto_onetimeauth(x, 0, m, mpos, n2, k2);
         return crypto_verify_16(h2, hpos, x, 0);
       }
-      function crypto_secretbox(c3, m, d, n2, k) {
+      function crypto_secretbox(c3, m, d, n2, k2) {
         var i2;
         if (d < 32) return -1;
-        crypto_stream_xor(c3, 0, m, 0, d, n2, k);
+        crypto_stream_xor(c3, 0, m, 0, d, n2, k2);
         crypto_onetimeauth(c3, 16, c3, 32, d - 32, c3);
         for (i2 = 0; i2 < 16; i2++) c3[i2] = 0;
         return 0;
       }
-      function crypto_secretbox_open(m, c3, d, n2, k) {
+      function crypto_secretbox_open(m, c3, d, n2, k2) {
         var i2;
         var x = new Uint8Array(32);
         if (d < 32) return -1;
-        crypto_stream(x, 0, 32, n2, k);
+        crypto_stream(x, 0, 32, n2, k2);
         if (crypto_onetimeauth_verify(c3, 16, c3, 32, d - 32, x) !== 0) return -1;
-        crypto_stream_xor(m, 0, c3, 0, d, n2, k);
+        crypto_stream_xor(m, 0, c3, 0, d, n2, k2);
         for (i2 = 0; i2 < 32; i2++) m[i2] = 0;
         return 0;
       }
-      function set25519(r, a2) {
+      function set25519(r7, a2) {
         var i2;
-        for (i2 = 0; i2 < 16; i2++) r[i2] = a2[i2] | 0;
+        for (i2 = 0; i2 < 16; i2++) r7[i2] = a2[i2] | 0;
       }
       function car25519(o2) {
-        var i2, v, c3 = 1;
+        var i2, v2, c3 = 1;
         for (i2 = 0; i2 < 16; i2++) {
-          v = o2[i2] + c3 + 65535;
-          c3 = Math.floor(v / 65536);
-          o2[i2] = v - c3 * 65536;
+          v2 = o2[i2] + c3 + 65535;
+          c3 = Math.floor(v2 / 65536);
+          o2[i2] = v2 - c3 * 65536;
         }
         o2[0] += c3 - 1 + 37 * (c3 - 1);
       }
@@ -12087,13 +12087,13 @@ var require_nacl_fast = __commonJS({
         }
       }
       function pack25519(o2, n2) {
-        var i2, j, b;
+        var i2, j2, b;
         var m = gf(), t = gf();
         for (i2 = 0; i2 < 16; i2++) t[i2] = n2[i2];
         car25519(t);
         car25519(t);
         car25519(t);
-        for (j = 0; j < 2; j++) {
+        for (j2 = 0; j2 < 2; j2++) {
           m[0] = t[0] - 65517;
           for (i2 = 1; i2 < 15; i2++) {
             m[i2] = t[i2] - 65535 - (m[i2 - 1] >> 16 & 1);
@@ -12125,286 +12125,286 @@ var require_nacl_fast = __commonJS({
         for (i2 = 0; i2 < 16; i2++) o2[i2] = n2[2 * i2] + (n2[2 * i2 + 1] << 8);
         o2[15] &= 32767;
       }
-      function A(o2, a2, b) {
+      function A2(o2, a2, b) {
         for (var i2 = 0; i2 < 16; i2++) o2[i2] = a2[i2] + b[i2];
       }
-      function Z(o2, a2, b) {
+      function Z2(o2, a2, b) {
         for (var i2 = 0; i2 < 16; i2++) o2[i2] = a2[i2] - b[i2];
       }
-      function M(o2, a2, b) {
-        var v, c3, t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0, t8 = 0, t9 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0, t14 = 0, t15 = 0, t16 = 0, t17 = 0, t18 = 0, t19 = 0, t20 = 0, t21 = 0, t22 = 0, t23 = 0, t24 = 0, t25 = 0, t26 = 0, t27 = 0, t28 = 0, t29 = 0, t30 = 0, b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7], b8 = b[8], b9 = b[9], b10 = b[10], b11 = b[11], b12 = b[12], b13 = b[13], b14 = b[14], b15 = b[15];
-        v = a2[0];
-        t0 += v * b0;
-        t1 += v * b1;
-        t2 += v * b2;
-        t3 += v * b3;
-        t4 += v * b4;
-        t5 += v * b5;
-        t6 += v * b6;
-        t7 += v * b7;
-        t8 += v * b8;
-        t9 += v * b9;
-        t10 += v * b10;
-        t11 += v * b11;
-        t12 += v * b12;
-        t13 += v * b13;
-        t14 += v * b14;
-        t15 += v * b15;
-        v = a2[1];
-        t1 += v * b0;
-        t2 += v * b1;
-        t3 += v * b2;
-        t4 += v * b3;
-        t5 += v * b4;
-        t6 += v * b5;
-        t7 += v * b6;
-        t8 += v * b7;
-        t9 += v * b8;
-        t10 += v * b9;
-        t11 += v * b10;
-        t12 += v * b11;
-        t13 += v * b12;
-        t14 += v * b13;
-        t15 += v * b14;
-        t16 += v * b15;
-        v = a2[2];
-        t2 += v * b0;
-        t3 += v * b1;
-        t4 += v * b2;
-        t5 += v * b3;
-        t6 += v * b4;
-        t7 += v * b5;
-        t8 += v * b6;
-        t9 += v * b7;
-        t10 += v * b8;
-        t11 += v * b9;
-        t12 += v * b10;
-        t13 += v * b11;
-        t14 += v * b12;
-        t15 += v * b13;
-        t16 += v * b14;
-        t17 += v * b15;
-        v = a2[3];
-        t3 += v * b0;
-        t4 += v * b1;
-        t5 += v * b2;
-        t6 += v * b3;
-        t7 += v * b4;
-        t8 += v * b5;
-        t9 += v * b6;
-        t10 += v * b7;
-        t11 += v * b8;
-        t12 += v * b9;
-        t13 += v * b10;
-        t14 += v * b11;
-        t15 += v * b12;
-        t16 += v * b13;
-        t17 += v * b14;
-        t18 += v * b15;
-        v = a2[4];
-        t4 += v * b0;
-        t5 += v * b1;
-        t6 += v * b2;
-        t7 += v * b3;
-        t8 += v * b4;
-        t9 += v * b5;
-        t10 += v * b6;
-        t11 += v * b7;
-        t12 += v * b8;
-        t13 += v * b9;
-        t14 += v * b10;
-        t15 += v * b11;
-        t16 += v * b12;
-        t17 += v * b13;
-        t18 += v * b14;
-        t19 += v * b15;
-        v = a2[5];
-        t5 += v * b0;
-        t6 += v * b1;
-        t7 += v * b2;
-        t8 += v * b3;
-        t9 += v * b4;
-        t10 += v * b5;
-        t11 += v * b6;
-        t12 += v * b7;
-        t13 += v * b8;
-        t14 += v * b9;
-        t15 += v * b10;
-        t16 += v * b11;
-        t17 += v * b12;
-        t18 += v * b13;
-        t19 += v * b14;
-        t20 += v * b15;
-        v = a2[6];
-        t6 += v * b0;
-        t7 += v * b1;
-        t8 += v * b2;
-        t9 += v * b3;
-        t10 += v * b4;
-        t11 += v * b5;
-        t12 += v * b6;
-        t13 += v * b7;
-        t14 += v * b8;
-        t15 += v * b9;
-        t16 += v * b10;
-        t17 += v * b11;
-        t18 += v * b12;
-        t19 += v * b13;
-        t20 += v * b14;
-        t21 += v * b15;
-        v = a2[7];
-        t7 += v * b0;
-        t8 += v * b1;
-        t9 += v * b2;
-        t10 += v * b3;
-        t11 += v * b4;
-        t12 += v * b5;
-        t13 += v * b6;
-        t14 += v * b7;
-        t15 += v * b8;
-        t16 += v * b9;
-        t17 += v * b10;
-        t18 += v * b11;
-        t19 += v * b12;
-        t20 += v * b13;
-        t21 += v * b14;
-        t22 += v * b15;
-        v = a2[8];
-        t8 += v * b0;
-        t9 += v * b1;
-        t10 += v * b2;
-        t11 += v * b3;
-        t12 += v * b4;
-        t13 += v * b5;
-        t14 += v * b6;
-        t15 += v * b7;
-        t16 += v * b8;
-        t17 += v * b9;
-        t18 += v * b10;
-        t19 += v * b11;
-        t20 += v * b12;
-        t21 += v * b13;
-        t22 += v * b14;
-        t23 += v * b15;
-        v = a2[9];
-        t9 += v * b0;
-        t10 += v * b1;
-        t11 += v * b2;
-        t12 += v * b3;
-        t13 += v * b4;
-        t14 += v * b5;
-        t15 += v * b6;
-        t16 += v * b7;
-        t17 += v * b8;
-        t18 += v * b9;
-        t19 += v * b10;
-        t20 += v * b11;
-        t21 += v * b12;
-        t22 += v * b13;
-        t23 += v * b14;
-        t24 += v * b15;
-        v = a2[10];
-        t10 += v * b0;
-        t11 += v * b1;
-        t12 += v * b2;
-        t13 += v * b3;
-        t14 += v * b4;
-        t15 += v * b5;
-        t16 += v * b6;
-        t17 += v * b7;
-        t18 += v * b8;
-        t19 += v * b9;
-        t20 += v * b10;
-        t21 += v * b11;
-        t22 += v * b12;
-        t23 += v * b13;
-        t24 += v * b14;
-        t25 += v * b15;
-        v = a2[11];
-        t11 += v * b0;
-        t12 += v * b1;
-        t13 += v * b2;
-        t14 += v * b3;
-        t15 += v * b4;
-        t16 += v * b5;
-        t17 += v * b6;
-        t18 += v * b7;
-        t19 += v * b8;
-        t20 += v * b9;
-        t21 += v * b10;
-        t22 += v * b11;
-        t23 += v * b12;
-        t24 += v * b13;
-        t25 += v * b14;
-        t26 += v * b15;
-        v = a2[12];
-        t12 += v * b0;
-        t13 += v * b1;
-        t14 += v * b2;
-        t15 += v * b3;
-        t16 += v * b4;
-        t17 += v * b5;
-        t18 += v * b6;
-        t19 += v * b7;
-        t20 += v * b8;
-        t21 += v * b9;
-        t22 += v * b10;
-        t23 += v * b11;
-        t24 += v * b12;
-        t25 += v * b13;
-        t26 += v * b14;
-        t27 += v * b15;
-        v = a2[13];
-        t13 += v * b0;
-        t14 += v * b1;
-        t15 += v * b2;
-        t16 += v * b3;
-        t17 += v * b4;
-        t18 += v * b5;
-        t19 += v * b6;
-        t20 += v * b7;
-        t21 += v * b8;
-        t22 += v * b9;
-        t23 += v * b10;
-        t24 += v * b11;
-        t25 += v * b12;
-        t26 += v * b13;
-        t27 += v * b14;
-        t28 += v * b15;
-        v = a2[14];
-        t14 += v * b0;
-        t15 += v * b1;
-        t16 += v * b2;
-        t17 += v * b3;
-        t18 += v * b4;
-        t19 += v * b5;
-        t20 += v * b6;
-        t21 += v * b7;
-        t22 += v * b8;
-        t23 += v * b9;
-        t24 += v * b10;
-        t25 += v * b11;
-        t26 += v * b12;
-        t27 += v * b13;
-        t28 += v * b14;
-        t29 += v * b15;
-        v = a2[15];
-        t15 += v * b0;
-        t16 += v * b1;
-        t17 += v * b2;
-        t18 += v * b3;
-        t19 += v * b4;
-        t20 += v * b5;
-        t21 += v * b6;
-        t22 += v * b7;
-        t23 += v * b8;
-        t24 += v * b9;
-        t25 += v * b10;
-        t26 += v * b11;
-        t27 += v * b12;
-        t28 += v * b13;
-        t29 += v * b14;
-        t30 += v * b15;
+      function M2(o2, a2, b) {
+        var v2, c3, t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0, t8 = 0, t9 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0, t14 = 0, t15 = 0, t16 = 0, t17 = 0, t18 = 0, t19 = 0, t20 = 0, t21 = 0, t22 = 0, t23 = 0, t24 = 0, t25 = 0, t26 = 0, t27 = 0, t28 = 0, t29 = 0, t30 = 0, b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7], b8 = b[8], b9 = b[9], b10 = b[10], b11 = b[11], b12 = b[12], b13 = b[13], b14 = b[14], b15 = b[15];
+        v2 = a2[0];
+        t0 += v2 * b0;
+        t1 += v2 * b1;
+        t2 += v2 * b2;
+        t3 += v2 * b3;
+        t4 += v2 * b4;
+        t5 += v2 * b5;
+        t6 += v2 * b6;
+        t7 += v2 * b7;
+        t8 += v2 * b8;
+        t9 += v2 * b9;
+        t10 += v2 * b10;
+        t11 += v2 * b11;
+        t12 += v2 * b12;
+        t13 += v2 * b13;
+        t14 += v2 * b14;
+        t15 += v2 * b15;
+        v2 = a2[1];
+        t1 += v2 * b0;
+        t2 += v2 * b1;
+        t3 += v2 * b2;
+        t4 += v2 * b3;
+        t5 += v2 * b4;
+        t6 += v2 * b5;
+        t7 += v2 * b6;
+        t8 += v2 * b7;
+        t9 += v2 * b8;
+        t10 += v2 * b9;
+        t11 += v2 * b10;
+        t12 += v2 * b11;
+        t13 += v2 * b12;
+        t14 += v2 * b13;
+        t15 += v2 * b14;
+        t16 += v2 * b15;
+        v2 = a2[2];
+        t2 += v2 * b0;
+        t3 += v2 * b1;
+        t4 += v2 * b2;
+        t5 += v2 * b3;
+        t6 += v2 * b4;
+        t7 += v2 * b5;
+        t8 += v2 * b6;
+        t9 += v2 * b7;
+        t10 += v2 * b8;
+        t11 += v2 * b9;
+        t12 += v2 * b10;
+        t13 += v2 * b11;
+        t14 += v2 * b12;
+        t15 += v2 * b13;
+        t16 += v2 * b14;
+        t17 += v2 * b15;
+        v2 = a2[3];
+        t3 += v2 * b0;
+        t4 += v2 * b1;
+        t5 += v2 * b2;
+        t6 += v2 * b3;
+        t7 += v2 * b4;
+        t8 += v2 * b5;
+        t9 += v2 * b6;
+        t10 += v2 * b7;
+        t11 += v2 * b8;
+        t12 += v2 * b9;
+        t13 += v2 * b10;
+        t14 += v2 * b11;
+        t15 += v2 * b12;
+        t16 += v2 * b13;
+        t17 += v2 * b14;
+        t18 += v2 * b15;
+        v2 = a2[4];
+        t4 += v2 * b0;
+        t5 += v2 * b1;
+        t6 += v2 * b2;
+        t7 += v2 * b3;
+        t8 += v2 * b4;
+        t9 += v2 * b5;
+        t10 += v2 * b6;
+        t11 += v2 * b7;
+        t12 += v2 * b8;
+        t13 += v2 * b9;
+        t14 += v2 * b10;
+        t15 += v2 * b11;
+        t16 += v2 * b12;
+        t17 += v2 * b13;
+        t18 += v2 * b14;
+        t19 += v2 * b15;
+        v2 = a2[5];
+        t5 += v2 * b0;
+        t6 += v2 * b1;
+        t7 += v2 * b2;
+        t8 += v2 * b3;
+        t9 += v2 * b4;
+        t10 += v2 * b5;
+        t11 += v2 * b6;
+        t12 += v2 * b7;
+        t13 += v2 * b8;
+        t14 += v2 * b9;
+        t15 += v2 * b10;
+        t16 += v2 * b11;
+        t17 += v2 * b12;
+        t18 += v2 * b13;
+        t19 += v2 * b14;
+        t20 += v2 * b15;
+        v2 = a2[6];
+        t6 += v2 * b0;
+        t7 += v2 * b1;
+        t8 += v2 * b2;
+        t9 += v2 * b3;
+        t10 += v2 * b4;
+        t11 += v2 * b5;
+        t12 += v2 * b6;
+        t13 += v2 * b7;
+        t14 += v2 * b8;
+        t15 += v2 * b9;
+        t16 += v2 * b10;
+        t17 += v2 * b11;
+        t18 += v2 * b12;
+        t19 += v2 * b13;
+        t20 += v2 * b14;
+        t21 += v2 * b15;
+        v2 = a2[7];
+        t7 += v2 * b0;
+        t8 += v2 * b1;
+        t9 += v2 * b2;
+        t10 += v2 * b3;
+        t11 += v2 * b4;
+        t12 += v2 * b5;
+        t13 += v2 * b6;
+        t14 += v2 * b7;
+        t15 += v2 * b8;
+        t16 += v2 * b9;
+        t17 += v2 * b10;
+        t18 += v2 * b11;
+        t19 += v2 * b12;
+        t20 += v2 * b13;
+        t21 += v2 * b14;
+        t22 += v2 * b15;
+        v2 = a2[8];
+        t8 += v2 * b0;
+        t9 += v2 * b1;
+        t10 += v2 * b2;
+        t11 += v2 * b3;
+        t12 += v2 * b4;
+        t13 += v2 * b5;
+        t14 += v2 * b6;
+        t15 += v2 * b7;
+        t16 += v2 * b8;
+        t17 += v2 * b9;
+        t18 += v2 * b10;
+        t19 += v2 * b11;
+        t20 += v2 * b12;
+        t21 += v2 * b13;
+        t22 += v2 * b14;
+        t23 += v2 * b15;
+        v2 = a2[9];
+        t9 += v2 * b0;
+        t10 += v2 * b1;
+        t11 += v2 * b2;
+        t12 += v2 * b3;
+        t13 += v2 * b4;
+        t14 += v2 * b5;
+        t15 += v2 * b6;
+        t16 += v2 * b7;
+        t17 += v2 * b8;
+        t18 += v2 * b9;
+        t19 += v2 * b10;
+        t20 += v2 * b11;
+        t21 += v2 * b12;
+        t22 += v2 * b13;
+        t23 += v2 * b14;
+        t24 += v2 * b15;
+        v2 = a2[10];
+        t10 += v2 * b0;
+        t11 += v2 * b1;
+        t12 += v2 * b2;
+        t13 += v2 * b3;
+        t14 += v2 * b4;
+        t15 += v2 * b5;
+        t16 += v2 * b6;
+        t17 += v2 * b7;
+        t18 += v2 * b8;
+        t19 += v2 * b9;
+        t20 += v2 * b10;
+        t21 += v2 * b11;
+        t22 += v2 * b12;
+        t23 += v2 * b13;
+        t24 += v2 * b14;
+        t25 += v2 * b15;
+        v2 = a2[11];
+        t11 += v2 * b0;
+        t12 += v2 * b1;
+        t13 += v2 * b2;
+        t14 += v2 * b3;
+        t15 += v2 * b4;
+        t16 += v2 * b5;
+        t17 += v2 * b6;
+        t18 += v2 * b7;
+        t19 += v2 * b8;
+        t20 += v2 * b9;
+        t21 += v2 * b10;
+        t22 += v2 * b11;
+        t23 += v2 * b12;
+        t24 += v2 * b13;
+        t25 += v2 * b14;
+        t26 += v2 * b15;
+        v2 = a2[12];
+        t12 += v2 * b0;
+        t13 += v2 * b1;
+        t14 += v2 * b2;
+        t15 += v2 * b3;
+        t16 += v2 * b4;
+        t17 += v2 * b5;
+        t18 += v2 * b6;
+        t19 += v2 * b7;
+        t20 += v2 * b8;
+        t21 += v2 * b9;
+        t22 += v2 * b10;
+        t23 += v2 * b11;
+        t24 += v2 * b12;
+        t25 += v2 * b13;
+        t26 += v2 * b14;
+        t27 += v2 * b15;
+        v2 = a2[13];
+        t13 += v2 * b0;
+        t14 += v2 * b1;
+        t15 += v2 * b2;
+        t16 += v2 * b3;
+        t17 += v2 * b4;
+        t18 += v2 * b5;
+        t19 += v2 * b6;
+        t20 += v2 * b7;
+        t21 += v2 * b8;
+        t22 += v2 * b9;
+        t23 += v2 * b10;
+        t24 += v2 * b11;
+        t25 += v2 * b12;
+        t26 += v2 * b13;
+        t27 += v2 * b14;
+        t28 += v2 * b15;
+        v2 = a2[14];
+        t14 += v2 * b0;
+        t15 += v2 * b1;
+        t16 += v2 * b2;
+        t17 += v2 * b3;
+        t18 += v2 * b4;
+        t19 += v2 * b5;
+        t20 += v2 * b6;
+        t21 += v2 * b7;
+        t22 += v2 * b8;
+        t23 += v2 * b9;
+        t24 += v2 * b10;
+        t25 += v2 * b11;
+        t26 += v2 * b12;
+        t27 += v2 * b13;
+        t28 += v2 * b14;
+        t29 += v2 * b15;
+        v2 = a2[15];
+        t15 += v2 * b0;
+        t16 += v2 * b1;
+        t17 += v2 * b2;
+        t18 += v2 * b3;
+        t19 += v2 * b4;
+        t20 += v2 * b5;
+        t21 += v2 * b6;
+        t22 += v2 * b7;
+        t23 += v2 * b8;
+        t24 += v2 * b9;
+        t25 += v2 * b10;
+        t26 += v2 * b11;
+        t27 += v2 * b12;
+        t28 += v2 * b13;
+        t29 += v2 * b14;
+        t30 += v2 * b15;
         t0 += 38 * t16;
         t1 += 38 * t17;
         t2 += 38 * t18;
@@ -12421,104 +12421,104 @@ var require_nacl_fast = __commonJS({
         t13 += 38 * t29;
         t14 += 38 * t30;
         c3 = 1;
-        v = t0 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t0 = v - c3 * 65536;
-        v = t1 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t1 = v - c3 * 65536;
-        v = t2 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t2 = v - c3 * 65536;
-        v = t3 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t3 = v - c3 * 65536;
-        v = t4 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t4 = v - c3 * 65536;
-        v = t5 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t5 = v - c3 * 65536;
-        v = t6 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t6 = v - c3 * 65536;
-        v = t7 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t7 = v - c3 * 65536;
-        v = t8 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t8 = v - c3 * 65536;
-        v = t9 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t9 = v - c3 * 65536;
-        v = t10 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t10 = v - c3 * 65536;
-        v = t11 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t11 = v - c3 * 65536;
-        v = t12 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t12 = v - c3 * 65536;
-        v = t13 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t13 = v - c3 * 65536;
-        v = t14 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t14 = v - c3 * 65536;
-        v = t15 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t15 = v - c3 * 65536;
+        v2 = t0 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t0 = v2 - c3 * 65536;
+        v2 = t1 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t1 = v2 - c3 * 65536;
+        v2 = t2 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t2 = v2 - c3 * 65536;
+        v2 = t3 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t3 = v2 - c3 * 65536;
+        v2 = t4 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t4 = v2 - c3 * 65536;
+        v2 = t5 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t5 = v2 - c3 * 65536;
+        v2 = t6 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t6 = v2 - c3 * 65536;
+        v2 = t7 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t7 = v2 - c3 * 65536;
+        v2 = t8 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t8 = v2 - c3 * 65536;
+        v2 = t9 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t9 = v2 - c3 * 65536;
+        v2 = t10 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t10 = v2 - c3 * 65536;
+        v2 = t11 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t11 = v2 - c3 * 65536;
+        v2 = t12 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t12 = v2 - c3 * 65536;
+        v2 = t13 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t13 = v2 - c3 * 65536;
+        v2 = t14 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t14 = v2 - c3 * 65536;
+        v2 = t15 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t15 = v2 - c3 * 65536;
         t0 += c3 - 1 + 37 * (c3 - 1);
         c3 = 1;
-        v = t0 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t0 = v - c3 * 65536;
-        v = t1 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t1 = v - c3 * 65536;
-        v = t2 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t2 = v - c3 * 65536;
-        v = t3 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t3 = v - c3 * 65536;
-        v = t4 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t4 = v - c3 * 65536;
-        v = t5 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t5 = v - c3 * 65536;
-        v = t6 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t6 = v - c3 * 65536;
-        v = t7 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t7 = v - c3 * 65536;
-        v = t8 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t8 = v - c3 * 65536;
-        v = t9 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t9 = v - c3 * 65536;
-        v = t10 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t10 = v - c3 * 65536;
-        v = t11 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t11 = v - c3 * 65536;
-        v = t12 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t12 = v - c3 * 65536;
-        v = t13 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t13 = v - c3 * 65536;
-        v = t14 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t14 = v - c3 * 65536;
-        v = t15 + c3 + 65535;
-        c3 = Math.floor(v / 65536);
-        t15 = v - c3 * 65536;
+        v2 = t0 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t0 = v2 - c3 * 65536;
+        v2 = t1 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t1 = v2 - c3 * 65536;
+        v2 = t2 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t2 = v2 - c3 * 65536;
+        v2 = t3 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t3 = v2 - c3 * 65536;
+        v2 = t4 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t4 = v2 - c3 * 65536;
+        v2 = t5 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t5 = v2 - c3 * 65536;
+        v2 = t6 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t6 = v2 - c3 * 65536;
+        v2 = t7 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t7 = v2 - c3 * 65536;
+        v2 = t8 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t8 = v2 - c3 * 65536;
+        v2 = t9 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t9 = v2 - c3 * 65536;
+        v2 = t10 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t10 = v2 - c3 * 65536;
+        v2 = t11 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t11 = v2 - c3 * 65536;
+        v2 = t12 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t12 = v2 - c3 * 65536;
+        v2 = t13 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t13 = v2 - c3 * 65536;
+        v2 = t14 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t14 = v2 - c3 * 65536;
+        v2 = t15 + c3 + 65535;
+        c3 = Math.floor(v2 / 65536);
+        t15 = v2 - c3 * 65536;
         t0 += c3 - 1 + 37 * (c3 - 1);
         o2[0] = t0;
         o2[1] = t1;
@@ -12538,7 +12538,7 @@ var require_nacl_fast = __commonJS({
         o2[15] = t15;
       }
       function S(o2, a2) {
-        M(o2, a2, a2);
+        M2(o2, a2, a2);
       }
       function inv25519(o2, i2) {
         var c3 = gf();
@@ -12546,7 +12546,7 @@ var require_nacl_fast = __commonJS({
         for (a2 = 0; a2 < 16; a2++) c3[a2] = i2[a2];
         for (a2 = 253; a2 >= 0; a2--) {
           S(c3, c3);
-          if (a2 !== 2 && a2 !== 4) M(c3, c3, i2);
+          if (a2 !== 2 && a2 !== 4) M2(c3, c3, i2);
         }
         for (a2 = 0; a2 < 16; a2++) o2[a2] = c3[a2];
       }
@@ -12556,17 +12556,17 @@ var require_nacl_fast = __commonJS({
         for (a2 = 0; a2 < 16; a2++) c3[a2] = i2[a2];
         for (a2 = 250; a2 >= 0; a2--) {
           S(c3, c3);
-          if (a2 !== 1) M(c3, c3, i2);
+          if (a2 !== 1) M2(c3, c3, i2);
         }
         for (a2 = 0; a2 < 16; a2++) o2[a2] = c3[a2];
       }
       function crypto_scalarmult(q, n2, p) {
-        var z2 = new Uint8Array(32);
-        var x = new Float64Array(80), r, i2;
+        var z3 = new Uint8Array(32);
+        var x = new Float64Array(80), r7, i2;
         var a2 = gf(), b = gf(), c3 = gf(), d = gf(), e = gf(), f = gf();
-        for (i2 = 0; i2 < 31; i2++) z2[i2] = n2[i2];
-        z2[31] = n2[31] & 127 | 64;
-        z2[0] &= 248;
+        for (i2 = 0; i2 < 31; i2++) z3[i2] = n2[i2];
+        z3[31] = n2[31] & 127 | 64;
+        z3[0] &= 248;
         unpack25519(x, p);
         for (i2 = 0; i2 < 16; i2++) {
           b[i2] = x[i2];
@@ -12574,29 +12574,29 @@ var require_nacl_fast = __commonJS({
         }
         a2[0] = d[0] = 1;
         for (i2 = 254; i2 >= 0; --i2) {
-          r = z2[i2 >>> 3] >>> (i2 & 7) & 1;
-          sel25519(a2, b, r);
-          sel25519(c3, d, r);
-          A(e, a2, c3);
-          Z(a2, a2, c3);
-          A(c3, b, d);
-          Z(b, b, d);
+          r7 = z3[i2 >>> 3] >>> (i2 & 7) & 1;
+          sel25519(a2, b, r7);
+          sel25519(c3, d, r7);
+          A2(e, a2, c3);
+          Z2(a2, a2, c3);
+          A2(c3, b, d);
+          Z2(b, b, d);
           S(d, e);
           S(f, a2);
-          M(a2, c3, a2);
-          M(c3, b, e);
-          A(e, a2, c3);
-          Z(a2, a2, c3);
+          M2(a2, c3, a2);
+          M2(c3, b, e);
+          A2(e, a2, c3);
+          Z2(a2, a2, c3);
           S(b, a2);
-          Z(c3, d, f);
-          M(a2, c3, _121665);
-          A(a2, a2, d);
-          M(c3, c3, a2);
-          M(a2, d, f);
-          M(d, b, x);
+          Z2(c3, d, f);
+          M2(a2, c3, _121665);
+          A2(a2, a2, d);
+          M2(c3, c3, a2);
+          M2(a2, d, f);
+          M2(d, b, x);
           S(b, e);
-          sel25519(a2, b, r);
-          sel25519(c3, d, r);
+          sel25519(a2, b, r7);
+          sel25519(c3, d, r7);
         }
         for (i2 = 0; i2 < 16; i2++) {
           x[i2 + 16] = a2[i2];
@@ -12607,7 +12607,7 @@ var require_nacl_fast = __commonJS({
         var x32 = x.subarray(32);
         var x16 = x.subarray(16);
         inv25519(x32, x32);
-        M(x16, x16, x32);
+        M2(x16, x16, x32);
         pack25519(q, x16);
         return 0;
       }
@@ -12618,24 +12618,24 @@ var require_nacl_fast = __commonJS({
         randombytes(x, 32);
         return crypto_scalarmult_base(y, x);
       }
-      function crypto_box_beforenm(k, y, x) {
+      function crypto_box_beforenm(k2, y, x) {
         var s = new Uint8Array(32);
         crypto_scalarmult(s, x, y);
-        return crypto_core_hsalsa20(k, _0, s, sigma);
+        return crypto_core_hsalsa20(k2, _0, s, sigma);
       }
       var crypto_box_afternm = crypto_secretbox;
       var crypto_box_open_afternm = crypto_secretbox_open;
       function crypto_box(c3, m, d, n2, y, x) {
-        var k = new Uint8Array(32);
-        crypto_box_beforenm(k, y, x);
-        return crypto_box_afternm(c3, m, d, n2, k);
+        var k2 = new Uint8Array(32);
+        crypto_box_beforenm(k2, y, x);
+        return crypto_box_afternm(c3, m, d, n2, k2);
       }
       function crypto_box_open(m, c3, d, n2, y, x) {
-        var k = new Uint8Array(32);
-        crypto_box_beforenm(k, y, x);
-        return crypto_box_open_afternm(m, c3, d, n2, k);
+        var k2 = new Uint8Array(32);
+        crypto_box_beforenm(k2, y, x);
+        return crypto_box_open_afternm(m, c3, d, n2, k2);
       }
-      var K = [
+      var K2 = [
         1116352408,
         3609767458,
         1899447441,
@@ -12798,14 +12798,14 @@ var require_nacl_fast = __commonJS({
         1246189591
       ];
       function crypto_hashblocks_hl(hh, hl, m, n2) {
-        var wh = new Int32Array(16), wl = new Int32Array(16), bh0, bh1, bh2, bh3, bh4, bh5, bh6, bh7, bl0, bl1, bl2, bl3, bl4, bl5, bl6, bl7, th, tl, i2, j, h2, l, a2, b, c3, d;
+        var wh = new Int32Array(16), wl = new Int32Array(16), bh0, bh1, bh2, bh3, bh4, bh5, bh6, bh7, bl0, bl1, bl2, bl3, bl4, bl5, bl6, bl7, th, tl, i2, j2, h2, l, a2, b, c3, d;
         var ah0 = hh[0], ah1 = hh[1], ah2 = hh[2], ah3 = hh[3], ah4 = hh[4], ah5 = hh[5], ah6 = hh[6], ah7 = hh[7], al0 = hl[0], al1 = hl[1], al2 = hl[2], al3 = hl[3], al4 = hl[4], al5 = hl[5], al6 = hl[6], al7 = hl[7];
         var pos = 0;
         while (n2 >= 128) {
           for (i2 = 0; i2 < 16; i2++) {
-            j = 8 * i2 + pos;
-            wh[i2] = m[j + 0] << 24 | m[j + 1] << 16 | m[j + 2] << 8 | m[j + 3];
-            wl[i2] = m[j + 4] << 24 | m[j + 5] << 16 | m[j + 6] << 8 | m[j + 7];
+            j2 = 8 * i2 + pos;
+            wh[i2] = m[j2 + 0] << 24 | m[j2 + 1] << 16 | m[j2 + 2] << 8 | m[j2 + 3];
+            wl[i2] = m[j2 + 4] << 24 | m[j2 + 5] << 16 | m[j2 + 6] << 8 | m[j2 + 7];
           }
           for (i2 = 0; i2 < 80; i2++) {
             bh0 = ah0;
@@ -12842,8 +12842,8 @@ var require_nacl_fast = __commonJS({
             b += l >>> 16;
             c3 += h2 & 65535;
             d += h2 >>> 16;
-            h2 = K[i2 * 2];
-            l = K[i2 * 2 + 1];
+            h2 = K2[i2 * 2];
+            l = K2[i2 * 2 + 1];
             a2 += l & 65535;
             b += l >>> 16;
             c3 += h2 & 65535;
@@ -12916,29 +12916,29 @@ var require_nacl_fast = __commonJS({
             al7 = bl6;
             al0 = bl7;
             if (i2 % 16 === 15) {
-              for (j = 0; j < 16; j++) {
-                h2 = wh[j];
-                l = wl[j];
+              for (j2 = 0; j2 < 16; j2++) {
+                h2 = wh[j2];
+                l = wl[j2];
                 a2 = l & 65535;
                 b = l >>> 16;
                 c3 = h2 & 65535;
                 d = h2 >>> 16;
-                h2 = wh[(j + 9) % 16];
-                l = wl[(j + 9) % 16];
+                h2 = wh[(j2 + 9) % 16];
+                l = wl[(j2 + 9) % 16];
                 a2 += l & 65535;
                 b += l >>> 16;
                 c3 += h2 & 65535;
                 d += h2 >>> 16;
-                th = wh[(j + 1) % 16];
-                tl = wl[(j + 1) % 16];
+                th = wh[(j2 + 1) % 16];
+                tl = wl[(j2 + 1) % 16];
                 h2 = (th >>> 1 | tl << 32 - 1) ^ (th >>> 8 | tl << 32 - 8) ^ th >>> 7;
                 l = (tl >>> 1 | th << 32 - 1) ^ (tl >>> 8 | th << 32 - 8) ^ (tl >>> 7 | th << 32 - 7);
                 a2 += l & 65535;
                 b += l >>> 16;
                 c3 += h2 & 65535;
                 d += h2 >>> 16;
-                th = wh[(j + 14) % 16];
-                tl = wl[(j + 14) % 16];
+                th = wh[(j2 + 14) % 16];
+                tl = wl[(j2 + 14) % 16];
                 h2 = (th >>> 19 | tl << 32 - 19) ^ (tl >>> 61 - 32 | th << 32 - (61 - 32)) ^ th >>> 6;
                 l = (tl >>> 19 | th << 32 - 19) ^ (th >>> 61 - 32 | tl << 32 - (61 - 32)) ^ (tl >>> 6 | th << 32 - 6);
                 a2 += l & 65535;
@@ -12948,8 +12948,8 @@ var require_nacl_fast = __commonJS({
                 b += a2 >>> 16;
                 c3 += b >>> 16;
                 d += c3 >>> 16;
-                wh[j] = c3 & 65535 | d << 16;
-                wl[j] = a2 & 65535 | b << 16;
+                wh[j2] = c3 & 65535 | d << 16;
+                wl[j2] = a2 & 65535 | b << 16;
               }
             }
           }
@@ -13125,24 +13125,24 @@ var require_nacl_fast = __commonJS({
       }
       function add(p, q) {
         var a2 = gf(), b = gf(), c3 = gf(), d = gf(), e = gf(), f = gf(), g = gf(), h2 = gf(), t = gf();
-        Z(a2, p[1], p[0]);
-        Z(t, q[1], q[0]);
-        M(a2, a2, t);
-        A(b, p[0], p[1]);
-        A(t, q[0], q[1]);
-        M(b, b, t);
-        M(c3, p[3], q[3]);
-        M(c3, c3, D2);
-        M(d, p[2], q[2]);
-        A(d, d, d);
-        Z(e, b, a2);
-        Z(f, d, c3);
-        A(g, d, c3);
-        A(h2, b, a2);
-        M(p[0], e, f);
-        M(p[1], h2, g);
-        M(p[2], g, f);
-        M(p[3], e, h2);
+        Z2(a2, p[1], p[0]);
+        Z2(t, q[1], q[0]);
+        M2(a2, a2, t);
+        A2(b, p[0], p[1]);
+        A2(t, q[0], q[1]);
+        M2(b, b, t);
+        M2(c3, p[3], q[3]);
+        M2(c3, c3, D22);
+        M2(d, p[2], q[2]);
+        A2(d, d, d);
+        Z2(e, b, a2);
+        Z2(f, d, c3);
+        A2(g, d, c3);
+        A2(h2, b, a2);
+        M2(p[0], e, f);
+        M2(p[1], h2, g);
+        M2(p[2], g, f);
+        M2(p[3], e, h2);
       }
       function cswap(p, q, b) {
         var i2;
@@ -13150,13 +13150,13 @@ var require_nacl_fast = __commonJS({
           sel25519(p[i2], q[i2], b);
         }
       }
-      function pack(r, p) {
-        var tx = gf(), ty = gf(), zi = gf();
-        inv25519(zi, p[2]);
-        M(tx, p[0], zi);
-        M(ty, p[1], zi);
-        pack25519(r, ty);
-        r[31] ^= par25519(tx) << 7;
+      function pack(r7, p) {
+        var tx = gf(), ty = gf(), zi2 = gf();
+        inv25519(zi2, p[2]);
+        M2(tx, p[0], zi2);
+        M2(ty, p[1], zi2);
+        pack25519(r7, ty);
+        r7[31] ^= par25519(tx) << 7;
       }
       function scalarmult(p, q, s) {
         var b, i2;
@@ -13174,10 +13174,10 @@ var require_nacl_fast = __commonJS({
       }
       function scalarbase(p, s) {
         var q = [gf(), gf(), gf(), gf()];
-        set25519(q[0], X);
-        set25519(q[1], Y);
+        set25519(q[0], X2);
+        set25519(q[1], Y2);
         set25519(q[2], gf1);
-        M(q[3], X, Y);
+        M2(q[3], X2, Y2);
         scalarmult(p, q, s);
       }
       function crypto_sign_keypair(pk, sk, seeded) {
@@ -13194,40 +13194,40 @@ var require_nacl_fast = __commonJS({
         for (i2 = 0; i2 < 32; i2++) sk[i2 + 32] = pk[i2];
         return 0;
       }
-      var L = new Float64Array([237, 211, 245, 92, 26, 99, 18, 88, 214, 156, 247, 162, 222, 249, 222, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16]);
-      function modL(r, x) {
-        var carry, i2, j, k;
+      var L2 = new Float64Array([237, 211, 245, 92, 26, 99, 18, 88, 214, 156, 247, 162, 222, 249, 222, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16]);
+      function modL(r7, x) {
+        var carry, i2, j2, k2;
         for (i2 = 63; i2 >= 32; --i2) {
           carry = 0;
-          for (j = i2 - 32, k = i2 - 12; j < k; ++j) {
-            x[j] += carry - 16 * x[i2] * L[j - (i2 - 32)];
-            carry = x[j] + 128 >> 8;
-            x[j] -= carry * 256;
+          for (j2 = i2 - 32, k2 = i2 - 12; j2 < k2; ++j2) {
+            x[j2] += carry - 16 * x[i2] * L2[j2 - (i2 - 32)];
+            carry = x[j2] + 128 >> 8;
+            x[j2] -= carry * 256;
           }
-          x[j] += carry;
+          x[j2] += carry;
           x[i2] = 0;
         }
         carry = 0;
-        for (j = 0; j < 32; j++) {
-          x[j] += carry - (x[31] >> 4) * L[j];
-          carry = x[j] >> 8;
-          x[j] &= 255;
+        for (j2 = 0; j2 < 32; j2++) {
+          x[j2] += carry - (x[31] >> 4) * L2[j2];
+          carry = x[j2] >> 8;
+          x[j2] &= 255;
         }
-        for (j = 0; j < 32; j++) x[j] -= carry * L[j];
+        for (j2 = 0; j2 < 32; j2++) x[j2] -= carry * L2[j2];
         for (i2 = 0; i2 < 32; i2++) {
           x[i2 + 1] += x[i2] >> 8;
-          r[i2] = x[i2] & 255;
+          r7[i2] = x[i2] & 255;
         }
       }
-      function reduce(r) {
+      function reduce(r7) {
         var x = new Float64Array(64), i2;
-        for (i2 = 0; i2 < 64; i2++) x[i2] = r[i2];
-        for (i2 = 0; i2 < 64; i2++) r[i2] = 0;
-        modL(r, x);
+        for (i2 = 0; i2 < 64; i2++) x[i2] = r7[i2];
+        for (i2 = 0; i2 < 64; i2++) r7[i2] = 0;
+        modL(r7, x);
       }
       function crypto_sign(sm, m, n2, sk) {
-        var d = new Uint8Array(64), h2 = new Uint8Array(64), r = new Uint8Array(64);
-        var i2, j, x = new Float64Array(64);
+        var d = new Uint8Array(64), h2 = new Uint8Array(64), r7 = new Uint8Array(64);
+        var i2, j2, x = new Float64Array(64);
         var p = [gf(), gf(), gf(), gf()];
         crypto_hash(d, sk, 32);
         d[0] &= 248;
@@ -13236,49 +13236,49 @@ var require_nacl_fast = __commonJS({
         var smlen = n2 + 64;
         for (i2 = 0; i2 < n2; i2++) sm[64 + i2] = m[i2];
         for (i2 = 0; i2 < 32; i2++) sm[32 + i2] = d[32 + i2];
-        crypto_hash(r, sm.subarray(32), n2 + 32);
-        reduce(r);
-        scalarbase(p, r);
+        crypto_hash(r7, sm.subarray(32), n2 + 32);
+        reduce(r7);
+        scalarbase(p, r7);
         pack(sm, p);
         for (i2 = 32; i2 < 64; i2++) sm[i2] = sk[i2];
         crypto_hash(h2, sm, n2 + 64);
         reduce(h2);
         for (i2 = 0; i2 < 64; i2++) x[i2] = 0;
-        for (i2 = 0; i2 < 32; i2++) x[i2] = r[i2];
+        for (i2 = 0; i2 < 32; i2++) x[i2] = r7[i2];
         for (i2 = 0; i2 < 32; i2++) {
-          for (j = 0; j < 32; j++) {
-            x[i2 + j] += h2[i2] * d[j];
+          for (j2 = 0; j2 < 32; j2++) {
+            x[i2 + j2] += h2[i2] * d[j2];
           }
         }
         modL(sm.subarray(32), x);
         return smlen;
       }
-      function unpackneg(r, p) {
+      function unpackneg(r7, p) {
         var t = gf(), chk = gf(), num = gf(), den = gf(), den2 = gf(), den4 = gf(), den6 = gf();
-        set25519(r[2], gf1);
-        unpack25519(r[1], p);
-        S(num, r[1]);
-        M(den, num, D);
-        Z(num, num, r[2]);
-        A(den, r[2], den);
+        set25519(r7[2], gf1);
+        unpack25519(r7[1], p);
+        S(num, r7[1]);
+        M2(den, num, D2);
+        Z2(num, num, r7[2]);
+        A2(den, r7[2], den);
         S(den2, den);
         S(den4, den2);
-        M(den6, den4, den2);
-        M(t, den6, num);
-        M(t, t, den);
+        M2(den6, den4, den2);
+        M2(t, den6, num);
+        M2(t, t, den);
         pow2523(t, t);
-        M(t, t, num);
-        M(t, t, den);
-        M(t, t, den);
-        M(r[0], t, den);
-        S(chk, r[0]);
-        M(chk, chk, den);
-        if (neq25519(chk, num)) M(r[0], r[0], I);
-        S(chk, r[0]);
-        M(chk, chk, den);
+        M2(t, t, num);
+        M2(t, t, den);
+        M2(t, t, den);
+        M2(r7[0], t, den);
+        S(chk, r7[0]);
+        M2(chk, chk, den);
+        if (neq25519(chk, num)) M2(r7[0], r7[0], I2);
+        S(chk, r7[0]);
+        M2(chk, chk, den);
         if (neq25519(chk, num)) return -1;
-        if (par25519(r[0]) === p[31] >> 7) Z(r[0], gf0, r[0]);
-        M(r[3], r[0], r[1]);
+        if (par25519(r7[0]) === p[31] >> 7) Z2(r7[0], gf0, r7[0]);
+        M2(r7[3], r7[0], r7[1]);
         return 0;
       }
       function crypto_sign_open(m, sm, n2, pk) {
@@ -13347,8 +13347,8 @@ var require_nacl_fast = __commonJS({
         crypto_sign_SEEDBYTES,
         crypto_hash_BYTES
       };
-      function checkLengths(k, n2) {
-        if (k.length !== crypto_secretbox_KEYBYTES) throw new Error("bad key size");
+      function checkLengths(k2, n2) {
+        if (k2.length !== crypto_secretbox_KEYBYTES) throw new Error("bad key size");
         if (n2.length !== crypto_secretbox_NONCEBYTES) throw new Error("bad nonce size");
       }
       function checkBoxLengths(pk, sk) {
@@ -13416,20 +13416,20 @@ var require_nacl_fast = __commonJS({
       nacl.scalarMult.scalarLength = crypto_scalarmult_SCALARBYTES;
       nacl.scalarMult.groupElementLength = crypto_scalarmult_BYTES;
       nacl.box = function(msg, nonce, publicKey, secretKey) {
-        var k = nacl.box.before(publicKey, secretKey);
-        return nacl.secretbox(msg, nonce, k);
+        var k2 = nacl.box.before(publicKey, secretKey);
+        return nacl.secretbox(msg, nonce, k2);
       };
       nacl.box.before = function(publicKey, secretKey) {
         checkArrayTypes(publicKey, secretKey);
         checkBoxLengths(publicKey, secretKey);
-        var k = new Uint8Array(crypto_box_BEFORENMBYTES);
-        crypto_box_beforenm(k, publicKey, secretKey);
-        return k;
+        var k2 = new Uint8Array(crypto_box_BEFORENMBYTES);
+        crypto_box_beforenm(k2, publicKey, secretKey);
+        return k2;
       };
       nacl.box.after = nacl.secretbox;
       nacl.box.open = function(msg, nonce, publicKey, secretKey) {
-        var k = nacl.box.before(publicKey, secretKey);
-        return nacl.secretbox.open(msg, nonce, k);
+        var k2 = nacl.box.before(publicKey, secretKey);
+        return nacl.secretbox.open(msg, nonce, k2);
       };
       nacl.box.open.after = nacl.secretbox.open;
       nacl.box.keyPair = function() {
@@ -13530,30 +13530,30 @@ var require_nacl_fast = __commonJS({
         checkArrayTypes(x, y);
         if (x.length === 0 || y.length === 0) return false;
         if (x.length !== y.length) return false;
-        return vn(x, 0, y, 0, x.length) === 0 ? true : false;
+        return vn2(x, 0, y, 0, x.length) === 0 ? true : false;
       };
-      nacl.setPRNG = function(fn) {
-        randombytes = fn;
+      nacl.setPRNG = function(fn2) {
+        randombytes = fn2;
       };
       (function() {
         var crypto5 = typeof self !== "undefined" ? self.crypto || self.msCrypto : null;
         if (crypto5 && crypto5.getRandomValues) {
           var QUOTA = 65536;
           nacl.setPRNG(function(x, n2) {
-            var i2, v = new Uint8Array(n2);
+            var i2, v2 = new Uint8Array(n2);
             for (i2 = 0; i2 < n2; i2 += QUOTA) {
-              crypto5.getRandomValues(v.subarray(i2, i2 + Math.min(n2 - i2, QUOTA)));
+              crypto5.getRandomValues(v2.subarray(i2, i2 + Math.min(n2 - i2, QUOTA)));
             }
-            for (i2 = 0; i2 < n2; i2++) x[i2] = v[i2];
-            cleanup(v);
+            for (i2 = 0; i2 < n2; i2++) x[i2] = v2[i2];
+            cleanup(v2);
           });
         } else if (typeof __require !== "undefined") {
           crypto5 = __require("crypto");
           if (crypto5 && crypto5.randomBytes) {
             nacl.setPRNG(function(x, n2) {
-              var i2, v = crypto5.randomBytes(n2);
-              for (i2 = 0; i2 < n2; i2++) x[i2] = v[i2];
-              cleanup(v);
+              var i2, v2 = crypto5.randomBytes(n2);
+              for (i2 = 0; i2 < n2; i2++) x[i2] = v2[i2];
+              cleanup(v2);
             });
           }
         }
@@ -14624,7 +14624,7 @@ var require_bcrypt_pbkdf = __commonJS({
         2306472731
       ]);
     };
-    function F(S, x8, i2) {
+    function F2(S, x8, i2) {
       return (S[0][x8[i2 + 3]] + S[1][x8[i2 + 2]] ^ S[2][x8[i2 + 1]]) + S[3][x8[i2]];
     }
     Blowfish.prototype.encipher = function(x, x8) {
@@ -14635,8 +14635,8 @@ var require_bcrypt_pbkdf = __commonJS({
       }
       x[0] ^= this.P[0];
       for (var i2 = 1; i2 < 16; i2 += 2) {
-        x[1] ^= F(this.S, x8, 0) ^ this.P[i2];
-        x[0] ^= F(this.S, x8, 4) ^ this.P[i2 + 1];
+        x[1] ^= F2(this.S, x8, 0) ^ this.P[i2];
+        x[0] ^= F2(this.S, x8, 4) ^ this.P[i2 + 1];
       }
       var t = x[0];
       x[0] = x[1] ^ this.P[17];
@@ -14648,23 +14648,23 @@ var require_bcrypt_pbkdf = __commonJS({
         x8 = x8.subarray(x.byteOffset);
       x[0] ^= this.P[17];
       for (var i2 = 16; i2 > 0; i2 -= 2) {
-        x[1] ^= F(this.S, x8, 0) ^ this.P[i2];
-        x[0] ^= F(this.S, x8, 4) ^ this.P[i2 - 1];
+        x[1] ^= F2(this.S, x8, 0) ^ this.P[i2];
+        x[0] ^= F2(this.S, x8, 4) ^ this.P[i2 - 1];
       }
       var t = x[0];
       x[0] = x[1] ^ this.P[0];
       x[1] = t;
     };
-    function stream2word(data, databytes) {
+    function stream2word(data2, databytes) {
       var i2, temp = 0;
       for (i2 = 0; i2 < 4; i2++, BLF_J++) {
         if (BLF_J >= databytes) BLF_J = 0;
-        temp = temp << 8 | data[BLF_J];
+        temp = temp << 8 | data2[BLF_J];
       }
       return temp;
     }
     Blowfish.prototype.expand0state = function(key, keybytes) {
-      var d = new Uint32Array(2), i2, k;
+      var d = new Uint32Array(2), i2, k2;
       var d8 = new Uint8Array(d.buffer);
       for (i2 = 0, BLF_J = 0; i2 < 18; i2++) {
         this.P[i2] ^= stream2word(key, keybytes);
@@ -14676,44 +14676,44 @@ var require_bcrypt_pbkdf = __commonJS({
         this.P[i2 + 1] = d[1];
       }
       for (i2 = 0; i2 < 4; i2++) {
-        for (k = 0; k < 256; k += 2) {
+        for (k2 = 0; k2 < 256; k2 += 2) {
           this.encipher(d, d8);
-          this.S[i2][k] = d[0];
-          this.S[i2][k + 1] = d[1];
+          this.S[i2][k2] = d[0];
+          this.S[i2][k2 + 1] = d[1];
         }
       }
     };
-    Blowfish.prototype.expandstate = function(data, databytes, key, keybytes) {
-      var d = new Uint32Array(2), i2, k;
+    Blowfish.prototype.expandstate = function(data2, databytes, key, keybytes) {
+      var d = new Uint32Array(2), i2, k2;
       for (i2 = 0, BLF_J = 0; i2 < 18; i2++) {
         this.P[i2] ^= stream2word(key, keybytes);
       }
       for (i2 = 0, BLF_J = 0; i2 < 18; i2 += 2) {
-        d[0] ^= stream2word(data, databytes);
-        d[1] ^= stream2word(data, databytes);
+        d[0] ^= stream2word(data2, databytes);
+        d[1] ^= stream2word(data2, databytes);
         this.encipher(d);
         this.P[i2] = d[0];
         this.P[i2 + 1] = d[1];
       }
       for (i2 = 0; i2 < 4; i2++) {
-        for (k = 0; k < 256; k += 2) {
-          d[0] ^= stream2word(data, databytes);
-          d[1] ^= stream2word(data, databytes);
+        for (k2 = 0; k2 < 256; k2 += 2) {
+          d[0] ^= stream2word(data2, databytes);
+          d[1] ^= stream2word(data2, databytes);
           this.encipher(d);
-          this.S[i2][k] = d[0];
-          this.S[i2][k + 1] = d[1];
+          this.S[i2][k2] = d[0];
+          this.S[i2][k2 + 1] = d[1];
         }
       }
       BLF_J = 0;
     };
-    Blowfish.prototype.enc = function(data, blocks) {
+    Blowfish.prototype.enc = function(data2, blocks) {
       for (var i2 = 0; i2 < blocks; i2++) {
-        this.encipher(data.subarray(i2 * 2));
+        this.encipher(data2.subarray(i2 * 2));
       }
     };
-    Blowfish.prototype.dec = function(data, blocks) {
+    Blowfish.prototype.dec = function(data2, blocks) {
       for (var i2 = 0; i2 < blocks; i2++) {
-        this.decipher(data.subarray(i2 * 2));
+        this.decipher(data2.subarray(i2 * 2));
       }
     };
     var BCRYPT_BLOCKS = 8;
@@ -14770,7 +14770,7 @@ var require_bcrypt_pbkdf = __commonJS({
       }
     }
     function bcrypt_pbkdf(pass, passlen, salt, saltlen, key, keylen, rounds) {
-      var sha2pass = new Uint8Array(64), sha2salt = new Uint8Array(64), out = new Uint8Array(BCRYPT_HASHSIZE), tmpout = new Uint8Array(BCRYPT_HASHSIZE), countsalt = new Uint8Array(saltlen + 4), i2, j, amt, stride, dest, count2, origkeylen = keylen;
+      var sha2pass = new Uint8Array(64), sha2salt = new Uint8Array(64), out = new Uint8Array(BCRYPT_HASHSIZE), tmpout = new Uint8Array(BCRYPT_HASHSIZE), countsalt = new Uint8Array(saltlen + 4), i2, j2, amt, stride, dest, count2, origkeylen = keylen;
       if (rounds < 1)
         return -1;
       if (passlen === 0 || saltlen === 0 || keylen === 0 || keylen > out.byteLength * out.byteLength || saltlen > 1 << 20)
@@ -14792,8 +14792,8 @@ var require_bcrypt_pbkdf = __commonJS({
         for (i2 = 1; i2 < rounds; i2++) {
           crypto_hash_sha512(sha2salt, tmpout, tmpout.byteLength);
           bcrypt_hash(sha2pass, sha2salt, tmpout);
-          for (j = 0; j < out.byteLength; j++)
-            out[j] ^= tmpout[j];
+          for (j2 = 0; j2 < out.byteLength; j2++)
+            out[j2] ^= tmpout[j2];
         }
         amt = Math.min(amt, keylen);
         for (i2 = 0; i2 < amt; i2++) {
@@ -14829,12 +14829,12 @@ var require_constants = __commonJS({
     var eddsaSupported = (() => {
       if (typeof crypto5.sign === "function" && typeof crypto5.verify === "function") {
         const key = "-----BEGIN PRIVATE KEY-----\r\nMC4CAQAwBQYDK2VwBCIEIHKj+sVa9WcD/q2DJUJaf43Kptc8xYuUQA4bOFj9vC8T\r\n-----END PRIVATE KEY-----";
-        const data = Buffer.from("a");
+        const data2 = Buffer.from("a");
         let sig;
         let verified;
         try {
-          sig = crypto5.sign(null, data, key);
-          verified = crypto5.verify(null, data, key, sig);
+          sig = crypto5.sign(null, data2, key);
+          verified = crypto5.verify(null, data2, key, sig);
         } catch {
         }
         return Buffer.isBuffer(sig) && sig.length === 64 && verified === true;
@@ -15413,15 +15413,15 @@ var require_utils2 = __commonJS({
               return sig;
             const asnWriter = new Ber.Writer();
             asnWriter.startSequence();
-            let r = sig.slice(0, 20);
+            let r7 = sig.slice(0, 20);
             let s = sig.slice(20);
-            if (r[0] & 128) {
+            if (r7[0] & 128) {
               const rNew = Buffer.allocUnsafe(21);
               rNew[0] = 0;
-              r.copy(rNew, 1);
-              r = rNew;
-            } else if (r[0] === 0 && !(r[1] & 128)) {
-              r = r.slice(1);
+              r7.copy(rNew, 1);
+              r7 = rNew;
+            } else if (r7[0] === 0 && !(r7[1] & 128)) {
+              r7 = r7.slice(1);
             }
             if (s[0] & 128) {
               const sNew = Buffer.allocUnsafe(21);
@@ -15431,7 +15431,7 @@ var require_utils2 = __commonJS({
             } else if (s[0] === 0 && !(s[1] & 128)) {
               s = s.slice(1);
             }
-            asnWriter.writeBuffer(r, Ber.Integer);
+            asnWriter.writeBuffer(r7, Ber.Integer);
             asnWriter.writeBuffer(s, Ber.Integer);
             asnWriter.endSequence();
             return asnWriter.buffer;
@@ -15440,14 +15440,14 @@ var require_utils2 = __commonJS({
           case "ecdsa-sha2-nistp384":
           case "ecdsa-sha2-nistp521": {
             utilBufferParser.init(sig, 0);
-            const r = utilBufferParser.readString();
+            const r7 = utilBufferParser.readString();
             const s = utilBufferParser.readString();
             utilBufferParser.clear();
-            if (r === void 0 || s === void 0)
+            if (r7 === void 0 || s === void 0)
               return;
             const asnWriter = new Ber.Writer();
             asnWriter.startSequence();
-            asnWriter.writeBuffer(r, Ber.Integer);
+            asnWriter.writeBuffer(r7, Ber.Integer);
             asnWriter.writeBuffer(s, Ber.Integer);
             asnWriter.endSequence();
             return asnWriter.buffer;
@@ -15463,15 +15463,15 @@ var require_utils2 = __commonJS({
               return signature;
             const asnReader = new Ber.Reader(signature);
             asnReader.readSequence();
-            let r = asnReader.readString(Ber.Integer, true);
+            let r7 = asnReader.readString(Ber.Integer, true);
             let s = asnReader.readString(Ber.Integer, true);
             let rOffset = 0;
             let sOffset = 0;
-            if (r.length < 20) {
+            if (r7.length < 20) {
               const rNew = Buffer.allocUnsafe(20);
-              rNew.set(r, 1);
-              r = rNew;
-              r[0] = 0;
+              rNew.set(r7, 1);
+              r7 = rNew;
+              r7[0] = 0;
             }
             if (s.length < 20) {
               const sNew = Buffer.allocUnsafe(20);
@@ -15479,13 +15479,13 @@ var require_utils2 = __commonJS({
               s = sNew;
               s[0] = 0;
             }
-            if (r.length > 20 && r[0] === 0)
+            if (r7.length > 20 && r7[0] === 0)
               rOffset = 1;
             if (s.length > 20 && s[0] === 0)
               sOffset = 1;
-            const newSig = Buffer.allocUnsafe(r.length - rOffset + (s.length - sOffset));
-            bufferCopy(r, newSig, rOffset, r.length, 0);
-            bufferCopy(s, newSig, sOffset, s.length, r.length - rOffset);
+            const newSig = Buffer.allocUnsafe(r7.length - rOffset + (s.length - sOffset));
+            bufferCopy(r7, newSig, rOffset, r7.length, 0);
+            bufferCopy(s, newSig, sOffset, s.length, r7.length - rOffset);
             return newSig;
           }
           case "ecdsa-sha2-nistp256":
@@ -15495,15 +15495,15 @@ var require_utils2 = __commonJS({
               return signature;
             const asnReader = new Ber.Reader(signature);
             asnReader.readSequence();
-            const r = asnReader.readString(Ber.Integer, true);
+            const r7 = asnReader.readString(Ber.Integer, true);
             const s = asnReader.readString(Ber.Integer, true);
-            if (r === null || s === null)
+            if (r7 === null || s === null)
               return;
-            const newSig = Buffer.allocUnsafe(4 + r.length + 4 + s.length);
-            writeUInt32BE(newSig, r.length, 0);
-            newSig.set(r, 4);
-            writeUInt32BE(newSig, s.length, 4 + r.length);
-            newSig.set(s, 4 + 4 + r.length);
+            const newSig = Buffer.allocUnsafe(4 + r7.length + 4 + s.length);
+            writeUInt32BE(newSig, r7.length, 0);
+            newSig.set(r7, 4);
+            writeUInt32BE(newSig, s.length, 4 + r7.length);
+            newSig.set(s, 4 + 4 + r7.length);
             return newSig;
           }
         }
@@ -15534,46 +15534,46 @@ var require_poly1305 = __commonJS({
         createPoly13052 = createPoly13052 || {};
         var b;
         b || (b = typeof createPoly13052 !== "undefined" ? createPoly13052 : {});
-        var q, r;
+        var q, r7;
         b.ready = new Promise(function(a2, c3) {
           q = a2;
-          r = c3;
+          r7 = c3;
         });
         var u2 = {}, w;
         for (w in b) b.hasOwnProperty(w) && (u2[w] = b[w]);
-        var x = "object" === typeof window, y = "function" === typeof importScripts, z2 = "object" === typeof process && "object" === typeof process.versions && "string" === typeof process.versions.node, B = "", C, D, E, F, G;
-        if (z2) B = y ? __require("path").dirname(B) + "/" : __dirname + "/", C = function(a2, c3) {
-          var d = H(a2);
+        var x = "object" === typeof window, y = "function" === typeof importScripts, z3 = "object" === typeof process && "object" === typeof process.versions && "string" === typeof process.versions.node, B = "", C2, D2, E2, F2, G2;
+        if (z3) B = y ? __require("path").dirname(B) + "/" : __dirname + "/", C2 = function(a2, c3) {
+          var d = H2(a2);
           if (d) return c3 ? d : d.toString();
-          F || (F = __require("fs"));
-          G || (G = __require("path"));
-          a2 = G.normalize(a2);
-          return F.readFileSync(a2, c3 ? null : "utf8");
-        }, E = function(a2) {
-          a2 = C(a2, true);
+          F2 || (F2 = __require("fs"));
+          G2 || (G2 = __require("path"));
+          a2 = G2.normalize(a2);
+          return F2.readFileSync(a2, c3 ? null : "utf8");
+        }, E2 = function(a2) {
+          a2 = C2(a2, true);
           a2.buffer || (a2 = new Uint8Array(a2));
           assert2(a2.buffer);
           return a2;
-        }, D = function(a2, c3, d) {
-          var e = H(a2);
+        }, D2 = function(a2, c3, d) {
+          var e = H2(a2);
           e && c3(e);
-          F || (F = __require("fs"));
-          G || (G = __require("path"));
-          a2 = G.normalize(a2);
-          F.readFile(a2, function(f, l) {
+          F2 || (F2 = __require("fs"));
+          G2 || (G2 = __require("path"));
+          a2 = G2.normalize(a2);
+          F2.readFile(a2, function(f, l) {
             f ? d(f) : c3(l.buffer);
           });
         }, 1 < process.argv.length && process.argv[1].replace(/\\/g, "/"), process.argv.slice(2), b.inspect = function() {
           return "[Emscripten Module object]";
         };
-        else if (x || y) y ? B = self.location.href : "undefined" !== typeof document && document.currentScript && (B = document.currentScript.src), _scriptDir && (B = _scriptDir), 0 !== B.indexOf("blob:") ? B = B.substr(0, B.lastIndexOf("/") + 1) : B = "", C = function(a2) {
+        else if (x || y) y ? B = self.location.href : "undefined" !== typeof document && document.currentScript && (B = document.currentScript.src), _scriptDir && (B = _scriptDir), 0 !== B.indexOf("blob:") ? B = B.substr(0, B.lastIndexOf("/") + 1) : B = "", C2 = function(a2) {
           try {
             var c3 = new XMLHttpRequest();
             c3.open("GET", a2, false);
             c3.send(null);
             return c3.responseText;
           } catch (f) {
-            if (a2 = H(a2)) {
+            if (a2 = H2(a2)) {
               c3 = [];
               for (var d = 0; d < a2.length; d++) {
                 var e = a2[d];
@@ -15584,7 +15584,7 @@ var require_poly1305 = __commonJS({
             }
             throw f;
           }
-        }, y && (E = function(a2) {
+        }, y && (E2 = function(a2) {
           try {
             var c3 = new XMLHttpRequest();
             c3.open("GET", a2, false);
@@ -15592,17 +15592,17 @@ var require_poly1305 = __commonJS({
             c3.send(null);
             return new Uint8Array(c3.response);
           } catch (d) {
-            if (a2 = H(a2)) return a2;
+            if (a2 = H2(a2)) return a2;
             throw d;
           }
-        }), D = function(a2, c3, d) {
+        }), D2 = function(a2, c3, d) {
           var e = new XMLHttpRequest();
           e.open("GET", a2, true);
           e.responseType = "arraybuffer";
           e.onload = function() {
             if (200 == e.status || 0 == e.status && e.response) c3(e.response);
             else {
-              var f = H(a2);
+              var f = H2(a2);
               f ? c3(f.buffer) : d();
             }
           };
@@ -15610,18 +15610,18 @@ var require_poly1305 = __commonJS({
           e.send(null);
         };
         b.print || console.log.bind(console);
-        var I = b.printErr || console.warn.bind(console);
+        var I2 = b.printErr || console.warn.bind(console);
         for (w in u2) u2.hasOwnProperty(w) && (b[w] = u2[w]);
         u2 = null;
-        var J;
-        b.wasmBinary && (J = b.wasmBinary);
+        var J2;
+        b.wasmBinary && (J2 = b.wasmBinary);
         var noExitRuntime = b.noExitRuntime || true;
-        "object" !== typeof WebAssembly && K("no native wasm support detected");
-        var L, M = false;
+        "object" !== typeof WebAssembly && K2("no native wasm support detected");
+        var L2, M2 = false;
         function assert2(a2, c3) {
-          a2 || K("Assertion failed: " + c3);
+          a2 || K2("Assertion failed: " + c3);
         }
-        function N(a2) {
+        function N2(a2) {
           var c3 = b["_" + a2];
           assert2(c3, "Cannot call unknown function " + a2 + ", make sure it is exported");
           return c3;
@@ -15631,65 +15631,65 @@ var require_poly1305 = __commonJS({
             var p = 0;
             if (null !== g && void 0 !== g && 0 !== g) {
               var n2 = (g.length << 2) + 1;
-              p = O(n2);
-              var k = p, h2 = P;
+              p = O2(n2);
+              var k2 = p, h2 = P2;
               if (0 < n2) {
-                n2 = k + n2 - 1;
-                for (var v = 0; v < g.length; ++v) {
-                  var m = g.charCodeAt(v);
+                n2 = k2 + n2 - 1;
+                for (var v2 = 0; v2 < g.length; ++v2) {
+                  var m = g.charCodeAt(v2);
                   if (55296 <= m && 57343 >= m) {
-                    var oa = g.charCodeAt(++v);
+                    var oa = g.charCodeAt(++v2);
                     m = 65536 + ((m & 1023) << 10) | oa & 1023;
                   }
                   if (127 >= m) {
-                    if (k >= n2) break;
-                    h2[k++] = m;
+                    if (k2 >= n2) break;
+                    h2[k2++] = m;
                   } else {
                     if (2047 >= m) {
-                      if (k + 1 >= n2) break;
-                      h2[k++] = 192 | m >> 6;
+                      if (k2 + 1 >= n2) break;
+                      h2[k2++] = 192 | m >> 6;
                     } else {
                       if (65535 >= m) {
-                        if (k + 2 >= n2) break;
-                        h2[k++] = 224 | m >> 12;
+                        if (k2 + 2 >= n2) break;
+                        h2[k2++] = 224 | m >> 12;
                       } else {
-                        if (k + 3 >= n2) break;
-                        h2[k++] = 240 | m >> 18;
-                        h2[k++] = 128 | m >> 12 & 63;
+                        if (k2 + 3 >= n2) break;
+                        h2[k2++] = 240 | m >> 18;
+                        h2[k2++] = 128 | m >> 12 & 63;
                       }
-                      h2[k++] = 128 | m >> 6 & 63;
+                      h2[k2++] = 128 | m >> 6 & 63;
                     }
-                    h2[k++] = 128 | m & 63;
+                    h2[k2++] = 128 | m & 63;
                   }
                 }
-                h2[k] = 0;
+                h2[k2] = 0;
               }
             }
             return p;
           }, array: function(g) {
-            var p = O(g.length);
-            Q.set(g, p);
+            var p = O2(g.length);
+            Q2.set(g, p);
             return p;
-          } }, l = N(a2), A = [];
+          } }, l = N2(a2), A2 = [];
           a2 = 0;
           if (e) for (var t = 0; t < e.length; t++) {
             var aa = f[d[t]];
-            aa ? (0 === a2 && (a2 = da()), A[t] = aa(e[t])) : A[t] = e[t];
+            aa ? (0 === a2 && (a2 = da()), A2[t] = aa(e[t])) : A2[t] = e[t];
           }
-          d = l.apply(null, A);
+          d = l.apply(null, A2);
           d = (function(g) {
             if ("string" === c3) if (g) {
-              for (var p = P, n2 = g + NaN, k = g; p[k] && !(k >= n2); ) ++k;
-              if (16 < k - g && p.subarray && ea) g = ea.decode(p.subarray(g, k));
+              for (var p = P2, n2 = g + NaN, k2 = g; p[k2] && !(k2 >= n2); ) ++k2;
+              if (16 < k2 - g && p.subarray && ea) g = ea.decode(p.subarray(g, k2));
               else {
-                for (n2 = ""; g < k; ) {
+                for (n2 = ""; g < k2; ) {
                   var h2 = p[g++];
                   if (h2 & 128) {
-                    var v = p[g++] & 63;
-                    if (192 == (h2 & 224)) n2 += String.fromCharCode((h2 & 31) << 6 | v);
+                    var v2 = p[g++] & 63;
+                    if (192 == (h2 & 224)) n2 += String.fromCharCode((h2 & 31) << 6 | v2);
                     else {
                       var m = p[g++] & 63;
-                      h2 = 224 == (h2 & 240) ? (h2 & 15) << 12 | v << 6 | m : (h2 & 7) << 18 | v << 12 | m << 6 | p[g++] & 63;
+                      h2 = 224 == (h2 & 240) ? (h2 & 15) << 12 | v2 << 6 | m : (h2 & 7) << 18 | v2 << 12 | m << 6 | p[g++] & 63;
                       65536 > h2 ? n2 += String.fromCharCode(h2) : (h2 -= 65536, n2 += String.fromCharCode(55296 | h2 >> 10, 56320 | h2 & 1023));
                     }
                   } else n2 += String.fromCharCode(h2);
@@ -15703,63 +15703,63 @@ var require_poly1305 = __commonJS({
           0 !== a2 && fa(a2);
           return d;
         }
-        var ea = "undefined" !== typeof TextDecoder ? new TextDecoder("utf8") : void 0, ha, Q, P;
+        var ea = "undefined" !== typeof TextDecoder ? new TextDecoder("utf8") : void 0, ha, Q2, P2;
         function ia() {
-          var a2 = L.buffer;
+          var a2 = L2.buffer;
           ha = a2;
-          b.HEAP8 = Q = new Int8Array(a2);
+          b.HEAP8 = Q2 = new Int8Array(a2);
           b.HEAP16 = new Int16Array(a2);
           b.HEAP32 = new Int32Array(a2);
-          b.HEAPU8 = P = new Uint8Array(a2);
+          b.HEAPU8 = P2 = new Uint8Array(a2);
           b.HEAPU16 = new Uint16Array(a2);
           b.HEAPU32 = new Uint32Array(a2);
           b.HEAPF32 = new Float32Array(a2);
           b.HEAPF64 = new Float64Array(a2);
         }
-        var R, ja = [], ka = [], la = [];
+        var R2, ja = [], ka = [], la = [];
         function ma() {
           var a2 = b.preRun.shift();
           ja.unshift(a2);
         }
-        var S = 0, T = null, U = null;
+        var S = 0, T2 = null, U2 = null;
         b.preloadedImages = {};
         b.preloadedAudios = {};
-        function K(a2) {
+        function K2(a2) {
           if (b.onAbort) b.onAbort(a2);
-          I(a2);
-          M = true;
+          I2(a2);
+          M2 = true;
           a2 = new WebAssembly.RuntimeError("abort(" + a2 + "). Build with -s ASSERTIONS=1 for more info.");
-          r(a2);
+          r7(a2);
           throw a2;
         }
-        var V = "data:application/octet-stream;base64,", W;
+        var V2 = "data:application/octet-stream;base64,", W;
         W = "data:application/octet-stream;base64,AGFzbQEAAAABIAZgAX8Bf2ADf39/AGABfwBgAABgAAF/YAZ/f39/f38AAgcBAWEBYQAAAwsKAAEDAQAAAgQFAgQFAXABAQEFBwEBgAKAgAIGCQF/AUGAjMACCwclCQFiAgABYwADAWQACQFlAAgBZgAHAWcABgFoAAUBaQAKAWoBAAqGTQpPAQJ/QYAIKAIAIgEgAEEDakF8cSICaiEAAkAgAkEAIAAgAU0bDQAgAD8AQRB0SwRAIAAQAEUNAQtBgAggADYCACABDwtBhAhBMDYCAEF/C4wFAg5+Cn8gACgCJCEUIAAoAiAhFSAAKAIcIREgACgCGCESIAAoAhQhEyACQRBPBEAgAC0ATEVBGHQhFyAAKAIEIhZBBWytIQ8gACgCCCIYQQVsrSENIAAoAgwiGUEFbK0hCyAAKAIQIhpBBWytIQkgADUCACEIIBqtIRAgGa0hDiAYrSEMIBatIQoDQCASIAEtAAMiEiABLQAEQQh0ciABLQAFQRB0ciABLQAGIhZBGHRyQQJ2Qf///x9xaq0iAyAOfiABLwAAIAEtAAJBEHRyIBNqIBJBGHRBgICAGHFqrSIEIBB+fCARIAEtAAdBCHQgFnIgAS0ACEEQdHIgAS0ACSIRQRh0ckEEdkH///8fcWqtIgUgDH58IAEtAApBCHQgEXIgAS0AC0EQdHIgAS0ADEEYdHJBBnYgFWqtIgYgCn58IBQgF2ogAS8ADSABLQAPQRB0cmqtIgcgCH58IAMgDH4gBCAOfnwgBSAKfnwgBiAIfnwgByAJfnwgAyAKfiAEIAx+fCAFIAh+fCAGIAl+fCAHIAt+fCADIAh+IAQgCn58IAUgCX58IAYgC358IAcgDX58IAMgCX4gBCAIfnwgBSALfnwgBiANfnwgByAPfnwiA0IaiEL/////D4N8IgRCGohC/////w+DfCIFQhqIQv////8Pg3wiBkIaiEL/////D4N8IgdCGoinQQVsIAOnQf///x9xaiITQRp2IASnQf///x9xaiESIAWnQf///x9xIREgBqdB////H3EhFSAHp0H///8fcSEUIBNB////H3EhEyABQRBqIQEgAkEQayICQQ9LDQALCyAAIBQ2AiQgACAVNgIgIAAgETYCHCAAIBI2AhggACATNgIUCwMAAQu2BAEGfwJAIAAoAjgiBARAIABBPGohBQJAIAJBECAEayIDIAIgA0kbIgZFDQAgBkEDcSEHAkAgBkEBa0EDSQRAQQAhAwwBCyAGQXxxIQhBACEDA0AgBSADIARqaiABIANqLQAAOgAAIAUgA0EBciIEIAAoAjhqaiABIARqLQAAOgAAIAUgA0ECciIEIAAoAjhqaiABIARqLQAAOgAAIAUgA0EDciIEIAAoAjhqaiABIARqLQAAOgAAIANBBGohAyAAKAI4IQQgCEEEayIIDQALCyAHRQ0AA0AgBSADIARqaiABIANqLQAAOgAAIANBAWohAyAAKAI4IQQgB0EBayIHDQALCyAAIAQgBmoiAzYCOCADQRBJDQEgACAFQRAQAiAAQQA2AjggAiAGayECIAEgBmohAQsgAkEQTwRAIAAgASACQXBxIgMQAiACQQ9xIQIgASADaiEBCyACRQ0AIAJBA3EhBCAAQTxqIQVBACEDIAJBAWtBA08EQCACQXxxIQcDQCAFIAAoAjggA2pqIAEgA2otAAA6AAAgBSADQQFyIgYgACgCOGpqIAEgBmotAAA6AAAgBSADQQJyIgYgACgCOGpqIAEgBmotAAA6AAAgBSADQQNyIgYgACgCOGpqIAEgBmotAAA6AAAgA0EEaiEDIAdBBGsiBw0ACwsgBARAA0AgBSAAKAI4IANqaiABIANqLQAAOgAAIANBAWohAyAEQQFrIgQNAAsLIAAgACgCOCACajYCOAsLoS0BDH8jAEEQayIMJAACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAEH0AU0EQEGICCgCACIFQRAgAEELakF4cSAAQQtJGyIIQQN2IgJ2IgFBA3EEQCABQX9zQQFxIAJqIgNBA3QiAUG4CGooAgAiBEEIaiEAAkAgBCgCCCICIAFBsAhqIgFGBEBBiAggBUF+IAN3cTYCAAwBCyACIAE2AgwgASACNgIICyAEIANBA3QiAUEDcjYCBCABIARqIgEgASgCBEEBcjYCBAwNCyAIQZAIKAIAIgpNDQEgAQRAAkBBAiACdCIAQQAgAGtyIAEgAnRxIgBBACAAa3FBAWsiACAAQQx2QRBxIgJ2IgFBBXZBCHEiACACciABIAB2IgFBAnZBBHEiAHIgASAAdiIBQQF2QQJxIgByIAEgAHYiAUEBdkEBcSIAciABIAB2aiIDQQN0IgBBuAhqKAIAIgQoAggiASAAQbAIaiIARgRAQYgIIAVBfiADd3EiBTYCAAwBCyABIAA2AgwgACABNgIICyAEQQhqIQAgBCAIQQNyNgIEIAQgCGoiAiADQQN0IgEgCGsiA0EBcjYCBCABIARqIAM2AgAgCgRAIApBA3YiAUEDdEGwCGohB0GcCCgCACEEAn8gBUEBIAF0IgFxRQRAQYgIIAEgBXI2AgAgBwwBCyAHKAIICyEBIAcgBDYCCCABIAQ2AgwgBCAHNgIMIAQgATYCCAtBnAggAjYCAEGQCCADNgIADA0LQYwIKAIAIgZFDQEgBkEAIAZrcUEBayIAIABBDHZBEHEiAnYiAUEFdkEIcSIAIAJyIAEgAHYiAUECdkEEcSIAciABIAB2IgFBAXZBAnEiAHIgASAAdiIBQQF2QQFxIgByIAEgAHZqQQJ0QbgKaigCACIBKAIEQXhxIAhrIQMgASECA0ACQCACKAIQIgBFBEAgAigCFCIARQ0BCyAAKAIEQXhxIAhrIgIgAyACIANJIgIbIQMgACABIAIbIQEgACECDAELCyABIAhqIgkgAU0NAiABKAIYIQsgASABKAIMIgRHBEAgASgCCCIAQZgIKAIASRogACAENgIMIAQgADYCCAwMCyABQRRqIgIoAgAiAEUEQCABKAIQIgBFDQQgAUEQaiECCwNAIAIhByAAIgRBFGoiAigCACIADQAgBEEQaiECIAQoAhAiAA0ACyAHQQA2AgAMCwtBfyEIIABBv39LDQAgAEELaiIAQXhxIQhBjAgoAgAiCUUNAEEAIAhrIQMCQAJAAkACf0EAIAhBgAJJDQAaQR8gCEH///8HSw0AGiAAQQh2IgAgAEGA/j9qQRB2QQhxIgJ0IgAgAEGA4B9qQRB2QQRxIgF0IgAgAEGAgA9qQRB2QQJxIgB0QQ92IAEgAnIgAHJrIgBBAXQgCCAAQRVqdkEBcXJBHGoLIgVBAnRBuApqKAIAIgJFBEBBACEADAELQQAhACAIQQBBGSAFQQF2ayAFQR9GG3QhAQNAAkAgAigCBEF4cSAIayIHIANPDQAgAiEEIAciAw0AQQAhAyACIQAMAwsgACACKAIUIgcgByACIAFBHXZBBHFqKAIQIgJGGyAAIAcbIQAgAUEBdCEBIAINAAsLIAAgBHJFBEBBACEEQQIgBXQiAEEAIABrciAJcSIARQ0DIABBACAAa3FBAWsiACAAQQx2QRBxIgJ2IgFBBXZBCHEiACACciABIAB2IgFBAnZBBHEiAHIgASAAdiIBQQF2QQJxIgByIAEgAHYiAUEBdkEBcSIAciABIAB2akECdEG4CmooAgAhAAsgAEUNAQsDQCAAKAIEQXhxIAhrIgEgA0khAiABIAMgAhshAyAAIAQgAhshBCAAKAIQIgEEfyABBSAAKAIUCyIADQALCyAERQ0AIANBkAgoAgAgCGtPDQAgBCAIaiIGIARNDQEgBCgCGCEFIAQgBCgCDCIBRwRAIAQoAggiAEGYCCgCAEkaIAAgATYCDCABIAA2AggMCgsgBEEUaiICKAIAIgBFBEAgBCgCECIARQ0EIARBEGohAgsDQCACIQcgACIBQRRqIgIoAgAiAA0AIAFBEGohAiABKAIQIgANAAsgB0EANgIADAkLIAhBkAgoAgAiAk0EQEGcCCgCACEDAkAgAiAIayIBQRBPBEBBkAggATYCAEGcCCADIAhqIgA2AgAgACABQQFyNgIEIAIgA2ogATYCACADIAhBA3I2AgQMAQtBnAhBADYCAEGQCEEANgIAIAMgAkEDcjYCBCACIANqIgAgACgCBEEBcjYCBAsgA0EIaiEADAsLIAhBlAgoAgAiBkkEQEGUCCAGIAhrIgE2AgBBoAhBoAgoAgAiAiAIaiIANgIAIAAgAUEBcjYCBCACIAhBA3I2AgQgAkEIaiEADAsLQQAhACAIQS9qIgkCf0HgCygCAARAQegLKAIADAELQewLQn83AgBB5AtCgKCAgICABDcCAEHgCyAMQQxqQXBxQdiq1aoFczYCAEH0C0EANgIAQcQLQQA2AgBBgCALIgFqIgVBACABayIHcSICIAhNDQpBwAsoAgAiBARAQbgLKAIAIgMgAmoiASADTQ0LIAEgBEsNCwtBxAstAABBBHENBQJAAkBBoAgoAgAiAwRAQcgLIQADQCADIAAoAgAiAU8EQCABIAAoAgRqIANLDQMLIAAoAggiAA0ACwtBABABIgFBf0YNBiACIQVB5AsoAgAiA0EBayIAIAFxBEAgAiABayAAIAFqQQAgA2txaiEFCyAFIAhNDQYgBUH+////B0sNBkHACygCACIEBEBBuAsoAgAiAyAFaiIAIANNDQcgACAESw0HCyAFEAEiACABRw0BDAgLIAUgBmsgB3EiBUH+////B0sNBSAFEAEiASAAKAIAIAAoAgRqRg0EIAEhAAsCQCAAQX9GDQAgCEEwaiAFTQ0AQegLKAIAIgEgCSAFa2pBACABa3EiAUH+////B0sEQCAAIQEMCAsgARABQX9HBEAgASAFaiEFIAAhAQwIC0EAIAVrEAEaDAULIAAiAUF/Rw0GDAQLAAtBACEEDAcLQQAhAQwFCyABQX9HDQILQcQLQcQLKAIAQQRyNgIACyACQf7///8HSw0BIAIQASEBQQAQASEAIAFBf0YNASAAQX9GDQEgACABTQ0BIAAgAWsiBSAIQShqTQ0BC0G4C0G4CygCACAFaiIANgIAQbwLKAIAIABJBEBBvAsgADYCAAsCQAJAAkBBoAgoAgAiBwRAQcgLIQADQCABIAAoAgAiAyAAKAIEIgJqRg0CIAAoAggiAA0ACwwCC0GYCCgCACIAQQAgACABTRtFBEBBmAggATYCAAtBACEAQcwLIAU2AgBByAsgATYCAEGoCEF/NgIAQawIQeALKAIANgIAQdQLQQA2AgADQCAAQQN0IgNBuAhqIANBsAhqIgI2AgAgA0G8CGogAjYCACAAQQFqIgBBIEcNAAtBlAggBUEoayIDQXggAWtBB3FBACABQQhqQQdxGyIAayICNgIAQaAIIAAgAWoiADYCACAAIAJBAXI2AgQgASADakEoNgIEQaQIQfALKAIANgIADAILIAAtAAxBCHENACADIAdLDQAgASAHTQ0AIAAgAiAFajYCBEGgCCAHQXggB2tBB3FBACAHQQhqQQdxGyIAaiICNgIAQZQIQZQIKAIAIAVqIgEgAGsiADYCACACIABBAXI2AgQgASAHakEoNgIEQaQIQfALKAIANgIADAELQZgIKAIAIAFLBEBBmAggATYCAAsgASAFaiECQcgLIQACQAJAAkACQAJAAkADQCACIAAoAgBHBEAgACgCCCIADQEMAgsLIAAtAAxBCHFFDQELQcgLIQADQCAHIAAoAgAiAk8EQCACIAAoAgRqIgQgB0sNAwsgACgCCCEADAALAAsgACABNgIAIAAgACgCBCAFajYCBCABQXggAWtBB3FBACABQQhqQQdxG2oiCSAIQQNyNgIEIAJBeCACa0EHcUEAIAJBCGpBB3EbaiIFIAggCWoiBmshAiAFIAdGBEBBoAggBjYCAEGUCEGUCCgCACACaiIANgIAIAYgAEEBcjYCBAwDCyAFQZwIKAIARgRAQZwIIAY2AgBBkAhBkAgoAgAgAmoiADYCACAGIABBAXI2AgQgACAGaiAANgIADAMLIAUoAgQiAEEDcUEBRgRAIABBeHEhBwJAIABB/wFNBEAgBSgCCCIDIABBA3YiAEEDdEGwCGpGGiADIAUoAgwiAUYEQEGICEGICCgCAEF+IAB3cTYCAAwCCyADIAE2AgwgASADNgIIDAELIAUoAhghCAJAIAUgBSgCDCIBRwRAIAUoAggiACABNgIMIAEgADYCCAwBCwJAIAVBFGoiACgCACIDDQAgBUEQaiIAKAIAIgMNAEEAIQEMAQsDQCAAIQQgAyIBQRRqIgAoAgAiAw0AIAFBEGohACABKAIQIgMNAAsgBEEANgIACyAIRQ0AAkAgBSAFKAIcIgNBAnRBuApqIgAoAgBGBEAgACABNgIAIAENAUGMCEGMCCgCAEF+IAN3cTYCAAwCCyAIQRBBFCAIKAIQIAVGG2ogATYCACABRQ0BCyABIAg2AhggBSgCECIABEAgASAANgIQIAAgATYCGAsgBSgCFCIARQ0AIAEgADYCFCAAIAE2AhgLIAUgB2ohBSACIAdqIQILIAUgBSgCBEF+cTYCBCAGIAJBAXI2AgQgAiAGaiACNgIAIAJB/wFNBEAgAkEDdiIAQQN0QbAIaiECAn9BiAgoAgAiAUEBIAB0IgBxRQRAQYgIIAAgAXI2AgAgAgwBCyACKAIICyEAIAIgBjYCCCAAIAY2AgwgBiACNgIMIAYgADYCCAwDC0EfIQAgAkH///8HTQRAIAJBCHYiACAAQYD+P2pBEHZBCHEiA3QiACAAQYDgH2pBEHZBBHEiAXQiACAAQYCAD2pBEHZBAnEiAHRBD3YgASADciAAcmsiAEEBdCACIABBFWp2QQFxckEcaiEACyAGIAA2AhwgBkIANwIQIABBAnRBuApqIQQCQEGMCCgCACIDQQEgAHQiAXFFBEBBjAggASADcjYCACAEIAY2AgAgBiAENgIYDAELIAJBAEEZIABBAXZrIABBH0YbdCEAIAQoAgAhAQNAIAEiAygCBEF4cSACRg0DIABBHXYhASAAQQF0IQAgAyABQQRxaiIEKAIQIgENAAsgBCAGNgIQIAYgAzYCGAsgBiAGNgIMIAYgBjYCCAwCC0GUCCAFQShrIgNBeCABa0EHcUEAIAFBCGpBB3EbIgBrIgI2AgBBoAggACABaiIANgIAIAAgAkEBcjYCBCABIANqQSg2AgRBpAhB8AsoAgA2AgAgByAEQScgBGtBB3FBACAEQSdrQQdxG2pBL2siACAAIAdBEGpJGyICQRs2AgQgAkHQCykCADcCECACQcgLKQIANwIIQdALIAJBCGo2AgBBzAsgBTYCAEHICyABNgIAQdQLQQA2AgAgAkEYaiEAA0AgAEEHNgIEIABBCGohASAAQQRqIQAgASAESQ0ACyACIAdGDQMgAiACKAIEQX5xNgIEIAcgAiAHayIEQQFyNgIEIAIgBDYCACAEQf8BTQRAIARBA3YiAEEDdEGwCGohAgJ/QYgIKAIAIgFBASAAdCIAcUUEQEGICCAAIAFyNgIAIAIMAQsgAigCCAshACACIAc2AgggACAHNgIMIAcgAjYCDCAHIAA2AggMBAtBHyEAIAdCADcCECAEQf///wdNBEAgBEEIdiIAIABBgP4/akEQdkEIcSICdCIAIABBgOAfakEQdkEEcSIBdCIAIABBgIAPakEQdkECcSIAdEEPdiABIAJyIAByayIAQQF0IAQgAEEVanZBAXFyQRxqIQALIAcgADYCHCAAQQJ0QbgKaiEDAkBBjAgoAgAiAkEBIAB0IgFxRQRAQYwIIAEgAnI2AgAgAyAHNgIAIAcgAzYCGAwBCyAEQQBBGSAAQQF2ayAAQR9GG3QhACADKAIAIQEDQCABIgIoAgRBeHEgBEYNBCAAQR12IQEgAEEBdCEAIAIgAUEEcWoiAygCECIBDQALIAMgBzYCECAHIAI2AhgLIAcgBzYCDCAHIAc2AggMAwsgAygCCCIAIAY2AgwgAyAGNgIIIAZBADYCGCAGIAM2AgwgBiAANgIICyAJQQhqIQAMBQsgAigCCCIAIAc2AgwgAiAHNgIIIAdBADYCGCAHIAI2AgwgByAANgIIC0GUCCgCACIAIAhNDQBBlAggACAIayIBNgIAQaAIQaAIKAIAIgIgCGoiADYCACAAIAFBAXI2AgQgAiAIQQNyNgIEIAJBCGohAAwDC0GECEEwNgIAQQAhAAwCCwJAIAVFDQACQCAEKAIcIgJBAnRBuApqIgAoAgAgBEYEQCAAIAE2AgAgAQ0BQYwIIAlBfiACd3EiCTYCAAwCCyAFQRBBFCAFKAIQIARGG2ogATYCACABRQ0BCyABIAU2AhggBCgCECIABEAgASAANgIQIAAgATYCGAsgBCgCFCIARQ0AIAEgADYCFCAAIAE2AhgLAkAgA0EPTQRAIAQgAyAIaiIAQQNyNgIEIAAgBGoiACAAKAIEQQFyNgIEDAELIAQgCEEDcjYCBCAGIANBAXI2AgQgAyAGaiADNgIAIANB/wFNBEAgA0EDdiIAQQN0QbAIaiECAn9BiAgoAgAiAUEBIAB0IgBxRQRAQYgIIAAgAXI2AgAgAgwBCyACKAIICyEAIAIgBjYCCCAAIAY2AgwgBiACNgIMIAYgADYCCAwBC0EfIQAgA0H///8HTQRAIANBCHYiACAAQYD+P2pBEHZBCHEiAnQiACAAQYDgH2pBEHZBBHEiAXQiACAAQYCAD2pBEHZBAnEiAHRBD3YgASACciAAcmsiAEEBdCADIABBFWp2QQFxckEcaiEACyAGIAA2AhwgBkIANwIQIABBAnRBuApqIQICQAJAIAlBASAAdCIBcUUEQEGMCCABIAlyNgIAIAIgBjYCACAGIAI2AhgMAQsgA0EAQRkgAEEBdmsgAEEfRht0IQAgAigCACEIA0AgCCIBKAIEQXhxIANGDQIgAEEddiECIABBAXQhACABIAJBBHFqIgIoAhAiCA0ACyACIAY2AhAgBiABNgIYCyAGIAY2AgwgBiAGNgIIDAELIAEoAggiACAGNgIMIAEgBjYCCCAGQQA2AhggBiABNgIMIAYgADYCCAsgBEEIaiEADAELAkAgC0UNAAJAIAEoAhwiAkECdEG4CmoiACgCACABRgRAIAAgBDYCACAEDQFBjAggBkF+IAJ3cTYCAAwCCyALQRBBFCALKAIQIAFGG2ogBDYCACAERQ0BCyAEIAs2AhggASgCECIABEAgBCAANgIQIAAgBDYCGAsgASgCFCIARQ0AIAQgADYCFCAAIAQ2AhgLAkAgA0EPTQRAIAEgAyAIaiIAQQNyNgIEIAAgAWoiACAAKAIEQQFyNgIEDAELIAEgCEEDcjYCBCAJIANBAXI2AgQgAyAJaiADNgIAIAoEQCAKQQN2IgBBA3RBsAhqIQRBnAgoAgAhAgJ/QQEgAHQiACAFcUUEQEGICCAAIAVyNgIAIAQMAQsgBCgCCAshACAEIAI2AgggACACNgIMIAIgBDYCDCACIAA2AggLQZwIIAk2AgBBkAggAzYCAAsgAUEIaiEACyAMQRBqJAAgAAsQACMAIABrQXBxIgAkACAACwYAIAAkAAsEACMAC4AJAgh/BH4jAEGQAWsiBiQAIAYgBS0AA0EYdEGAgIAYcSAFLwAAIAUtAAJBEHRycjYCACAGIAUoAANBAnZBg/7/H3E2AgQgBiAFKAAGQQR2Qf+B/x9xNgIIIAYgBSgACUEGdkH//8AfcTYCDCAFLwANIQggBS0ADyEJIAZCADcCFCAGQgA3AhwgBkEANgIkIAYgCCAJQRB0QYCAPHFyNgIQIAYgBSgAEDYCKCAGIAUoABQ2AiwgBiAFKAAYNgIwIAUoABwhBSAGQQA6AEwgBkEANgI4IAYgBTYCNCAGIAEgAhAEIAQEQCAGIAMgBBAECyAGKAI4IgEEQCAGQTxqIgIgAWpBAToAACABQQFqQQ9NBEAgASAGakE9aiEEAkBBDyABayIDRQ0AIAMgBGoiAUEBa0EAOgAAIARBADoAACADQQNJDQAgAUECa0EAOgAAIARBADoAASABQQNrQQA6AAAgBEEAOgACIANBB0kNACABQQRrQQA6AAAgBEEAOgADIANBCUkNACAEQQAgBGtBA3EiAWoiBEEANgIAIAQgAyABa0F8cSIBaiIDQQRrQQA2AgAgAUEJSQ0AIARBADYCCCAEQQA2AgQgA0EIa0EANgIAIANBDGtBADYCACABQRlJDQAgBEEANgIYIARBADYCFCAEQQA2AhAgBEEANgIMIANBEGtBADYCACADQRRrQQA2AgAgA0EYa0EANgIAIANBHGtBADYCACABIARBBHFBGHIiAWsiA0EgSQ0AIAEgBGohAQNAIAFCADcDGCABQgA3AxAgAUIANwMIIAFCADcDACABQSBqIQEgA0EgayIDQR9LDQALCwsgBkEBOgBMIAYgAkEQEAILIAY1AjQhECAGNQIwIREgBjUCLCEOIAAgBjUCKCAGKAIkIAYoAiAgBigCHCAGKAIYIgNBGnZqIgJBGnZqIgFBGnZqIgtBgICAYHIgAUH///8fcSINIAJB////H3EiCCAGKAIUIAtBGnZBBWxqIgFB////H3EiCUEFaiIFQRp2IANB////H3EgAUEadmoiA2oiAUEadmoiAkEadmoiBEEadmoiDEEfdSIHIANxIAEgDEEfdkEBayIDQf///x9xIgpxciIBQRp0IAUgCnEgByAJcXJyrXwiDzwAACAAIA9CGIg8AAMgACAPQhCIPAACIAAgD0IIiDwAASAAIA4gByAIcSACIApxciICQRR0IAFBBnZyrXwgD0IgiHwiDjwABCAAIA5CGIg8AAcgACAOQhCIPAAGIAAgDkIIiDwABSAAIBEgByANcSAEIApxciIBQQ50IAJBDHZyrXwgDkIgiHwiDjwACCAAIA5CGIg8AAsgACAOQhCIPAAKIAAgDkIIiDwACSAAIBAgAyAMcSAHIAtxckEIdCABQRJ2cq18IA5CIIh8Ig48AAwgACAOQhiIPAAPIAAgDkIQiDwADiAAIA5CCIg8AA0gBkIANwIwIAZCADcCKCAGQgA3AiAgBkIANwIYIAZCADcCECAGQgA3AgggBkIANwIAIAZBkAFqJAALpwwBB38CQCAARQ0AIABBCGsiAyAAQQRrKAIAIgFBeHEiAGohBQJAIAFBAXENACABQQNxRQ0BIAMgAygCACIBayIDQZgIKAIASQ0BIAAgAWohACADQZwIKAIARwRAIAFB/wFNBEAgAygCCCICIAFBA3YiBEEDdEGwCGpGGiACIAMoAgwiAUYEQEGICEGICCgCAEF+IAR3cTYCAAwDCyACIAE2AgwgASACNgIIDAILIAMoAhghBgJAIAMgAygCDCIBRwRAIAMoAggiAiABNgIMIAEgAjYCCAwBCwJAIANBFGoiAigCACIEDQAgA0EQaiICKAIAIgQNAEEAIQEMAQsDQCACIQcgBCIBQRRqIgIoAgAiBA0AIAFBEGohAiABKAIQIgQNAAsgB0EANgIACyAGRQ0BAkAgAyADKAIcIgJBAnRBuApqIgQoAgBGBEAgBCABNgIAIAENAUGMCEGMCCgCAEF+IAJ3cTYCAAwDCyAGQRBBFCAGKAIQIANGG2ogATYCACABRQ0CCyABIAY2AhggAygCECICBEAgASACNgIQIAIgATYCGAsgAygCFCICRQ0BIAEgAjYCFCACIAE2AhgMAQsgBSgCBCIBQQNxQQNHDQBBkAggADYCACAFIAFBfnE2AgQgAyAAQQFyNgIEIAAgA2ogADYCAA8LIAMgBU8NACAFKAIEIgFBAXFFDQACQCABQQJxRQRAIAVBoAgoAgBGBEBBoAggAzYCAEGUCEGUCCgCACAAaiIANgIAIAMgAEEBcjYCBCADQZwIKAIARw0DQZAIQQA2AgBBnAhBADYCAA8LIAVBnAgoAgBGBEBBnAggAzYCAEGQCEGQCCgCACAAaiIANgIAIAMgAEEBcjYCBCAAIANqIAA2AgAPCyABQXhxIABqIQACQCABQf8BTQRAIAUoAggiAiABQQN2IgRBA3RBsAhqRhogAiAFKAIMIgFGBEBBiAhBiAgoAgBBfiAEd3E2AgAMAgsgAiABNgIMIAEgAjYCCAwBCyAFKAIYIQYCQCAFIAUoAgwiAUcEQCAFKAIIIgJBmAgoAgBJGiACIAE2AgwgASACNgIIDAELAkAgBUEUaiICKAIAIgQNACAFQRBqIgIoAgAiBA0AQQAhAQwBCwNAIAIhByAEIgFBFGoiAigCACIEDQAgAUEQaiECIAEoAhAiBA0ACyAHQQA2AgALIAZFDQACQCAFIAUoAhwiAkECdEG4CmoiBCgCAEYEQCAEIAE2AgAgAQ0BQYwIQYwIKAIAQX4gAndxNgIADAILIAZBEEEUIAYoAhAgBUYbaiABNgIAIAFFDQELIAEgBjYCGCAFKAIQIgIEQCABIAI2AhAgAiABNgIYCyAFKAIUIgJFDQAgASACNgIUIAIgATYCGAsgAyAAQQFyNgIEIAAgA2ogADYCACADQZwIKAIARw0BQZAIIAA2AgAPCyAFIAFBfnE2AgQgAyAAQQFyNgIEIAAgA2ogADYCAAsgAEH/AU0EQCAAQQN2IgFBA3RBsAhqIQACf0GICCgCACICQQEgAXQiAXFFBEBBiAggASACcjYCACAADAELIAAoAggLIQIgACADNgIIIAIgAzYCDCADIAA2AgwgAyACNgIIDwtBHyECIANCADcCECAAQf///wdNBEAgAEEIdiIBIAFBgP4/akEQdkEIcSIBdCICIAJBgOAfakEQdkEEcSICdCIEIARBgIAPakEQdkECcSIEdEEPdiABIAJyIARyayIBQQF0IAAgAUEVanZBAXFyQRxqIQILIAMgAjYCHCACQQJ0QbgKaiEBAkACQAJAQYwIKAIAIgRBASACdCIHcUUEQEGMCCAEIAdyNgIAIAEgAzYCACADIAE2AhgMAQsgAEEAQRkgAkEBdmsgAkEfRht0IQIgASgCACEBA0AgASIEKAIEQXhxIABGDQIgAkEddiEBIAJBAXQhAiAEIAFBBHFqIgdBEGooAgAiAQ0ACyAHIAM2AhAgAyAENgIYCyADIAM2AgwgAyADNgIIDAELIAQoAggiACADNgIMIAQgAzYCCCADQQA2AhggAyAENgIMIAMgADYCCAtBqAhBqAgoAgBBAWsiAEF/IAAbNgIACwsLCQEAQYEICwIGUA==";
-        if (!W.startsWith(V)) {
+        if (!W.startsWith(V2)) {
           var na = W;
           W = b.locateFile ? b.locateFile(na, B) : B + na;
         }
         function pa() {
           var a2 = W;
           try {
-            if (a2 == W && J) return new Uint8Array(J);
-            var c3 = H(a2);
+            if (a2 == W && J2) return new Uint8Array(J2);
+            var c3 = H2(a2);
             if (c3) return c3;
-            if (E) return E(a2);
+            if (E2) return E2(a2);
             throw "both async and sync fetching of the wasm failed";
           } catch (d) {
-            K(d);
+            K2(d);
           }
         }
         function qa() {
-          if (!J && (x || y)) {
+          if (!J2 && (x || y)) {
             if ("function" === typeof fetch && !W.startsWith("file://")) return fetch(W, { credentials: "same-origin" }).then(function(a2) {
               if (!a2.ok) throw "failed to load wasm binary file at '" + W + "'";
               return a2.arrayBuffer();
             }).catch(function() {
               return pa();
             });
-            if (D) return new Promise(function(a2, c3) {
-              D(W, function(d) {
+            if (D2) return new Promise(function(a2, c3) {
+              D2(W, function(d) {
                 a2(new Uint8Array(d));
               }, c3);
             });
@@ -15768,13 +15768,13 @@ var require_poly1305 = __commonJS({
             return pa();
           });
         }
-        function X(a2) {
+        function X2(a2) {
           for (; 0 < a2.length; ) {
             var c3 = a2.shift();
             if ("function" == typeof c3) c3(b);
             else {
               var d = c3.m;
-              "number" === typeof d ? void 0 === c3.l ? R.get(d)() : R.get(d)(c3.l) : d(void 0 === c3.l ? null : c3.l);
+              "number" === typeof d ? void 0 === c3.l ? R2.get(d)() : R2.get(d)(c3.l) : d(void 0 === c3.l ? null : c3.l);
             }
           }
         }
@@ -15785,20 +15785,20 @@ var require_poly1305 = __commonJS({
             var e = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".indexOf(a2.charAt(d++));
             var f = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".indexOf(a2.charAt(d++));
             var l = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".indexOf(a2.charAt(d++));
-            var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".indexOf(a2.charAt(d++));
+            var A2 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".indexOf(a2.charAt(d++));
             e = e << 2 | f >> 4;
             f = (f & 15) << 4 | l >> 2;
-            var t = (l & 3) << 6 | A;
+            var t = (l & 3) << 6 | A2;
             c3 += String.fromCharCode(e);
             64 !== l && (c3 += String.fromCharCode(f));
-            64 !== A && (c3 += String.fromCharCode(t));
+            64 !== A2 && (c3 += String.fromCharCode(t));
           } while (d < a2.length);
           return c3;
         };
-        function H(a2) {
-          if (a2.startsWith(V)) {
-            a2 = a2.slice(V.length);
-            if ("boolean" === typeof z2 && z2) {
+        function H2(a2) {
+          if (a2.startsWith(V2)) {
+            a2 = a2.slice(V2.length);
+            if ("boolean" === typeof z3 && z3) {
               var c3 = Buffer.from(a2, "base64");
               c3 = new Uint8Array(c3.buffer, c3.byteOffset, c3.byteLength);
             } else try {
@@ -15812,7 +15812,7 @@ var require_poly1305 = __commonJS({
           }
         }
         var sa = { a: function(a2) {
-          var c3 = P.length;
+          var c3 = P2.length;
           a2 >>>= 0;
           if (2147483648 < a2) return false;
           for (var d = 1; 4 >= d; d *= 2) {
@@ -15822,7 +15822,7 @@ var require_poly1305 = __commonJS({
             0 < e % 65536 && (e += 65536 - e % 65536);
             a: {
               try {
-                L.grow(Math.min(2147483648, e) - ha.byteLength + 65535 >>> 16);
+                L2.grow(Math.min(2147483648, e) - ha.byteLength + 65535 >>> 16);
                 ia();
                 var f = 1;
                 break a;
@@ -15837,13 +15837,13 @@ var require_poly1305 = __commonJS({
         (function() {
           function a2(f) {
             b.asm = f.exports;
-            L = b.asm.b;
+            L2 = b.asm.b;
             ia();
-            R = b.asm.j;
+            R2 = b.asm.j;
             ka.unshift(b.asm.c);
             S--;
             b.monitorRunDependencies && b.monitorRunDependencies(S);
-            0 == S && (null !== T && (clearInterval(T), T = null), U && (f = U, U = null, f()));
+            0 == S && (null !== T2 && (clearInterval(T2), T2 = null), U2 && (f = U2, U2 = null, f()));
           }
           function c3(f) {
             a2(f.instance);
@@ -15852,8 +15852,8 @@ var require_poly1305 = __commonJS({
             return qa().then(function(l) {
               return WebAssembly.instantiate(l, e);
             }).then(f, function(l) {
-              I("failed to asynchronously prepare wasm: " + l);
-              K(l);
+              I2("failed to asynchronously prepare wasm: " + l);
+              K2(l);
             });
           }
           var e = { a: sa };
@@ -15865,17 +15865,17 @@ var require_poly1305 = __commonJS({
               a2
             );
           } catch (f) {
-            return I("Module.instantiateWasm callback failed with error: " + f), false;
+            return I2("Module.instantiateWasm callback failed with error: " + f), false;
           }
           (function() {
-            return J || "function" !== typeof WebAssembly.instantiateStreaming || W.startsWith(V) || W.startsWith("file://") || "function" !== typeof fetch ? d(c3) : fetch(W, { credentials: "same-origin" }).then(function(f) {
+            return J2 || "function" !== typeof WebAssembly.instantiateStreaming || W.startsWith(V2) || W.startsWith("file://") || "function" !== typeof fetch ? d(c3) : fetch(W, { credentials: "same-origin" }).then(function(f) {
               return WebAssembly.instantiateStreaming(f, e).then(c3, function(l) {
-                I("wasm streaming compile failed: " + l);
-                I("falling back to ArrayBuffer instantiation");
+                I2("wasm streaming compile failed: " + l);
+                I2("falling back to ArrayBuffer instantiation");
                 return d(c3);
               });
             });
-          })().catch(r);
+          })().catch(r7);
           return {};
         })();
         b.___wasm_call_ctors = function() {
@@ -15888,8 +15888,8 @@ var require_poly1305 = __commonJS({
           return (da = b.stackSave = b.asm.e).apply(null, arguments);
         }, fa = b.stackRestore = function() {
           return (fa = b.stackRestore = b.asm.f).apply(null, arguments);
-        }, O = b.stackAlloc = function() {
-          return (O = b.stackAlloc = b.asm.g).apply(null, arguments);
+        }, O2 = b.stackAlloc = function() {
+          return (O2 = b.stackAlloc = b.asm.g).apply(null, arguments);
         };
         b._malloc = function() {
           return (b._malloc = b.asm.h).apply(null, arguments);
@@ -15902,31 +15902,31 @@ var require_poly1305 = __commonJS({
           var f = d.every(function(l) {
             return "number" === l;
           });
-          return "string" !== c3 && f && !e ? N(a2) : function() {
+          return "string" !== c3 && f && !e ? N2(a2) : function() {
             return ca(a2, c3, d, arguments);
           };
         };
-        var Y;
-        U = function ta() {
-          Y || Z();
-          Y || (U = ta);
+        var Y2;
+        U2 = function ta() {
+          Y2 || Z2();
+          Y2 || (U2 = ta);
         };
-        function Z() {
+        function Z2() {
           function a2() {
-            if (!Y && (Y = true, b.calledRun = true, !M)) {
-              X(ka);
+            if (!Y2 && (Y2 = true, b.calledRun = true, !M2)) {
+              X2(ka);
               q(b);
               if (b.onRuntimeInitialized) b.onRuntimeInitialized();
               if (b.postRun) for ("function" == typeof b.postRun && (b.postRun = [b.postRun]); b.postRun.length; ) {
                 var c3 = b.postRun.shift();
                 la.unshift(c3);
               }
-              X(la);
+              X2(la);
             }
           }
           if (!(0 < S)) {
             if (b.preRun) for ("function" == typeof b.preRun && (b.preRun = [b.preRun]); b.preRun.length; ) ma();
-            X(ja);
+            X2(ja);
             0 < S || (b.setStatus ? (b.setStatus("Running..."), setTimeout(function() {
               setTimeout(function() {
                 b.setStatus("");
@@ -15935,9 +15935,9 @@ var require_poly1305 = __commonJS({
             }, 1)) : a2());
           }
         }
-        b.run = Z;
+        b.run = Z2;
         if (b.preInit) for ("function" == typeof b.preInit && (b.preInit = [b.preInit]); 0 < b.preInit.length; ) b.preInit.pop()();
-        Z();
+        Z2();
         return createPoly13052.ready;
       });
     })();
@@ -16406,13 +16406,13 @@ var require_crypto = __commonJS({
       }
       free() {
       }
-      decrypt(data, p, dataLen) {
+      decrypt(data2, p, dataLen) {
         while (p < dataLen) {
           if (this._lenBytes < 4) {
             let nb = Math.min(4 - this._lenBytes, dataLen - p);
             this._lenBytes += nb;
             while (nb--)
-              this._len = (this._len << 8) + data[p++];
+              this._len = (this._len << 8) + data2[p++];
             if (this._lenBytes < 4)
               return;
             if (this._len > MAX_PACKET_SIZE || this._len < 8 || (4 + this._len & 7) !== 0) {
@@ -16425,9 +16425,9 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._len - this._packetPos, dataLen - p);
             let chunk;
             if (p !== 0 || nb !== dataLen)
-              chunk = new Uint8Array(data.buffer, data.byteOffset + p, nb);
+              chunk = new Uint8Array(data2.buffer, data2.byteOffset + p, nb);
             else
-              chunk = data;
+              chunk = data2;
             if (nb === this._len) {
               this._packet = chunk;
             } else {
@@ -16476,12 +16476,12 @@ var require_crypto = __commonJS({
       }
       free() {
       }
-      decrypt(data, p, dataLen) {
+      decrypt(data2, p, dataLen) {
         while (p < dataLen) {
           if (this._lenPos < 4) {
             let nb = Math.min(4 - this._lenPos, dataLen - p);
             while (nb--)
-              this._lenBuf[this._lenPos++] = data[p++];
+              this._lenBuf[this._lenPos++] = data2[p++];
             if (this._lenPos < 4)
               return;
             POLY1305_OUT_COMPUTE[0] = 0;
@@ -16498,9 +16498,9 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._len - this._pktLen, dataLen - p);
             let encrypted;
             if (p !== 0 || nb !== dataLen)
-              encrypted = new Uint8Array(data.buffer, data.byteOffset + p, nb);
+              encrypted = new Uint8Array(data2.buffer, data2.byteOffset + p, nb);
             else
-              encrypted = data;
+              encrypted = data2;
             if (nb === this._len) {
               this._packet = encrypted;
             } else {
@@ -16517,11 +16517,11 @@ var require_crypto = __commonJS({
             const nb = Math.min(16 - this._macPos, dataLen - p);
             if (p !== 0 || nb !== dataLen) {
               this._mac.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._macPos
               );
             } else {
-              this._mac.set(data, this._macPos);
+              this._mac.set(data2, this._macPos);
             }
             p += nb;
             this._macPos += nb;
@@ -16587,12 +16587,12 @@ var require_crypto = __commonJS({
       free() {
         this._instance.free();
       }
-      decrypt(data, p, dataLen) {
+      decrypt(data2, p, dataLen) {
         while (p < dataLen) {
           if (this._lenPos < 4) {
             let nb = Math.min(4 - this._lenPos, dataLen - p);
             while (nb--)
-              this._lenBuf[this._lenPos++] = data[p++];
+              this._lenBuf[this._lenPos++] = data2[p++];
             if (this._lenPos < 4)
               return;
             this._len = this._instance.decryptLen(this._lenBuf, this.inSeqno);
@@ -16606,9 +16606,9 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._len - this._pktLen, dataLen - p);
             let encrypted;
             if (p !== 0 || nb !== dataLen)
-              encrypted = new Uint8Array(data.buffer, data.byteOffset + p, nb);
+              encrypted = new Uint8Array(data2.buffer, data2.byteOffset + p, nb);
             else
-              encrypted = data;
+              encrypted = data2;
             if (nb === this._len) {
               this._packet = encrypted;
             } else {
@@ -16625,11 +16625,11 @@ var require_crypto = __commonJS({
             const nb = Math.min(16 - this._macPos, dataLen - p);
             if (p !== 0 || nb !== dataLen) {
               this._mac.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._macPos
               );
             } else {
-              this._mac.set(data, this._macPos);
+              this._mac.set(data2, this._macPos);
             }
             p += nb;
             this._macPos += nb;
@@ -16675,13 +16675,13 @@ var require_crypto = __commonJS({
       }
       free() {
       }
-      decrypt(data, p, dataLen) {
+      decrypt(data2, p, dataLen) {
         while (p < dataLen) {
           if (this._lenBytes < 4) {
             let nb = Math.min(4 - this._lenBytes, dataLen - p);
             this._lenBytes += nb;
             while (nb--)
-              this._len = (this._len << 8) + data[p++];
+              this._len = (this._len << 8) + data2[p++];
             if (this._lenBytes < 4)
               return;
             if (this._len + 20 > MAX_PACKET_SIZE || this._len < 16 || (this._len & 15) !== 0) {
@@ -16702,10 +16702,10 @@ var require_crypto = __commonJS({
             let decrypted;
             if (p !== 0 || nb !== dataLen) {
               decrypted = this._decipherInstance.update(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb)
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb)
               );
             } else {
-              decrypted = this._decipherInstance.update(data);
+              decrypted = this._decipherInstance.update(data2);
             }
             if (decrypted.length) {
               if (nb === this._len) {
@@ -16726,11 +16726,11 @@ var require_crypto = __commonJS({
             const nb = Math.min(16 - this._tagPos, dataLen - p);
             if (p !== 0 || nb !== dataLen) {
               this._tag.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._tagPos
               );
             } else {
-              this._tag.set(data, this._tagPos);
+              this._tag.set(data2, this._tagPos);
             }
             p += nb;
             this._tagPos += nb;
@@ -16787,13 +16787,13 @@ var require_crypto = __commonJS({
       }
       free() {
       }
-      decrypt(data, p, dataLen) {
+      decrypt(data2, p, dataLen) {
         while (p < dataLen) {
           if (this._lenBytes < 4) {
             let nb = Math.min(4 - this._lenBytes, dataLen - p);
             this._lenBytes += nb;
             while (nb--)
-              this._len = (this._len << 8) + data[p++];
+              this._len = (this._len << 8) + data2[p++];
             if (this._lenBytes < 4)
               return;
             if (this._len + 20 > MAX_PACKET_SIZE || this._len < 16 || (this._len & 15) !== 0) {
@@ -16806,9 +16806,9 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._len - this._pktLen, dataLen - p);
             let encrypted;
             if (p !== 0 || nb !== dataLen)
-              encrypted = new Uint8Array(data.buffer, data.byteOffset + p, nb);
+              encrypted = new Uint8Array(data2.buffer, data2.byteOffset + p, nb);
             else
-              encrypted = data;
+              encrypted = data2;
             if (nb === this._len) {
               this._packet = encrypted;
             } else {
@@ -16825,11 +16825,11 @@ var require_crypto = __commonJS({
             const nb = Math.min(16 - this._tagPos, dataLen - p);
             if (p !== 0 || nb !== dataLen) {
               this._tag.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._tagPos
               );
             } else {
-              this._tag.set(data, this._tagPos);
+              this._tag.set(data2, this._tagPos);
             }
             p += nb;
             this._tagPos += nb;
@@ -16895,17 +16895,17 @@ var require_crypto = __commonJS({
       }
       free() {
       }
-      decrypt(data, p, dataLen) {
+      decrypt(data2, p, dataLen) {
         while (p < dataLen) {
           if (this._blockPos < this._block.length) {
             const nb = Math.min(this._block.length - this._blockPos, dataLen - p);
-            if (p !== 0 || nb !== dataLen || nb < data.length) {
+            if (p !== 0 || nb !== dataLen || nb < data2.length) {
               this._block.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._blockPos
               );
             } else {
-              this._block.set(data, this._blockPos);
+              this._block.set(data2, this._blockPos);
             }
             p += nb;
             this._blockPos += nb;
@@ -16953,9 +16953,9 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._len - this._pktLen, dataLen - p);
             let encrypted;
             if (p !== 0 || nb !== dataLen)
-              encrypted = new Uint8Array(data.buffer, data.byteOffset + p, nb);
+              encrypted = new Uint8Array(data2.buffer, data2.byteOffset + p, nb);
             else
-              encrypted = data;
+              encrypted = data2;
             if (this._macETM)
               this._macInstance.update(encrypted);
             const decrypted = this._decipherInstance.update(encrypted);
@@ -16978,11 +16978,11 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._macActualLen - this._macPos, dataLen - p);
             if (p !== 0 || nb !== dataLen) {
               this._mac.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._macPos
               );
             } else {
-              this._mac.set(data, this._macPos);
+              this._mac.set(data2, this._macPos);
             }
             p += nb;
             this._macPos += nb;
@@ -17051,17 +17051,17 @@ var require_crypto = __commonJS({
       free() {
         this._instance.free();
       }
-      decrypt(data, p, dataLen) {
+      decrypt(data2, p, dataLen) {
         while (p < dataLen) {
           if (this._blockPos < this._block.length) {
             const nb = Math.min(this._block.length - this._blockPos, dataLen - p);
-            if (p !== 0 || nb !== dataLen || nb < data.length) {
+            if (p !== 0 || nb !== dataLen || nb < data2.length) {
               this._block.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._blockPos
               );
             } else {
-              this._block.set(data, this._blockPos);
+              this._block.set(data2, this._blockPos);
             }
             p += nb;
             this._blockPos += nb;
@@ -17099,9 +17099,9 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._len - this._pktLen, dataLen - p);
             let encrypted;
             if (p !== 0 || nb !== dataLen)
-              encrypted = new Uint8Array(data.buffer, data.byteOffset + p, nb);
+              encrypted = new Uint8Array(data2.buffer, data2.byteOffset + p, nb);
             else
-              encrypted = data;
+              encrypted = data2;
             if (nb === this._len) {
               this._packet = encrypted;
             } else {
@@ -17118,11 +17118,11 @@ var require_crypto = __commonJS({
             const nb = Math.min(this._macActualLen - this._macPos, dataLen - p);
             if (p !== 0 || nb !== dataLen) {
               this._mac.set(
-                new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                 this._macPos
               );
             } else {
-              this._mac.set(data, this._macPos);
+              this._mac.set(data2, this._macPos);
             }
             p += nb;
             this._macPos += nb;
@@ -17283,7 +17283,7 @@ var require_keyParser = __commonJS({
     var {
       createDecipheriv,
       createECDH,
-      createHash,
+      createHash: createHash2,
       createHmac,
       createSign,
       createVerify,
@@ -17319,10 +17319,10 @@ var require_keyParser = __commonJS({
       }
     }
     var binaryKeyParser = makeBufferParser();
-    function makePEM(type, data) {
-      data = data.base64Slice(0, data.length);
-      let formatted = data.replace(/.{64}/g, "$&\n");
-      if (data.length & 63)
+    function makePEM(type, data2) {
+      data2 = data2.base64Slice(0, data2.length);
+      let formatted = data2.replace(/.{64}/g, "$&\n");
+      if (data2.length & 63)
         formatted += "\n";
       return `-----BEGIN ${type} KEY-----
 ${formatted}-----END ${type} KEY-----`;
@@ -17395,8 +17395,8 @@ ${formatted}-----END ${type} KEY-----`;
       function bigIntFromBuffer(buf) {
         return BigInt(`0x${buf.hexSlice(0, buf.length)}`);
       }
-      function bigIntToBuffer(bn) {
-        let hex3 = bn.toString(16);
+      function bigIntToBuffer(bn2) {
+        let hex3 = bn2.toString(16);
         if ((hex3.length & 1) !== 0) {
           hex3 = `0${hex3}`;
         } else {
@@ -17500,7 +17500,7 @@ ${formatted}-----END ${type} KEY-----`;
       asnWriter.endSequence();
       return makePEM("PRIVATE", asnWriter.buffer);
     }
-    function genOpenSSLECDSAPub(oid, Q) {
+    function genOpenSSLECDSAPub(oid, Q2) {
       const asnWriter = new Ber.Writer();
       asnWriter.startSequence();
       asnWriter.startSequence();
@@ -17509,14 +17509,14 @@ ${formatted}-----END ${type} KEY-----`;
       asnWriter.endSequence();
       asnWriter.startSequence(Ber.BitString);
       asnWriter.writeByte(0);
-      asnWriter._ensure(Q.length);
-      asnWriter._buf.set(Q, asnWriter._offset);
-      asnWriter._offset += Q.length;
+      asnWriter._ensure(Q2.length);
+      asnWriter._buf.set(Q2, asnWriter._offset);
+      asnWriter._offset += Q2.length;
       asnWriter.endSequence();
       asnWriter.endSequence();
       return makePEM("PUBLIC", asnWriter.buffer);
     }
-    function genOpenSSHECDSAPub(oid, Q) {
+    function genOpenSSHECDSAPub(oid, Q2) {
       let curveName;
       switch (oid) {
         case "1.2.840.10045.3.1.7":
@@ -17531,13 +17531,13 @@ ${formatted}-----END ${type} KEY-----`;
         default:
           return;
       }
-      const publicKey = Buffer.allocUnsafe(4 + 19 + 4 + 8 + 4 + Q.length);
+      const publicKey = Buffer.allocUnsafe(4 + 19 + 4 + 8 + 4 + Q2.length);
       writeUInt32BE(publicKey, 19, 0);
       publicKey.utf8Write(`ecdsa-sha2-${curveName}`, 4, 19);
       writeUInt32BE(publicKey, 8, 23);
       publicKey.utf8Write(curveName, 27, 8);
-      writeUInt32BE(publicKey, Q.length, 35);
-      publicKey.set(Q, 39);
+      writeUInt32BE(publicKey, Q2.length, 35);
+      publicKey.set(Q2, 39);
       return publicKey;
     }
     function genOpenSSLECDSAPriv(oid, pub, priv) {
@@ -17567,27 +17567,27 @@ ${formatted}-----END ${type} KEY-----`;
     var BaseKey = {
       sign: (() => {
         if (typeof sign_ === "function") {
-          return function sign(data, algo) {
+          return function sign(data2, algo) {
             const pem = this[SYM_PRIV_PEM];
             if (pem === null)
               return new Error("No private key available");
             if (!algo || typeof algo !== "string")
               algo = this[SYM_HASH_ALGO];
             try {
-              return sign_(algo, data, pem);
+              return sign_(algo, data2, pem);
             } catch (ex) {
               return ex;
             }
           };
         }
-        return function sign(data, algo) {
+        return function sign(data2, algo) {
           const pem = this[SYM_PRIV_PEM];
           if (pem === null)
             return new Error("No private key available");
           if (!algo || typeof algo !== "string")
             algo = this[SYM_HASH_ALGO];
           const signature = createSign(algo);
-          signature.update(data);
+          signature.update(data2);
           try {
             return signature.sign(pem);
           } catch (ex) {
@@ -17597,27 +17597,27 @@ ${formatted}-----END ${type} KEY-----`;
       })(),
       verify: (() => {
         if (typeof verify_ === "function") {
-          return function verify(data, signature, algo) {
+          return function verify(data2, signature, algo) {
             const pem = this[SYM_PUB_PEM];
             if (pem === null)
               return new Error("No public key available");
             if (!algo || typeof algo !== "string")
               algo = this[SYM_HASH_ALGO];
             try {
-              return verify_(algo, data, pem, signature);
+              return verify_(algo, data2, pem, signature);
             } catch (ex) {
               return ex;
             }
           };
         }
-        return function verify(data, signature, algo) {
+        return function verify(data2, signature, algo) {
           const pem = this[SYM_PUB_PEM];
           if (pem === null)
             return new Error("No public key available");
           if (!algo || typeof algo !== "string")
             algo = this[SYM_HASH_ALGO];
           const verifier = createVerify(algo);
-          verifier.update(data);
+          verifier.update(data2);
           try {
             return verifier.verify(pem, signature);
           } catch (ex) {
@@ -17655,12 +17655,12 @@ ${formatted}-----END ${type} KEY-----`;
     }
     OpenSSH_Private.prototype = BaseKey;
     {
-      let parseOpenSSHPrivKeys = function(data, nkeys, decrypted) {
+      let parseOpenSSHPrivKeys = function(data2, nkeys, decrypted) {
         const keys = [];
-        if (data.length < 8)
+        if (data2.length < 8)
           return new Error("Malformed OpenSSH private key");
-        const check1 = readUInt32BE(data, 0);
-        const check2 = readUInt32BE(data, 4);
+        const check1 = readUInt32BE(data2, 0);
+        const check2 = readUInt32BE(data2, 4);
         if (check1 !== check2) {
           if (decrypted) {
             return new Error(
@@ -17669,7 +17669,7 @@ ${formatted}-----END ${type} KEY-----`;
           }
           return new Error("OpenSSH key integrity check failed");
         }
-        data._pos = 8;
+        data2._pos = 8;
         let i2;
         let oid;
         for (i2 = 0; i2 < nkeys; ++i2) {
@@ -17677,27 +17677,27 @@ ${formatted}-----END ${type} KEY-----`;
           let privPEM;
           let pubPEM;
           let pubSSH;
-          const type = readString(data, data._pos, true);
+          const type = readString(data2, data2._pos, true);
           if (type === void 0)
             return new Error("Malformed OpenSSH private key");
           switch (type) {
             case "ssh-rsa": {
-              const n2 = readString(data, data._pos);
+              const n2 = readString(data2, data2._pos);
               if (n2 === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const e = readString(data, data._pos);
+              const e = readString(data2, data2._pos);
               if (e === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const d = readString(data, data._pos);
+              const d = readString(data2, data2._pos);
               if (d === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const iqmp = readString(data, data._pos);
+              const iqmp = readString(data2, data2._pos);
               if (iqmp === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const p = readString(data, data._pos);
+              const p = readString(data2, data2._pos);
               if (p === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const q = readString(data, data._pos);
+              const q = readString(data2, data2._pos);
               if (q === void 0)
                 return new Error("Malformed OpenSSH private key");
               pubPEM = genOpenSSLRSAPub(n2, e);
@@ -17707,19 +17707,19 @@ ${formatted}-----END ${type} KEY-----`;
               break;
             }
             case "ssh-dss": {
-              const p = readString(data, data._pos);
+              const p = readString(data2, data2._pos);
               if (p === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const q = readString(data, data._pos);
+              const q = readString(data2, data2._pos);
               if (q === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const g = readString(data, data._pos);
+              const g = readString(data2, data2._pos);
               if (g === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const y = readString(data, data._pos);
+              const y = readString(data2, data2._pos);
               if (y === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const x = readString(data, data._pos);
+              const x = readString(data2, data2._pos);
               if (x === void 0)
                 return new Error("Malformed OpenSSH private key");
               pubPEM = genOpenSSLDSAPub(p, q, g, y);
@@ -17731,10 +17731,10 @@ ${formatted}-----END ${type} KEY-----`;
             case "ssh-ed25519": {
               if (!eddsaSupported)
                 return new Error(`Unsupported OpenSSH private key type: ${type}`);
-              const edpub = readString(data, data._pos);
+              const edpub = readString(data2, data2._pos);
               if (edpub === void 0 || edpub.length !== 32)
                 return new Error("Malformed OpenSSH private key");
-              const edpriv = readString(data, data._pos);
+              const edpriv = readString(data2, data2._pos);
               if (edpriv === void 0 || edpriv.length !== 64)
                 return new Error("Malformed OpenSSH private key");
               pubPEM = genOpenSSLEdPub(edpub);
@@ -17758,12 +17758,12 @@ ${formatted}-----END ${type} KEY-----`;
                 algo = "sha512";
                 oid = "1.3.132.0.35";
               }
-              if (!skipFields(data, 1))
+              if (!skipFields(data2, 1))
                 return new Error("Malformed OpenSSH private key");
-              const ecpub = readString(data, data._pos);
+              const ecpub = readString(data2, data2._pos);
               if (ecpub === void 0)
                 return new Error("Malformed OpenSSH private key");
-              const ecpriv = readString(data, data._pos);
+              const ecpriv = readString(data2, data2._pos);
               if (ecpriv === void 0)
                 return new Error("Malformed OpenSSH private key");
               pubPEM = genOpenSSLECDSAPub(oid, ecpub);
@@ -17774,7 +17774,7 @@ ${formatted}-----END ${type} KEY-----`;
             default:
               return new Error(`Unsupported OpenSSH private key type: ${type}`);
           }
-          const privComment = readString(data, data._pos, true);
+          const privComment = readString(data2, data2._pos, true);
           if (privComment === void 0)
             return new Error("Malformed OpenSSH private key");
           keys.push(
@@ -17790,8 +17790,8 @@ ${formatted}-----END ${type} KEY-----`;
           );
         }
         let cnt = 0;
-        for (i2 = data._pos; i2 < data.length; ++i2) {
-          if (data[i2] !== ++cnt % 255)
+        for (i2 = data2._pos; i2 < data2.length; ++i2) {
+          if (data2[i2] !== ++cnt % 255)
             return new Error("Malformed OpenSSH private key");
         }
         return keys;
@@ -17802,18 +17802,18 @@ ${formatted}-----END ${type} KEY-----`;
         if (m === null)
           return null;
         let ret;
-        const data = Buffer.from(m[1], "base64");
-        if (data.length < 31)
+        const data2 = Buffer.from(m[1], "base64");
+        if (data2.length < 31)
           return new Error("Malformed OpenSSH private key");
-        const magic = data.utf8Slice(0, 15);
+        const magic = data2.utf8Slice(0, 15);
         if (magic !== "openssh-key-v1\0")
           return new Error(`Unsupported OpenSSH key magic: ${magic}`);
-        const cipherName = readString(data, 15, true);
+        const cipherName = readString(data2, 15, true);
         if (cipherName === void 0)
           return new Error("Malformed OpenSSH private key");
         if (cipherName !== "none" && SUPPORTED_CIPHER.indexOf(cipherName) === -1)
           return new Error(`Unsupported cipher for OpenSSH key: ${cipherName}`);
-        const kdfName = readString(data, data._pos, true);
+        const kdfName = readString(data2, data2._pos, true);
         if (kdfName === void 0)
           return new Error("Malformed OpenSSH private key");
         if (kdfName !== "none") {
@@ -17834,7 +17834,7 @@ ${formatted}-----END ${type} KEY-----`;
         let cipherIV;
         if (cipherName !== "none")
           encInfo = CIPHER_INFO[cipherName];
-        const kdfOptions = readString(data, data._pos);
+        const kdfOptions = readString(data2, data2._pos);
         if (kdfOptions === void 0)
           return new Error("Malformed OpenSSH private key");
         if (kdfOptions.length) {
@@ -17847,7 +17847,7 @@ ${formatted}-----END ${type} KEY-----`;
                 return new Error("Malformed OpenSSH private key");
               const rounds = readUInt32BE(kdfOptions, kdfOptions._pos);
               const gen = Buffer.allocUnsafe(encInfo.keyLen + encInfo.ivLen);
-              const r = bcrypt_pbkdf(
+              const r7 = bcrypt_pbkdf(
                 passphrase,
                 passphrase.length,
                 salt,
@@ -17856,7 +17856,7 @@ ${formatted}-----END ${type} KEY-----`;
                 gen.length,
                 rounds
               );
-              if (r !== 0)
+              if (r7 !== 0)
                 return new Error("Failed to generate information to decrypt key");
               cipherKey = bufferSlice(gen, 0, encInfo.keyLen);
               cipherIV = bufferSlice(gen, encInfo.keyLen, gen.length);
@@ -17866,20 +17866,20 @@ ${formatted}-----END ${type} KEY-----`;
         } else if (kdfName !== "none") {
           return new Error("Malformed OpenSSH private key");
         }
-        if (data._pos + 3 >= data.length)
+        if (data2._pos + 3 >= data2.length)
           return new Error("Malformed OpenSSH private key");
-        const keyCount = readUInt32BE(data, data._pos);
-        data._pos += 4;
+        const keyCount = readUInt32BE(data2, data2._pos);
+        data2._pos += 4;
         if (keyCount > 0) {
           for (let i2 = 0; i2 < keyCount; ++i2) {
-            const pubData = readString(data, data._pos);
+            const pubData = readString(data2, data2._pos);
             if (pubData === void 0)
               return new Error("Malformed OpenSSH private key");
             const type = readString(pubData, 0, true);
             if (type === void 0)
               return new Error("Malformed OpenSSH private key");
           }
-          let privBlob = readString(data, data._pos);
+          let privBlob = readString(data2, data2._pos);
           if (privBlob === void 0)
             return new Error("Malformed OpenSSH private key");
           if (cipherKey !== void 0) {
@@ -17896,10 +17896,10 @@ ${formatted}-----END ${type} KEY-----`;
               );
               decipher.setAutoPadding(false);
               if (encInfo.authLen > 0) {
-                if (data.length - data._pos < encInfo.authLen)
+                if (data2.length - data2._pos < encInfo.authLen)
                   return new Error("Malformed OpenSSH private key");
                 decipher.setAuthTag(
-                  bufferSlice(data, data._pos, data._pos += encInfo.authLen)
+                  bufferSlice(data2, data2._pos, data2._pos += encInfo.authLen)
                 );
               }
               privBlob = combineBuffers(
@@ -17910,7 +17910,7 @@ ${formatted}-----END ${type} KEY-----`;
               return ex;
             }
           }
-          if (data._pos !== data.length)
+          if (data2._pos !== data2.length)
             return new Error("Malformed OpenSSH private key");
           ret = parseOpenSSHPrivKeys(privBlob, keyCount, cipherKey !== void 0);
         } else {
@@ -17971,11 +17971,11 @@ ${formatted}-----END ${type} KEY-----`;
                 );
               }
               const ivSlice = bufferSlice(cipherIV, 0, 8);
-              let cipherKey = createHash("md5").update(passphrase).update(ivSlice).digest();
+              let cipherKey = createHash2("md5").update(passphrase).update(ivSlice).digest();
               while (cipherKey.length < encInfo.keyLen) {
                 cipherKey = combineBuffers(
                   cipherKey,
-                  createHash("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
+                  createHash2("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
                 );
               }
               if (cipherKey.length > encInfo.keyLen)
@@ -18140,8 +18140,8 @@ ${formatted}-----END ${type} KEY-----`;
         if (encrypted) {
           const encInfo = CIPHER_INFO[cipherName];
           let cipherKey = combineBuffers(
-            createHash("sha1").update(PPK_PP1).update(passphrase).digest(),
-            createHash("sha1").update(PPK_PP2).update(passphrase).digest()
+            createHash2("sha1").update(PPK_PP1).update(passphrase).digest(),
+            createHash2("sha1").update(PPK_PP2).update(passphrase).digest()
           );
           if (cipherKey.length > encInfo.keyLen)
             cipherKey = bufferSlice(cipherKey, 0, encInfo.keyLen);
@@ -18181,7 +18181,7 @@ ${formatted}-----END ${type} KEY-----`;
           passphrase = EMPTY_PASSPHRASE;
         const calcMAC = createHmac(
           "sha1",
-          createHash("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
+          createHash2("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
         ).update(macData).digest("hex");
         if (calcMAC !== mac3) {
           if (encrypted) {
@@ -18276,12 +18276,12 @@ ${formatted}-----END ${type} KEY-----`;
           return null;
         const fullType = m[1];
         const baseType = m[2];
-        const data = Buffer.from(m[3], "base64");
+        const data2 = Buffer.from(m[3], "base64");
         const comment = m[4] || "";
-        const type = readString(data, data._pos, true);
+        const type = readString(data2, data2._pos, true);
         if (type === void 0 || type.indexOf(baseType) !== 0)
           return new Error("Malformed OpenSSH public key");
-        return parseDER(data, baseType, comment, fullType);
+        return parseDER(data2, baseType, comment, fullType);
       };
     }
     function RFC4716_Public(type, comment, pubPEM, pubSSH, algo) {
@@ -18321,21 +18321,21 @@ ${formatted}-----END ${type} KEY-----`;
             }
           }
         }
-        let data = body.slice(dataStart);
-        if (!RE_DATA.test(data))
+        let data2 = body.slice(dataStart);
+        if (!RE_DATA.test(data2))
           return new Error("Malformed RFC4716 public key");
-        data = Buffer.from(data, "base64");
-        const type = readString(data, 0, true);
+        data2 = Buffer.from(data2, "base64");
+        const type = readString(data2, 0, true);
         if (type === void 0)
           return new Error("Malformed RFC4716 public key");
         let pubPEM = null;
         let pubSSH = null;
         switch (type) {
           case "ssh-rsa": {
-            const e = readString(data, data._pos);
+            const e = readString(data2, data2._pos);
             if (e === void 0)
               return new Error("Malformed RFC4716 public key");
-            const n2 = readString(data, data._pos);
+            const n2 = readString(data2, data2._pos);
             if (n2 === void 0)
               return new Error("Malformed RFC4716 public key");
             pubPEM = genOpenSSLRSAPub(n2, e);
@@ -18343,16 +18343,16 @@ ${formatted}-----END ${type} KEY-----`;
             break;
           }
           case "ssh-dss": {
-            const p = readString(data, data._pos);
+            const p = readString(data2, data2._pos);
             if (p === void 0)
               return new Error("Malformed RFC4716 public key");
-            const q = readString(data, data._pos);
+            const q = readString(data2, data2._pos);
             if (q === void 0)
               return new Error("Malformed RFC4716 public key");
-            const g = readString(data, data._pos);
+            const g = readString(data2, data2._pos);
             if (g === void 0)
               return new Error("Malformed RFC4716 public key");
-            const y = readString(data, data._pos);
+            const y = readString(data2, data2._pos);
             if (y === void 0)
               return new Error("Malformed RFC4716 public key");
             pubPEM = genOpenSSLDSAPub(p, q, g, y);
@@ -18365,7 +18365,7 @@ ${formatted}-----END ${type} KEY-----`;
         return new RFC4716_Public(type, comment, pubPEM, pubSSH, "sha1");
       };
     }
-    function parseDER(data, baseType, comment, fullType) {
+    function parseDER(data2, baseType, comment, fullType) {
       if (!isSupportedKeyType(baseType))
         return new Error(`Unsupported OpenSSH public key type: ${baseType}`);
       let algo;
@@ -18374,10 +18374,10 @@ ${formatted}-----END ${type} KEY-----`;
       let pubSSH = null;
       switch (baseType) {
         case "ssh-rsa": {
-          const e = readString(data, data._pos || 0);
+          const e = readString(data2, data2._pos || 0);
           if (e === void 0)
             return new Error("Malformed OpenSSH public key");
-          const n2 = readString(data, data._pos);
+          const n2 = readString(data2, data2._pos);
           if (n2 === void 0)
             return new Error("Malformed OpenSSH public key");
           pubPEM = genOpenSSLRSAPub(n2, e);
@@ -18386,16 +18386,16 @@ ${formatted}-----END ${type} KEY-----`;
           break;
         }
         case "ssh-dss": {
-          const p = readString(data, data._pos || 0);
+          const p = readString(data2, data2._pos || 0);
           if (p === void 0)
             return new Error("Malformed OpenSSH public key");
-          const q = readString(data, data._pos);
+          const q = readString(data2, data2._pos);
           if (q === void 0)
             return new Error("Malformed OpenSSH public key");
-          const g = readString(data, data._pos);
+          const g = readString(data2, data2._pos);
           if (g === void 0)
             return new Error("Malformed OpenSSH public key");
-          const y = readString(data, data._pos);
+          const y = readString(data2, data2._pos);
           if (y === void 0)
             return new Error("Malformed OpenSSH public key");
           pubPEM = genOpenSSLDSAPub(p, q, g, y);
@@ -18404,7 +18404,7 @@ ${formatted}-----END ${type} KEY-----`;
           break;
         }
         case "ssh-ed25519": {
-          const edpub = readString(data, data._pos || 0);
+          const edpub = readString(data2, data2._pos || 0);
           if (edpub === void 0 || edpub.length !== 32)
             return new Error("Malformed OpenSSH public key");
           pubPEM = genOpenSSLEdPub(edpub);
@@ -18427,9 +18427,9 @@ ${formatted}-----END ${type} KEY-----`;
             algo = "sha512";
             oid = "1.3.132.0.35";
           }
-          if (!skipFields(data, 1))
+          if (!skipFields(data2, 1))
             return new Error("Malformed OpenSSH public key");
-          const ecpub = readString(data, data._pos || 0);
+          const ecpub = readString(data2, data2._pos || 0);
           if (ecpub === void 0)
             return new Error("Malformed OpenSSH public key");
           pubPEM = genOpenSSLECDSAPub(oid, ecpub);
@@ -18462,15 +18462,15 @@ ${formatted}-----END ${type} KEY-----`;
         return false;
       return typeof val[SYM_DECRYPTED] === "boolean";
     }
-    function parseKey(data, passphrase) {
-      if (isParsedKey(data))
-        return data;
+    function parseKey(data2, passphrase) {
+      if (isParsedKey(data2))
+        return data2;
       let origBuffer;
-      if (Buffer.isBuffer(data)) {
-        origBuffer = data;
-        data = data.utf8Slice(0, data.length).trim();
-      } else if (typeof data === "string") {
-        data = data.trim();
+      if (Buffer.isBuffer(data2)) {
+        origBuffer = data2;
+        data2 = data2.utf8Slice(0, data2.length).trim();
+      } else if (typeof data2 === "string") {
+        data2 = data2.trim();
       } else {
         return new Error("Key data must be a Buffer or string");
       }
@@ -18481,23 +18481,23 @@ ${formatted}-----END ${type} KEY-----`;
           return new Error("Passphrase must be a string or Buffer when supplied");
       }
       let ret;
-      if ((ret = OpenSSH_Private.parse(data, passphrase)) !== null)
+      if ((ret = OpenSSH_Private.parse(data2, passphrase)) !== null)
         return ret;
-      if ((ret = OpenSSH_Old_Private.parse(data, passphrase)) !== null)
+      if ((ret = OpenSSH_Old_Private.parse(data2, passphrase)) !== null)
         return ret;
-      if ((ret = PPK_Private.parse(data, passphrase)) !== null)
+      if ((ret = PPK_Private.parse(data2, passphrase)) !== null)
         return ret;
-      if ((ret = OpenSSH_Public.parse(data)) !== null)
+      if ((ret = OpenSSH_Public.parse(data2)) !== null)
         return ret;
-      if ((ret = RFC4716_Public.parse(data)) !== null)
+      if ((ret = RFC4716_Public.parse(data2)) !== null)
         return ret;
       if (origBuffer) {
         binaryKeyParser.init(origBuffer, 0);
         const type = binaryKeyParser.readString(true);
         if (type !== void 0) {
-          data = binaryKeyParser.readRaw();
-          if (data !== void 0) {
-            ret = parseDER(data, type, "", type);
+          data2 = binaryKeyParser.readRaw();
+          if (data2 !== void 0) {
+            ret = parseDER(data2, type, "", type);
             if (ret instanceof Error)
               ret = null;
           }
@@ -18511,7 +18511,7 @@ ${formatted}-----END ${type} KEY-----`;
     module.exports = {
       isParsedKey,
       isSupportedKeyType,
-      parseDERKey: (data, type) => parseDER(data, type, "", type),
+      parseDERKey: (data2, type) => parseDER(data2, type, "", type),
       parseKey
     };
   }
@@ -18556,7 +18556,7 @@ var require_agent = __commonJS({
       getIdentities(cb) {
         cb(new Error("Missing getIdentities() implementation"));
       }
-      sign(pubKey, data, options, cb) {
+      sign(pubKey, data2, options, cb) {
         if (typeof options === "function")
           cb = options;
         cb(new Error("Missing sign() implementation"));
@@ -18614,7 +18614,7 @@ var require_agent = __commonJS({
           });
         });
       }
-      sign(pubKey, data, options, cb) {
+      sign(pubKey, data2, options, cb) {
         if (typeof options === "function") {
           cb = options;
           options = void 0;
@@ -18640,7 +18640,7 @@ var require_agent = __commonJS({
           protocol.on("error", onFail);
           protocol.pipe(stream).pipe(protocol);
           stream.on("close", onFail).on("end", onFail).on("error", onFail);
-          protocol.sign(pubKey, data, options, (err2, sig) => {
+          protocol.sign(pubKey, data2, options, (err2, sig) => {
             if (err2)
               return onFail(err2);
             try {
@@ -18683,13 +18683,13 @@ var require_agent = __commonJS({
         }
         _read(n2) {
         }
-        _write(data, encoding, cb) {
+        _write(data2, encoding, cb) {
           if (this.buffer === null) {
-            this.buffer = data;
+            this.buffer = data2;
           } else {
-            const newBuffer = Buffer.allocUnsafe(this.buffer.length + data.length);
+            const newBuffer = Buffer.allocUnsafe(this.buffer.length + data2.length);
             this.buffer.copy(newBuffer, 0);
-            data.copy(newBuffer, this.buffer.length);
+            data2.copy(newBuffer, this.buffer.length);
             this.buffer = newBuffer;
           }
           if (this.buffer.length < 4)
@@ -18697,14 +18697,14 @@ var require_agent = __commonJS({
           const len = readUInt32BE(this.buffer, 0);
           if (this.buffer.length - 4 < len)
             return cb();
-          data = this.buffer.slice(0, 4 + len);
+          data2 = this.buffer.slice(0, 4 + len);
           if (this.buffer.length > 4 + len)
             return cb(new Error("Unexpected multiple agent requests"));
           this.buffer = null;
           let error62;
-          const proc = this.proc = spawn2(EXEPATH, [data.length]);
-          proc.stdout.on("data", (data2) => {
-            this.push(data2);
+          const proc = this.proc = spawn2(EXEPATH, [data2.length]);
+          proc.stdout.on("data", (data3) => {
+            this.push(data3);
           });
           proc.on("error", (err) => {
             error62 = err;
@@ -18718,7 +18718,7 @@ var require_agent = __commonJS({
               cb();
             }
           });
-          proc.stdin.end(data);
+          proc.stdin.end(data2);
         }
         _final(cb) {
           destroy(this);
@@ -18742,7 +18742,7 @@ var require_agent = __commonJS({
           cb = once9(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile(socketPath, function readCygsocket(err, data) {
+          readFile(socketPath, function readCygsocket(err, data2) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -18755,7 +18755,7 @@ var require_agent = __commonJS({
               });
               return;
             }
-            const m = RE_CYGWIN_SOCK.exec(data.toString("ascii"));
+            const m = RE_CYGWIN_SOCK.exec(data2.toString("ascii"));
             if (!m)
               return cb(new Error("Malformed cygwin unix socket file"));
             let state;
@@ -18767,8 +18767,8 @@ var require_agent = __commonJS({
             const port = parseInt(m[1], 10);
             const secret = m[2].replace(/-/g, "");
             const secretBuf = Buffer.allocUnsafe(16);
-            for (let i2 = 0, j = 0; j < 32; ++i2, j += 2)
-              secretBuf[i2] = parseInt(secret.substring(j, j + 2), 16);
+            for (let i2 = 0, j2 = 0; j2 < 32; ++i2, j2 += 2)
+              secretBuf[i2] = parseInt(secret.substring(j2, j2 + 2), 16);
             for (let i2 = 0; i2 < 16; i2 += 4)
               writeUInt32LE(secretBuf, readUInt32BE(secretBuf, i2), i2);
             tryConnect();
@@ -18777,8 +18777,8 @@ var require_agent = __commonJS({
               state = "secret";
               sock.write(secretBuf);
             }
-            function _ondata(data2) {
-              bc += data2.length;
+            function _ondata(data3) {
+              bc += data3.length;
               if (state === "secret") {
                 if (bc === 16) {
                   bc = 0;
@@ -18789,7 +18789,7 @@ var require_agent = __commonJS({
               }
               if (state === "creds") {
                 if (!isRetrying)
-                  inBuf.push(data2);
+                  inBuf.push(data3);
                 if (bc === 12) {
                   sock.removeListener("connect", _onconnect);
                   sock.removeListener("data", _ondata);
@@ -18825,11 +18825,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path7) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path7)) {
-        return path7 === "pageant" ? new PageantAgent() : new CygwinAgent(path7);
+    function createAgent(path12) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path12)) {
+        return path12 === "pageant" ? new PageantAgent() : new CygwinAgent(path12);
       }
-      return new OpenSSHAgent(path7);
+      return new OpenSSHAgent(path12);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -18871,8 +18871,8 @@ var require_agent = __commonJS({
           return this[SYM_CTX];
         }
       }
-      function respond(protocol, req, data) {
-        req[SYM_RESP] = data;
+      function respond(protocol, req, data2) {
+        req[SYM_RESP] = data2;
         return processResponses(protocol);
       }
       function cleanup(protocol) {
@@ -18936,11 +18936,11 @@ var require_agent = __commonJS({
         }
         _read(n2) {
         }
-        _write(data, encoding, cb) {
+        _write(data2, encoding, cb) {
           if (this[SYM_BUFFER] === null)
-            this[SYM_BUFFER] = data;
+            this[SYM_BUFFER] = data2;
           else
-            this[SYM_BUFFER] = concat(this[SYM_BUFFER], data);
+            this[SYM_BUFFER] = concat(this[SYM_BUFFER], data2);
           let buffer = this[SYM_BUFFER];
           let bufferLen = buffer.length;
           let p = 0;
@@ -19027,7 +19027,7 @@ var require_agent = __commonJS({
                 case SSH_AGENTC_SIGN_REQUEST: {
                   binaryParser.init(buffer, p);
                   let pubKey = binaryParser.readString();
-                  const data2 = binaryParser.readString();
+                  const data3 = binaryParser.readString();
                   const flagsVal = binaryParser.readUInt32BE();
                   p = binaryParser.pos();
                   binaryParser.clear();
@@ -19059,7 +19059,7 @@ var require_agent = __commonJS({
                     ctx = pubKey.type;
                   const req = new AgentInboundRequest(msgType, ctx);
                   this[SYM_REQS].push(req);
-                  this.emit("sign", req, pubKey, data2, flags);
+                  this.emit("sign", req, pubKey, data3, flags);
                   break;
                 }
                 default: {
@@ -19090,7 +19090,7 @@ var require_agent = __commonJS({
           cb();
         }
         // Client->Server messages =================================================
-        sign(pubKey, data, options, cb) {
+        sign(pubKey, data2, options, cb) {
           if (this[SYM_MODE] !== ROLE_CLIENT)
             throw new Error("Client-only method called with server role");
           if (typeof options === "function") {
@@ -19116,7 +19116,7 @@ var require_agent = __commonJS({
           pubKey = pubKey.getPublicSSH();
           const type = SSH_AGENTC_SIGN_REQUEST;
           const keyLen = pubKey.length;
-          const dataLen = data.length;
+          const dataLen = data2.length;
           let p = 0;
           const buf = Buffer.allocUnsafe(4 + 1 + 4 + keyLen + 4 + dataLen + 4);
           writeUInt32BE(buf, buf.length - 4, p);
@@ -19124,7 +19124,7 @@ var require_agent = __commonJS({
           writeUInt32BE(buf, keyLen, ++p);
           pubKey.copy(buf, p += 4);
           writeUInt32BE(buf, dataLen, p += keyLen);
-          data.copy(buf, p += 4);
+          data2.copy(buf, p += 4);
           writeUInt32BE(buf, flags, p += dataLen);
           if (typeof cb !== "function")
             cb = noop3;
@@ -19549,15 +19549,15 @@ var require_zlib = __commonJS({
         if (this._zlib)
           _close(this._zlib);
       }
-      read(data) {
-        return this._zlib.writeSync(data, false);
+      read(data2) {
+        return this._zlib.writeSync(data2, false);
       }
     };
     var PacketReader = class {
       cleanup() {
       }
-      read(data) {
-        return data;
+      read(data2) {
+        return data2;
       }
     };
     module.exports = {
@@ -19677,11 +19677,11 @@ var require_handlers_misc = __commonJS({
           exts = [];
           for (let i2 = 0; i2 < numExts; ++i2) {
             const name = bufferParser.readString(true);
-            const data = bufferParser.readString();
-            if (data !== void 0) {
+            const data2 = bufferParser.readString();
+            if (data2 !== void 0) {
               switch (name) {
                 case "server-sig-algs": {
-                  const algs = data.latin1Slice(0, data.length).split(",");
+                  const algs = data2.latin1Slice(0, data2.length).split(",");
                   exts.push({ name, algs });
                   continue;
                 }
@@ -19999,7 +19999,7 @@ var require_handlers_misc = __commonJS({
         bufferParser.init(payload, 1);
         const name = bufferParser.readString(true);
         const wantReply = bufferParser.readBool();
-        let data;
+        let data2;
         if (wantReply !== void 0) {
           switch (name) {
             case "tcpip-forward":
@@ -20007,39 +20007,39 @@ var require_handlers_misc = __commonJS({
               const bindAddr = bufferParser.readString(true);
               const bindPort = bufferParser.readUInt32BE();
               if (bindPort !== void 0)
-                data = { bindAddr, bindPort };
+                data2 = { bindAddr, bindPort };
               break;
             }
             case "streamlocal-forward@openssh.com":
             case "cancel-streamlocal-forward@openssh.com": {
               const socketPath = bufferParser.readString(true);
               if (socketPath !== void 0)
-                data = { socketPath };
+                data2 = { socketPath };
               break;
             }
             case "no-more-sessions@openssh.com":
-              data = null;
+              data2 = null;
               break;
             case "hostkeys-00@openssh.com": {
-              data = [];
+              data2 = [];
               while (bufferParser.avail() > 0) {
                 const keyRaw = bufferParser.readString();
                 if (keyRaw === void 0) {
-                  data = void 0;
+                  data2 = void 0;
                   break;
                 }
                 const key = parseKey(keyRaw);
                 if (!(key instanceof Error))
-                  data.push(key);
+                  data2.push(key);
               }
               break;
             }
             default:
-              data = bufferParser.readRaw();
+              data2 = bufferParser.readRaw();
           }
         }
         bufferParser.clear();
-        if (data === void 0) {
+        if (data2 === void 0) {
           return doFatalError(
             self2,
             "Inbound: Malformed GLOBAL_REQUEST packet"
@@ -20048,15 +20048,15 @@ var require_handlers_misc = __commonJS({
         self2._debug && self2._debug(`Inbound: GLOBAL_REQUEST (${name})`);
         const handler = self2._handlers.GLOBAL_REQUEST;
         if (handler)
-          handler(self2, name, wantReply, data);
+          handler(self2, name, wantReply, data2);
         else
           self2.requestFailure();
       },
       [MESSAGE.REQUEST_SUCCESS]: (self2, payload) => {
-        const data = payload.length > 1 ? bufferSlice(payload, 1) : null;
+        const data2 = payload.length > 1 ? bufferSlice(payload, 1) : null;
         self2._debug && self2._debug("Inbound: REQUEST_SUCCESS");
         const handler = self2._handlers.REQUEST_SUCCESS;
-        handler && handler(self2, data);
+        handler && handler(self2, data2);
       },
       [MESSAGE.REQUEST_FAILURE]: (self2, payload) => {
         self2._debug && self2._debug("Inbound: Received REQUEST_FAILURE");
@@ -20154,7 +20154,7 @@ var require_handlers_misc = __commonJS({
         const sender = bufferParser.readUInt32BE();
         const window2 = bufferParser.readUInt32BE();
         const packetSize = bufferParser.readUInt32BE();
-        const data = bufferParser.avail() ? bufferParser.readRaw() : void 0;
+        const data2 = bufferParser.avail() ? bufferParser.readRaw() : void 0;
         bufferParser.clear();
         if (packetSize === void 0) {
           return doFatalError(
@@ -20167,7 +20167,7 @@ var require_handlers_misc = __commonJS({
         );
         const handler = self2._handlers.CHANNEL_OPEN_CONFIRMATION;
         if (handler)
-          handler(self2, { recipient, sender, window: window2, packetSize, data });
+          handler(self2, { recipient, sender, window: window2, packetSize, data: data2 });
       },
       [MESSAGE.CHANNEL_OPEN_FAILURE]: (self2, payload) => {
         bufferParser.init(payload, 1);
@@ -20206,35 +20206,35 @@ var require_handlers_misc = __commonJS({
       [MESSAGE.CHANNEL_DATA]: (self2, payload) => {
         bufferParser.init(payload, 1);
         const recipient = bufferParser.readUInt32BE();
-        const data = bufferParser.readString();
+        const data2 = bufferParser.readString();
         bufferParser.clear();
-        if (data === void 0) {
+        if (data2 === void 0) {
           return doFatalError(
             self2,
             "Inbound: Malformed CHANNEL_DATA packet"
           );
         }
-        self2._debug && self2._debug(`Inbound: CHANNEL_DATA (r:${recipient}, ${data.length})`);
+        self2._debug && self2._debug(`Inbound: CHANNEL_DATA (r:${recipient}, ${data2.length})`);
         const handler = self2._handlers.CHANNEL_DATA;
-        handler && handler(self2, recipient, data);
+        handler && handler(self2, recipient, data2);
       },
       [MESSAGE.CHANNEL_EXTENDED_DATA]: (self2, payload) => {
         bufferParser.init(payload, 1);
         const recipient = bufferParser.readUInt32BE();
         const type = bufferParser.readUInt32BE();
-        const data = bufferParser.readString();
+        const data2 = bufferParser.readString();
         bufferParser.clear();
-        if (data === void 0) {
+        if (data2 === void 0) {
           return doFatalError(
             self2,
             "Inbound: Malformed CHANNEL_EXTENDED_DATA packet"
           );
         }
         self2._debug && self2._debug(
-          `Inbound: CHANNEL_EXTENDED_DATA (r:${recipient}, ${data.length})`
+          `Inbound: CHANNEL_EXTENDED_DATA (r:${recipient}, ${data2.length})`
         );
         const handler = self2._handlers.CHANNEL_EXTENDED_DATA;
-        handler && handler(self2, recipient, data, type);
+        handler && handler(self2, recipient, data2, type);
       },
       [MESSAGE.CHANNEL_EOF]: (self2, payload) => {
         bufferParser.init(payload, 1);
@@ -20269,13 +20269,13 @@ var require_handlers_misc = __commonJS({
         const recipient = bufferParser.readUInt32BE();
         const type = bufferParser.readString(true);
         const wantReply = bufferParser.readBool();
-        let data;
+        let data2;
         if (wantReply !== void 0) {
           switch (type) {
             case "exit-status":
-              data = bufferParser.readUInt32BE();
+              data2 = bufferParser.readUInt32BE();
               self2._debug && self2._debug(
-                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data})`
+                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data2})`
               );
               break;
             case "exit-signal": {
@@ -20319,7 +20319,7 @@ var require_handlers_misc = __commonJS({
               }
               const errorMessage = bufferParser.readString(true);
               if (bufferParser.skipString() !== void 0)
-                data = { signal, coreDumped, errorMessage };
+                data2 = { signal, coreDumped, errorMessage };
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${signal})`
               );
@@ -20348,7 +20348,7 @@ var require_handlers_misc = __commonJS({
                   modes[name] = value;
                 }
                 if (modes !== void 0)
-                  data = { term, cols, rows, width, height, modes };
+                  data2 = { term, cols, rows, width, height, modes };
               }
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
@@ -20361,7 +20361,7 @@ var require_handlers_misc = __commonJS({
               const width = bufferParser.readUInt32BE();
               const height = bufferParser.readUInt32BE();
               if (height !== void 0)
-                data = { cols, rows, width, height };
+                data2 = { cols, rows, width, height };
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
@@ -20373,7 +20373,7 @@ var require_handlers_misc = __commonJS({
               const cookie = bufferParser.readString();
               const screen = bufferParser.readUInt32BE();
               if (screen !== void 0)
-                data = { single, protocol, cookie, screen };
+                data2 = { single, protocol, cookie, screen };
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
@@ -20383,7 +20383,7 @@ var require_handlers_misc = __commonJS({
               const name = bufferParser.readString(true);
               const value = bufferParser.readString(true);
               if (value !== void 0)
-                data = { name, value };
+                data2 = { name, value };
               if (self2._debug) {
                 self2._debug(
                   `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${name}=${value})`
@@ -20392,57 +20392,57 @@ var require_handlers_misc = __commonJS({
               break;
             }
             case "shell":
-              data = null;
+              data2 = null;
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
               break;
             case "exec":
-              data = bufferParser.readString(true);
+              data2 = bufferParser.readString(true);
               self2._debug && self2._debug(
-                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data})`
+                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data2})`
               );
               break;
             case "subsystem":
-              data = bufferParser.readString(true);
+              data2 = bufferParser.readString(true);
               self2._debug && self2._debug(
-                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data})`
+                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data2})`
               );
               break;
             case "signal":
-              data = bufferParser.readString(true);
+              data2 = bufferParser.readString(true);
               self2._debug && self2._debug(
-                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data})`
+                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data2})`
               );
               break;
             case "xon-xoff":
-              data = bufferParser.readBool();
+              data2 = bufferParser.readBool();
               self2._debug && self2._debug(
-                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data})`
+                `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${data2})`
               );
               break;
             case "auth-agent-req@openssh.com":
-              data = null;
+              data2 = null;
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
               break;
             default:
-              data = bufferParser.avail() ? bufferParser.readRaw() : null;
+              data2 = bufferParser.avail() ? bufferParser.readRaw() : null;
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
           }
         }
         bufferParser.clear();
-        if (data === void 0) {
+        if (data2 === void 0) {
           return doFatalError(
             self2,
             "Inbound: Malformed CHANNEL_REQUEST packet"
           );
         }
         const handler = self2._handlers.CHANNEL_REQUEST;
-        handler && handler(self2, recipient, type, wantReply, data);
+        handler && handler(self2, recipient, type, wantReply, data2);
       },
       [MESSAGE.CHANNEL_SUCCESS]: (self2, payload) => {
         bufferParser.init(payload, 1);
@@ -20503,7 +20503,7 @@ var require_kex = __commonJS({
       createDiffieHellman,
       createDiffieHellmanGroup,
       createECDH,
-      createHash,
+      createHash: createHash2,
       createPublicKey,
       diffieHellman,
       generateKeyPairSync,
@@ -20929,7 +20929,7 @@ var require_kex = __commonJS({
               DISCONNECT_REASON.KEY_EXCHANGE_FAILED
             );
           }
-          const hash2 = createHash(this.hashName);
+          const hash2 = createHash2(this.hashName);
           hashString(hash2, isServer ? this._remoteIdentRaw : this._identRaw);
           hashString(hash2, isServer ? this._identRaw : this._remoteIdentRaw);
           hashString(hash2, isServer ? this._remoteKexinit : this._kexinit);
@@ -21865,19 +21865,19 @@ var require_kex = __commonJS({
             all: void 0
           };
           let totalSize = 0;
-          for (const prop of KEX_PROPERTY_NAMES) {
+          for (const prop2 of KEX_PROPERTY_NAMES) {
             let base;
             let val;
             let desc;
             let key;
-            if (typeof prop === "string") {
+            if (typeof prop2 === "string") {
               base = lists;
-              val = obj[prop];
-              desc = key = prop;
+              val = obj[prop2];
+              desc = key = prop2;
             } else {
-              const parent = prop[0];
+              const parent = prop2[0];
               base = lists[parent];
-              key = prop[1];
+              key = prop2[1];
               val = obj[parent][key];
               desc = `${parent}.${key}`;
             }
@@ -21902,15 +21902,15 @@ var require_kex = __commonJS({
           const all = Buffer.allocUnsafe(totalSize);
           lists.all = all;
           let allPos = 0;
-          for (const prop of KEX_PROPERTY_NAMES) {
-            let data;
-            if (typeof prop === "string")
-              data = lists[prop].buffer;
+          for (const prop2 of KEX_PROPERTY_NAMES) {
+            let data2;
+            if (typeof prop2 === "string")
+              data2 = lists[prop2].buffer;
             else
-              data = lists[prop[0]][prop[1]].buffer;
-            allPos = writeUInt32BE(all, data.length, allPos);
-            all.set(data, allPos);
-            allPos += data.length;
+              data2 = lists[prop2[0]][prop2[1]].buffer;
+            allPos = writeUInt32BE(all, data2.length, allPos);
+            all.set(data2, allPos);
+            allPos += data2.length;
           }
           this.totalSize = totalSize;
           this.lists = lists;
@@ -21937,9 +21937,9 @@ var require_kex = __commonJS({
     function generateKEXVal(len, hashName, secret, exchangeHash, sessionID, char) {
       let ret;
       if (len) {
-        let digest = createHash(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
+        let digest = createHash2(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
         while (digest.length < len) {
-          const chunk = createHash(hashName).update(secret).update(exchangeHash).update(digest).digest();
+          const chunk = createHash2(hashName).update(secret).update(exchangeHash).update(digest).digest();
           const extended2 = Buffer.allocUnsafe(digest.length + chunk.length);
           extended2.set(digest, 0);
           extended2.set(chunk, digest.length);
@@ -22224,8 +22224,8 @@ var require_Protocol = __commonJS({
         const onWrite2 = config2.onWrite;
         if (typeof onWrite2 !== "function")
           throw new Error("Missing onWrite function");
-        this._onWrite = (data) => {
-          onWrite2(data);
+        this._onWrite = (data2) => {
+          onWrite2(data2);
         };
         const onError = config2.onError;
         if (typeof onError !== "function")
@@ -22262,11 +22262,11 @@ var require_Protocol = __commonJS({
               `Draining outbound queue (${oldQueue.length}) ...`
             );
             for (let i2 = 0; i2 < oldQueue.length; ++i2) {
-              const data = oldQueue[i2];
-              let finalized = this._packetRW.write.finalize(data);
-              if (finalized === data) {
-                const packet = this._cipher.allocPacket(data.length);
-                packet.set(data, 5);
+              const data2 = oldQueue[i2];
+              let finalized = this._packetRW.write.finalize(data2);
+              if (finalized === data2) {
+                const packet = this._cipher.allocPacket(data2.length);
+                packet.set(data2, 5);
                 finalized = packet;
               }
               sendPacket(this, finalized);
@@ -22431,13 +22431,13 @@ var require_Protocol = __commonJS({
       }
       // 'ssh-connection' service-specific
       // ---------------------------------
-      requestSuccess(data) {
+      requestSuccess(data2) {
         let p = this._packetRW.write.allocStart;
         let packet;
-        if (Buffer.isBuffer(data)) {
-          packet = this._packetRW.write.alloc(1 + data.length);
+        if (Buffer.isBuffer(data2)) {
+          packet = this._packetRW.write.alloc(1 + data2.length);
           packet[p] = MESSAGE.REQUEST_SUCCESS;
-          packet.set(data, ++p);
+          packet.set(data2, ++p);
         } else {
           packet = this._packetRW.write.alloc(1);
           packet[p] = MESSAGE.REQUEST_SUCCESS;
@@ -22495,26 +22495,26 @@ var require_Protocol = __commonJS({
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      channelData(chan, data) {
-        const isBuffer = Buffer.isBuffer(data);
-        const dataLen = isBuffer ? data.length : Buffer.byteLength(data);
+      channelData(chan, data2) {
+        const isBuffer = Buffer.isBuffer(data2);
+        const dataLen = isBuffer ? data2.length : Buffer.byteLength(data2);
         let p = this._packetRW.write.allocStart;
         const packet = this._packetRW.write.alloc(1 + 4 + 4 + dataLen);
         packet[p] = MESSAGE.CHANNEL_DATA;
         writeUInt32BE(packet, chan, ++p);
         writeUInt32BE(packet, dataLen, p += 4);
         if (isBuffer)
-          packet.set(data, p += 4);
+          packet.set(data2, p += 4);
         else
-          packet.utf8Write(data, p += 4, dataLen);
+          packet.utf8Write(data2, p += 4, dataLen);
         this._debug && this._debug(
           `Outbound: Sending CHANNEL_DATA (r:${chan}, ${dataLen})`
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      channelExtData(chan, data, type) {
-        const isBuffer = Buffer.isBuffer(data);
-        const dataLen = isBuffer ? data.length : Buffer.byteLength(data);
+      channelExtData(chan, data2, type) {
+        const isBuffer = Buffer.isBuffer(data2);
+        const dataLen = isBuffer ? data2.length : Buffer.byteLength(data2);
         let p = this._packetRW.write.allocStart;
         const packet = this._packetRW.write.alloc(1 + 4 + 4 + 4 + dataLen);
         packet[p] = MESSAGE.CHANNEL_EXTENDED_DATA;
@@ -22522,9 +22522,9 @@ var require_Protocol = __commonJS({
         writeUInt32BE(packet, type, p += 4);
         writeUInt32BE(packet, dataLen, p += 4);
         if (isBuffer)
-          packet.set(data, p += 4);
+          packet.set(data2, p += 4);
         else
-          packet.utf8Write(data, p += 4, dataLen);
+          packet.utf8Write(data2, p += 4, dataLen);
         this._debug && this._debug(`Outbound: Sending CHANNEL_EXTENDED_DATA (r:${chan})`);
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
@@ -22725,38 +22725,38 @@ var require_Protocol = __commonJS({
         const sesLen = sessionID.length;
         const hostnameLen = Buffer.byteLength(hostname3);
         const userlocalLen = Buffer.byteLength(userlocal);
-        const data = Buffer.allocUnsafe(
+        const data2 = Buffer.allocUnsafe(
           4 + sesLen + 1 + 4 + userLen + 4 + 14 + 4 + 9 + 4 + algoLen + 4 + pubKeyLen + 4 + hostnameLen + 4 + userlocalLen
         );
         let p = 0;
-        writeUInt32BE(data, sesLen, p);
-        data.set(sessionID, p += 4);
-        data[p += sesLen] = MESSAGE.USERAUTH_REQUEST;
-        writeUInt32BE(data, userLen, ++p);
-        data.utf8Write(username, p += 4, userLen);
-        writeUInt32BE(data, 14, p += userLen);
-        data.utf8Write("ssh-connection", p += 4, 14);
-        writeUInt32BE(data, 9, p += 14);
-        data.utf8Write("hostbased", p += 4, 9);
-        writeUInt32BE(data, algoLen, p += 9);
-        data.utf8Write(keyAlgo, p += 4, algoLen);
-        writeUInt32BE(data, pubKeyLen, p += algoLen);
-        data.set(pubKey, p += 4);
-        writeUInt32BE(data, hostnameLen, p += pubKeyLen);
-        data.utf8Write(hostname3, p += 4, hostnameLen);
-        writeUInt32BE(data, userlocalLen, p += hostnameLen);
-        data.utf8Write(userlocal, p += 4, userlocalLen);
-        cbSign(data, (signature) => {
+        writeUInt32BE(data2, sesLen, p);
+        data2.set(sessionID, p += 4);
+        data2[p += sesLen] = MESSAGE.USERAUTH_REQUEST;
+        writeUInt32BE(data2, userLen, ++p);
+        data2.utf8Write(username, p += 4, userLen);
+        writeUInt32BE(data2, 14, p += userLen);
+        data2.utf8Write("ssh-connection", p += 4, 14);
+        writeUInt32BE(data2, 9, p += 14);
+        data2.utf8Write("hostbased", p += 4, 9);
+        writeUInt32BE(data2, algoLen, p += 9);
+        data2.utf8Write(keyAlgo, p += 4, algoLen);
+        writeUInt32BE(data2, pubKeyLen, p += algoLen);
+        data2.set(pubKey, p += 4);
+        writeUInt32BE(data2, hostnameLen, p += pubKeyLen);
+        data2.utf8Write(hostname3, p += 4, hostnameLen);
+        writeUInt32BE(data2, userlocalLen, p += hostnameLen);
+        data2.utf8Write(userlocal, p += 4, userlocalLen);
+        cbSign(data2, (signature) => {
           signature = convertSignature(signature, keyType);
           if (!signature)
             throw new Error("Error while converting handshake signature");
           const sigLen = signature.length;
-          const reqDataLen = data.length - sesLen - 4;
+          const reqDataLen = data2.length - sesLen - 4;
           p = this._packetRW.write.allocStart;
           const packet = this._packetRW.write.alloc(
             reqDataLen + 4 + 4 + algoLen + 4 + sigLen
           );
-          bufferCopy(data, packet, 4 + sesLen, data.length, p);
+          bufferCopy(data2, packet, 4 + sesLen, data2.length, p);
           writeUInt32BE(packet, 4 + algoLen + 4 + sigLen, p += reqDataLen);
           writeUInt32BE(packet, algoLen, p += 4);
           packet.utf8Write(keyAlgo, p += 4, algoLen);
@@ -23537,15 +23537,15 @@ var require_Protocol = __commonJS({
     };
     var RE_IDENT = /^SSH-(2\.0|1\.99)-([^ ]+)(?: (.*))?$/;
     function parseHeader(chunk, p, len) {
-      let data;
+      let data2;
       let chunkOffset;
       if (this._buffer) {
-        data = Buffer.allocUnsafe(this._buffer.length + (len - p));
-        data.set(this._buffer, 0);
+        data2 = Buffer.allocUnsafe(this._buffer.length + (len - p));
+        data2.set(this._buffer, 0);
         if (p === 0) {
-          data.set(chunk, this._buffer.length);
+          data2.set(chunk, this._buffer.length);
         } else {
-          data.set(
+          data2.set(
             new Uint8Array(
               chunk.buffer,
               chunk.byteOffset + p,
@@ -23557,7 +23557,7 @@ var require_Protocol = __commonJS({
         chunkOffset = this._buffer.length;
         p = 0;
       } else {
-        data = chunk;
+        data2 = chunk;
         chunkOffset = 0;
       }
       const op = p;
@@ -23566,15 +23566,15 @@ var require_Protocol = __commonJS({
       let needNL = false;
       let lineLen = 0;
       let lines = 0;
-      for (; p < data.length; ++p) {
-        const ch = data[p];
+      for (; p < data2.length; ++p) {
+        const ch = data2[p];
         if (ch === 13) {
           needNL = true;
           continue;
         }
         if (ch === 10) {
-          if (end > start && end - start > 4 && data[start] === 83 && data[start + 1] === 83 && data[start + 2] === 72 && data[start + 3] === 45) {
-            const full = data.latin1Slice(op, end + 1);
+          if (end > start && end - start > 4 && data2[start] === 83 && data2[start + 1] === 83 && data2[start + 2] === 72 && data2[start + 3] === 45) {
+            const full = data2.latin1Slice(op, end + 1);
             const identRaw = start === op ? full : full.slice(start - op);
             const m = RE_IDENT.exec(identRaw);
             if (!m)
@@ -23616,7 +23616,7 @@ var require_Protocol = __commonJS({
         end = p;
       }
       if (!this._buffer)
-        this._buffer = bufferSlice(data, op);
+        this._buffer = bufferSlice(data2, op);
       return p - chunkOffset;
     }
     function parsePacket(chunk, p, len) {
@@ -23804,8 +23804,8 @@ var require_SFTP = __commonJS({
   "node_modules/ssh2/lib/protocol/SFTP.js"(exports, module) {
     "use strict";
     var EventEmitter2 = __require("events");
-    var fs = __require("fs");
-    var { constants: constants4 } = fs;
+    var fs2 = __require("fs");
+    var { constants: constants4 } = fs2;
     var {
       Readable: ReadableStream2,
       Writable: WritableStream
@@ -23922,7 +23922,7 @@ var require_SFTP = __commonJS({
     var fakeStderr = {
       readable: false,
       writable: false,
-      push: (data) => {
+      push: (data2) => {
       },
       once: () => {
       },
@@ -23980,8 +23980,8 @@ var require_SFTP = __commonJS({
         this.readable = true;
       }
       // This handles incoming data to parse
-      push(data) {
-        if (data === null) {
+      push(data2) {
+        if (data2 === null) {
           cleanupRequests(this);
           if (!this.readable)
             return;
@@ -23990,12 +23990,12 @@ var require_SFTP = __commonJS({
           return;
         }
         let p = 0;
-        while (p < data.length) {
+        while (p < data2.length) {
           if (this._pktLenBytes < 4) {
-            let nb = Math.min(4 - this._pktLenBytes, data.length - p);
+            let nb = Math.min(4 - this._pktLenBytes, data2.length - p);
             this._pktLenBytes += nb;
             while (nb--)
-              this._pktLen = (this._pktLen << 8) + data[p++];
+              this._pktLen = (this._pktLen << 8) + data2[p++];
             if (this._pktLenBytes < 4)
               return;
             if (this._pktLen === 0)
@@ -24007,28 +24007,28 @@ var require_SFTP = __commonJS({
                 `Packet length ${this._pktLen} exceeds max length of ${max}`
               );
             }
-            if (p >= data.length)
+            if (p >= data2.length)
               return;
           }
           if (this._pktPos < this._pktLen) {
-            const nb = Math.min(this._pktLen - this._pktPos, data.length - p);
-            if (p !== 0 || nb !== data.length) {
+            const nb = Math.min(this._pktLen - this._pktPos, data2.length - p);
+            if (p !== 0 || nb !== data2.length) {
               if (nb === this._pktLen) {
-                this._pkt = new FastBuffer(data.buffer, data.byteOffset + p, nb);
+                this._pkt = new FastBuffer(data2.buffer, data2.byteOffset + p, nb);
               } else {
                 if (!this._pkt)
                   this._pkt = Buffer.allocUnsafe(this._pktLen);
                 this._pkt.set(
-                  new Uint8Array(data.buffer, data.byteOffset + p, nb),
+                  new Uint8Array(data2.buffer, data2.byteOffset + p, nb),
                   this._pktPos
                 );
               }
             } else if (nb === this._pktLen) {
-              this._pkt = data;
+              this._pkt = data2;
             } else {
               if (!this._pkt)
                 this._pkt = Buffer.allocUnsafe(this._pktLen);
-              this._pkt.set(data, this._pktPos);
+              this._pkt.set(data2, this._pktPos);
             }
             p += nb;
             this._pktPos += nb;
@@ -24073,17 +24073,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path7, options) {
+      createReadStream(path12, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path7, options);
+        return new ReadStream(this, path12, options);
       }
-      createWriteStream(path7, options) {
+      createWriteStream(path12, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path7, options);
+        return new WriteStream(this, path12, options);
       }
-      open(path7, flags_, attrs, cb) {
+      open(path12, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -24102,7 +24102,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24110,7 +24110,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -24234,14 +24234,14 @@ var require_SFTP = __commonJS({
       fastGet(remotePath, localPath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(this, fs, remotePath, localPath, opts, cb);
+        fastXfer(this, fs2, remotePath, localPath, opts, cb);
       }
       fastPut(localPath, remotePath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(fs, this, localPath, remotePath, opts, cb);
+        fastXfer(fs2, this, localPath, remotePath, opts, cb);
       }
-      readFile(path7, options, callback_) {
+      readFile(path12, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -24314,13 +24314,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path7, flag, 438, (er, handle_) => {
+        this.open(path12, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
-          const tryStat = (er2, st) => {
+          const tryStat = (er2, st2) => {
             if (er2) {
-              this.stat(path7, (er_, st_) => {
+              this.stat(path12, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -24330,7 +24330,7 @@ var require_SFTP = __commonJS({
               });
               return;
             }
-            size = st.size || 0;
+            size = st2.size || 0;
             if (size === 0) {
               buffers = [];
               return read();
@@ -24341,7 +24341,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path7, data, options, callback_) {
+      writeFile(path12, data2, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -24360,16 +24360,16 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path7, flag, options.mode, (openErr, handle) => {
+        this.open(path12, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
-            const buffer = Buffer.isBuffer(data) ? data : Buffer.from("" + data, options.encoding || "utf8");
+            const buffer = Buffer.isBuffer(data2) ? data2 : Buffer.from("" + data2, options.encoding || "utf8");
             const position = /a/.test(flag) ? null : 0;
             if (position === null) {
-              const tryStat = (er, st) => {
+              const tryStat = (er, st2) => {
                 if (er) {
-                  this.stat(path7, (er_, st_) => {
+                  this.stat(path12, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -24379,7 +24379,7 @@ var require_SFTP = __commonJS({
                   });
                   return;
                 }
-                writeAll(this, handle, buffer, 0, buffer.length, st.size, callback);
+                writeAll(this, handle, buffer, 0, buffer.length, st2.size, callback);
               };
               this.fstat(handle, tryStat);
               return;
@@ -24388,7 +24388,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path7, data, options, callback_) {
+      appendFile(path12, data2, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -24406,12 +24406,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path7, data, options, callback);
+        this.writeFile(path12, data2, options, callback);
       }
-      exists(path7, cb) {
+      exists(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path7, (err) => {
+        this.stat(path12, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -24454,7 +24454,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path7, attrs, cb) {
+      mkdir(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -24468,7 +24468,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24476,7 +24476,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -24492,10 +24492,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path7, cb) {
+      rmdir(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24503,7 +24503,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -24593,10 +24593,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path7, cb) {
+      stat(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24604,17 +24604,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path7, cb) {
+      lstat(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24622,17 +24622,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path7, cb) {
+      opendir(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24640,14 +24640,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path7, attrs, cb) {
+      setstat(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -24659,7 +24659,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24667,7 +24667,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -24727,8 +24727,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path7, atime, mtime, cb) {
-        return this.setstat(path7, {
+      utimes(path12, atime, mtime, cb) {
+        return this.setstat(path12, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -24739,8 +24739,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path7, uid, gid, cb) {
-        return this.setstat(path7, {
+      chown(path12, uid, gid, cb) {
+        return this.setstat(path12, {
           uid,
           gid
         }, cb);
@@ -24750,15 +24750,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path7, mode, cb) {
-        return this.setstat(path7, {
+      chmod(path12, mode, cb) {
+        return this.setstat(path12, {
           mode
         }, cb);
       }
-      readlink(path7, cb) {
+      readlink(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24766,7 +24766,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -24811,10 +24811,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path7, cb) {
+      realpath(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24822,7 +24822,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -24867,13 +24867,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path7, cb) {
+      ext_openssh_statvfs(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24883,7 +24883,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -24969,7 +24969,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path7, attrs, cb) {
+      ext_openssh_lsetstat(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -24984,7 +24984,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24994,7 +24994,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -25011,13 +25011,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path7, cb) {
+      ext_openssh_expandPath(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path7);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -25027,7 +25027,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path7, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -25245,18 +25245,18 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STATUS`
         );
       }
-      data(reqid, data, encoding) {
+      data(reqid, data2, encoding) {
         if (!this.server)
           throw new Error("Server-only method called in client mode");
-        const isBuffer = Buffer.isBuffer(data);
-        if (!isBuffer && typeof data !== "string")
+        const isBuffer = Buffer.isBuffer(data2);
+        if (!isBuffer && typeof data2 !== "string")
           throw new Error("data is not a Buffer or string");
         let isUTF8;
         if (!isBuffer && !encoding) {
           encoding = void 0;
           isUTF8 = true;
         }
-        const dataLen = isBuffer ? data.length : Buffer.byteLength(data, encoding);
+        const dataLen = isBuffer ? data2.length : Buffer.byteLength(data2, encoding);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + dataLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -25265,11 +25265,11 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, dataLen, p);
         if (dataLen) {
           if (isBuffer)
-            buf.set(data, p += 4);
+            buf.set(data2, p += 4);
           else if (isUTF8)
-            buf.utf8Write(data, p += 4, dataLen);
+            buf.utf8Write(data2, p += 4, dataLen);
           else
-            buf.write(data, p += 4, dataLen, encoding);
+            buf.write(data2, p += 4, dataLen, encoding);
         }
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -25425,7 +25425,7 @@ var require_SFTP = __commonJS({
         origOff: off,
         len: void 0,
         overflow: void 0,
-        cb: (err, data, nb) => {
+        cb: (err, data2, nb) => {
           const len2 = req.len;
           const overflow2 = req.overflow;
           if (err) {
@@ -25442,10 +25442,10 @@ var require_SFTP = __commonJS({
           }
           nb = nb || 0;
           if (req.origOff === 0 && buf.length === req.nb)
-            data = buf;
+            data2 = buf;
           else
-            data = bufferSlice(buf, req.origOff, req.origOff + req.nb + nb);
-          cb(void 0, req.nb + nb, data, req.position);
+            data2 = bufferSlice(buf, req.origOff, req.origOff + req.nb + nb);
+          cb(void 0, req.nb + nb, data2, req.position);
         },
         buffer: void 0
       };
@@ -25500,13 +25500,13 @@ var require_SFTP = __commonJS({
             if (--left === 0)
               cb(err);
           };
-          if (srcHandle && (src === fs || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs2 || src.outgoing.state === "open"))
             ++left;
-          if (dstHandle && (dst === fs || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs2 || dst.outgoing.state === "open"))
             ++left;
-          if (srcHandle && (src === fs || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs2 || src.outgoing.state === "open"))
             src.close(srcHandle, cbfinal);
-          if (dstHandle && (dst === fs || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs2 || dst.outgoing.state === "open"))
             dst.close(dstHandle, cbfinal);
         } else {
           cb(err);
@@ -25522,7 +25522,7 @@ var require_SFTP = __commonJS({
           tryStat(null, { size: fileSize });
         function tryStat(err2, attrs) {
           if (err2) {
-            if (src !== fs) {
+            if (src !== fs2) {
               src.stat(srcPath, (err_, attrs_) => {
                 if (err_)
                   return onerror(err2);
@@ -25561,7 +25561,7 @@ var require_SFTP = __commonJS({
             } else {
               startReads();
             }
-            function onread(err4, nb, data, dstpos, datapos, origChunkLen) {
+            function onread(err4, nb, data2, dstpos, datapos, origChunkLen) {
               if (err4)
                 return onerror(err4);
               datapos = datapos || 0;
@@ -25595,8 +25595,8 @@ var require_SFTP = __commonJS({
               }
             }
             function makeCb(psrc, pdst2, chunk) {
-              return (err4, nb, data) => {
-                onread(err4, nb, data, pdst2, psrc, chunk);
+              return (err4, nb, data2) => {
+                onread(err4, nb, data2, pdst2, psrc, chunk);
               };
             }
             function singleRead(psrc, pdst2, chunk) {
@@ -25819,10 +25819,10 @@ var require_SFTP = __commonJS({
         const extended2 = {};
         for (let i2 = 0; i2 < count2; ++i2) {
           const type = bufferParser.readString(true);
-          const data = bufferParser.readString();
-          if (data === void 0)
+          const data2 = bufferParser.readString();
+          if (data2 === void 0)
             return;
-          extended2[type] = data;
+          extended2[type] = data2;
         }
         attrs.extended = extended2;
       }
@@ -26038,13 +26038,13 @@ var require_SFTP = __commonJS({
               return;
             }
           } else {
-            const data = bufferParser.readString();
+            const data2 = bufferParser.readString();
             bufferParser.clear();
-            if (data !== void 0) {
+            if (data2 !== void 0) {
               sftp._debug && sftp._debug(
-                `SFTP: Inbound: Received DATA (id:${reqID}, ${data.length})`
+                `SFTP: Inbound: Received DATA (id:${reqID}, ${data2.length})`
               );
-              req.cb(void 0, data);
+              req.cb(void 0, data2);
               return;
             }
           }
@@ -26293,24 +26293,24 @@ var require_SFTP = __commonJS({
         const reqID = bufferParser.readUInt32BE();
         const handle = bufferParser.readString();
         const offset = bufferParser.readUInt64BE(sftp._biOpt);
-        const data = bufferParser.readString();
+        const data2 = bufferParser.readString();
         bufferParser.clear();
-        if (data === void 0 || handle.length > 256)
+        if (data2 === void 0 || handle.length > 256)
           return doFatalSFTPError(sftp, "Malformed WRITE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received WRITE (id:${reqID})`);
-        if (!sftp.emit("WRITE", reqID, handle, offset, data)) {
+        if (!sftp.emit("WRITE", reqID, handle, offset, data2)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path7 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path7)) {
+        if (!sftp.emit("LSTAT", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26329,13 +26329,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path7, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path12, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26357,12 +26357,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path7 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path7)) {
+        if (!sftp.emit("OPENDIR", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26381,63 +26381,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path7 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path7)) {
+        if (!sftp.emit("REMOVE", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path7, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path12, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path7 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path7)) {
+        if (!sftp.emit("RMDIR", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path7 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path7)) {
+        if (!sftp.emit("REALPATH", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path7 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path7)) {
+        if (!sftp.emit("STAT", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26457,14 +26457,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path7 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path7 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path7)) {
+        if (!sftp.emit("READLINK", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26535,7 +26535,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n2) {
       return n2 + 7 & ~7;
     }
-    function ReadStream(sftp, path7, options) {
+    function ReadStream(sftp, path12, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -26549,7 +26549,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path7;
+      this.path = path12;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -26680,7 +26680,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path7, options) {
+    function WriteStream(sftp, path12, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -26692,7 +26692,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path7;
+      this.path = path12;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -26743,7 +26743,7 @@ var require_SFTP = __commonJS({
             return;
           }
           if (this.flags[0] === "a") {
-            const tryStat = (err2, st) => {
+            const tryStat = (err2, st2) => {
               if (err2) {
                 this.sftp.stat(this.path, (err_, st_) => {
                   if (err_) {
@@ -26755,7 +26755,7 @@ var require_SFTP = __commonJS({
                 });
                 return;
               }
-              this.pos = st.size;
+              this.pos = st2.size;
               this.emit("open", handle);
               this.emit("ready");
             };
@@ -26768,21 +26768,21 @@ var require_SFTP = __commonJS({
         this.sftp.fchmod(handle, this.mode, tryAgain);
       });
     };
-    WriteStream.prototype._write = function(data, encoding, cb) {
-      if (!Buffer.isBuffer(data)) {
-        const err = new ERR_INVALID_ARG_TYPE("data", "Buffer", data);
+    WriteStream.prototype._write = function(data2, encoding, cb) {
+      if (!Buffer.isBuffer(data2)) {
+        const err = new ERR_INVALID_ARG_TYPE("data", "Buffer", data2);
         return this.emit("error", err);
       }
       if (!Buffer.isBuffer(this.handle)) {
         return this.once("open", function() {
-          this._write(data, encoding, cb);
+          this._write(data2, encoding, cb);
         });
       }
       this.sftp.write(
         this.handle,
-        data,
+        data2,
         0,
-        data.length,
+        data2.length,
         this.pos,
         (er, bytes) => {
           if (er) {
@@ -26794,17 +26794,17 @@ var require_SFTP = __commonJS({
           cb();
         }
       );
-      this.pos += data.length;
+      this.pos += data2.length;
     };
-    WriteStream.prototype._writev = function(data, cb) {
+    WriteStream.prototype._writev = function(data2, cb) {
       if (!Buffer.isBuffer(this.handle)) {
         return this.once("open", function() {
-          this._writev(data, cb);
+          this._writev(data2, cb);
         });
       }
       const sftp = this.sftp;
       const handle = this.handle;
-      let writesLeft = data.length;
+      let writesLeft = data2.length;
       const onwrite = (er, bytes) => {
         if (er) {
           this.destroy();
@@ -26814,8 +26814,8 @@ var require_SFTP = __commonJS({
         if (--writesLeft === 0)
           cb();
       };
-      for (let i2 = 0; i2 < data.length; ++i2) {
-        const chunk = data[i2].chunk;
+      for (let i2 = 0; i2 < data2.length; ++i2) {
+        const chunk = data2[i2].chunk;
         sftp.write(handle, chunk, 0, chunk.length, this.pos, onwrite);
         this.pos += chunk.length;
       }
@@ -26887,14 +26887,14 @@ var require_Channel = __commonJS({
         super({ highWaterMark: MAX_WINDOW });
         this._channel = channel;
       }
-      _write(data, encoding, cb) {
+      _write(data2, encoding, cb) {
         const channel = this._channel;
         const protocol = channel._client._protocol;
         const outgoing = channel.outgoing;
         const packetSize = outgoing.packetSize;
         const id = outgoing.id;
         let window2 = outgoing.window;
-        const len = data.length;
+        const len = data2.length;
         let p = 0;
         if (outgoing.state !== "open")
           return;
@@ -26905,9 +26905,9 @@ var require_Channel = __commonJS({
           if (sliceLen > packetSize)
             sliceLen = packetSize;
           if (p === 0 && sliceLen === len)
-            protocol.channelExtData(id, data, STDERR);
+            protocol.channelExtData(id, data2, STDERR);
           else
-            protocol.channelExtData(id, bufferSlice(data, p, p + sliceLen), STDERR);
+            protocol.channelExtData(id, bufferSlice(data2, p, p + sliceLen), STDERR);
           p += sliceLen;
           window2 -= sliceLen;
         }
@@ -26916,9 +26916,9 @@ var require_Channel = __commonJS({
           if (window2 === 0)
             channel._waitWindow = true;
           if (p > 0)
-            channel._chunkErr = bufferSlice(data, p, len);
+            channel._chunkErr = bufferSlice(data2, p, len);
           else
-            channel._chunkErr = data;
+            channel._chunkErr = data2;
           channel._chunkcbErr = cb;
           return;
         }
@@ -26970,13 +26970,13 @@ var require_Channel = __commonJS({
             windowAdjust(this);
         }
       }
-      _write(data, encoding, cb) {
+      _write(data2, encoding, cb) {
         const protocol = this._client._protocol;
         const outgoing = this.outgoing;
         const packetSize = outgoing.packetSize;
         const id = outgoing.id;
         let window2 = outgoing.window;
-        const len = data.length;
+        const len = data2.length;
         let p = 0;
         if (outgoing.state !== "open")
           return;
@@ -26987,9 +26987,9 @@ var require_Channel = __commonJS({
           if (sliceLen > packetSize)
             sliceLen = packetSize;
           if (p === 0 && sliceLen === len)
-            protocol.channelData(id, data);
+            protocol.channelData(id, data2);
           else
-            protocol.channelData(id, bufferSlice(data, p, p + sliceLen));
+            protocol.channelData(id, bufferSlice(data2, p, p + sliceLen));
           p += sliceLen;
           window2 -= sliceLen;
         }
@@ -26998,9 +26998,9 @@ var require_Channel = __commonJS({
           if (window2 === 0)
             this._waitWindow = true;
           if (p > 0)
-            this._chunk = bufferSlice(data, p, len);
+            this._chunk = bufferSlice(data2, p, len);
           else
-            this._chunk = data;
+            this._chunk = data2;
           this._chunkcb = cb;
           return;
         }
@@ -27246,7 +27246,7 @@ var require_utils3 = __commonJS({
         }
       }
     };
-    var isRegExp = /* @__PURE__ */ (() => {
+    var isRegExp2 = /* @__PURE__ */ (() => {
       const toString2 = Object.prototype.toString;
       return (val) => toString2.call(val) === "[object RegExp]";
     })();
@@ -27269,8 +27269,8 @@ var require_utils3 = __commonJS({
               if (!Array.isArray(val))
                 val = [val];
               if (Array.isArray(val)) {
-                for (let j = 0; j < val.length; ++j) {
-                  const append = val[j];
+                for (let j2 = 0; j2 < val.length; ++j2) {
+                  const append = val[j2];
                   if (typeof append === "string") {
                     if (!append || list.indexOf(append) !== -1)
                       continue;
@@ -27279,9 +27279,9 @@ var require_utils3 = __commonJS({
                     if (list === defaultList)
                       list = list.slice();
                     list.push(append);
-                  } else if (isRegExp(append)) {
-                    for (let k = 0; k < supportedList.length; ++k) {
-                      const algo = supportedList[k];
+                  } else if (isRegExp2(append)) {
+                    for (let k2 = 0; k2 < supportedList.length; ++k2) {
+                      const algo = supportedList[k2];
                       if (append.test(algo)) {
                         if (list.indexOf(algo) !== -1)
                           continue;
@@ -27298,8 +27298,8 @@ var require_utils3 = __commonJS({
               if (!Array.isArray(val))
                 val = [val];
               if (Array.isArray(val)) {
-                for (let j = val.length; j >= 0; --j) {
-                  const prepend = val[j];
+                for (let j2 = val.length; j2 >= 0; --j2) {
+                  const prepend = val[j2];
                   if (typeof prepend === "string") {
                     if (!prepend || list.indexOf(prepend) !== -1)
                       continue;
@@ -27308,9 +27308,9 @@ var require_utils3 = __commonJS({
                     if (list === defaultList)
                       list = list.slice();
                     list.unshift(prepend);
-                  } else if (isRegExp(prepend)) {
-                    for (let k = supportedList.length; k >= 0; --k) {
-                      const algo = supportedList[k];
+                  } else if (isRegExp2(prepend)) {
+                    for (let k2 = supportedList.length; k2 >= 0; --k2) {
+                      const algo = supportedList[k2];
                       if (prepend.test(algo)) {
                         if (list.indexOf(algo) !== -1)
                           continue;
@@ -27327,8 +27327,8 @@ var require_utils3 = __commonJS({
               if (!Array.isArray(val))
                 val = [val];
               if (Array.isArray(val)) {
-                for (let j = 0; j < val.length; ++j) {
-                  const search = val[j];
+                for (let j2 = 0; j2 < val.length; ++j2) {
+                  const search = val[j2];
                   if (typeof search === "string") {
                     if (!search)
                       continue;
@@ -27338,13 +27338,13 @@ var require_utils3 = __commonJS({
                     if (list === defaultList)
                       list = list.slice();
                     list.splice(idx, 1);
-                  } else if (isRegExp(search)) {
-                    for (let k = 0; k < list.length; ++k) {
-                      if (search.test(list[k])) {
+                  } else if (isRegExp2(search)) {
+                    for (let k2 = 0; k2 < list.length; ++k2) {
+                      if (search.test(list[k2])) {
                         if (list === defaultList)
                           list = list.slice();
-                        list.splice(k, 1);
-                        --k;
+                        list.splice(k2, 1);
+                        --k2;
                       }
                     }
                   }
@@ -27374,7 +27374,7 @@ var require_client = __commonJS({
   "node_modules/ssh2/lib/client.js"(exports, module) {
     "use strict";
     var {
-      createHash,
+      createHash: createHash2,
       getHashes,
       randomFillSync
     } = __require("crypto");
@@ -27596,7 +27596,7 @@ var require_client = __commonJS({
           }
           hostVerifier = (key, verify) => {
             if (hashAlgo)
-              key = createHash(hashAlgo).update(key).digest("hex");
+              key = createHash2(hashAlgo).update(key).digest("hex");
             const ret = hashCb(key, verify);
             if (ret !== void 0)
               verify(ret);
@@ -27614,9 +27614,9 @@ var require_client = __commonJS({
         const proto = this._protocol = new Protocol({
           ident: this.config.ident,
           offer: allOfferDefaults ? void 0 : algorithms,
-          onWrite: (data) => {
+          onWrite: (data2) => {
             if (isWritable(sock))
-              sock.write(data);
+              sock.write(data2);
           },
           onError: (err) => {
             if (err.level === "handshake")
@@ -27799,18 +27799,18 @@ var require_client = __commonJS({
                 );
               }
             },
-            REQUEST_SUCCESS: (p, data) => {
+            REQUEST_SUCCESS: (p, data2) => {
               if (callbacks.length)
-                callbacks.shift()(false, data);
+                callbacks.shift()(false, data2);
             },
             REQUEST_FAILURE: (p) => {
               if (callbacks.length)
                 callbacks.shift()(true);
             },
-            GLOBAL_REQUEST: (p, name, wantReply, data) => {
+            GLOBAL_REQUEST: (p, name, wantReply, data2) => {
               switch (name) {
                 case "hostkeys-00@openssh.com":
-                  hostKeysProve(this, data, (err, keys) => {
+                  hostKeysProve(this, data2, (err, keys) => {
                     if (err)
                       return;
                     this.emit("hostkeys", keys);
@@ -27858,21 +27858,21 @@ var require_client = __commonJS({
               const info = { reason, description };
               onChannelOpenFailure(this, recipient, info, channel);
             },
-            CHANNEL_DATA: (p, recipient, data) => {
+            CHANNEL_DATA: (p, recipient, data2) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "object" || channel === null)
                 return;
               if (channel.incoming.window === 0)
                 return;
-              channel.incoming.window -= data.length;
-              if (channel.push(data) === false) {
+              channel.incoming.window -= data2.length;
+              if (channel.push(data2) === false) {
                 channel._waitChanDrain = true;
                 return;
               }
               if (channel.incoming.window <= WINDOW_THRESHOLD)
                 windowAdjust(channel);
             },
-            CHANNEL_EXTENDED_DATA: (p, recipient, data, type) => {
+            CHANNEL_EXTENDED_DATA: (p, recipient, data2, type) => {
               if (type !== STDERR)
                 return;
               const channel = this._chanMgr.get(recipient);
@@ -27880,8 +27880,8 @@ var require_client = __commonJS({
                 return;
               if (channel.incoming.window === 0)
                 return;
-              channel.incoming.window -= data.length;
-              if (!channel.stderr.push(data)) {
+              channel.incoming.window -= data2.length;
+              if (!channel.stderr.push(data2)) {
                 channel._waitChanDrain = true;
                 return;
               }
@@ -27926,7 +27926,7 @@ var require_client = __commonJS({
               if (channel._callbacks.length)
                 channel._callbacks.shift()(true);
             },
-            CHANNEL_REQUEST: (p, recipient, type, wantReply, data) => {
+            CHANNEL_REQUEST: (p, recipient, type, wantReply, data2) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "object" || channel === null)
                 return;
@@ -27935,15 +27935,15 @@ var require_client = __commonJS({
                 return;
               switch (type) {
                 case "exit-status":
-                  channel.emit("exit", exit.code = data);
+                  channel.emit("exit", exit.code = data2);
                   return;
                 case "exit-signal":
                   channel.emit(
                     "exit",
                     exit.code = null,
-                    exit.signal = `SIG${data.signal}`,
-                    exit.dump = data.coreDumped,
-                    exit.desc = data.errorMessage
+                    exit.signal = `SIG${data2.signal}`,
+                    exit.dump = data2.coreDumped,
+                    exit.desc = data2.errorMessage
                   );
                   return;
               }
@@ -28022,9 +28022,9 @@ var require_client = __commonJS({
             this.emit("connect");
             cryptoInit.then(() => {
               proto.start();
-              sock.on("data", (data) => {
+              sock.on("data", (data2) => {
                 try {
-                  proto.parse(data, 0, data.length);
+                  proto.parse(data2, 0, data2.length);
                 } catch (ex) {
                   this.emit("error", ex);
                   try {
@@ -28512,14 +28512,14 @@ var require_client = __commonJS({
           throw new Error("Not connected");
         const wantReply = typeof cb === "function";
         if (wantReply) {
-          this._callbacks.push((had_err, data) => {
+          this._callbacks.push((had_err, data2) => {
             if (had_err) {
               cb(had_err !== true ? had_err : new Error(`Unable to bind to ${bindAddr}:${bindPort}`));
               return;
             }
             let realPort = bindPort;
-            if (bindPort === 0 && data && data.length >= 4) {
-              realPort = readUInt32BE(data, 0);
+            if (bindPort === 0 && data2 && data2.length >= 4) {
+              realPort = readUInt32BE(data2, 0);
               if (!(this._protocol._compatFlags & COMPAT.DYN_RPORT_BUG))
                 bindPort = realPort;
             }
@@ -29005,21 +29005,21 @@ var require_client = __commonJS({
         }
         return localChan !== -1;
       };
-      const data = info.data;
+      const data2 = info.data;
       switch (info.type) {
         case "forwarded-tcpip": {
-          const val = self2._forwarding[`${data.destIP}:${data.destPort}`];
+          const val = self2._forwarding[`${data2.destIP}:${data2.destPort}`];
           if (val !== void 0 && reserveChannel()) {
-            if (data.destPort === 0)
-              data.destPort = val;
-            self2.emit("tcp connection", data, accept, reject);
+            if (data2.destPort === 0)
+              data2.destPort = val;
+            self2.emit("tcp connection", data2, accept, reject);
             return;
           }
           break;
         }
         case "forwarded-streamlocal@openssh.com":
-          if (self2._forwardingUnix[data.socketPath] !== void 0 && reserveChannel()) {
-            self2.emit("unix connection", data, accept, reject);
+          if (self2._forwardingUnix[data2.socketPath] !== void 0 && reserveChannel()) {
+            self2.emit("unix connection", data2, accept, reject);
             return;
           }
           break;
@@ -29036,7 +29036,7 @@ var require_client = __commonJS({
           break;
         case "x11":
           if (self2._acceptX11 !== 0 && reserveChannel()) {
-            self2.emit("x11", data, accept, reject);
+            self2.emit("x11", data2, accept, reject);
             return;
           }
           break;
@@ -29090,14 +29090,14 @@ var require_client = __commonJS({
         keys.push(parsed);
       }
       if (!client.config.strictVendor || client.config.strictVendor && RE_OPENSSH.test(client._remoteVer)) {
-        client._callbacks.push((had_err, data) => {
+        client._callbacks.push((had_err, data2) => {
           if (had_err) {
             cb(had_err !== true ? had_err : new Error("Server failed to prove supplied keys"));
             return;
           }
           const ret = [];
           let keyIdx = 0;
-          bufferParser.init(data, 0);
+          bufferParser.init(data2, 0);
           while (bufferParser.avail()) {
             if (keyIdx === keys.length)
               break;
@@ -29636,9 +29636,9 @@ var require_server = __commonJS({
           onPacket,
           greeting: srvCfg.greeting,
           banner: srvCfg.banner,
-          onWrite: (data) => {
+          onWrite: (data2) => {
             if (isWritable(socket))
-              socket.write(data);
+              socket.write(data2);
           },
           onError: (err) => {
             if (!proto._destruct)
@@ -29719,7 +29719,7 @@ var require_server = __commonJS({
                 }
                 return localChan !== -1;
               };
-              const data = info.data;
+              const data2 = info.data;
               switch (info.type) {
                 case "session":
                   if (listenerCount(this, "session") && reserveChannel()) {
@@ -29772,7 +29772,7 @@ var require_server = __commonJS({
                       );
                       return stream;
                     };
-                    this.emit("tcpip", accept, reject, data);
+                    this.emit("tcpip", accept, reject, data2);
                     return;
                   }
                   break;
@@ -29807,7 +29807,7 @@ var require_server = __commonJS({
                       );
                       return stream;
                     };
-                    this.emit("openssh.streamlocal", accept, reject, data);
+                    this.emit("openssh.streamlocal", accept, reject, data2);
                     return;
                   }
                   break;
@@ -29855,7 +29855,7 @@ var require_server = __commonJS({
               const info = { reason, description };
               onChannelOpenFailure(this, recipient, info, channel);
             },
-            CHANNEL_DATA: (p, recipient, data) => {
+            CHANNEL_DATA: (p, recipient, data2) => {
               let channel = this._chanMgr.get(recipient);
               if (typeof channel !== "object" || channel === null)
                 return;
@@ -29866,15 +29866,15 @@ var require_server = __commonJS({
               }
               if (channel.incoming.window === 0)
                 return;
-              channel.incoming.window -= data.length;
-              if (channel.push(data) === false) {
+              channel.incoming.window -= data2.length;
+              if (channel.push(data2) === false) {
                 channel._waitChanDrain = true;
                 return;
               }
               if (channel.incoming.window <= WINDOW_THRESHOLD)
                 windowAdjust(channel);
             },
-            CHANNEL_EXTENDED_DATA: (p, recipient, data, type) => {
+            CHANNEL_EXTENDED_DATA: (p, recipient, data2, type) => {
             },
             CHANNEL_WINDOW_ADJUST: (p, recipient, amount) => {
               let channel = this._chanMgr.get(recipient);
@@ -29927,7 +29927,7 @@ var require_server = __commonJS({
               if (channel._callbacks.length)
                 channel._callbacks.shift()(true);
             },
-            CHANNEL_REQUEST: (p, recipient, type, wantReply, data) => {
+            CHANNEL_REQUEST: (p, recipient, type, wantReply, data2) => {
               const session = this._chanMgr.get(recipient);
               if (typeof session !== "object" || session === null)
                 return;
@@ -29964,27 +29964,27 @@ var require_server = __commonJS({
                 case "env":
                   if (listenerCount(session, "env")) {
                     session.emit("env", accept, reject, {
-                      key: data.name,
-                      val: data.value
+                      key: data2.name,
+                      val: data2.value
                     });
                     return;
                   }
                   break;
                 case "pty-req":
                   if (listenerCount(session, "pty")) {
-                    session.emit("pty", accept, reject, data);
+                    session.emit("pty", accept, reject, data2);
                     return;
                   }
                   break;
                 case "window-change":
                   if (listenerCount(session, "window-change"))
-                    session.emit("window-change", accept, reject, data);
+                    session.emit("window-change", accept, reject, data2);
                   else
                     reject && reject();
                   break;
                 case "x11-req":
                   if (listenerCount(session, "x11")) {
-                    session.emit("x11", accept, reject, data);
+                    session.emit("x11", accept, reject, data2);
                     return;
                   }
                   break;
@@ -29992,7 +29992,7 @@ var require_server = __commonJS({
                 case "signal":
                   if (listenerCount(session, "signal")) {
                     session.emit("signal", accept, reject, {
-                      name: data
+                      name: data2
                     });
                     return;
                   }
@@ -30045,13 +30045,13 @@ var require_server = __commonJS({
                       return channel;
                     };
                     session.emit("exec", accept, reject, {
-                      command: data
+                      command: data2
                     });
                     return;
                   }
                   break;
                 case "subsystem": {
-                  let useSFTP = data === "sftp";
+                  let useSFTP = data2 === "sftp";
                   accept = () => {
                     if (replied || session._ending || session._channel)
                       return;
@@ -30070,12 +30070,12 @@ var require_server = __commonJS({
                         session._chanInfo,
                         { server: true }
                       );
-                      instance.subtype = session.subtype = `${type}:${data}`;
+                      instance.subtype = session.subtype = `${type}:${data2}`;
                     }
                     session._channel = instance;
                     return instance;
                   };
-                  if (data === "sftp") {
+                  if (data2 === "sftp") {
                     if (listenerCount(session, "sftp")) {
                       session.emit("sftp", accept, reject);
                       return;
@@ -30084,7 +30084,7 @@ var require_server = __commonJS({
                   }
                   if (listenerCount(session, "subsystem")) {
                     session.emit("subsystem", accept, reject, {
-                      name: data
+                      name: data2
                     });
                     return;
                   }
@@ -30226,7 +30226,7 @@ var require_server = __commonJS({
                 authCtx._onInfoResponse(responses);
             },
             // End service/auth-related ============================================
-            GLOBAL_REQUEST: (p, name, wantReply, data) => {
+            GLOBAL_REQUEST: (p, name, wantReply, data2) => {
               const reply = {
                 type: null,
                 buf: null
@@ -30248,7 +30248,7 @@ var require_server = __commonJS({
                       return;
                     replied = true;
                     let bufPort;
-                    if (name === "tcpip-forward" && data.bindPort === 0 && typeof chosenPort === "number") {
+                    if (name === "tcpip-forward" && data2.bindPort === 0 && typeof chosenPort === "number") {
                       bufPort = Buffer.allocUnsafe(4);
                       writeUInt32BE(bufPort, chosenPort, 0);
                     }
@@ -30266,7 +30266,7 @@ var require_server = __commonJS({
                   accept && accept();
                   return;
                 }
-                this.emit("request", accept, reject, name, data);
+                this.emit("request", accept, reject, name, data2);
               } else if (wantReply) {
                 setReply("FAILURE");
               }
@@ -30276,9 +30276,9 @@ var require_server = __commonJS({
         socket.pause();
         cryptoInit.then(() => {
           proto.start();
-          socket.on("data", (data) => {
+          socket.on("data", (data2) => {
             try {
-              proto.parse(data, 0, data.length);
+              proto.parse(data2, 0, data2.length);
             } catch (ex) {
               this.emit("error", ex);
               try {
@@ -30700,7 +30700,7 @@ var require_keygen = __commonJS({
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
             const salt = randomBytes(SALT_LEN);
-            const r = bcrypt_pbkdf(
+            const r7 = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
               salt,
@@ -30709,7 +30709,7 @@ var require_keygen = __commonJS({
               gen.length,
               rounds
             );
-            if (r !== 0)
+            if (r7 !== 0)
               return new Error("Failed to generate information to encrypt key");
             const kdfOptions = Buffer.allocUnsafe(4 + salt.length + 4);
             {
@@ -30904,16 +30904,16 @@ var require_ssh = __commonJS({
     module.exports = function(opt) {
       var conn = new Client();
       var agent = new http.Agent();
-      agent.createConnection = function(options, fn) {
+      agent.createConnection = function(options, fn2) {
         try {
           conn.once("ready", function() {
             conn.exec("docker system dial-stdio", function(err, stream) {
               if (err) {
-                handleError(err, fn);
+                handleError(err, fn2);
               }
-              fn(null, stream);
+              fn2(null, stream);
               stream.addListener("error", (err2) => {
-                handleError(err2, fn);
+                handleError(err2, fn2);
               });
               stream.once("close", () => {
                 conn.end();
@@ -30921,7 +30921,7 @@ var require_ssh = __commonJS({
               });
             });
           }).on("error", (err) => {
-            handleError(err, fn);
+            handleError(err, fn2);
           }).connect(opt);
           conn.once("end", () => agent.destroy());
         } catch (err) {
@@ -31034,9 +31034,9 @@ var require_buffer_list = __commonJS({
       }
       _createClass(BufferList, [{
         key: "push",
-        value: function push(v) {
+        value: function push(v2) {
           var entry = {
-            data: v,
+            data: v2,
             next: null
           };
           if (this.length > 0) this.tail.next = entry;
@@ -31046,9 +31046,9 @@ var require_buffer_list = __commonJS({
         }
       }, {
         key: "unshift",
-        value: function unshift(v) {
+        value: function unshift(v2) {
           var entry = {
-            data: v,
+            data: v2,
             next: this.head
           };
           if (this.length === 0) this.tail = entry;
@@ -31177,7 +31177,7 @@ var require_buffer_list = __commonJS({
         // Make sure the linked list only shows the minimal necessary information.
       }, {
         key: custom2,
-        value: function value(_, options) {
+        value: function value(_2, options) {
           return inspect3(this, _objectSpread(_objectSpread({}, options), {}, {
             // Only inspect one level.
             depth: 0,
@@ -31554,7 +31554,7 @@ var require_stream_writable = __commonJS({
             return this.getBuffer();
           }, "_writableState.buffer is deprecated. Use _writableState.getBuffer instead.", "DEP0003")
         });
-      } catch (_) {
+      } catch (_2) {
       }
     })();
     var realHasInstance;
@@ -31944,14 +31944,14 @@ var require_stream_duplex = __commonJS({
     require_inherits()(Duplex4, Readable4);
     {
       keys = objectKeys(Writable4.prototype);
-      for (v = 0; v < keys.length; v++) {
-        method = keys[v];
+      for (v2 = 0; v2 < keys.length; v2++) {
+        method = keys[v2];
         if (!Duplex4.prototype[method]) Duplex4.prototype[method] = Writable4.prototype[method];
       }
     }
     var keys;
     var method;
-    var v;
+    var v2;
     function Duplex4(options) {
       if (!(this instanceof Duplex4)) return new Duplex4(options);
       Readable4.call(this, options);
@@ -32166,18 +32166,18 @@ var require_string_decoder = __commonJS({
     }
     StringDecoder3.prototype.write = function(buf) {
       if (buf.length === 0) return "";
-      var r;
+      var r7;
       var i2;
       if (this.lastNeed) {
-        r = this.fillLast(buf);
-        if (r === void 0) return "";
+        r7 = this.fillLast(buf);
+        if (r7 === void 0) return "";
         i2 = this.lastNeed;
         this.lastNeed = 0;
       } else {
         i2 = 0;
       }
-      if (i2 < buf.length) return r ? r + this.text(buf, i2) : this.text(buf, i2);
-      return r || "";
+      if (i2 < buf.length) return r7 ? r7 + this.text(buf, i2) : this.text(buf, i2);
+      return r7 || "";
     };
     StringDecoder3.prototype.end = utf8End;
     StringDecoder3.prototype.text = utf8Text;
@@ -32197,21 +32197,21 @@ var require_string_decoder = __commonJS({
       return byte >> 6 === 2 ? -1 : -2;
     }
     function utf8CheckIncomplete(self2, buf, i2) {
-      var j = buf.length - 1;
-      if (j < i2) return 0;
-      var nb = utf8CheckByte(buf[j]);
+      var j2 = buf.length - 1;
+      if (j2 < i2) return 0;
+      var nb = utf8CheckByte(buf[j2]);
       if (nb >= 0) {
         if (nb > 0) self2.lastNeed = nb - 1;
         return nb;
       }
-      if (--j < i2 || nb === -2) return 0;
-      nb = utf8CheckByte(buf[j]);
+      if (--j2 < i2 || nb === -2) return 0;
+      nb = utf8CheckByte(buf[j2]);
       if (nb >= 0) {
         if (nb > 0) self2.lastNeed = nb - 2;
         return nb;
       }
-      if (--j < i2 || nb === -2) return 0;
-      nb = utf8CheckByte(buf[j]);
+      if (--j2 < i2 || nb === -2) return 0;
+      nb = utf8CheckByte(buf[j2]);
       if (nb >= 0) {
         if (nb > 0) {
           if (nb === 2) nb = 0;
@@ -32241,8 +32241,8 @@ var require_string_decoder = __commonJS({
     }
     function utf8FillLast(buf) {
       var p = this.lastTotal - this.lastNeed;
-      var r = utf8CheckExtraBytes(this, buf, p);
-      if (r !== void 0) return r;
+      var r7 = utf8CheckExtraBytes(this, buf, p);
+      if (r7 !== void 0) return r7;
       if (this.lastNeed <= buf.length) {
         buf.copy(this.lastChar, p, 0, this.lastNeed);
         return this.lastChar.toString(this.encoding, 0, this.lastTotal);
@@ -32259,24 +32259,24 @@ var require_string_decoder = __commonJS({
       return buf.toString("utf8", i2, end);
     }
     function utf8End(buf) {
-      var r = buf && buf.length ? this.write(buf) : "";
-      if (this.lastNeed) return r + "\uFFFD";
-      return r;
+      var r7 = buf && buf.length ? this.write(buf) : "";
+      if (this.lastNeed) return r7 + "\uFFFD";
+      return r7;
     }
     function utf16Text(buf, i2) {
       if ((buf.length - i2) % 2 === 0) {
-        var r = buf.toString("utf16le", i2);
-        if (r) {
-          var c3 = r.charCodeAt(r.length - 1);
+        var r7 = buf.toString("utf16le", i2);
+        if (r7) {
+          var c3 = r7.charCodeAt(r7.length - 1);
           if (c3 >= 55296 && c3 <= 56319) {
             this.lastNeed = 2;
             this.lastTotal = 4;
             this.lastChar[0] = buf[buf.length - 2];
             this.lastChar[1] = buf[buf.length - 1];
-            return r.slice(0, -1);
+            return r7.slice(0, -1);
           }
         }
-        return r;
+        return r7;
       }
       this.lastNeed = 1;
       this.lastTotal = 2;
@@ -32284,12 +32284,12 @@ var require_string_decoder = __commonJS({
       return buf.toString("utf16le", i2, buf.length - 1);
     }
     function utf16End(buf) {
-      var r = buf && buf.length ? this.write(buf) : "";
+      var r7 = buf && buf.length ? this.write(buf) : "";
       if (this.lastNeed) {
         var end = this.lastTotal - this.lastNeed;
-        return r + this.lastChar.toString("utf16le", 0, end);
+        return r7 + this.lastChar.toString("utf16le", 0, end);
       }
-      return r;
+      return r7;
     }
     function base64Text(buf, i2) {
       var n2 = (buf.length - i2) % 3;
@@ -32305,9 +32305,9 @@ var require_string_decoder = __commonJS({
       return buf.toString("base64", i2, buf.length - n2);
     }
     function base64End(buf) {
-      var r = buf && buf.length ? this.write(buf) : "";
-      if (this.lastNeed) return r + this.lastChar.toString("base64", 0, 3 - this.lastNeed);
-      return r;
+      var r7 = buf && buf.length ? this.write(buf) : "";
+      if (this.lastNeed) return r7 + this.lastChar.toString("base64", 0, 3 - this.lastNeed);
+      return r7;
     }
     function simpleWrite(buf) {
       return buf.toString(this.encoding);
@@ -32452,12 +32452,12 @@ var require_async_iterator = __commonJS({
     function readAndResolve(iter) {
       var resolve = iter[kLastResolve];
       if (resolve !== null) {
-        var data = iter[kStream].read();
-        if (data !== null) {
+        var data2 = iter[kStream].read();
+        if (data2 !== null) {
           iter[kLastPromise] = null;
           iter[kLastResolve] = null;
           iter[kLastReject] = null;
-          resolve(createIterResult(data, false));
+          resolve(createIterResult(data2, false));
         }
       }
     }
@@ -32506,9 +32506,9 @@ var require_async_iterator = __commonJS({
         if (lastPromise) {
           promise2 = new Promise(wrapForNext(lastPromise, this));
         } else {
-          var data = this[kStream].read();
-          if (data !== null) {
-            return Promise.resolve(createIterResult(data, false));
+          var data2 = this[kStream].read();
+          if (data2 !== null) {
+            return Promise.resolve(createIterResult(data2, false));
           }
           promise2 = new Promise(this[kHandlePromise]);
         }
@@ -32548,12 +32548,12 @@ var require_async_iterator = __commonJS({
         writable: true
       }), _defineProperty(_Object$create, kHandlePromise, {
         value: function value(resolve, reject) {
-          var data = iterator[kStream].read();
-          if (data) {
+          var data2 = iterator[kStream].read();
+          if (data2) {
             iterator[kLastPromise] = null;
             iterator[kLastResolve] = null;
             iterator[kLastReject] = null;
-            resolve(createIterResult(data, false));
+            resolve(createIterResult(data2, false));
           } else {
             iterator[kLastResolve] = resolve;
             iterator[kLastReject] = reject;
@@ -32608,11 +32608,11 @@ var require_from = __commonJS({
         Promise.resolve(value).then(_next, _throw);
       }
     }
-    function _asyncToGenerator(fn) {
+    function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
         return new Promise(function(resolve, reject) {
-          var gen = fn.apply(self2, args);
+          var gen = fn2.apply(self2, args);
           function _next(value) {
             asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value);
           }
@@ -32755,11 +32755,11 @@ var require_stream_readable = __commonJS({
     require_inherits()(Readable4, Stream);
     var errorOrDestroy = destroyImpl.errorOrDestroy;
     var kProxyEvents = ["error", "close", "destroy", "pause", "resume"];
-    function prependListener(emitter, event, fn) {
-      if (typeof emitter.prependListener === "function") return emitter.prependListener(event, fn);
-      if (!emitter._events || !emitter._events[event]) emitter.on(event, fn);
-      else if (Array.isArray(emitter._events[event])) emitter._events[event].unshift(fn);
-      else emitter._events[event] = [fn, emitter._events[event]];
+    function prependListener(emitter, event, fn2) {
+      if (typeof emitter.prependListener === "function") return emitter.prependListener(event, fn2);
+      if (!emitter._events || !emitter._events[event]) emitter.on(event, fn2);
+      else if (Array.isArray(emitter._events[event])) emitter._events[event].unshift(fn2);
+      else emitter._events[event] = [fn2, emitter._events[event]];
     }
     function ReadableState(options, stream, isDuplex) {
       Duplex4 = Duplex4 || require_stream_duplex();
@@ -33207,8 +33207,8 @@ var require_stream_readable = __commonJS({
       dest.emit("unpipe", this, unpipeInfo);
       return this;
     };
-    Readable4.prototype.on = function(ev, fn) {
-      var res = Stream.prototype.on.call(this, ev, fn);
+    Readable4.prototype.on = function(ev, fn2) {
+      var res = Stream.prototype.on.call(this, ev, fn2);
       var state = this._readableState;
       if (ev === "data") {
         state.readableListening = this.listenerCount("readable") > 0;
@@ -33229,8 +33229,8 @@ var require_stream_readable = __commonJS({
       return res;
     };
     Readable4.prototype.addListener = Readable4.prototype.on;
-    Readable4.prototype.removeListener = function(ev, fn) {
-      var res = Stream.prototype.removeListener.call(this, ev, fn);
+    Readable4.prototype.removeListener = function(ev, fn2) {
+      var res = Stream.prototype.removeListener.call(this, ev, fn2);
       if (ev === "readable") {
         process.nextTick(updateReadableListening, this);
       }
@@ -33435,9 +33435,9 @@ var require_stream_readable = __commonJS({
         return from(Readable4, iterable, opts);
       };
     }
-    function indexOf(xs, x) {
-      for (var i2 = 0, l = xs.length; i2 < l; i2++) {
-        if (xs[i2] === x) return i2;
+    function indexOf(xs2, x) {
+      for (var i2 = 0, l = xs2.length; i2 < l; i2++) {
+        if (xs2[i2] === x) return i2;
       }
       return -1;
     }
@@ -33456,22 +33456,22 @@ var require_stream_transform = __commonJS({
     var ERR_TRANSFORM_WITH_LENGTH_0 = _require$codes.ERR_TRANSFORM_WITH_LENGTH_0;
     var Duplex4 = require_stream_duplex();
     require_inherits()(Transform2, Duplex4);
-    function afterTransform(er, data) {
-      var ts = this._transformState;
-      ts.transforming = false;
-      var cb = ts.writecb;
+    function afterTransform(er, data2) {
+      var ts2 = this._transformState;
+      ts2.transforming = false;
+      var cb = ts2.writecb;
       if (cb === null) {
         return this.emit("error", new ERR_MULTIPLE_CALLBACK());
       }
-      ts.writechunk = null;
-      ts.writecb = null;
-      if (data != null)
-        this.push(data);
+      ts2.writechunk = null;
+      ts2.writecb = null;
+      if (data2 != null)
+        this.push(data2);
       cb(er);
-      var rs = this._readableState;
-      rs.reading = false;
-      if (rs.needReadable || rs.length < rs.highWaterMark) {
-        this._read(rs.highWaterMark);
+      var rs2 = this._readableState;
+      rs2.reading = false;
+      if (rs2.needReadable || rs2.length < rs2.highWaterMark) {
+        this._read(rs2.highWaterMark);
       }
     }
     function Transform2(options) {
@@ -33496,8 +33496,8 @@ var require_stream_transform = __commonJS({
     function prefinish() {
       var _this = this;
       if (typeof this._flush === "function" && !this._readableState.destroyed) {
-        this._flush(function(er, data) {
-          done(_this, er, data);
+        this._flush(function(er, data2) {
+          done(_this, er, data2);
         });
       } else {
         done(this, null, null);
@@ -33511,22 +33511,22 @@ var require_stream_transform = __commonJS({
       cb(new ERR_METHOD_NOT_IMPLEMENTED("_transform()"));
     };
     Transform2.prototype._write = function(chunk, encoding, cb) {
-      var ts = this._transformState;
-      ts.writecb = cb;
-      ts.writechunk = chunk;
-      ts.writeencoding = encoding;
-      if (!ts.transforming) {
-        var rs = this._readableState;
-        if (ts.needTransform || rs.needReadable || rs.length < rs.highWaterMark) this._read(rs.highWaterMark);
+      var ts2 = this._transformState;
+      ts2.writecb = cb;
+      ts2.writechunk = chunk;
+      ts2.writeencoding = encoding;
+      if (!ts2.transforming) {
+        var rs2 = this._readableState;
+        if (ts2.needTransform || rs2.needReadable || rs2.length < rs2.highWaterMark) this._read(rs2.highWaterMark);
       }
     };
     Transform2.prototype._read = function(n2) {
-      var ts = this._transformState;
-      if (ts.writechunk !== null && !ts.transforming) {
-        ts.transforming = true;
-        this._transform(ts.writechunk, ts.writeencoding, ts.afterTransform);
+      var ts2 = this._transformState;
+      if (ts2.writechunk !== null && !ts2.transforming) {
+        ts2.transforming = true;
+        this._transform(ts2.writechunk, ts2.writeencoding, ts2.afterTransform);
       } else {
-        ts.needTransform = true;
+        ts2.needTransform = true;
       }
     };
     Transform2.prototype._destroy = function(err, cb) {
@@ -33534,10 +33534,10 @@ var require_stream_transform = __commonJS({
         cb(err2);
       });
     };
-    function done(stream, er, data) {
+    function done(stream, er, data2) {
       if (er) return stream.emit("error", er);
-      if (data != null)
-        stream.push(data);
+      if (data2 != null)
+        stream.push(data2);
       if (stream._writableState.length) throw new ERR_TRANSFORM_WITH_LENGTH_0();
       if (stream._transformState.transforming) throw new ERR_TRANSFORM_ALREADY_TRANSFORMING();
       return stream.push(null);
@@ -33609,8 +33609,8 @@ var require_pipeline = __commonJS({
         callback(err || new ERR_STREAM_DESTROYED("pipe"));
       };
     }
-    function call(fn) {
-      fn();
+    function call(fn2) {
+      fn2();
     }
     function pipe2(from, to) {
       return from.pipe(to);
@@ -33794,41 +33794,41 @@ var require_ms = __commonJS({
           return void 0;
       }
     }
-    function fmtShort(ms) {
-      var msAbs = Math.abs(ms);
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return Math.round(ms / d) + "d";
+        return Math.round(ms2 / d) + "d";
       }
       if (msAbs >= h2) {
-        return Math.round(ms / h2) + "h";
+        return Math.round(ms2 / h2) + "h";
       }
       if (msAbs >= m) {
-        return Math.round(ms / m) + "m";
+        return Math.round(ms2 / m) + "m";
       }
       if (msAbs >= s) {
-        return Math.round(ms / s) + "s";
+        return Math.round(ms2 / s) + "s";
       }
-      return ms + "ms";
+      return ms2 + "ms";
     }
-    function fmtLong(ms) {
-      var msAbs = Math.abs(ms);
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return plural2(ms, msAbs, d, "day");
+        return plural2(ms2, msAbs, d, "day");
       }
       if (msAbs >= h2) {
-        return plural2(ms, msAbs, h2, "hour");
+        return plural2(ms2, msAbs, h2, "hour");
       }
       if (msAbs >= m) {
-        return plural2(ms, msAbs, m, "minute");
+        return plural2(ms2, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural2(ms, msAbs, s, "second");
+        return plural2(ms2, msAbs, s, "second");
       }
-      return ms + " ms";
+      return ms2 + " ms";
     }
-    function plural2(ms, msAbs, n2, name) {
+    function plural2(ms2, msAbs, n2, name) {
       var isPlural = msAbs >= n2 * 1.5;
-      return Math.round(ms / n2) + " " + name + (isPlural ? "s" : "");
+      return Math.round(ms2 / n2) + " " + name + (isPlural ? "s" : "");
     }
   }
 });
@@ -33871,8 +33871,8 @@ var require_common = __commonJS({
           }
           const self2 = debug;
           const curr = Number(/* @__PURE__ */ new Date());
-          const ms = curr - (prevTime || curr);
-          self2.diff = ms;
+          const ms2 = curr - (prevTime || curr);
+          self2.diff = ms2;
           self2.prev = prevTime;
           self2.curr = curr;
           prevTime = curr;
@@ -33917,8 +33917,8 @@ var require_common = __commonJS({
             }
             return enabledCache;
           },
-          set: (v) => {
-            enableOverride = v;
+          set: (v2) => {
+            enableOverride = v2;
           }
         });
         if (typeof createDebug.init === "function") {
@@ -33937,11 +33937,11 @@ var require_common = __commonJS({
         createDebug.names = [];
         createDebug.skips = [];
         const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns of split) {
-          if (ns[0] === "-") {
-            createDebug.skips.push(ns.slice(1));
+        for (const ns2 of split) {
+          if (ns2[0] === "-") {
+            createDebug.skips.push(ns2.slice(1));
           } else {
-            createDebug.names.push(ns);
+            createDebug.names.push(ns2);
           }
         }
       }
@@ -33987,8 +33987,8 @@ var require_common = __commonJS({
             return false;
           }
         }
-        for (const ns of createDebug.names) {
-          if (matchesTemplate(name, ns)) {
+        for (const ns2 of createDebug.names) {
+          if (matchesTemplate(name, ns2)) {
             return true;
           }
         }
@@ -34152,15 +34152,15 @@ var require_browser = __commonJS({
       }
     }
     function load2() {
-      let r;
+      let r7;
       try {
-        r = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+        r7 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
       } catch (error62) {
       }
-      if (!r && typeof process !== "undefined" && "env" in process) {
-        r = process.env.DEBUG;
+      if (!r7 && typeof process !== "undefined" && "env" in process) {
+        r7 = process.env.DEBUG;
       }
-      return r;
+      return r7;
     }
     function localstorage() {
       try {
@@ -34170,9 +34170,9 @@ var require_browser = __commonJS({
     }
     module.exports = require_common()(exports);
     var { formatters } = module.exports;
-    formatters.j = function(v) {
+    formatters.j = function(v2) {
       try {
-        return JSON.stringify(v);
+        return JSON.stringify(v2);
       } catch (error62) {
         return "[UnexpectedJSONParseError]: " + error62.message;
       }
@@ -34284,8 +34284,8 @@ var require_node2 = __commonJS({
     exports.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
     }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
-        return k.toUpperCase();
+      const prop2 = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_2, k2) => {
+        return k2.toUpperCase();
       });
       let val = process.env[key];
       if (/^(yes|on|true|enabled)$/i.test(val)) {
@@ -34297,7 +34297,7 @@ var require_node2 = __commonJS({
       } else {
         val = Number(val);
       }
-      obj[prop] = val;
+      obj[prop2] = val;
       return obj;
     }, {});
     function useColors() {
@@ -34343,13 +34343,13 @@ var require_node2 = __commonJS({
     }
     module.exports = require_common()(exports);
     var { formatters } = module.exports;
-    formatters.o = function(v) {
+    formatters.o = function(v2) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
+      return util.inspect(v2, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
     };
-    formatters.O = function(v) {
+    formatters.O = function(v2) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts);
+      return util.inspect(v2, this.inspectOpts);
     };
   }
 });
@@ -34368,20 +34368,20 @@ var require_src = __commonJS({
 // node_modules/split-ca/index.js
 var require_split_ca = __commonJS({
   "node_modules/split-ca/index.js"(exports, module) {
-    var fs = __require("fs");
+    var fs2 = __require("fs");
     module.exports = function(filepath, split, encoding) {
       split = typeof split !== "undefined" ? split : "\n";
       encoding = typeof encoding !== "undefined" ? encoding : "utf8";
       var ca = [];
-      var chain = fs.readFileSync(filepath, encoding);
+      var chain = fs2.readFileSync(filepath, encoding);
       if (chain.indexOf("-END CERTIFICATE-") < 0 || chain.indexOf("-BEGIN CERTIFICATE-") < 0) {
         throw Error("File does not contain 'BEGIN CERTIFICATE' or 'END CERTIFICATE'");
       }
       chain = chain.split(split);
       var cert = [];
-      var _i, _len;
-      for (_i = 0, _len = chain.length; _i < _len; _i++) {
-        var line = chain[_i];
+      var _i2, _len;
+      for (_i2 = 0, _len = chain.length; _i2 < _len; _i2++) {
+        var line = chain[_i2];
         if (!(line.length !== 0)) {
           continue;
         }
@@ -34401,8 +34401,8 @@ var require_modem = __commonJS({
   "node_modules/docker-modem/lib/modem.js"(exports, module) {
     var querystring = __require("querystring");
     var http = require_http();
-    var fs = __require("fs");
-    var path7 = __require("path");
+    var fs2 = __require("fs");
+    var path12 = __require("path");
     var url2 = __require("url");
     var ssh = require_ssh();
     var HttpDuplex = require_http_duplex();
@@ -34410,8 +34410,8 @@ var require_modem = __commonJS({
     var utils = require_utils();
     var util = __require("util");
     var splitca = require_split_ca();
-    var os = __require("os");
-    var isWin = os.type() === "Windows_NT";
+    var os2 = __require("os");
+    var isWin = os2.type() === "Windows_NT";
     var stream = __require("stream");
     var defaultOpts = function() {
       var host;
@@ -34451,9 +34451,9 @@ var require_modem = __commonJS({
         }
         opts.host = host.hostname;
         if (process.env.DOCKER_CERT_PATH) {
-          opts.ca = splitca(path7.join(process.env.DOCKER_CERT_PATH, "ca.pem"));
-          opts.cert = fs.readFileSync(path7.join(process.env.DOCKER_CERT_PATH, "cert.pem"));
-          opts.key = fs.readFileSync(path7.join(process.env.DOCKER_CERT_PATH, "key.pem"));
+          opts.ca = splitca(path12.join(process.env.DOCKER_CERT_PATH, "ca.pem"));
+          opts.cert = fs2.readFileSync(path12.join(process.env.DOCKER_CERT_PATH, "cert.pem"));
+          opts.key = fs2.readFileSync(path12.join(process.env.DOCKER_CERT_PATH, "key.pem"));
         }
         if (process.env.DOCKER_CLIENT_TIMEOUT) {
           opts.timeout = parseInt(process.env.DOCKER_CLIENT_TIMEOUT, 10);
@@ -34463,8 +34463,8 @@ var require_modem = __commonJS({
     };
     var findDefaultUnixSocket = function() {
       return new Promise(function(resolve) {
-        var userDockerSocket = path7.join(os.homedir(), ".docker", "run", "docker.sock");
-        fs.access(userDockerSocket, function(err) {
+        var userDockerSocket = path12.join(os2.homedir(), ".docker", "run", "docker.sock");
+        fs2.access(userDockerSocket, function(err) {
           if (err) resolve("/var/run/docker.sock");
           else resolve(userDockerSocket);
         });
@@ -34500,7 +34500,7 @@ var require_modem = __commonJS({
       this.protocol = opts.protocol || this.protocol || "http";
     };
     Modem.prototype.dial = function(options, callback) {
-      var opts, address, data;
+      var opts, address, data2;
       if (options.options) {
         opts = options.options;
       }
@@ -34557,27 +34557,27 @@ var require_modem = __commonJS({
       }
       if (options.file) {
         if (typeof options.file === "string") {
-          data = fs.createReadStream(path7.resolve(options.file));
+          data2 = fs2.createReadStream(path12.resolve(options.file));
         } else {
-          data = options.file;
+          data2 = options.file;
         }
         optionsf.headers["Content-Type"] = options?.headers?.["Content-Type"] ?? "application/tar";
       } else if (opts && options.method === "POST") {
-        data = JSON.stringify(opts._body || opts);
+        data2 = JSON.stringify(opts._body || opts);
         if (options.allowEmpty) {
           optionsf.headers["Content-Type"] = options?.headers?.["Content-Type"] ?? "application/json";
         } else {
-          if (data !== "{}" && data !== '""') {
+          if (data2 !== "{}" && data2 !== '""') {
             optionsf.headers["Content-Type"] = options?.headers?.["Content-Type"] ?? "application/json";
           } else {
-            data = void 0;
+            data2 = void 0;
           }
         }
       }
-      if (typeof data === "string") {
-        optionsf.headers["Content-Length"] = Buffer.byteLength(data);
-      } else if (Buffer.isBuffer(data) === true) {
-        optionsf.headers["Content-Length"] = data.length;
+      if (typeof data2 === "string") {
+        optionsf.headers["Content-Length"] = Buffer.byteLength(data2);
+      } else if (Buffer.isBuffer(data2) === true) {
+        optionsf.headers["Content-Length"] = data2.length;
       } else if (optionsf.method === "PUT" || options.hijack || options.openStdin) {
         optionsf.headers["Transfer-Encoding"] = "chunked";
       }
@@ -34588,14 +34588,14 @@ var require_modem = __commonJS({
       if (this.socketPath) {
         this.getSocketPath().then((socketPath) => {
           optionsf.socketPath = socketPath;
-          this.buildRequest(optionsf, options, data, callback);
+          this.buildRequest(optionsf, options, data2, callback);
         });
       } else {
         var urlp = url2.parse(address);
         optionsf.hostname = urlp.hostname;
         optionsf.port = urlp.port;
         optionsf.path = urlp.path;
-        this.buildRequest(optionsf, options, data, callback);
+        this.buildRequest(optionsf, options, data2, callback);
       }
     };
     Modem.prototype.getSocketPath = function() {
@@ -34605,7 +34605,7 @@ var require_modem = __commonJS({
       this.socketPathCache = socketPathValue;
       return Promise.resolve(socketPathValue);
     };
-    Modem.prototype.buildRequest = function(options, context, data, callback) {
+    Modem.prototype.buildRequest = function(options, context, data2, callback) {
       var self2 = this;
       var connectionTimeoutTimer;
       var finished7 = false;
@@ -34695,15 +34695,15 @@ var require_modem = __commonJS({
           self2.buildPayload(error62, context.isStream, context.statusCodes, false, {}, {}, null, callback);
         }
       });
-      if (typeof data === "string" || Buffer.isBuffer(data)) {
-        req.write(data);
-      } else if (data) {
-        data.on("error", function(error62) {
+      if (typeof data2 === "string" || Buffer.isBuffer(data2)) {
+        req.write(data2);
+      } else if (data2) {
+        data2.on("error", function(error62) {
           req.destroy(error62);
         });
-        data.pipe(req);
+        data2.pipe(req);
       }
-      if (!context.openStdin && (typeof data === "string" || data === void 0 || Buffer.isBuffer(data))) {
+      if (!context.openStdin && (typeof data2 === "string" || data2 === void 0 || Buffer.isBuffer(data2))) {
         req.end();
       }
     };
@@ -34747,12 +34747,12 @@ var require_modem = __commonJS({
         } else {
           callback(null, json3);
         }
-        function handler(err2, data) {
+        function handler(err2, data2) {
           if (done === false) {
             if (err2) {
               callback(err2);
             } else {
-              callback(null, data);
+              callback(null, data2);
             }
           }
           done = true;
@@ -34763,9 +34763,9 @@ var require_modem = __commonJS({
       var pendingStreamType = null;
       var pendingDataLength = null;
       var buffer = Buffer.from("");
-      function processData(data) {
-        if (data) {
-          buffer = Buffer.concat([buffer, data]);
+      function processData(data2) {
+        if (data2) {
+          buffer = Buffer.concat([buffer, data2]);
         }
         if (pendingStreamType === null) {
           if (buffer.length >= 8) {
@@ -34817,8 +34817,8 @@ var require_modem = __commonJS({
       streama.on("error", onStreamError);
       streama.on("end", onStreamEnd);
       streama.on("close", onStreamEnd);
-      function onStreamEvent(data) {
-        buf += data.toString();
+      function onStreamEvent(data2) {
+        buf += data2.toString();
         pump();
         function pump() {
           var pos;
@@ -34875,7 +34875,7 @@ var require_modem = __commonJS({
 var require_ignore = __commonJS({
   "node_modules/@balena/dockerignore/ignore.js"(exports, module) {
     "use strict";
-    var path7 = __require("path");
+    var path12 = __require("path");
     var factory = (options) => new IgnoreBase(options);
     factory.default = factory;
     module.exports = factory;
@@ -34884,22 +34884,22 @@ var require_ignore = __commonJS({
     }
     var REGEX_TRAILING_SLASH = /(?<=.)\/$/;
     var REGEX_TRAILING_BACKSLASH = /(?<=.)\\$/;
-    var REGEX_TRAILING_PATH_SEP = path7.sep === "\\" ? REGEX_TRAILING_BACKSLASH : REGEX_TRAILING_SLASH;
+    var REGEX_TRAILING_PATH_SEP = path12.sep === "\\" ? REGEX_TRAILING_BACKSLASH : REGEX_TRAILING_SLASH;
     var KEY_IGNORE = typeof Symbol !== "undefined" ? /* @__PURE__ */ Symbol.for("dockerignore") : "dockerignore";
     function cleanPath(file2) {
-      return path7.normalize(file2).replace(REGEX_TRAILING_PATH_SEP, "");
+      return path12.normalize(file2).replace(REGEX_TRAILING_PATH_SEP, "");
     }
     function toSlash(file2) {
-      if (path7.sep === "/") {
+      if (path12.sep === "/") {
         return file2;
       }
       return file2.replace(/\\/g, "/");
     }
     function fromSlash(file2) {
-      if (path7.sep === "/") {
+      if (path12.sep === "/") {
         return file2;
       }
-      return file2.replace(/\//g, path7.sep);
+      return file2.replace(/\//g, path12.sep);
     }
     var IgnoreBase = class {
       constructor({
@@ -34948,13 +34948,13 @@ var require_ignore = __commonJS({
         return pattern && typeof pattern === "string" && pattern.indexOf("#") !== 0 && pattern.trim() !== "";
       }
       filter(paths) {
-        return make_array(paths).filter((path8) => this._filter(path8));
+        return make_array(paths).filter((path13) => this._filter(path13));
       }
       createFilter() {
-        return (path8) => this._filter(path8);
+        return (path13) => this._filter(path13);
       }
-      ignores(path8) {
-        return !this._filter(path8);
+      ignores(path13) {
+        return !this._filter(path13);
       }
       // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L41-L53
       // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L29-L55
@@ -34993,36 +34993,36 @@ var require_ignore = __commonJS({
           origin,
           pattern,
           // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L54
-          dirs: pattern.split(path7.sep),
+          dirs: pattern.split(path12.sep),
           negative
         };
       }
       // @returns `Boolean` true if the `path` is NOT ignored
-      _filter(path8) {
-        if (!path8) {
+      _filter(path13) {
+        if (!path13) {
           return false;
         }
-        if (path8 in this._cache) {
-          return this._cache[path8];
+        if (path13 in this._cache) {
+          return this._cache[path13];
         }
-        return this._cache[path8] = this._test(path8);
+        return this._cache[path13] = this._test(path13);
       }
       // @returns {Boolean} true if a file is NOT ignored
       // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L62
       _test(file2) {
         file2 = fromSlash(file2);
-        const parentPath = cleanPath(path7.dirname(file2));
-        const parentPathDirs = parentPath.split(path7.sep);
+        const parentPath = cleanPath(path12.dirname(file2));
+        const parentPathDirs = parentPath.split(path12.sep);
         let matched = false;
         this._rules.forEach((rule) => {
           let match = this._match(file2, rule);
           if (!match && parentPath !== ".") {
             if (rule.dirs.includes("**")) {
               for (let i2 = rule.dirs.filter((x) => x !== "**").length; i2 <= parentPathDirs.length; i2++) {
-                match = match || this._match(parentPathDirs.slice(0, i2).join(path7.sep), rule);
+                match = match || this._match(parentPathDirs.slice(0, i2).join(path12.sep), rule);
               }
             } else if (rule.dirs.length <= parentPathDirs.length) {
-              match = this._match(parentPathDirs.slice(0, rule.dirs.length).join(path7.sep), rule);
+              match = this._match(parentPathDirs.slice(0, rule.dirs.length).join(path12.sep), rule);
             }
           }
           if (match) {
@@ -35041,13 +35041,13 @@ var require_ignore = __commonJS({
           return rule;
         }
         let regStr = "^";
-        let escapedSlash = path7.sep === "\\" ? "\\\\" : path7.sep;
+        let escapedSlash = path12.sep === "\\" ? "\\\\" : path12.sep;
         for (let i2 = 0; i2 < rule.pattern.length; i2++) {
           const ch = rule.pattern[i2];
           if (ch === "*") {
             if (rule.pattern[i2 + 1] === "*") {
               i2++;
-              if (rule.pattern[i2 + 1] === path7.sep) {
+              if (rule.pattern[i2 + 1] === path12.sep) {
                 i2++;
               }
               if (rule.pattern[i2 + 1] === void 0) {
@@ -35063,7 +35063,7 @@ var require_ignore = __commonJS({
           } else if (ch === "." || ch === "$") {
             regStr += `\\${ch}`;
           } else if (ch === "\\") {
-            if (path7.sep === "\\") {
+            if (path12.sep === "\\") {
               regStr += escapedSlash;
               continue;
             }
@@ -35089,69 +35089,69 @@ var require_ignore = __commonJS({
 var require_chownr = __commonJS({
   "node_modules/chownr/chownr.js"(exports, module) {
     "use strict";
-    var fs = __require("fs");
-    var path7 = __require("path");
-    var LCHOWN = fs.lchown ? "lchown" : "chown";
-    var LCHOWNSYNC = fs.lchownSync ? "lchownSync" : "chownSync";
-    var needEISDIRHandled = fs.lchown && !process.version.match(/v1[1-9]+\./) && !process.version.match(/v10\.[6-9]/);
-    var lchownSync = (path8, uid, gid) => {
+    var fs2 = __require("fs");
+    var path12 = __require("path");
+    var LCHOWN = fs2.lchown ? "lchown" : "chown";
+    var LCHOWNSYNC = fs2.lchownSync ? "lchownSync" : "chownSync";
+    var needEISDIRHandled = fs2.lchown && !process.version.match(/v1[1-9]+\./) && !process.version.match(/v10\.[6-9]/);
+    var lchownSync = (path13, uid, gid) => {
       try {
-        return fs[LCHOWNSYNC](path8, uid, gid);
+        return fs2[LCHOWNSYNC](path13, uid, gid);
       } catch (er) {
         if (er.code !== "ENOENT")
           throw er;
       }
     };
-    var chownSync = (path8, uid, gid) => {
+    var chownSync = (path13, uid, gid) => {
       try {
-        return fs.chownSync(path8, uid, gid);
+        return fs2.chownSync(path13, uid, gid);
       } catch (er) {
         if (er.code !== "ENOENT")
           throw er;
       }
     };
-    var handleEISDIR = needEISDIRHandled ? (path8, uid, gid, cb) => (er) => {
+    var handleEISDIR = needEISDIRHandled ? (path13, uid, gid, cb) => (er) => {
       if (!er || er.code !== "EISDIR")
         cb(er);
       else
-        fs.chown(path8, uid, gid, cb);
-    } : (_, __, ___, cb) => cb;
-    var handleEISDirSync = needEISDIRHandled ? (path8, uid, gid) => {
+        fs2.chown(path13, uid, gid, cb);
+    } : (_2, __, ___, cb) => cb;
+    var handleEISDirSync = needEISDIRHandled ? (path13, uid, gid) => {
       try {
-        return lchownSync(path8, uid, gid);
+        return lchownSync(path13, uid, gid);
       } catch (er) {
         if (er.code !== "EISDIR")
           throw er;
-        chownSync(path8, uid, gid);
+        chownSync(path13, uid, gid);
       }
-    } : (path8, uid, gid) => lchownSync(path8, uid, gid);
+    } : (path13, uid, gid) => lchownSync(path13, uid, gid);
     var nodeVersion = process.version;
-    var readdir = (path8, options, cb) => fs.readdir(path8, options, cb);
-    var readdirSync = (path8, options) => fs.readdirSync(path8, options);
+    var readdir = (path13, options, cb) => fs2.readdir(path13, options, cb);
+    var readdirSync = (path13, options) => fs2.readdirSync(path13, options);
     if (/^v4\./.test(nodeVersion))
-      readdir = (path8, options, cb) => fs.readdir(path8, cb);
+      readdir = (path13, options, cb) => fs2.readdir(path13, cb);
     var chown = (cpath, uid, gid, cb) => {
-      fs[LCHOWN](cpath, uid, gid, handleEISDIR(cpath, uid, gid, (er) => {
+      fs2[LCHOWN](cpath, uid, gid, handleEISDIR(cpath, uid, gid, (er) => {
         cb(er && er.code !== "ENOENT" ? er : null);
       }));
     };
     var chownrKid = (p, child, uid, gid, cb) => {
       if (typeof child === "string")
-        return fs.lstat(path7.resolve(p, child), (er, stats) => {
+        return fs2.lstat(path12.resolve(p, child), (er, stats) => {
           if (er)
             return cb(er.code !== "ENOENT" ? er : null);
           stats.name = child;
           chownrKid(p, stats, uid, gid, cb);
         });
       if (child.isDirectory()) {
-        chownr(path7.resolve(p, child.name), uid, gid, (er) => {
+        chownr(path12.resolve(p, child.name), uid, gid, (er) => {
           if (er)
             return cb(er);
-          const cpath = path7.resolve(p, child.name);
+          const cpath = path12.resolve(p, child.name);
           chown(cpath, uid, gid, cb);
         });
       } else {
-        const cpath = path7.resolve(p, child.name);
+        const cpath = path12.resolve(p, child.name);
         chown(cpath, uid, gid, cb);
       }
     };
@@ -35181,7 +35181,7 @@ var require_chownr = __commonJS({
     var chownrKidSync = (p, child, uid, gid) => {
       if (typeof child === "string") {
         try {
-          const stats = fs.lstatSync(path7.resolve(p, child));
+          const stats = fs2.lstatSync(path12.resolve(p, child));
           stats.name = child;
           child = stats;
         } catch (er) {
@@ -35192,8 +35192,8 @@ var require_chownr = __commonJS({
         }
       }
       if (child.isDirectory())
-        chownrSync(path7.resolve(p, child.name), uid, gid);
-      handleEISDirSync(path7.resolve(p, child.name), uid, gid);
+        chownrSync(path12.resolve(p, child.name), uid, gid);
+      handleEISDirSync(path12.resolve(p, child.name), uid, gid);
     };
     var chownrSync = (p, uid, gid) => {
       let children;
@@ -35245,11 +35245,11 @@ var require_BufferList = __commonJS({
       }
       let tot = 0;
       for (let i2 = 0; i2 < this._bufs.length; i2++) {
-        const _t = tot + this._bufs[i2].length;
-        if (offset < _t || i2 === this._bufs.length - 1) {
+        const _t2 = tot + this._bufs[i2].length;
+        if (offset < _t2 || i2 === this._bufs.length - 1) {
           return [i2, offset - tot];
         }
-        tot = _t;
+        tot = _t2;
       }
     };
     BufferList.prototype._reverseOffset = function(blOffset) {
@@ -35674,7 +35674,7 @@ var require_headers = __commonJS({
     var cksum = function(block) {
       var sum = 8 * 32;
       for (var i2 = 0; i2 < 148; i2++) sum += block[i2];
-      for (var j = 156; j < 512; j++) sum += block[j];
+      for (var j2 = 156; j2 < 512; j2++) sum += block[j2];
       return sum;
     };
     var encodeOct = function(val, n2) {
@@ -36011,28 +36011,28 @@ var require_extract = __commonJS({
       if (this._overflow) this._write(this._overflow, void 0, cb);
       else cb();
     };
-    Extract.prototype._write = function(data, enc, cb) {
+    Extract.prototype._write = function(data2, enc, cb) {
       if (this._destroyed) return;
       var s = this._stream;
       var b = this._buffer;
       var missing = this._missing;
-      if (data.length) this._partial = true;
-      if (data.length < missing) {
-        this._missing -= data.length;
+      if (data2.length) this._partial = true;
+      if (data2.length < missing) {
+        this._missing -= data2.length;
         this._overflow = null;
-        if (s) return s.write(data, cb);
-        b.append(data);
+        if (s) return s.write(data2, cb);
+        b.append(data2);
         return cb();
       }
       this._cb = cb;
       this._missing = 0;
       var overflow2 = null;
-      if (data.length > missing) {
-        overflow2 = data.slice(missing);
-        data = data.slice(0, missing);
+      if (data2.length > missing) {
+        overflow2 = data2.slice(missing);
+        data2 = data2.slice(0, missing);
       }
-      if (s) s.end(data);
-      else b.append(data);
+      if (s) s.end(data2);
+      else b.append(data2);
       this._overflow = overflow2;
       this._onparse();
     };
@@ -36055,12 +36055,12 @@ var require_fs_constants = __commonJS({
 var require_wrappy = __commonJS({
   "node_modules/wrappy/wrappy.js"(exports, module) {
     module.exports = wrappy;
-    function wrappy(fn, cb) {
-      if (fn && cb) return wrappy(fn)(cb);
-      if (typeof fn !== "function")
+    function wrappy(fn2, cb) {
+      if (fn2 && cb) return wrappy(fn2)(cb);
+      if (typeof fn2 !== "function")
         throw new TypeError("need wrapper function");
-      Object.keys(fn).forEach(function(k) {
-        wrapper[k] = fn[k];
+      Object.keys(fn2).forEach(function(k2) {
+        wrapper[k2] = fn2[k2];
       });
       return wrapper;
       function wrapper() {
@@ -36068,11 +36068,11 @@ var require_wrappy = __commonJS({
         for (var i2 = 0; i2 < args.length; i2++) {
           args[i2] = arguments[i2];
         }
-        var ret = fn.apply(this, args);
+        var ret = fn2.apply(this, args);
         var cb2 = args[args.length - 1];
         if (typeof ret === "function" && ret !== cb2) {
-          Object.keys(cb2).forEach(function(k) {
-            ret[k] = cb2[k];
+          Object.keys(cb2).forEach(function(k2) {
+            ret[k2] = cb2[k2];
           });
         }
         return ret;
@@ -36101,23 +36101,23 @@ var require_once = __commonJS({
         configurable: true
       });
     });
-    function once9(fn) {
+    function once9(fn2) {
       var f = function() {
         if (f.called) return f.value;
         f.called = true;
-        return f.value = fn.apply(this, arguments);
+        return f.value = fn2.apply(this, arguments);
       };
       f.called = false;
       return f;
     }
-    function onceStrict(fn) {
+    function onceStrict(fn2) {
       var f = function() {
         if (f.called)
           throw new Error(f.onceError);
         f.called = true;
-        return f.value = fn.apply(this, arguments);
+        return f.value = fn2.apply(this, arguments);
       };
-      var name = fn.name || "Function wrapped with `once`";
+      var name = fn2.name || "Function wrapped with `once`";
       f.onceError = name + " shouldn't be called more than once";
       f.called = false;
       return f;
@@ -36142,8 +36142,8 @@ var require_end_of_stream2 = __commonJS({
       if (typeof opts === "function") return eos(stream, null, opts);
       if (!opts) opts = {};
       callback = once9(callback || noop3);
-      var ws = stream._writableState;
-      var rs = stream._readableState;
+      var ws2 = stream._writableState;
+      var rs2 = stream._readableState;
       var readable2 = opts.readable || opts.readable !== false && stream.readable;
       var writable2 = opts.writable || opts.writable !== false && stream.writable;
       var cancelled = false;
@@ -36169,8 +36169,8 @@ var require_end_of_stream2 = __commonJS({
       };
       var onclosenexttick = function() {
         if (cancelled) return;
-        if (readable2 && !(rs && (rs.ended && !rs.destroyed))) return callback.call(stream, new Error("premature close"));
-        if (writable2 && !(ws && (ws.ended && !ws.destroyed))) return callback.call(stream, new Error("premature close"));
+        if (readable2 && !(rs2 && (rs2.ended && !rs2.destroyed))) return callback.call(stream, new Error("premature close"));
+        if (writable2 && !(ws2 && (ws2.ended && !ws2.destroyed))) return callback.call(stream, new Error("premature close"));
       };
       var onrequest = function() {
         stream.req.on("finish", onfinish);
@@ -36180,7 +36180,7 @@ var require_end_of_stream2 = __commonJS({
         stream.on("abort", onclose);
         if (stream.req) onrequest();
         else stream.on("request", onrequest);
-      } else if (writable2 && !ws) {
+      } else if (writable2 && !ws2) {
         stream.on("end", onlegacyfinish);
         stream.on("close", onlegacyfinish);
       }
@@ -36250,9 +36250,9 @@ var require_pack = __commonJS({
       this._destroyed = false;
     };
     inherits(Sink, Writable4);
-    Sink.prototype._write = function(data, enc, cb) {
-      this.written += data.length;
-      if (this._to.push(data)) return cb();
+    Sink.prototype._write = function(data2, enc, cb) {
+      this.written += data2.length;
+      if (this._to.push(data2)) return cb();
       this._to._drain = cb;
     };
     Sink.prototype.destroy = function() {
@@ -36267,8 +36267,8 @@ var require_pack = __commonJS({
       this._destroyed = false;
     };
     inherits(LinkSink, Writable4);
-    LinkSink.prototype._write = function(data, enc, cb) {
-      this.linkname += this._decoder.write(data);
+    LinkSink.prototype._write = function(data2, enc, cb) {
+      this.linkname += this._decoder.write(data2);
       cb();
     };
     LinkSink.prototype.destroy = function() {
@@ -36281,7 +36281,7 @@ var require_pack = __commonJS({
       this._destroyed = false;
     };
     inherits(Void, Writable4);
-    Void.prototype._write = function(data, enc, cb) {
+    Void.prototype._write = function(data2, enc, cb) {
       cb(new Error("No body allowed for this entry"));
     };
     Void.prototype.destroy = function() {
@@ -36436,21 +36436,21 @@ var require_pump = __commonJS({
   "node_modules/pump/index.js"(exports, module) {
     var once9 = require_once();
     var eos = require_end_of_stream2();
-    var fs;
+    var fs2;
     try {
-      fs = __require("fs");
+      fs2 = __require("fs");
     } catch (e) {
     }
     var noop3 = function() {
     };
     var ancient = typeof process === "undefined" ? false : /^v?\.0/.test(process.version);
-    var isFn = function(fn) {
-      return typeof fn === "function";
+    var isFn = function(fn2) {
+      return typeof fn2 === "function";
     };
     var isFS = function(stream) {
       if (!ancient) return false;
-      if (!fs) return false;
-      return (stream instanceof (fs.ReadStream || noop3) || stream instanceof (fs.WriteStream || noop3)) && isFn(stream.close);
+      if (!fs2) return false;
+      return (stream instanceof (fs2.ReadStream || noop3) || stream instanceof (fs2.WriteStream || noop3)) && isFn(stream.close);
     };
     var isRequest = function(stream) {
       return stream.setHeader && isFn(stream.abort);
@@ -36477,8 +36477,8 @@ var require_pump = __commonJS({
         callback(err || new Error("stream was destroyed"));
       };
     };
-    var call = function(fn) {
-      fn();
+    var call = function(fn2) {
+      fn2();
     };
     var pipe2 = function(from, to) {
       return from.pipe(to);
@@ -36509,8 +36509,8 @@ var require_pump = __commonJS({
 // node_modules/mkdirp-classic/index.js
 var require_mkdirp_classic = __commonJS({
   "node_modules/mkdirp-classic/index.js"(exports, module) {
-    var path7 = __require("path");
-    var fs = __require("fs");
+    var path12 = __require("path");
+    var fs2 = __require("fs");
     var _0777 = parseInt("0777", 8);
     module.exports = mkdirP.mkdirp = mkdirP.mkdirP = mkdirP;
     function mkdirP(p, opts, f, made) {
@@ -36521,14 +36521,14 @@ var require_mkdirp_classic = __commonJS({
         opts = { mode: opts };
       }
       var mode = opts.mode;
-      var xfs = opts.fs || fs;
+      var xfs = opts.fs || fs2;
       if (mode === void 0) {
         mode = _0777 & ~process.umask();
       }
       if (!made) made = null;
       var cb = f || function() {
       };
-      p = path7.resolve(p);
+      p = path12.resolve(p);
       xfs.mkdir(p, mode, function(er) {
         if (!er) {
           made = made || p;
@@ -36536,7 +36536,7 @@ var require_mkdirp_classic = __commonJS({
         }
         switch (er.code) {
           case "ENOENT":
-            mkdirP(path7.dirname(p), opts, function(er2, made2) {
+            mkdirP(path12.dirname(p), opts, function(er2, made2) {
               if (er2) cb(er2, made2);
               else mkdirP(p, opts, cb, made2);
             });
@@ -36558,19 +36558,19 @@ var require_mkdirp_classic = __commonJS({
         opts = { mode: opts };
       }
       var mode = opts.mode;
-      var xfs = opts.fs || fs;
+      var xfs = opts.fs || fs2;
       if (mode === void 0) {
         mode = _0777 & ~process.umask();
       }
       if (!made) made = null;
-      p = path7.resolve(p);
+      p = path12.resolve(p);
       try {
         xfs.mkdirSync(p, mode);
         made = made || p;
       } catch (err0) {
         switch (err0.code) {
           case "ENOENT":
-            made = sync(path7.dirname(p), opts, made);
+            made = sync(path12.dirname(p), opts, made);
             sync(p, opts, made);
             break;
           // In the case of any other error, just see if there's a dir
@@ -36599,10 +36599,10 @@ var require_tar_fs = __commonJS({
     var tar = require_tar_stream();
     var pump = require_pump();
     var mkdirp = require_mkdirp_classic();
-    var fs = __require("fs");
-    var path7 = __require("path");
-    var os = __require("os");
-    var win32 = os.platform() === "win32";
+    var fs2 = __require("fs");
+    var path12 = __require("path");
+    var os2 = __require("os");
+    var win32 = os2.platform() === "win32";
     var noop3 = function() {
     };
     var echo = function(name) {
@@ -36611,23 +36611,23 @@ var require_tar_fs = __commonJS({
     var normalize = !win32 ? echo : function(name) {
       return name.replace(/\\/g, "/").replace(/[:?<>|]/g, "_");
     };
-    var statAll = function(fs2, stat, cwd, ignore, entries, sort) {
+    var statAll = function(fs3, stat, cwd, ignore, entries, sort) {
       var queue = entries || ["."];
       for (var i2 = 0; i2 < queue.length; i2++) {
-        if (!inCwd(path7.resolve(cwd, queue[i2]), cwd)) throw new Error(queue[i2] + " is not a valid path");
+        if (!inCwd(path12.resolve(cwd, queue[i2]), cwd)) throw new Error(queue[i2] + " is not a valid path");
       }
       return function loop(callback) {
         if (!queue.length) return callback();
         var next = queue.shift();
-        var nextAbs = path7.join(cwd, next);
-        stat.call(fs2, nextAbs, function(err, stat2) {
+        var nextAbs = path12.join(cwd, next);
+        stat.call(fs3, nextAbs, function(err, stat2) {
           if (err) return callback(err);
           if (!stat2.isDirectory()) return callback(null, next, stat2);
-          fs2.readdir(nextAbs, function(err2, files) {
+          fs3.readdir(nextAbs, function(err2, files) {
             if (err2) return callback(err2);
             if (sort) files.sort();
             for (var i3 = 0; i3 < files.length; i3++) {
-              if (!ignore(path7.join(cwd, next, files[i3]))) queue.push(path7.join(next, files[i3]));
+              if (!ignore(path12.join(cwd, next, files[i3]))) queue.push(path12.join(next, files[i3]));
             }
             callback(null, next, stat2);
           });
@@ -36638,7 +36638,7 @@ var require_tar_fs = __commonJS({
       return function(header) {
         header.name = header.name.split("/").slice(level).join("/");
         var linkname = header.linkname;
-        if (linkname && (header.type === "link" || path7.isAbsolute(linkname))) {
+        if (linkname && (header.type === "link" || path12.isAbsolute(linkname))) {
           header.linkname = linkname.split("/").slice(level).join("/");
         }
         return map2(header);
@@ -36647,7 +36647,7 @@ var require_tar_fs = __commonJS({
     exports.pack = function(cwd, opts) {
       if (!cwd) cwd = ".";
       if (!opts) opts = {};
-      var xfs = opts.fs || fs;
+      var xfs = opts.fs || fs2;
       var ignore = opts.ignore || opts.filter || noop3;
       var map2 = opts.map || noop3;
       var mapStream = opts.mapStream || echo;
@@ -36668,7 +36668,7 @@ var require_tar_fs = __commonJS({
         fmode |= parseInt(222, 8);
       }
       var onsymlink = function(filename, header) {
-        xfs.readlink(path7.join(cwd, filename), function(err, linkname) {
+        xfs.readlink(path12.join(cwd, filename), function(err, linkname) {
           if (err) return pack.destroy(err);
           header.linkname = normalize(linkname);
           pack.entry(header, onnextentry);
@@ -36709,11 +36709,11 @@ var require_tar_fs = __commonJS({
         }
         var entry = pack.entry(header, onnextentry);
         if (!entry) return;
-        var rs = mapStream(xfs.createReadStream(path7.join(cwd, filename), { start: 0, end: header.size > 0 ? header.size - 1 : header.size }), header);
-        rs.on("error", function(err2) {
+        var rs2 = mapStream(xfs.createReadStream(path12.join(cwd, filename), { start: 0, end: header.size > 0 ? header.size - 1 : header.size }), header);
+        rs2.on("error", function(err2) {
           entry.destroy(err2);
         });
-        pump(rs, entry);
+        pump(rs2, entry);
       };
       var onnextentry = function(err) {
         if (err) return pack.destroy(err);
@@ -36734,7 +36734,7 @@ var require_tar_fs = __commonJS({
     exports.extract = function(cwd, opts) {
       if (!cwd) cwd = ".";
       if (!opts) opts = {};
-      var xfs = opts.fs || fs;
+      var xfs = opts.fs || fs2;
       var ignore = opts.ignore || opts.filter || noop3;
       var map2 = opts.map || noop3;
       var mapStream = opts.mapStream || echo;
@@ -36787,14 +36787,14 @@ var require_tar_fs = __commonJS({
       extract.on("entry", function(header, stream, next) {
         header = map2(header) || header;
         header.name = normalize(header.name);
-        var name = path7.join(cwd, path7.join("/", header.name));
+        var name = path12.join(cwd, path12.join("/", header.name));
         if (ignore(name, header)) {
           stream.resume();
           return next();
         }
         var stat = function(err) {
           if (err) return next(err);
-          if (path7.join(name, ".") === path7.join(cwd, ".")) return next();
+          if (path12.join(name, ".") === path12.join(cwd, ".")) return next();
           utimes(name, header, function(err2) {
             if (err2) return next(err2);
             if (win32) return next();
@@ -36804,9 +36804,9 @@ var require_tar_fs = __commonJS({
         var onsymlink = function() {
           if (win32) return next();
           xfs.unlink(name, function() {
-            var dst = path7.resolve(path7.dirname(name), header.linkname);
+            var dst = path12.resolve(path12.dirname(name), header.linkname);
             if (!inCwd(dst, cwd)) return next(new Error(name + " is not a valid symlink"));
-            validateNotSymlink(xfs, dst, path7.resolve(cwd), function(err, valid) {
+            validateNotSymlink(xfs, dst, path12.resolve(cwd), function(err, valid) {
               if (err) return next(err);
               if (!valid) return next(new Error(name + " is not a valid symlink"));
               xfs.symlink(header.linkname, name, stat);
@@ -36816,7 +36816,7 @@ var require_tar_fs = __commonJS({
         var onlink = function() {
           if (win32) return next();
           xfs.unlink(name, function() {
-            var srcpath = path7.join(cwd, path7.join("/", header.linkname));
+            var srcpath = path12.join(cwd, path12.join("/", header.linkname));
             xfs.realpath(srcpath, function(err, dst) {
               if (err || !inCwd(dst, cwd)) return next(new Error(name + " is not a valid hardlink"));
               xfs.link(dst, name, function(err2) {
@@ -36830,20 +36830,20 @@ var require_tar_fs = __commonJS({
           });
         };
         var onfile = function() {
-          xfs.lstat(name, function(err, st) {
-            if (!err && st.isSymbolicLink()) return xfs.unlink(name, onwrite);
+          xfs.lstat(name, function(err, st2) {
+            if (!err && st2.isSymbolicLink()) return xfs.unlink(name, onwrite);
             onwrite();
           });
           function onwrite(err) {
             if (err) return next(err);
-            var ws = xfs.createWriteStream(name);
-            var rs = mapStream(stream, header);
-            ws.on("error", function(err2) {
-              rs.destroy(err2);
+            var ws2 = xfs.createWriteStream(name);
+            var rs2 = mapStream(stream, header);
+            ws2.on("error", function(err2) {
+              rs2.destroy(err2);
             });
-            pump(rs, ws, function(err2) {
+            pump(rs2, ws2, function(err2) {
               if (err2) return next(err2);
-              ws.on("close", stat);
+              ws2.on("close", stat);
             });
           }
         };
@@ -36856,8 +36856,8 @@ var require_tar_fs = __commonJS({
             gid: header.gid
           }, stat);
         }
-        var dir = path7.dirname(name);
-        validate3(xfs, dir, path7.join(cwd, "."), function(err, valid) {
+        var dir = path12.dirname(name);
+        validate3(xfs, dir, path12.join(cwd, "."), function(err, valid) {
           if (err) return next(err);
           if (!valid) return next(new Error(dir + " is not a valid path"));
           mkdirfix(dir, {
@@ -36884,20 +36884,20 @@ var require_tar_fs = __commonJS({
       if (opts.finish) extract.on("finish", opts.finish);
       return extract;
     };
-    function validate3(fs2, name, root, cb) {
+    function validate3(fs3, name, root, cb) {
       if (name === root) return cb(null, true);
-      fs2.lstat(name, function(err, st) {
+      fs3.lstat(name, function(err, st2) {
         if (err && err.code !== "ENOENT") return cb(err);
-        if (err || st.isDirectory()) return validate3(fs2, path7.join(name, ".."), root, cb);
+        if (err || st2.isDirectory()) return validate3(fs3, path12.join(name, ".."), root, cb);
         cb(null, false);
       });
     }
-    function validateNotSymlink(fs2, name, root, cb) {
+    function validateNotSymlink(fs3, name, root, cb) {
       if (name === root) return cb(null, true);
-      if (!name.startsWith(root + path7.sep)) return cb(null, false);
-      fs2.lstat(name, function(err, st) {
+      if (!name.startsWith(root + path12.sep)) return cb(null, false);
+      fs3.lstat(name, function(err, st2) {
         if (err && err.code !== "ENOENT" && err.code !== "EPERM") return cb(err);
-        if (err || !st.isSymbolicLink()) return validateNotSymlink(fs2, path7.join(name, ".."), root, cb);
+        if (err || !st2.isSymbolicLink()) return validateNotSymlink(fs3, path12.join(name, ".."), root, cb);
         cb(null, false);
       });
     }
@@ -36911,8 +36911,8 @@ var require_tar_fs = __commonJS({
       });
     }
     function inCwd(dst, cwd) {
-      cwd = path7.resolve(cwd);
-      return cwd === dst || dst.startsWith(cwd + path7.sep);
+      cwd = path12.resolve(cwd);
+      return cwd === dst || dst.startsWith(cwd + path12.sep);
     }
   }
 });
@@ -36921,8 +36921,8 @@ var require_tar_fs = __commonJS({
 var require_util = __commonJS({
   "node_modules/dockerode/lib/util.js"(exports, module) {
     var DockerIgnore = require_ignore();
-    var fs = __require("fs");
-    var path7 = __require("path");
+    var fs2 = __require("fs");
+    var path12 = __require("path");
     var tar = require_tar_fs();
     var zlib = __require("zlib");
     var arr = [];
@@ -36931,8 +36931,8 @@ var require_util = __commonJS({
     module.exports.extend = function(obj) {
       each.call(slice.call(arguments, 1), function(source) {
         if (source) {
-          for (var prop in source) {
-            obj[prop] = source[prop];
+          for (var prop2 in source) {
+            obj[prop2] = source[prop2];
           }
         }
       });
@@ -36974,14 +36974,14 @@ var require_util = __commonJS({
     };
     module.exports.prepareBuildContext = function(file2, next) {
       if (file2 && file2.context) {
-        fs.readFile(path7.join(file2.context, ".dockerignore"), (err, data) => {
+        fs2.readFile(path12.join(file2.context, ".dockerignore"), (err, data2) => {
           let ignoreFn;
           let filterFn;
           if (!err) {
-            const dockerIgnore = DockerIgnore({ ignorecase: false }).add(data.toString());
+            const dockerIgnore = DockerIgnore({ ignorecase: false }).add(data2.toString());
             filterFn = dockerIgnore.createFilter();
-            ignoreFn = (path8) => {
-              return !filterFn(path8);
+            ignoreFn = (path13) => {
+              return !filterFn(path13);
             };
           }
           const entries = file2.src.slice() || [];
@@ -37032,17 +37032,17 @@ var require_exec = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, data2);
         });
       }
     };
@@ -37062,17 +37062,17 @@ var require_exec = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, data2);
         });
       }
     };
@@ -37091,17 +37091,17 @@ var require_exec = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, data2);
         });
       }
     };
@@ -37161,16 +37161,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37191,16 +37191,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37222,16 +37222,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37251,16 +37251,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37279,16 +37279,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37308,16 +37308,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37339,16 +37339,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37372,16 +37372,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37401,16 +37401,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37433,16 +37433,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37463,16 +37463,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37494,16 +37494,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37526,17 +37526,17 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(new Exec(self2.modem, data.Id));
+            resolve(new Exec(self2.modem, data2.Id));
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, new Exec(self2.modem, data.Id));
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, new Exec(self2.modem, data2.Id));
         });
       }
     };
@@ -37559,16 +37559,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37591,16 +37591,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37622,16 +37622,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37653,16 +37653,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37683,16 +37683,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37745,16 +37745,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37777,16 +37777,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37808,16 +37808,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37839,16 +37839,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37870,16 +37870,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37902,16 +37902,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37932,16 +37932,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -37966,16 +37966,16 @@ var require_container = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38009,17 +38009,17 @@ var require_image = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(opts, function(err, data) {
+          self2.modem.dial(opts, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(opts, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, data);
+        this.modem.dial(opts, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, data2);
         });
       }
     };
@@ -38038,17 +38038,17 @@ var require_image = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(fopts, function(err, data) {
+          self2.modem.dial(fopts, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(fopts, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, data);
+        this.modem.dial(fopts, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, data2);
         });
       }
     };
@@ -38065,17 +38065,17 @@ var require_image = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(opts, function(err, data) {
+          self2.modem.dial(opts, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(opts, function(err, data) {
-          if (err) return callback(err, data);
-          callback(err, data);
+        this.modem.dial(opts, function(err, data2) {
+          if (err) return callback(err, data2);
+          callback(err, data2);
         });
       }
     };
@@ -38092,17 +38092,17 @@ var require_image = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(opts, function(err, data) {
+          self2.modem.dial(opts, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(opts, function(err, data) {
-          if (err) return callback(err, data);
-          callback(err, data);
+        this.modem.dial(opts, function(err, data2) {
+          if (err) return callback(err, data2);
+          callback(err, data2);
         });
       }
     };
@@ -38129,16 +38129,16 @@ var require_image = __commonJS({
       delete optsf.options.authconfig;
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -38161,16 +38161,16 @@ var require_image = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -38191,16 +38191,16 @@ var require_image = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38234,16 +38234,16 @@ var require_volume = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38264,16 +38264,16 @@ var require_volume = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38307,16 +38307,16 @@ var require_network = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(opts, function(err, data) {
+          self2.modem.dial(opts, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(opts, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(opts, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38338,16 +38338,16 @@ var require_network = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38368,16 +38368,16 @@ var require_network = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38398,16 +38398,16 @@ var require_network = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38441,16 +38441,16 @@ var require_service = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38470,16 +38470,16 @@ var require_service = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38510,16 +38510,16 @@ var require_service = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -38541,16 +38541,16 @@ var require_service = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38585,16 +38585,16 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38614,17 +38614,17 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, data2);
         });
       }
     };
@@ -38645,16 +38645,16 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38682,16 +38682,16 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38710,16 +38710,16 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38738,16 +38738,16 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38767,16 +38767,16 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38797,16 +38797,16 @@ var require_plugin = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38832,16 +38832,16 @@ var require_plugin = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -38876,16 +38876,16 @@ var require_secret = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38907,16 +38907,16 @@ var require_secret = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -38937,16 +38937,16 @@ var require_secret = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -38981,16 +38981,16 @@ var require_config = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -39011,16 +39011,16 @@ var require_config = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -39042,16 +39042,16 @@ var require_config = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -39088,16 +39088,16 @@ var require_task = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -39120,16 +39120,16 @@ var require_task = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -39163,16 +39163,16 @@ var require_node3 = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -39195,16 +39195,16 @@ var require_node3 = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -39224,16 +39224,16 @@ var require_node3 = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -39619,8 +39619,8 @@ var require_metadata = __commonJS({
         const result = {};
         for (const [key, values] of this.internalRepr) {
           if (values.length > 0) {
-            const v = values[0];
-            result[key] = Buffer.isBuffer(v) ? Buffer.from(v) : v;
+            const v2 = values[0];
+            result[key] = Buffer.isBuffer(v2) ? Buffer.from(v2) : v2;
           }
         }
         return result;
@@ -39633,11 +39633,11 @@ var require_metadata = __commonJS({
         const newMetadata = new _Metadata(this.options);
         const newInternalRepr = newMetadata.internalRepr;
         for (const [key, value] of this.internalRepr) {
-          const clonedValue = value.map((v) => {
-            if (Buffer.isBuffer(v)) {
-              return Buffer.from(v);
+          const clonedValue = value.map((v2) => {
+            if (Buffer.isBuffer(v2)) {
+              return Buffer.from(v2);
             } else {
-              return v;
+              return v2;
             }
           });
           newInternalRepr.set(key, clonedValue);
@@ -39734,8 +39734,8 @@ var require_metadata = __commonJS({
                 });
               } else if (values !== void 0) {
                 if (isCustomMetadata(key)) {
-                  values.split(",").forEach((v) => {
-                    result.add(key, Buffer.from(v.trim(), "base64"));
+                  values.split(",").forEach((v2) => {
+                    result.add(key, Buffer.from(v2.trim(), "base64"));
                   });
                 } else {
                   result.add(key, Buffer.from(values, "base64"));
@@ -39915,14 +39915,14 @@ var require_tls_helpers = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CIPHER_SUITES = void 0;
     exports.getDefaultRootsData = getDefaultRootsData;
-    var fs = __require("fs");
+    var fs2 = __require("fs");
     exports.CIPHER_SUITES = process.env.GRPC_SSL_CIPHER_SUITES;
     var DEFAULT_ROOTS_FILE_PATH = process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH;
     var defaultRootsData = null;
     function getDefaultRootsData() {
       if (DEFAULT_ROOTS_FILE_PATH) {
         if (defaultRootsData === null) {
-          defaultRootsData = fs.readFileSync(DEFAULT_ROOTS_FILE_PATH);
+          defaultRootsData = fs2.readFileSync(DEFAULT_ROOTS_FILE_PATH);
         }
         return defaultRootsData;
       }
@@ -39955,19 +39955,19 @@ var require_uri_parser = __commonJS({
       };
     }
     var NUMBER_REGEX = /^\d+$/;
-    function splitHostPort(path7) {
-      if (path7.startsWith("[")) {
-        const hostEnd = path7.indexOf("]");
+    function splitHostPort(path12) {
+      if (path12.startsWith("[")) {
+        const hostEnd = path12.indexOf("]");
         if (hostEnd === -1) {
           return null;
         }
-        const host = path7.substring(1, hostEnd);
+        const host = path12.substring(1, hostEnd);
         if (host.indexOf(":") === -1) {
           return null;
         }
-        if (path7.length > hostEnd + 1) {
-          if (path7[hostEnd + 1] === ":") {
-            const portString = path7.substring(hostEnd + 2);
+        if (path12.length > hostEnd + 1) {
+          if (path12[hostEnd + 1] === ":") {
+            const portString = path12.substring(hostEnd + 2);
             if (NUMBER_REGEX.test(portString)) {
               return {
                 host,
@@ -39985,7 +39985,7 @@ var require_uri_parser = __commonJS({
           };
         }
       } else {
-        const splitPath = path7.split(":");
+        const splitPath = path12.split(":");
         if (splitPath.length === 2) {
           if (NUMBER_REGEX.test(splitPath[1])) {
             return {
@@ -39997,7 +39997,7 @@ var require_uri_parser = __commonJS({
           }
         } else {
           return {
-            host: path7
+            host: path12
           };
         }
       }
@@ -40509,11 +40509,11 @@ var require_load_balancer = __commonJS({
     var logging_1 = require_logging();
     var constants_1 = require_constants2();
     function createChildChannelControlHelper(parent, overrides) {
-      var _a3, _b, _c, _d, _e, _f, _g, _h, _j, _k;
+      var _a3, _b, _c, _d, _e2, _f, _g, _h, _j, _k;
       return {
         createSubchannel: (_b = (_a3 = overrides.createSubchannel) === null || _a3 === void 0 ? void 0 : _a3.bind(overrides)) !== null && _b !== void 0 ? _b : parent.createSubchannel.bind(parent),
         updateState: (_d = (_c = overrides.updateState) === null || _c === void 0 ? void 0 : _c.bind(overrides)) !== null && _d !== void 0 ? _d : parent.updateState.bind(parent),
-        requestReresolution: (_f = (_e = overrides.requestReresolution) === null || _e === void 0 ? void 0 : _e.bind(overrides)) !== null && _f !== void 0 ? _f : parent.requestReresolution.bind(parent),
+        requestReresolution: (_f = (_e2 = overrides.requestReresolution) === null || _e2 === void 0 ? void 0 : _e2.bind(overrides)) !== null && _f !== void 0 ? _f : parent.requestReresolution.bind(parent),
         addChannelzChild: (_h = (_g = overrides.addChannelzChild) === null || _g === void 0 ? void 0 : _g.bind(overrides)) !== null && _h !== void 0 ? _h : parent.addChannelzChild.bind(parent),
         removeChannelzChild: (_k = (_j = overrides.removeChannelzChild) === null || _j === void 0 ? void 0 : _j.bind(overrides)) !== null && _k !== void 0 ? _k : parent.removeChannelzChild.bind(parent)
       };
@@ -40592,7 +40592,7 @@ var require_service_config = __commonJS({
     exports.validateRetryThrottling = validateRetryThrottling;
     exports.validateServiceConfig = validateServiceConfig;
     exports.extractAndSelectServiceConfig = extractAndSelectServiceConfig;
-    var os = __require("os");
+    var os2 = __require("os");
     var constants_1 = require_constants2();
     var DURATION_REGEX = /^\d+(\.\d{1,9})?s$/;
     var CLIENT_LANGUAGE_STRING = "node";
@@ -40891,7 +40891,7 @@ var require_service_config = __commonJS({
         if (Array.isArray(validatedConfig.clientHostname)) {
           let hostnameMatched = false;
           for (const hostname3 of validatedConfig.clientHostname) {
-            if (hostname3 === os.hostname()) {
+            if (hostname3 === os2.hostname()) {
               hostnameMatched = true;
             }
           }
@@ -42104,7 +42104,7 @@ var require_cjs = __commonJS({
         const e = typeof t === "number" ? t : void 0;
         const s = typeof t === "function" ? t : void 0;
         const i2 = typeof t === "undefined" ? [] : void 0;
-        let r = 0;
+        let r7 = 0;
         let n2 = this.v;
         const h2 = [];
         while (h2.length || n2) {
@@ -42113,10 +42113,10 @@ var require_cjs = __commonJS({
             n2 = n2.i;
           } else {
             n2 = h2.pop();
-            if (r === e) return n2;
+            if (r7 === e) return n2;
             i2 && i2.push(n2);
-            s && s(n2, r, this);
-            r += 1;
+            s && s(n2, r7, this);
+            r7 += 1;
             n2 = n2.h;
           }
         }
@@ -42227,37 +42227,37 @@ var require_cjs = __commonJS({
           return this.m;
         }
         let i2;
-        const r = this.C.i;
-        const n2 = this.A(r.u, t);
+        const r7 = this.C.i;
+        const n2 = this.A(r7.u, t);
         if (n2 === 0) {
-          r.l = e;
+          r7.l = e;
           return this.m;
         } else if (n2 > 0) {
-          r.i = new this.N(t, e);
-          r.i.o = r;
-          i2 = r.i;
+          r7.i = new this.N(t, e);
+          r7.i.o = r7;
+          i2 = r7.i;
           this.C.i = i2;
         } else {
-          const r2 = this.C.h;
-          const n3 = this.A(r2.u, t);
+          const r8 = this.C.h;
+          const n3 = this.A(r8.u, t);
           if (n3 === 0) {
-            r2.l = e;
+            r8.l = e;
             return this.m;
           } else if (n3 < 0) {
-            r2.h = new this.N(t, e);
-            r2.h.o = r2;
-            i2 = r2.h;
+            r8.h = new this.N(t, e);
+            r8.h.o = r8;
+            i2 = r8.h;
             this.C.h = i2;
           } else {
             if (s !== void 0) {
-              const r3 = s.T;
-              if (r3 !== this.C) {
-                const s2 = this.A(r3.u, t);
+              const r9 = s.T;
+              if (r9 !== this.C) {
+                const s2 = this.A(r9.u, t);
                 if (s2 === 0) {
-                  r3.l = e;
+                  r9.l = e;
                   return this.m;
                 } else if (s2 > 0) {
-                  const s3 = r3.I();
+                  const s3 = r9.I();
                   const n4 = this.A(s3.u, t);
                   if (n4 === 0) {
                     s3.l = e;
@@ -42268,8 +42268,8 @@ var require_cjs = __commonJS({
                       s3.h = i2;
                       i2.o = s3;
                     } else {
-                      r3.i = i2;
-                      i2.o = r3;
+                      r9.i = i2;
+                      i2.o = r9;
                     }
                   }
                 }
@@ -42348,15 +42348,15 @@ var require_cjs = __commonJS({
           }
           return false;
         }
-        const r = s.I().u;
+        const r7 = s.I().u;
         if (s === this.C.h) {
-          if (this.A(r, e) < 0) {
+          if (this.A(r7, e) < 0) {
             s.u = e;
             return true;
           }
           return false;
         }
-        if (this.A(r, e) >= 0 || this.A(i2, e) <= 0) return false;
+        if (this.A(r7, e) >= 0 || this.A(i2, e) <= 0) return false;
         s.u = e;
         return true;
       }
@@ -42969,13 +42969,13 @@ var require_client_interceptors = __commonJS({
         }
       }
       start(metadata, interceptingListener) {
-        var _a3, _b, _c, _d, _e, _f;
+        var _a3, _b, _c, _d, _e2, _f;
         const fullInterceptingListener = {
           onReceiveMetadata: (_b = (_a3 = interceptingListener === null || interceptingListener === void 0 ? void 0 : interceptingListener.onReceiveMetadata) === null || _a3 === void 0 ? void 0 : _a3.bind(interceptingListener)) !== null && _b !== void 0 ? _b : ((metadata2) => {
           }),
           onReceiveMessage: (_d = (_c = interceptingListener === null || interceptingListener === void 0 ? void 0 : interceptingListener.onReceiveMessage) === null || _c === void 0 ? void 0 : _c.bind(interceptingListener)) !== null && _d !== void 0 ? _d : ((message) => {
           }),
-          onReceiveStatus: (_f = (_e = interceptingListener === null || interceptingListener === void 0 ? void 0 : interceptingListener.onReceiveStatus) === null || _e === void 0 ? void 0 : _e.bind(interceptingListener)) !== null && _f !== void 0 ? _f : ((status) => {
+          onReceiveStatus: (_f = (_e2 = interceptingListener === null || interceptingListener === void 0 ? void 0 : interceptingListener.onReceiveStatus) === null || _e2 === void 0 ? void 0 : _e2.bind(interceptingListener)) !== null && _f !== void 0 ? _f : ((status) => {
           })
         };
         this.processingMetadata = true;
@@ -43033,14 +43033,14 @@ var require_client_interceptors = __commonJS({
       }
     };
     exports.InterceptingCall = InterceptingCall;
-    function getCall(channel, path7, options) {
+    function getCall(channel, path12, options) {
       var _a3, _b;
       const deadline = (_a3 = options.deadline) !== null && _a3 !== void 0 ? _a3 : Infinity;
       const host = options.host;
       const parent = (_b = options.parent) !== null && _b !== void 0 ? _b : null;
       const propagateFlags = options.propagate_flags;
       const credentials = options.credentials;
-      const call = channel.createCall(path7, deadline, host, parent, propagateFlags);
+      const call = channel.createCall(path12, deadline, host, parent, propagateFlags);
       if (credentials) {
         call.setCredentials(credentials);
       }
@@ -43610,9 +43610,9 @@ var require_make_client = __commonJS({
       ServiceClientImpl.serviceName = serviceName;
       return ServiceClientImpl;
     }
-    function partial2(fn, path7, serialize2, deserialize) {
+    function partial2(fn2, path12, serialize2, deserialize) {
       return function(...args) {
-        return fn.call(this, path7, serialize2, deserialize, ...args);
+        return fn2.call(this, path12, serialize2, deserialize, ...args);
       };
     }
     function isProtobufTypeDefinition(obj) {
@@ -44027,7 +44027,7 @@ var require_aspromise = __commonJS({
   "node_modules/@protobufjs/aspromise/index.js"(exports, module) {
     "use strict";
     module.exports = asPromise;
-    function asPromise(fn, ctx) {
+    function asPromise(fn2, ctx) {
       var params = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
       while (index < arguments.length)
         params[offset++] = arguments[index++];
@@ -44046,7 +44046,7 @@ var require_aspromise = __commonJS({
           }
         };
         try {
-          fn.apply(ctx || null, params);
+          fn2.apply(ctx || null, params);
         } catch (err) {
           if (pending) {
             pending = false;
@@ -44079,24 +44079,24 @@ var require_base64 = __commonJS({
     var i2;
     base643.encode = function encode3(buffer, start, end) {
       var parts = null, chunk = [];
-      var i3 = 0, j = 0, t;
+      var i3 = 0, j2 = 0, t;
       while (start < end) {
         var b = buffer[start++];
-        switch (j) {
+        switch (j2) {
           case 0:
             chunk[i3++] = b64[b >> 2];
             t = (b & 3) << 4;
-            j = 1;
+            j2 = 1;
             break;
           case 1:
             chunk[i3++] = b64[t | b >> 4];
             t = (b & 15) << 2;
-            j = 2;
+            j2 = 2;
             break;
           case 2:
             chunk[i3++] = b64[t | b >> 6];
             chunk[i3++] = b64[b & 63];
-            j = 0;
+            j2 = 0;
             break;
         }
         if (i3 > 8191) {
@@ -44104,10 +44104,10 @@ var require_base64 = __commonJS({
           i3 = 0;
         }
       }
-      if (j) {
+      if (j2) {
         chunk[i3++] = b64[t];
         chunk[i3++] = 61;
-        if (j === 1)
+        if (j2 === 1)
           chunk[i3++] = 61;
       }
       if (parts) {
@@ -44120,35 +44120,35 @@ var require_base64 = __commonJS({
     var invalidEncoding = "invalid encoding";
     base643.decode = function decode3(string4, buffer, offset) {
       var start = offset;
-      var j = 0, t;
+      var j2 = 0, t;
       for (var i3 = 0; i3 < string4.length; ) {
         var c3 = string4.charCodeAt(i3++);
-        if (c3 === 61 && j > 1)
+        if (c3 === 61 && j2 > 1)
           break;
         if ((c3 = s64[c3]) === void 0)
           throw Error(invalidEncoding);
-        switch (j) {
+        switch (j2) {
           case 0:
             t = c3;
-            j = 1;
+            j2 = 1;
             break;
           case 1:
             buffer[offset++] = t << 2 | (c3 & 48) >> 4;
             t = c3;
-            j = 2;
+            j2 = 2;
             break;
           case 2:
             buffer[offset++] = (t & 15) << 4 | (c3 & 60) >> 2;
             t = c3;
-            j = 3;
+            j2 = 3;
             break;
           case 3:
             buffer[offset++] = (t & 3) << 6 | c3;
-            j = 0;
+            j2 = 0;
             break;
         }
       }
-      if (j === 1)
+      if (j2 === 1)
         throw Error(invalidEncoding);
       return offset - start;
     };
@@ -44166,25 +44166,25 @@ var require_eventemitter = __commonJS({
     function EventEmitter2() {
       this._listeners = /* @__PURE__ */ Object.create(null);
     }
-    EventEmitter2.prototype.on = function on6(evt, fn, ctx) {
+    EventEmitter2.prototype.on = function on7(evt, fn2, ctx) {
       (this._listeners[evt] || (this._listeners[evt] = [])).push({
-        fn,
+        fn: fn2,
         ctx: ctx || this
       });
       return this;
     };
-    EventEmitter2.prototype.off = function off(evt, fn) {
+    EventEmitter2.prototype.off = function off(evt, fn2) {
       if (evt === void 0)
         this._listeners = /* @__PURE__ */ Object.create(null);
       else {
-        if (fn === void 0)
+        if (fn2 === void 0)
           this._listeners[evt] = [];
         else {
           var listeners = this._listeners[evt];
           if (!listeners)
             return this;
           for (var i2 = 0; i2 < listeners.length; )
-            if (listeners[i2].fn === fn)
+            if (listeners[i2].fn === fn2)
               listeners.splice(i2, 1);
             else
               ++i2;
@@ -44213,7 +44213,7 @@ var require_float3 = __commonJS({
     module.exports = factory(factory);
     function factory(exports2) {
       if (typeof Float32Array !== "undefined") (function() {
-        var f32 = new Float32Array([-0]), f8b = new Uint8Array(f32.buffer), le = f8b[3] === 128;
+        var f32 = new Float32Array([-0]), f8b = new Uint8Array(f32.buffer), le2 = f8b[3] === 128;
         function writeFloat_f32_cpy(val, buf, pos) {
           f32[0] = val;
           buf[pos] = f8b[0];
@@ -44228,8 +44228,8 @@ var require_float3 = __commonJS({
           buf[pos + 2] = f8b[1];
           buf[pos + 3] = f8b[0];
         }
-        exports2.writeFloatLE = le ? writeFloat_f32_cpy : writeFloat_f32_rev;
-        exports2.writeFloatBE = le ? writeFloat_f32_rev : writeFloat_f32_cpy;
+        exports2.writeFloatLE = le2 ? writeFloat_f32_cpy : writeFloat_f32_rev;
+        exports2.writeFloatBE = le2 ? writeFloat_f32_rev : writeFloat_f32_cpy;
         function readFloat_f32_cpy(buf, pos) {
           f8b[0] = buf[pos];
           f8b[1] = buf[pos + 1];
@@ -44244,8 +44244,8 @@ var require_float3 = __commonJS({
           f8b[0] = buf[pos + 3];
           return f32[0];
         }
-        exports2.readFloatLE = le ? readFloat_f32_cpy : readFloat_f32_rev;
-        exports2.readFloatBE = le ? readFloat_f32_rev : readFloat_f32_cpy;
+        exports2.readFloatLE = le2 ? readFloat_f32_cpy : readFloat_f32_rev;
+        exports2.readFloatBE = le2 ? readFloat_f32_rev : readFloat_f32_cpy;
       })();
       else (function() {
         function writeFloat_ieee754(writeUint, val, buf, pos) {
@@ -44281,7 +44281,7 @@ var require_float3 = __commonJS({
         exports2.readFloatBE = readFloat_ieee754.bind(null, readUintBE);
       })();
       if (typeof Float64Array !== "undefined") (function() {
-        var f64 = new Float64Array([-0]), f8b = new Uint8Array(f64.buffer), le = f8b[7] === 128;
+        var f64 = new Float64Array([-0]), f8b = new Uint8Array(f64.buffer), le2 = f8b[7] === 128;
         function writeDouble_f64_cpy(val, buf, pos) {
           f64[0] = val;
           buf[pos] = f8b[0];
@@ -44304,8 +44304,8 @@ var require_float3 = __commonJS({
           buf[pos + 6] = f8b[1];
           buf[pos + 7] = f8b[0];
         }
-        exports2.writeDoubleLE = le ? writeDouble_f64_cpy : writeDouble_f64_rev;
-        exports2.writeDoubleBE = le ? writeDouble_f64_rev : writeDouble_f64_cpy;
+        exports2.writeDoubleLE = le2 ? writeDouble_f64_cpy : writeDouble_f64_rev;
+        exports2.writeDoubleBE = le2 ? writeDouble_f64_rev : writeDouble_f64_cpy;
         function readDouble_f64_cpy(buf, pos) {
           f8b[0] = buf[pos];
           f8b[1] = buf[pos + 1];
@@ -44328,8 +44328,8 @@ var require_float3 = __commonJS({
           f8b[0] = buf[pos + 7];
           return f64[0];
         }
-        exports2.readDoubleLE = le ? readDouble_f64_cpy : readDouble_f64_rev;
-        exports2.readDoubleBE = le ? readDouble_f64_rev : readDouble_f64_cpy;
+        exports2.readDoubleLE = le2 ? readDouble_f64_cpy : readDouble_f64_rev;
+        exports2.readDoubleBE = le2 ? readDouble_f64_rev : readDouble_f64_cpy;
       })();
       else (function() {
         function writeDouble_ieee754(writeUint, off0, off1, val, buf, pos) {
@@ -44370,8 +44370,8 @@ var require_float3 = __commonJS({
         exports2.writeDoubleLE = writeDouble_ieee754.bind(null, writeUintLE, 0, 4);
         exports2.writeDoubleBE = writeDouble_ieee754.bind(null, writeUintBE, 4, 0);
         function readDouble_ieee754(readUint, off0, off1, buf, pos) {
-          var lo = readUint(buf, pos + off0), hi = readUint(buf, pos + off1);
-          var sign = (hi >> 31) * 2 + 1, exponent = hi >>> 20 & 2047, mantissa = 4294967296 * (hi & 1048575) + lo;
+          var lo = readUint(buf, pos + off0), hi2 = readUint(buf, pos + off1);
+          var sign = (hi2 >> 31) * 2 + 1, exponent = hi2 >>> 20 & 2047, mantissa = 4294967296 * (hi2 & 1048575) + lo;
           return exponent === 2047 ? mantissa ? NaN : sign * Infinity : exponent === 0 ? sign * 5e-324 * mantissa : sign * Math.pow(2, exponent - 1075) * (mantissa + 4503599627370496);
         }
         exports2.readDoubleLE = readDouble_ieee754.bind(null, readUintLE, 0, 4);
@@ -44517,9 +44517,9 @@ var require_longbits = __commonJS({
     "use strict";
     module.exports = LongBits;
     var util = require_minimal();
-    function LongBits(lo, hi) {
+    function LongBits(lo, hi2) {
       this.lo = lo >>> 0;
-      this.hi = hi >>> 0;
+      this.hi = hi2 >>> 0;
     }
     var zero = LongBits.zero = new LongBits(0, 0);
     zero.toNumber = function() {
@@ -44538,17 +44538,17 @@ var require_longbits = __commonJS({
       var sign = value < 0;
       if (sign)
         value = -value;
-      var lo = value >>> 0, hi = (value - lo) / 4294967296 >>> 0;
+      var lo = value >>> 0, hi2 = (value - lo) / 4294967296 >>> 0;
       if (sign) {
-        hi = ~hi >>> 0;
+        hi2 = ~hi2 >>> 0;
         lo = ~lo >>> 0;
         if (++lo > 4294967295) {
           lo = 0;
-          if (++hi > 4294967295)
-            hi = 0;
+          if (++hi2 > 4294967295)
+            hi2 = 0;
         }
       }
-      return new LongBits(lo, hi);
+      return new LongBits(lo, hi2);
     };
     LongBits.from = function from(value) {
       if (typeof value === "number")
@@ -44563,10 +44563,10 @@ var require_longbits = __commonJS({
     };
     LongBits.prototype.toNumber = function toNumber(unsigned) {
       if (!unsigned && this.hi >>> 31) {
-        var lo = ~this.lo + 1 >>> 0, hi = ~this.hi >>> 0;
+        var lo = ~this.lo + 1 >>> 0, hi2 = ~this.hi >>> 0;
         if (!lo)
-          hi = hi + 1 >>> 0;
-        return -(lo + hi * 4294967296);
+          hi2 = hi2 + 1 >>> 0;
+        return -(lo + hi2 * 4294967296);
       }
       return this.lo + this.hi * 4294967296;
     };
@@ -45523,37 +45523,37 @@ var require_umd = __commonJS({
           if (this.unsigned) return this;
           return fromBits(this.low, this.high, true);
         };
-        LongPrototype.toBytes = function toBytes(le) {
-          return le ? this.toBytesLE() : this.toBytesBE();
+        LongPrototype.toBytes = function toBytes(le2) {
+          return le2 ? this.toBytesLE() : this.toBytesBE();
         };
         LongPrototype.toBytesLE = function toBytesLE() {
-          var hi = this.high, lo = this.low;
+          var hi2 = this.high, lo = this.low;
           return [
             lo & 255,
             lo >>> 8 & 255,
             lo >>> 16 & 255,
             lo >>> 24,
-            hi & 255,
-            hi >>> 8 & 255,
-            hi >>> 16 & 255,
-            hi >>> 24
+            hi2 & 255,
+            hi2 >>> 8 & 255,
+            hi2 >>> 16 & 255,
+            hi2 >>> 24
           ];
         };
         LongPrototype.toBytesBE = function toBytesBE() {
-          var hi = this.high, lo = this.low;
+          var hi2 = this.high, lo = this.low;
           return [
-            hi >>> 24,
-            hi >>> 16 & 255,
-            hi >>> 8 & 255,
-            hi & 255,
+            hi2 >>> 24,
+            hi2 >>> 16 & 255,
+            hi2 >>> 8 & 255,
+            hi2 & 255,
             lo >>> 24,
             lo >>> 16 & 255,
             lo >>> 8 & 255,
             lo & 255
           ];
         };
-        Long.fromBytes = function fromBytes(bytes, unsigned, le) {
-          return le ? Long.fromBytesLE(bytes, unsigned) : Long.fromBytesBE(bytes, unsigned);
+        Long.fromBytes = function fromBytes(bytes, unsigned, le2) {
+          return le2 ? Long.fromBytesLE(bytes, unsigned) : Long.fromBytesBE(bytes, unsigned);
         };
         Long.fromBytesLE = function fromBytesLE(bytes, unsigned) {
           return new Long(
@@ -45633,9 +45633,9 @@ var require_minimal = __commonJS({
      * @param {string} prop Property name
      * @returns {boolean} `true` if considered to be present, otherwise `false`
      */
-    util.isSet = function isSet(obj, prop) {
-      var value = obj[prop];
-      if (value != null && Object.hasOwnProperty.call(obj, prop))
+    util.isSet = function isSet(obj, prop2) {
+      var value = obj[prop2];
+      if (value != null && Object.hasOwnProperty.call(obj, prop2))
         return typeof value !== "object" || (Array.isArray(value) ? value.length : Object.keys(value).length) > 0;
       return false;
     };
@@ -45802,8 +45802,8 @@ var require_writer2 = __commonJS({
     var LongBits = util.LongBits;
     var base643 = util.base64;
     var utf8 = util.utf8;
-    function Op(fn, len, val) {
-      this.fn = fn;
+    function Op(fn2, len, val) {
+      this.fn = fn2;
       this.len = len;
       this.next = void 0;
       this.val = val;
@@ -45837,8 +45837,8 @@ var require_writer2 = __commonJS({
     };
     if (util.Array !== Array)
       Writer.alloc = util.pool(Writer.alloc, util.Array.prototype.subarray);
-    Writer.prototype._push = function push(fn, len, val) {
-      this.tail = this.tail.next = new Op(fn, len, val);
+    Writer.prototype._push = function push(fn2, len, val) {
+      this.tail = this.tail.next = new Op(fn2, len, val);
       this.len += len;
       return this;
     };
@@ -45873,11 +45873,11 @@ var require_writer2 = __commonJS({
       return this.uint32((value << 1 ^ value >> 31) >>> 0);
     };
     function writeVarint64(val, buf, pos) {
-      var lo = val.lo, hi = val.hi;
-      while (hi) {
+      var lo = val.lo, hi2 = val.hi;
+      while (hi2) {
         buf[pos++] = lo & 127 | 128;
-        lo = (lo >>> 7 | hi << 25) >>> 0;
-        hi >>>= 7;
+        lo = (lo >>> 7 | hi2 << 25) >>> 0;
+        hi2 >>>= 7;
       }
       while (lo > 127) {
         buf[pos++] = lo & 127 | 128;
@@ -46255,25 +46255,25 @@ var require_reader2 = __commonJS({
       BufferReader = BufferReader_;
       Reader.create = create();
       BufferReader._configure();
-      var fn = util.Long ? "toLong" : (
+      var fn2 = util.Long ? "toLong" : (
         /* istanbul ignore next */
         "toNumber"
       );
       util.merge(Reader.prototype, {
         int64: function read_int64() {
-          return readLongVarint.call(this)[fn](false);
+          return readLongVarint.call(this)[fn2](false);
         },
         uint64: function read_uint64() {
-          return readLongVarint.call(this)[fn](true);
+          return readLongVarint.call(this)[fn2](true);
         },
         sint64: function read_sint64() {
-          return readLongVarint.call(this).zzDecode()[fn](false);
+          return readLongVarint.call(this).zzDecode()[fn2](false);
         },
         fixed64: function read_fixed64() {
-          return readFixed64.call(this)[fn](true);
+          return readFixed64.call(this)[fn2](true);
         },
         sfixed64: function read_sfixed64() {
-          return readFixed64.call(this)[fn](false);
+          return readFixed64.call(this)[fn2](false);
         }
       });
     };
@@ -46495,17 +46495,17 @@ var require_codegen = __commonJS({
 var require_fs = __commonJS({
   "node_modules/@protobufjs/fetch/util/fs.js"(exports, module) {
     "use strict";
-    var fs = null;
+    var fs2 = null;
     try {
-      fs = __require(
+      fs2 = __require(
         /* webpackIgnore: true */
         "fs"
       );
-      if (!fs || !fs.readFile || !fs.readFileSync)
-        fs = null;
+      if (!fs2 || !fs2.readFile || !fs2.readFileSync)
+        fs2 = null;
     } catch (e) {
     }
-    module.exports = fs;
+    module.exports = fs2;
   }
 });
 
@@ -46515,7 +46515,7 @@ var require_fetch = __commonJS({
     "use strict";
     module.exports = fetch2;
     var asPromise = require_aspromise();
-    var fs = require_fs();
+    var fs2 = require_fs();
     function fetch2(filename, options, callback) {
       if (typeof options === "function") {
         callback = options;
@@ -46524,8 +46524,8 @@ var require_fetch = __commonJS({
         options = {};
       if (!callback)
         return asPromise(fetch2, this, filename, options);
-      if (!options.xhr && fs && fs.readFile)
-        return fs.readFile(filename, function fetchReadFileCallback(err, contents) {
+      if (!options.xhr && fs2 && fs2.readFile)
+        return fs2.readFile(filename, function fetchReadFileCallback(err, contents) {
           return err && typeof XMLHttpRequest !== "undefined" ? fetch2.xhr(filename, options, callback) : err ? callback(err) : callback(null, options.binary ? contents : contents.toString("utf8"));
         });
       return fetch2.xhr(filename, options, callback);
@@ -46563,15 +46563,15 @@ var require_fetch = __commonJS({
 var require_path = __commonJS({
   "node_modules/@protobufjs/path/index.js"(exports) {
     "use strict";
-    var path7 = exports;
+    var path12 = exports;
     var isAbsolute = (
       /**
        * Tests if the specified path is absolute.
        * @param {string} path Path to test
        * @returns {boolean} `true` if path is absolute
        */
-      path7.isAbsolute = function isAbsolute2(path8) {
-        return /^(?:\/|\w+:)/.test(path8);
+      path12.isAbsolute = function isAbsolute2(path13) {
+        return /^(?:\/|\w+:)/.test(path13);
       }
     );
     var normalize = (
@@ -46580,9 +46580,9 @@ var require_path = __commonJS({
        * @param {string} path Path to normalize
        * @returns {string} Normalized path
        */
-      path7.normalize = function normalize2(path8) {
-        path8 = path8.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
-        var parts = path8.split("/"), absolute = isAbsolute(path8), prefix = "";
+      path12.normalize = function normalize2(path13) {
+        path13 = path13.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
+        var parts = path13.split("/"), absolute = isAbsolute(path13), prefix = "";
         if (absolute)
           prefix = parts.shift() + "/";
         for (var i2 = 0; i2 < parts.length; ) {
@@ -46601,7 +46601,7 @@ var require_path = __commonJS({
         return prefix + parts.join("/");
       }
     );
-    path7.resolve = function resolve(originPath, includePath, alreadyNormalized) {
+    path12.resolve = function resolve(originPath, includePath, alreadyNormalized) {
       if (!alreadyNormalized)
         includePath = normalize(includePath);
       if (isAbsolute(includePath))
@@ -46628,17 +46628,17 @@ var require_patterns = __commonJS({
 var require_fs2 = __commonJS({
   "node_modules/protobufjs/src/util/fs.js"(exports, module) {
     "use strict";
-    var fs = null;
+    var fs2 = null;
     try {
-      fs = __require(
+      fs2 = __require(
         /* webpackIgnore: true */
         "fs"
       );
-      if (!fs || !fs.readFile || !fs.readFileSync)
-        fs = null;
+      if (!fs2 || !fs2.readFile || !fs2.readFileSync)
+        fs2 = null;
     } catch (e) {
     }
-    module.exports = fs;
+    module.exports = fs2;
   }
 });
 
@@ -46716,11 +46716,11 @@ var require_namespace = __commonJS({
     };
     Namespace.prototype.addJSON = function addJSON(nestedJson, depth) {
       depth = util.checkDepth(depth);
-      var ns = this;
+      var ns2 = this;
       if (nestedJson) {
         for (var names = Object.keys(nestedJson), i2 = 0, nested; i2 < names.length; ++i2) {
           nested = nestedJson[names[i2]];
-          ns.add(
+          ns2.add(
             // most to least likely
             (nested.fields !== void 0 ? Type.fromJSON : nested.values !== void 0 ? Enum.fromJSON : nested.methods !== void 0 ? Service.fromJSON : nested.id !== void 0 ? Field.fromJSON : Namespace.fromJSON)(names[i2], nested, depth + 1)
           );
@@ -46785,18 +46785,18 @@ var require_namespace = __commonJS({
       object2.onRemove(this);
       return clearCache(this);
     };
-    Namespace.prototype.define = function define2(path7, json2) {
-      if (util.isString(path7))
-        path7 = path7.split(".");
-      else if (!Array.isArray(path7))
+    Namespace.prototype.define = function define2(path12, json2) {
+      if (util.isString(path12))
+        path12 = path12.split(".");
+      else if (!Array.isArray(path12))
         throw TypeError("illegal path");
-      if (path7 && path7.length && path7[0] === "")
+      if (path12 && path12.length && path12[0] === "")
         throw Error("path must be relative");
-      if (path7.length > util.recursionLimit)
+      if (path12.length > util.recursionLimit)
         throw Error("max depth exceeded");
       var ptr = this;
-      while (path7.length > 0) {
-        var part = path7.shift();
+      while (path12.length > 0) {
+        var part = path12.shift();
         if (ptr.nested && ptr.nested[part]) {
           ptr = ptr.nested[part];
           if (!(ptr instanceof Namespace))
@@ -46831,26 +46831,26 @@ var require_namespace = __commonJS({
       });
       return this;
     };
-    Namespace.prototype.lookup = function lookup(path7, filterTypes, parentAlreadyChecked) {
+    Namespace.prototype.lookup = function lookup(path12, filterTypes, parentAlreadyChecked) {
       if (typeof filterTypes === "boolean") {
         parentAlreadyChecked = filterTypes;
         filterTypes = void 0;
       } else if (filterTypes && !Array.isArray(filterTypes))
         filterTypes = [filterTypes];
-      if (util.isString(path7) && path7.length) {
-        if (path7 === ".")
+      if (util.isString(path12) && path12.length) {
+        if (path12 === ".")
           return this.root;
-        path7 = path7.split(".");
-      } else if (!path7.length)
+        path12 = path12.split(".");
+      } else if (!path12.length)
         return this;
-      var flatPath = path7.join(".");
-      if (path7[0] === "")
-        return this.root.lookup(path7.slice(1), filterTypes);
+      var flatPath = path12.join(".");
+      if (path12[0] === "")
+        return this.root.lookup(path12.slice(1), filterTypes);
       var found = this.root._fullyQualifiedObjects && this.root._fullyQualifiedObjects["." + flatPath];
       if (found && (!filterTypes || filterTypes.indexOf(found.constructor) > -1)) {
         return found;
       }
-      found = this._lookupImpl(path7, flatPath);
+      found = this._lookupImpl(path12, flatPath);
       if (found && (!filterTypes || filterTypes.indexOf(found.constructor) > -1)) {
         return found;
       }
@@ -46858,7 +46858,7 @@ var require_namespace = __commonJS({
         return null;
       var current = this;
       while (current.parent) {
-        found = current.parent._lookupImpl(path7, flatPath);
+        found = current.parent._lookupImpl(path12, flatPath);
         if (found && (!filterTypes || filterTypes.indexOf(found.constructor) > -1)) {
           return found;
         }
@@ -46866,22 +46866,22 @@ var require_namespace = __commonJS({
       }
       return null;
     };
-    Namespace.prototype._lookupImpl = function lookup(path7, flatPath) {
+    Namespace.prototype._lookupImpl = function lookup(path12, flatPath) {
       if (Object.prototype.hasOwnProperty.call(this._lookupCache, flatPath)) {
         return this._lookupCache[flatPath];
       }
-      var found = this.get(path7[0]);
+      var found = this.get(path12[0]);
       var exact = null;
       if (found) {
-        if (path7.length === 1) {
+        if (path12.length === 1) {
           exact = found;
         } else if (found instanceof Namespace) {
-          path7 = path7.slice(1);
-          exact = found._lookupImpl(path7, path7.join("."));
+          path12 = path12.slice(1);
+          exact = found._lookupImpl(path12, path12.join("."));
         }
       } else {
         for (var i2 = 0; i2 < this.nestedArray.length; ++i2)
-          if (this._nestedArray[i2] instanceof Namespace && (found = this._nestedArray[i2]._lookupImpl(path7, flatPath))) {
+          if (this._nestedArray[i2] instanceof Namespace && (found = this._nestedArray[i2]._lookupImpl(path12, flatPath))) {
             exact = found;
             break;
           }
@@ -46889,28 +46889,28 @@ var require_namespace = __commonJS({
       this._lookupCache[flatPath] = exact;
       return exact;
     };
-    Namespace.prototype.lookupType = function lookupType(path7) {
-      var found = this.lookup(path7, [Type]);
+    Namespace.prototype.lookupType = function lookupType(path12) {
+      var found = this.lookup(path12, [Type]);
       if (!found)
-        throw Error("no such type: " + path7);
+        throw Error("no such type: " + path12);
       return found;
     };
-    Namespace.prototype.lookupEnum = function lookupEnum(path7) {
-      var found = this.lookup(path7, [Enum]);
+    Namespace.prototype.lookupEnum = function lookupEnum(path12) {
+      var found = this.lookup(path12, [Enum]);
       if (!found)
-        throw Error("no such Enum '" + path7 + "' in " + this);
+        throw Error("no such Enum '" + path12 + "' in " + this);
       return found;
     };
-    Namespace.prototype.lookupTypeOrEnum = function lookupTypeOrEnum(path7) {
-      var found = this.lookup(path7, [Type, Enum]);
+    Namespace.prototype.lookupTypeOrEnum = function lookupTypeOrEnum(path12) {
+      var found = this.lookup(path12, [Type, Enum]);
       if (!found)
-        throw Error("no such Type or Enum '" + path7 + "' in " + this);
+        throw Error("no such Type or Enum '" + path12 + "' in " + this);
       return found;
     };
-    Namespace.prototype.lookupService = function lookupService(path7) {
-      var found = this.lookup(path7, [Service]);
+    Namespace.prototype.lookupService = function lookupService(path12) {
+      var found = this.lookup(path12, [Service]);
       if (!found)
-        throw Error("no such Service '" + path7 + "' in " + this);
+        throw Error("no such Service '" + path12 + "' in " + this);
       return found;
     };
     Namespace._configure = function(Type_, Service_, Enum_) {
@@ -47272,7 +47272,7 @@ var require_verifier = __commonJS({
       if (field.resolvedType) {
         if (field.resolvedType instanceof Enum) {
           gen("switch(%s){", ref)("default:")("return%j", invalid(field, "enum value"));
-          for (var keys = Object.keys(field.resolvedType.values), j = 0; j < keys.length; ++j) gen("case %i:", field.resolvedType.values[keys[j]]);
+          for (var keys = Object.keys(field.resolvedType.values), j2 = 0; j2 < keys.length; ++j2) gen("case %i:", field.resolvedType.values[keys[j2]]);
           gen("break")("}");
         } else {
           gen("{")("var e=types[%i].verify(%s,n+1);", fieldIndex, ref)("if(e)")("return%j+e", field.name + ".")("}");
@@ -47370,36 +47370,36 @@ var require_converter = __commonJS({
     var converter = exports;
     var Enum = require_enum();
     var util = require_util2();
-    function genValuePartial_fromObject(gen, field, fieldIndex, prop) {
+    function genValuePartial_fromObject(gen, field, fieldIndex, prop2) {
       var defaultAlreadyEmitted = false;
       if (field.resolvedType) {
         if (field.resolvedType instanceof Enum) {
-          gen("switch(d%s){", prop);
+          gen("switch(d%s){", prop2);
           for (var values = field.resolvedType.values, keys = Object.keys(values), i2 = 0; i2 < keys.length; ++i2) {
             if (values[keys[i2]] === field.typeDefault && !defaultAlreadyEmitted) {
-              gen("default:")('if(typeof(d%s)==="number"){m%s=d%s;break}', prop, prop, prop);
+              gen("default:")('if(typeof(d%s)==="number"){m%s=d%s;break}', prop2, prop2, prop2);
               if (!field.repeated) gen("break");
               defaultAlreadyEmitted = true;
             }
-            gen("case%j:", keys[i2])("case %i:", values[keys[i2]])("m%s=%j", prop, values[keys[i2]])("break");
+            gen("case%j:", keys[i2])("case %i:", values[keys[i2]])("m%s=%j", prop2, values[keys[i2]])("break");
           }
           gen("}");
-        } else gen("if(!util.isObject(d%s))", prop)("throw TypeError(%j)", field.fullName + ": object expected")("m%s=types[%i].fromObject(d%s,n+1)", prop, fieldIndex, prop);
+        } else gen("if(!util.isObject(d%s))", prop2)("throw TypeError(%j)", field.fullName + ": object expected")("m%s=types[%i].fromObject(d%s,n+1)", prop2, fieldIndex, prop2);
       } else {
         var isUnsigned = false;
         switch (field.type) {
           case "double":
           case "float":
-            gen("m%s=Number(d%s)", prop, prop);
+            gen("m%s=Number(d%s)", prop2, prop2);
             break;
           case "uint32":
           case "fixed32":
-            gen("m%s=d%s>>>0", prop, prop);
+            gen("m%s=d%s>>>0", prop2, prop2);
             break;
           case "int32":
           case "sint32":
           case "sfixed32":
-            gen("m%s=d%s|0", prop, prop);
+            gen("m%s=d%s|0", prop2, prop2);
             break;
           case "uint64":
           case "fixed64":
@@ -47408,16 +47408,16 @@ var require_converter = __commonJS({
           case "int64":
           case "sint64":
           case "sfixed64":
-            gen("if(util.Long)")("m%s=util.Long.fromValue(d%s,%j)", prop, prop, isUnsigned)('else if(typeof d%s==="string")', prop)("m%s=parseInt(d%s,10)", prop, prop)('else if(typeof d%s==="number")', prop)("m%s=d%s", prop, prop)('else if(typeof d%s==="object")', prop)("m%s=new util.LongBits(d%s.low>>>0,d%s.high>>>0).toNumber(%s)", prop, prop, prop, isUnsigned ? "true" : "");
+            gen("if(util.Long)")("m%s=util.Long.fromValue(d%s,%j)", prop2, prop2, isUnsigned)('else if(typeof d%s==="string")', prop2)("m%s=parseInt(d%s,10)", prop2, prop2)('else if(typeof d%s==="number")', prop2)("m%s=d%s", prop2, prop2)('else if(typeof d%s==="object")', prop2)("m%s=new util.LongBits(d%s.low>>>0,d%s.high>>>0).toNumber(%s)", prop2, prop2, prop2, isUnsigned ? "true" : "");
             break;
           case "bytes":
-            gen('if(typeof d%s==="string")', prop)("util.base64.decode(d%s,m%s=util.newBuffer(util.base64.length(d%s)),0)", prop, prop, prop)("else if(d%s.length >= 0)", prop)("m%s=d%s", prop, prop);
+            gen('if(typeof d%s==="string")', prop2)("util.base64.decode(d%s,m%s=util.newBuffer(util.base64.length(d%s)),0)", prop2, prop2, prop2)("else if(d%s.length >= 0)", prop2)("m%s=d%s", prop2, prop2);
             break;
           case "string":
-            gen("m%s=String(d%s)", prop, prop);
+            gen("m%s=String(d%s)", prop2, prop2);
             break;
           case "bool":
-            gen("m%s=Boolean(d%s)", prop, prop);
+            gen("m%s=Boolean(d%s)", prop2, prop2);
             break;
         }
       }
@@ -47430,50 +47430,50 @@ var require_converter = __commonJS({
       gen("if(!util.isObject(d))")("throw TypeError(%j)", mtype.fullName + ": object expected")("if(n===undefined)n=0")("if(n>util.recursionLimit)")('throw Error("maximum nesting depth exceeded")');
       gen("var m=new this.ctor");
       for (var i2 = 0; i2 < fields.length; ++i2) {
-        var field = fields[i2].resolve(), prop = util.safeProp(field.name);
+        var field = fields[i2].resolve(), prop2 = util.safeProp(field.name);
         if (field.map) {
-          gen("if(d%s){", prop)("if(!util.isObject(d%s))", prop)("throw TypeError(%j)", field.fullName + ": object expected")("m%s={}", prop)("for(var ks=Object.keys(d%s),i=0;i<ks.length;++i){", prop);
-          gen('if(ks[i]==="__proto__")')("util.makeProp(m%s,ks[i])", prop);
+          gen("if(d%s){", prop2)("if(!util.isObject(d%s))", prop2)("throw TypeError(%j)", field.fullName + ": object expected")("m%s={}", prop2)("for(var ks=Object.keys(d%s),i=0;i<ks.length;++i){", prop2);
+          gen('if(ks[i]==="__proto__")')("util.makeProp(m%s,ks[i])", prop2);
           genValuePartial_fromObject(
             gen,
             field,
             /* not sorted */
             i2,
-            prop + "[ks[i]]"
+            prop2 + "[ks[i]]"
           )("}")("}");
         } else if (field.repeated) {
-          gen("if(d%s){", prop)("if(!Array.isArray(d%s))", prop)("throw TypeError(%j)", field.fullName + ": array expected")("m%s=[]", prop)("for(var i=0;i<d%s.length;++i){", prop);
+          gen("if(d%s){", prop2)("if(!Array.isArray(d%s))", prop2)("throw TypeError(%j)", field.fullName + ": array expected")("m%s=[]", prop2)("for(var i=0;i<d%s.length;++i){", prop2);
           genValuePartial_fromObject(
             gen,
             field,
             /* not sorted */
             i2,
-            prop + "[i]"
+            prop2 + "[i]"
           )("}")("}");
         } else {
-          if (!(field.resolvedType instanceof Enum)) gen("if(d%s!=null){", prop);
+          if (!(field.resolvedType instanceof Enum)) gen("if(d%s!=null){", prop2);
           genValuePartial_fromObject(
             gen,
             field,
             /* not sorted */
             i2,
-            prop
+            prop2
           );
           if (!(field.resolvedType instanceof Enum)) gen("}");
         }
       }
       return gen("return m");
     };
-    function genValuePartial_toObject(gen, field, fieldIndex, prop) {
+    function genValuePartial_toObject(gen, field, fieldIndex, prop2) {
       if (field.resolvedType) {
-        if (field.resolvedType instanceof Enum) gen("d%s=o.enums===String?(types[%i].values[m%s]===undefined?m%s:types[%i].values[m%s]):m%s", prop, fieldIndex, prop, prop, fieldIndex, prop, prop);
-        else gen("d%s=types[%i].toObject(m%s,o,q+1)", prop, fieldIndex, prop);
+        if (field.resolvedType instanceof Enum) gen("d%s=o.enums===String?(types[%i].values[m%s]===undefined?m%s:types[%i].values[m%s]):m%s", prop2, fieldIndex, prop2, prop2, fieldIndex, prop2, prop2);
+        else gen("d%s=types[%i].toObject(m%s,o,q+1)", prop2, fieldIndex, prop2);
       } else {
         var isUnsigned = false;
         switch (field.type) {
           case "double":
           case "float":
-            gen("d%s=o.json&&!isFinite(m%s)?String(m%s):m%s", prop, prop, prop, prop);
+            gen("d%s=o.json&&!isFinite(m%s)?String(m%s):m%s", prop2, prop2, prop2, prop2);
             break;
           case "uint64":
           case "fixed64":
@@ -47482,13 +47482,13 @@ var require_converter = __commonJS({
           case "int64":
           case "sint64":
           case "sfixed64":
-            gen('if(typeof BigInt!=="undefined"&&o.longs===BigInt)')('d%s=typeof m%s==="number"?BigInt(m%s):util.Long.fromBits(m%s.low>>>0,m%s.high>>>0,%j).toBigInt()', prop, prop, prop, prop, prop, isUnsigned)('else if(typeof m%s==="number")', prop)("d%s=o.longs===String?String(m%s):m%s", prop, prop, prop)("else")("d%s=o.longs===String?util.Long.prototype.toString.call(m%s):o.longs===Number?new util.LongBits(m%s.low>>>0,m%s.high>>>0).toNumber(%s):m%s", prop, prop, prop, prop, isUnsigned ? "true" : "", prop);
+            gen('if(typeof BigInt!=="undefined"&&o.longs===BigInt)')('d%s=typeof m%s==="number"?BigInt(m%s):util.Long.fromBits(m%s.low>>>0,m%s.high>>>0,%j).toBigInt()', prop2, prop2, prop2, prop2, prop2, isUnsigned)('else if(typeof m%s==="number")', prop2)("d%s=o.longs===String?String(m%s):m%s", prop2, prop2, prop2)("else")("d%s=o.longs===String?util.Long.prototype.toString.call(m%s):o.longs===Number?new util.LongBits(m%s.low>>>0,m%s.high>>>0).toNumber(%s):m%s", prop2, prop2, prop2, prop2, isUnsigned ? "true" : "", prop2);
             break;
           case "bytes":
-            gen("d%s=o.bytes===String?util.base64.encode(m%s,0,m%s.length):o.bytes===Array?Array.prototype.slice.call(m%s):m%s", prop, prop, prop, prop, prop);
+            gen("d%s=o.bytes===String?util.base64.encode(m%s,0,m%s.length):o.bytes===Array?Array.prototype.slice.call(m%s):m%s", prop2, prop2, prop2, prop2, prop2);
             break;
           default:
-            gen("d%s=m%s", prop, prop);
+            gen("d%s=m%s", prop2, prop2);
             break;
         }
       }
@@ -47516,50 +47516,50 @@ var require_converter = __commonJS({
       if (normalFields.length) {
         gen("if(o.defaults){");
         for (i2 = 0; i2 < normalFields.length; ++i2) {
-          var field = normalFields[i2], prop = util.safeProp(field.name);
-          if (field.resolvedType instanceof Enum) gen("d%s=o.enums===String?%j:%j", prop, field.resolvedType.valuesById[field.typeDefault], field.typeDefault);
-          else if (field.long) gen("if(util.Long){")("var n=new util.Long(%i,%i,%j)", field.typeDefault.low, field.typeDefault.high, field.typeDefault.unsigned)('d%s=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n', prop)("}else")('d%s=o.longs===String?%j:typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt(%j):%i', prop, field.typeDefault.toString(), field.typeDefault.toString(), field.typeDefault.toNumber());
+          var field = normalFields[i2], prop2 = util.safeProp(field.name);
+          if (field.resolvedType instanceof Enum) gen("d%s=o.enums===String?%j:%j", prop2, field.resolvedType.valuesById[field.typeDefault], field.typeDefault);
+          else if (field.long) gen("if(util.Long){")("var n=new util.Long(%i,%i,%j)", field.typeDefault.low, field.typeDefault.high, field.typeDefault.unsigned)('d%s=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n', prop2)("}else")('d%s=o.longs===String?%j:typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt(%j):%i', prop2, field.typeDefault.toString(), field.typeDefault.toString(), field.typeDefault.toNumber());
           else if (field.bytes) {
             var arrayDefault = Array.prototype.slice.call(field.typeDefault);
-            gen("if(o.bytes===String)d%s=%j", prop, String.fromCharCode.apply(String, field.typeDefault))("else{")("d%s=%j", prop, arrayDefault)("if(o.bytes!==Array)d%s=util.newBuffer(d%s)", prop, prop)("}");
-          } else gen("d%s=%j", prop, field.typeDefault);
+            gen("if(o.bytes===String)d%s=%j", prop2, String.fromCharCode.apply(String, field.typeDefault))("else{")("d%s=%j", prop2, arrayDefault)("if(o.bytes!==Array)d%s=util.newBuffer(d%s)", prop2, prop2)("}");
+          } else gen("d%s=%j", prop2, field.typeDefault);
         }
         gen("}");
       }
       var hasKs2 = false;
       for (i2 = 0; i2 < fields.length; ++i2) {
-        var field = fields[i2], index = mtype._fieldsArray.indexOf(field), prop = util.safeProp(field.name);
+        var field = fields[i2], index = mtype._fieldsArray.indexOf(field), prop2 = util.safeProp(field.name);
         if (field.map) {
           if (!hasKs2) {
             hasKs2 = true;
             gen("var ks2");
           }
-          gen("if(m%s&&(ks2=Object.keys(m%s)).length){", prop, prop)("d%s={}", prop)("for(var j=0;j<ks2.length;++j){");
-          gen('if(ks2[j]==="__proto__")')("util.makeProp(d%s,ks2[j])", prop);
+          gen("if(m%s&&(ks2=Object.keys(m%s)).length){", prop2, prop2)("d%s={}", prop2)("for(var j=0;j<ks2.length;++j){");
+          gen('if(ks2[j]==="__proto__")')("util.makeProp(d%s,ks2[j])", prop2);
           genValuePartial_toObject(
             gen,
             field,
             /* sorted */
             index,
-            prop + "[ks2[j]]"
+            prop2 + "[ks2[j]]"
           )("}");
         } else if (field.repeated) {
-          gen("if(m%s&&m%s.length){", prop, prop)("d%s=[]", prop)("for(var j=0;j<m%s.length;++j){", prop);
+          gen("if(m%s&&m%s.length){", prop2, prop2)("d%s=[]", prop2)("for(var j=0;j<m%s.length;++j){", prop2);
           genValuePartial_toObject(
             gen,
             field,
             /* sorted */
             index,
-            prop + "[j]"
+            prop2 + "[j]"
           )("}");
         } else {
-          gen("if(m%s!=null&&Object.hasOwnProperty.call(m,%j)){", prop, field.name);
+          gen("if(m%s!=null&&Object.hasOwnProperty.call(m,%j)){", prop2, field.name);
           genValuePartial_toObject(
             gen,
             field,
             /* sorted */
             index,
-            prop
+            prop2
           );
           if (field.partOf) gen("if(o.oneofs)")("d%s=%j", util.safeProp(field.partOf.name), field.name);
         }
@@ -48191,9 +48191,9 @@ var require_root = __commonJS({
               this.deferred.splice(i2, 1);
             else
               ++i2;
-        for (var j = 0; j < /* initializes */
-        object2.nestedArray.length; ++j)
-          this._handleAdd(object2._nestedArray[j]);
+        for (var j2 = 0; j2 < /* initializes */
+        object2.nestedArray.length; ++j2)
+          this._handleAdd(object2._nestedArray[j2]);
         if (exposeRe.test(object2.name))
           object2.parent[object2.name] = object2;
       }
@@ -48281,10 +48281,10 @@ var require_util2 = __commonJS({
     util.isReserved = function isReserved(name) {
       return reservedRe.test(name);
     };
-    util.safeProp = function safeProp(prop) {
-      if (!/^[$\w_]+$/.test(prop) || reservedRe.test(prop))
-        return "[" + JSON.stringify(prop) + "]";
-      return "." + prop;
+    util.safeProp = function safeProp(prop2) {
+      if (!/^[$\w_]+$/.test(prop2) || reservedRe.test(prop2))
+        return "[" + JSON.stringify(prop2) + "]";
+      return "." + prop2;
     };
     util.ucFirst = function ucFirst(str) {
       return str.charAt(0).toUpperCase() + str.substring(1);
@@ -48327,13 +48327,13 @@ var require_util2 = __commonJS({
       Object.defineProperty(object2, "$type", { value: enm, enumerable: false });
       return enm;
     };
-    util.setProperty = function setProperty(dst, path7, value, ifNotSet) {
-      function setProp(dst2, path8, value2) {
-        var part = path8.shift();
+    util.setProperty = function setProperty(dst, path12, value, ifNotSet) {
+      function setProp(dst2, path13, value2) {
+        var part = path13.shift();
         if (util.isUnsafeProperty(part))
           return dst2;
-        if (path8.length > 0) {
-          dst2[part] = setProp(dst2[part] || {}, path8, value2);
+        if (path13.length > 0) {
+          dst2[part] = setProp(dst2[part] || {}, path13, value2);
         } else {
           var prevValue = dst2[part];
           if (prevValue && ifNotSet)
@@ -48346,12 +48346,12 @@ var require_util2 = __commonJS({
       }
       if (typeof dst !== "object")
         throw TypeError("dst must be an object");
-      if (!path7)
+      if (!path12)
         throw TypeError("path must be specified");
-      path7 = path7.split(".");
-      if (path7.length > util.recursionLimit)
+      path12 = path12.split(".");
+      if (path12.length > util.recursionLimit)
         throw Error("max depth exceeded");
-      return setProp(dst, path7, value);
+      return setProp(dst, path12, value);
     };
     Object.defineProperty(util, "decorateRoot", {
       get: function() {
@@ -48897,12 +48897,12 @@ var require_object = __commonJS({
        */
       fullName: {
         get: function() {
-          var path7 = [this.name], ptr = this.parent;
+          var path12 = [this.name], ptr = this.parent;
           while (ptr) {
-            path7.unshift(ptr.name);
+            path12.unshift(ptr.name);
             ptr = ptr.parent;
           }
-          return path7.join(".");
+          return path12.join(".");
         }
       }
     });
@@ -49295,12 +49295,12 @@ var require_tokenize = __commonJS({
         return Error("illegal " + subject + " (line " + line + ")");
       }
       function readString() {
-        var re = stringDelim === "'" ? stringSingleRe : stringDoubleRe;
-        re.lastIndex = offset - 1;
-        var match = re.exec(source);
+        var re2 = stringDelim === "'" ? stringSingleRe : stringDoubleRe;
+        re2.lastIndex = offset - 1;
+        var match = re2.exec(source);
         if (!match)
           throw illegal("string");
-        offset = re.lastIndex;
+        offset = re2.lastIndex;
         push(stringDelim);
         stringDelim = null;
         return unescape2(match[1]);
@@ -49538,7 +49538,7 @@ var require_parse = __commonJS({
       if (!options)
         options = parse4.defaults;
       var preferTrailingComment = options.preferTrailingComment || false;
-      var tn = tokenize(source, options.alternateCommentMode || false), next = tn.next, push = tn.push, peek = tn.peek, skip = tn.skip, cmnt = tn.cmnt;
+      var tn2 = tokenize(source, options.alternateCommentMode || false), next = tn2.next, push = tn2.push, peek = tn2.peek, skip = tn2.skip, cmnt = tn2.cmnt;
       var head = true, pkg, imports, weakImports, edition = "proto2";
       var ptr = root;
       var topLevelObjects = [];
@@ -49559,7 +49559,7 @@ var require_parse = __commonJS({
         var filename = parse4.filename;
         if (!insideTryCatch)
           parse4.filename = null;
-        return Error("illegal " + (name || "token") + " '" + token2 + "' (" + (filename ? filename + ", " : "") + "line " + tn.line + ")");
+        return Error("illegal " + (name || "token") + " '" + token2 + "' (" + (filename ? filename + ", " : "") + "line " + tn2.line + ")");
       }
       function readString() {
         var values = [], token2;
@@ -49753,7 +49753,7 @@ var require_parse = __commonJS({
         return false;
       }
       function ifBlock(obj, fnIf, fnElse) {
-        var trailingLine = tn.line;
+        var trailingLine = tn2.line;
         if (obj) {
           if (typeof obj.comment !== "string") {
             obj.comment = cmnt();
@@ -52008,9 +52008,9 @@ var require_descriptor2 = __commonJS({
       var root = new Root();
       if (descriptor.file) {
         var fileDescriptor, filePackage;
-        for (var j = 0, i2; j < descriptor.file.length; ++j) {
+        for (var j2 = 0, i2; j2 < descriptor.file.length; ++j2) {
           filePackage = root;
-          if ((fileDescriptor = descriptor.file[j])["package"] && fileDescriptor["package"].length)
+          if ((fileDescriptor = descriptor.file[j2])["package"] && fileDescriptor["package"].length)
             filePackage = root.define(fileDescriptor["package"]);
           var edition = editionFromDescriptor(fileDescriptor);
           if (fileDescriptor.name && fileDescriptor.name.length)
@@ -52029,9 +52029,9 @@ var require_descriptor2 = __commonJS({
               filePackage.add(Service.fromDescriptor(fileDescriptor.service[i2], edition));
           var opts = fromDescriptorOptions(fileDescriptor.options, exports.FileOptions);
           if (opts) {
-            var ks = Object.keys(opts);
-            for (i2 = 0; i2 < ks.length; ++i2)
-              filePackage.setOption(ks[i2], opts[ks[i2]]);
+            var ks2 = Object.keys(opts);
+            for (i2 = 0; i2 < ks2.length; ++i2)
+              filePackage.setOption(ks2[i2], opts[ks2[i2]]);
           }
         }
       }
@@ -52042,13 +52042,13 @@ var require_descriptor2 = __commonJS({
       Root_toDescriptorRecursive(this, set2.file, edition);
       return set2;
     };
-    function Root_toDescriptorRecursive(ns, files, edition) {
-      var file2 = exports.FileDescriptorProto.create({ name: ns.filename || (ns.fullName.substring(1).replace(/\./g, "_") || "root") + ".proto" });
+    function Root_toDescriptorRecursive(ns2, files, edition) {
+      var file2 = exports.FileDescriptorProto.create({ name: ns2.filename || (ns2.fullName.substring(1).replace(/\./g, "_") || "root") + ".proto" });
       editionToDescriptor(edition, file2);
-      if (!(ns instanceof Root))
-        file2["package"] = ns.fullName.substring(1);
-      for (var i2 = 0, nested; i2 < ns.nestedArray.length; ++i2)
-        if ((nested = ns._nestedArray[i2]) instanceof Type)
+      if (!(ns2 instanceof Root))
+        file2["package"] = ns2.fullName.substring(1);
+      for (var i2 = 0, nested; i2 < ns2.nestedArray.length; ++i2)
+        if ((nested = ns2._nestedArray[i2]) instanceof Type)
           file2.messageType.push(nested.toDescriptor(edition));
         else if (nested instanceof Enum)
           file2.enumType.push(nested.toDescriptor());
@@ -52059,7 +52059,7 @@ var require_descriptor2 = __commonJS({
         else if (nested instanceof /* plain */
         Namespace)
           Root_toDescriptorRecursive(nested, files, edition);
-      file2.options = toDescriptorOptions(ns.options, exports.FileOptions);
+      file2.options = toDescriptorOptions(ns2.options, exports.FileOptions);
       if (file2.messageType.length + file2.enumType.length + file2.extension.length + file2.service.length)
         files.push(file2);
     }
@@ -52291,8 +52291,8 @@ var require_descriptor2 = __commonJS({
     };
     Enum.prototype.toDescriptor = function toDescriptor() {
       var values = [];
-      for (var i2 = 0, ks = Object.keys(this.values); i2 < ks.length; ++i2)
-        values.push(exports.EnumValueDescriptorProto.create({ name: ks[i2], number: this.values[ks[i2]] }));
+      for (var i2 = 0, ks2 = Object.keys(this.values); i2 < ks2.length; ++i2)
+        values.push(exports.EnumValueDescriptorProto.create({ name: ks2[i2], number: this.values[ks2[i2]] }));
       return exports.EnumDescriptorProto.create({
         name: this.name,
         value: values,
@@ -52526,17 +52526,17 @@ var require_descriptor2 = __commonJS({
       return type.fromObject(toDescriptorOptionsRecursive(options, type));
     }
     function shortname(from, to) {
-      var fromPath = from.fullName.split("."), toPath2 = to.fullName.split("."), i2 = 0, j = 0, k = toPath2.length - 1;
+      var fromPath = from.fullName.split("."), toPath2 = to.fullName.split("."), i2 = 0, j2 = 0, k2 = toPath2.length - 1;
       if (!(from instanceof Root) && to instanceof Namespace)
-        while (i2 < fromPath.length && j < k && fromPath[i2] === toPath2[j]) {
+        while (i2 < fromPath.length && j2 < k2 && fromPath[i2] === toPath2[j2]) {
           var other = to.lookup(fromPath[i2++], true);
           if (other !== null && other !== to)
             break;
-          ++j;
+          ++j2;
         }
       else
-        for (; i2 < fromPath.length && j < k && fromPath[i2] === toPath2[j]; ++i2, ++j) ;
-      return toPath2.slice(j).join(".");
+        for (; i2 < fromPath.length && j2 < k2 && fromPath[i2] === toPath2[j2]; ++i2, ++j2) ;
+      return toPath2.slice(j2).join(".");
     }
     function underScore(str) {
       return str.substring(0, 1) + str.substring(1).replace(/([A-Z])(?=[a-z]|$)/g, function($0, $1) {
@@ -52939,19 +52939,19 @@ var require_util3 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.addCommonProtos = exports.loadProtosWithOptionsSync = exports.loadProtosWithOptions = void 0;
-    var fs = __require("fs");
-    var path7 = __require("path");
+    var fs2 = __require("fs");
+    var path12 = __require("path");
     var Protobuf = require_protobufjs();
     function addIncludePathResolver(root, includePaths) {
       const originalResolvePath = root.resolvePath;
       root.resolvePath = (origin, target) => {
-        if (path7.isAbsolute(target)) {
+        if (path12.isAbsolute(target)) {
           return target;
         }
         for (const directory of includePaths) {
-          const fullPath = path7.join(directory, target);
+          const fullPath = path12.join(directory, target);
           try {
-            fs.accessSync(fullPath, fs.constants.R_OK);
+            fs2.accessSync(fullPath, fs2.constants.R_OK);
             return fullPath;
           } catch (err) {
             continue;
@@ -53669,7 +53669,7 @@ var require_channelz = __commonJS({
       }
     }
     function GetSocket(call, callback) {
-      var _a3, _b, _c, _d, _e;
+      var _a3, _b, _c, _d, _e2;
       const socketId = parseInt(call.request.socket_id, 10);
       const socketEntry = entityMaps[
         "socket"
@@ -53697,7 +53697,7 @@ var require_channelz = __commonJS({
         ref: socketRefToMessage(socketEntry.ref),
         local: resolvedInfo.localAddress ? subchannelAddressToAddressMessage(resolvedInfo.localAddress) : null,
         remote: resolvedInfo.remoteAddress ? subchannelAddressToAddressMessage(resolvedInfo.remoteAddress) : null,
-        remote_name: (_e = resolvedInfo.remoteName) !== null && _e !== void 0 ? _e : void 0,
+        remote_name: (_e2 = resolvedInfo.remoteName) !== null && _e2 !== void 0 ? _e2 : void 0,
         security: securityMessage,
         data: {
           keep_alives_sent: resolvedInfo.keepAlivesSent,
@@ -53868,9 +53868,9 @@ var require_compression_filter = __commonJS({
        * @param data Framed message, possibly compressed
        * @return Uncompressed message
        */
-      async readMessage(data) {
-        const compressed = data.readUInt8(0) === 1;
-        let messageBuffer = data.slice(5);
+      async readMessage(data2) {
+        const compressed = data2.readUInt8(0) === 1;
+        let messageBuffer = data2.slice(5);
         if (compressed) {
           messageBuffer = await this.decompressMessage(messageBuffer);
         }
@@ -55378,14 +55378,14 @@ var require_stream_decoder = __commonJS({
         this.readPartialMessage = [];
         this.readMessageRemaining = 0;
       }
-      write(data) {
+      write(data2) {
         let readHead = 0;
         let toRead;
         const result = [];
-        while (readHead < data.length) {
+        while (readHead < data2.length) {
           switch (this.readState) {
             case ReadState.NO_DATA:
-              this.readCompressFlag = data.slice(readHead, readHead + 1);
+              this.readCompressFlag = data2.slice(readHead, readHead + 1);
               readHead += 1;
               this.readState = ReadState.READING_SIZE;
               this.readPartialSize.fill(0);
@@ -55395,8 +55395,8 @@ var require_stream_decoder = __commonJS({
               this.readPartialMessage = [];
               break;
             case ReadState.READING_SIZE:
-              toRead = Math.min(data.length - readHead, this.readSizeRemaining);
-              data.copy(this.readPartialSize, 4 - this.readSizeRemaining, readHead, readHead + toRead);
+              toRead = Math.min(data2.length - readHead, this.readSizeRemaining);
+              data2.copy(this.readPartialSize, 4 - this.readSizeRemaining, readHead, readHead + toRead);
               this.readSizeRemaining -= toRead;
               readHead += toRead;
               if (this.readSizeRemaining === 0) {
@@ -55415,8 +55415,8 @@ var require_stream_decoder = __commonJS({
               }
               break;
             case ReadState.READING_MESSAGE:
-              toRead = Math.min(data.length - readHead, this.readMessageRemaining);
-              this.readPartialMessage.push(data.slice(readHead, readHead + toRead));
+              toRead = Math.min(data2.length - readHead, this.readMessageRemaining);
+              this.readPartialMessage.push(data2.slice(readHead, readHead + toRead));
               this.readMessageRemaining -= toRead;
               readHead += toRead;
               if (this.readMessageRemaining === 0) {
@@ -55447,7 +55447,7 @@ var require_subchannel_call = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Http2SubchannelCall = void 0;
     var http2 = __require("http2");
-    var os = __require("os");
+    var os2 = __require("os");
     var constants_1 = require_constants2();
     var metadata_1 = require_metadata();
     var stream_decoder_1 = require_stream_decoder();
@@ -55455,7 +55455,7 @@ var require_subchannel_call = __commonJS({
     var constants_2 = require_constants2();
     var TRACER_NAME = "subchannel_call";
     function getSystemErrorName(errno) {
-      for (const [name, num] of Object.entries(os.constants.errno)) {
+      for (const [name, num] of Object.entries(os2.constants.errno)) {
         if (num === errno) {
           return name;
         }
@@ -55543,16 +55543,16 @@ var require_subchannel_call = __commonJS({
         http2Stream.on("trailers", (headers) => {
           this.handleTrailers(headers);
         });
-        http2Stream.on("data", (data) => {
+        http2Stream.on("data", (data2) => {
           if (this.statusOutput) {
             return;
           }
           if (this.traceEnabled) {
-            this.trace("receive HTTP/2 data frame of length " + data.length);
+            this.trace("receive HTTP/2 data frame of length " + data2.length);
           }
           let messages;
           try {
-            messages = this.decoder.write(data);
+            messages = this.decoder.write(data2);
           } catch (e) {
             if (this.httpStatusCode !== void 0 && this.httpStatusCode !== 200) {
               const mappedStatus = mapHttpStatusCode(this.httpStatusCode);
@@ -56327,7 +56327,7 @@ var require_transport = __commonJS({
           return Promise.reject("Connection closed before starting HTTP/2 handshake");
         }
         return new Promise((resolve, reject) => {
-          var _a3, _b, _c, _d, _e, _f, _g, _h;
+          var _a3, _b, _c, _d, _e2, _f, _g, _h;
           let remoteName = null;
           let realTarget = this.channelTarget;
           if ("grpc.http_connect_target" in options) {
@@ -56374,7 +56374,7 @@ var require_transport = __commonJS({
              * disable enforcement of the limit. Some testing indicates that Node's
              * behavior degrades badly when this limit is reached, so we solve that
              * by disabling the check entirely. */
-            maxSessionMemory: (_e = options["grpc-node.max_session_memory"]) !== null && _e !== void 0 ? _e : Number.MAX_SAFE_INTEGER
+            maxSessionMemory: (_e2 = options["grpc-node.max_session_memory"]) !== null && _e2 !== void 0 ? _e2 : Number.MAX_SAFE_INTEGER
           };
           const session = http2.connect(`${scheme}://${targetPath}`, sessionOptions);
           const defaultWin = (_h = (_g = (_f = http2.getDefaultSettings) === null || _f === void 0 ? void 0 : _f.call(http2)) === null || _g === void 0 ? void 0 : _g.initialWindowSize) !== null && _h !== void 0 ? _h : 65535;
@@ -58008,7 +58008,7 @@ var require_internal_channel = __commonJS({
     };
     var InternalChannel = class _InternalChannel {
       constructor(target, credentials, options) {
-        var _a3, _b, _c, _d, _e, _f;
+        var _a3, _b, _c, _d, _e2, _f;
         this.credentials = credentials;
         this.options = options;
         this.connectivityState = connectivity_state_1.ConnectivityState.IDLE;
@@ -58063,7 +58063,7 @@ var require_internal_channel = __commonJS({
         this.subchannelPool = (0, subchannel_pool_1.getSubchannelPool)(((_a3 = this.options["grpc.use_local_subchannel_pool"]) !== null && _a3 !== void 0 ? _a3 : 0) === 0);
         this.retryBufferTracker = new retrying_call_1.MessageBufferTracker((_b = this.options["grpc.retry_buffer_size"]) !== null && _b !== void 0 ? _b : DEFAULT_RETRY_BUFFER_SIZE_BYTES, (_c = this.options["grpc.per_rpc_retry_buffer_size"]) !== null && _c !== void 0 ? _c : DEFAULT_PER_RPC_RETRY_BUFFER_SIZE_BYTES);
         this.keepaliveTime = (_d = this.options["grpc.keepalive_time_ms"]) !== null && _d !== void 0 ? _d : -1;
-        this.idleTimeoutMs = Math.max((_e = this.options["grpc.client_idle_timeout_ms"]) !== null && _e !== void 0 ? _e : DEFAULT_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS);
+        this.idleTimeoutMs = Math.max((_e2 = this.options["grpc.client_idle_timeout_ms"]) !== null && _e2 !== void 0 ? _e2 : DEFAULT_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS);
         const channelControlHelper = {
           createSubchannel: (subchannelAddress, subchannelArgs) => {
             const finalSubchannelArgs = {};
@@ -58562,9 +58562,9 @@ var require_server_call = __commonJS({
       return status;
     }
     var ServerUnaryCallImpl = class extends events_1.EventEmitter {
-      constructor(path7, call, metadata, request) {
+      constructor(path12, call, metadata, request) {
         super();
-        this.path = path7;
+        this.path = path12;
         this.call = call;
         this.metadata = metadata;
         this.request = request;
@@ -58594,9 +58594,9 @@ var require_server_call = __commonJS({
     };
     exports.ServerUnaryCallImpl = ServerUnaryCallImpl;
     var ServerReadableStreamImpl = class extends stream_1.Readable {
-      constructor(path7, call, metadata) {
+      constructor(path12, call, metadata) {
         super({ objectMode: true });
-        this.path = path7;
+        this.path = path12;
         this.call = call;
         this.metadata = metadata;
         this.cancelled = false;
@@ -58628,9 +58628,9 @@ var require_server_call = __commonJS({
     };
     exports.ServerReadableStreamImpl = ServerReadableStreamImpl;
     var ServerWritableStreamImpl = class extends stream_1.Writable {
-      constructor(path7, call, metadata, request) {
+      constructor(path12, call, metadata, request) {
         super({ objectMode: true });
-        this.path = path7;
+        this.path = path12;
         this.call = call;
         this.metadata = metadata;
         this.request = request;
@@ -58684,9 +58684,9 @@ var require_server_call = __commonJS({
     };
     exports.ServerWritableStreamImpl = ServerWritableStreamImpl;
     var ServerDuplexStreamImpl = class extends stream_1.Duplex {
-      constructor(path7, call, metadata) {
+      constructor(path12, call, metadata) {
         super({ objectMode: true });
-        this.path = path7;
+        this.path = path12;
         this.call = call;
         this.metadata = metadata;
         this.pendingStatus = {
@@ -59749,8 +59749,8 @@ var require_server_interceptors = __commonJS({
           }
           this.notifyOnCancel();
         });
-        this.stream.on("data", (data) => {
-          this.handleDataFrame(data);
+        this.stream.on("data", (data2) => {
+          this.handleDataFrame(data2);
         });
         this.stream.pause();
         this.stream.on("end", () => {
@@ -59948,15 +59948,15 @@ var require_server_interceptors = __commonJS({
           }
         }
       }
-      handleDataFrame(data) {
+      handleDataFrame(data2) {
         var _a3;
         if (this.checkCancelled()) {
           return;
         }
-        trace("Request to " + this.handler.path + " received data frame of size " + data.length);
+        trace("Request to " + this.handler.path + " received data frame of size " + data2.length);
         let rawMessages;
         try {
-          rawMessages = this.decoder.write(data);
+          rawMessages = this.decoder.write(data2);
         } catch (e) {
           this.sendStatus({ code: constants_1.Status.RESOURCE_EXHAUSTED, details: e.message });
           return;
@@ -60181,7 +60181,7 @@ var require_server2 = __commonJS({
       var kind = contextIn.kind, key = kind === "getter" ? "get" : kind === "setter" ? "set" : "value";
       var target = !descriptorIn && ctor ? contextIn["static"] ? ctor : ctor.prototype : null;
       var descriptor = descriptorIn || (target ? Object.getOwnPropertyDescriptor(target, contextIn.name) : {});
-      var _, done = false;
+      var _2, done = false;
       for (var i2 = decorators.length - 1; i2 >= 0; i2--) {
         var context = {};
         for (var p in contextIn) context[p] = p === "access" ? {} : contextIn[p];
@@ -60194,12 +60194,12 @@ var require_server2 = __commonJS({
         if (kind === "accessor") {
           if (result === void 0) continue;
           if (result === null || typeof result !== "object") throw new TypeError("Object expected");
-          if (_ = accept(result.get)) descriptor.get = _;
-          if (_ = accept(result.set)) descriptor.set = _;
-          if (_ = accept(result.init)) initializers.unshift(_);
-        } else if (_ = accept(result)) {
-          if (kind === "field") initializers.unshift(_);
-          else descriptor[key] = _;
+          if (_2 = accept(result.get)) descriptor.get = _2;
+          if (_2 = accept(result.set)) descriptor.set = _2;
+          if (_2 = accept(result.init)) initializers.unshift(_2);
+        } else if (_2 = accept(result)) {
+          if (kind === "field") initializers.unshift(_2);
+          else descriptor[key] = _2;
         }
       }
       if (target) Object.defineProperty(target, contextIn.name, descriptor);
@@ -60271,7 +60271,7 @@ var require_server2 = __commonJS({
       let _start_decorators;
       return _a3 = class Server {
         constructor(options) {
-          var _b, _c, _d, _e, _f, _g;
+          var _b, _c, _d, _e2, _f, _g;
           this.boundPorts = (__runInitializers(this, _instanceExtraInitializers), /* @__PURE__ */ new Map());
           this.http2Servers = /* @__PURE__ */ new Map();
           this.sessionIdleTimeouts = /* @__PURE__ */ new Map();
@@ -60299,7 +60299,7 @@ var require_server2 = __commonJS({
           this.maxConnectionAgeMs = (_b = this.options["grpc.max_connection_age_ms"]) !== null && _b !== void 0 ? _b : UNLIMITED_CONNECTION_AGE_MS;
           this.maxConnectionAgeGraceMs = (_c = this.options["grpc.max_connection_age_grace_ms"]) !== null && _c !== void 0 ? _c : UNLIMITED_CONNECTION_AGE_MS;
           this.keepaliveTimeMs = (_d = this.options["grpc.keepalive_time_ms"]) !== null && _d !== void 0 ? _d : KEEPALIVE_MAX_TIME_MS;
-          this.keepaliveTimeoutMs = (_e = this.options["grpc.keepalive_timeout_ms"]) !== null && _e !== void 0 ? _e : KEEPALIVE_TIMEOUT_MS;
+          this.keepaliveTimeoutMs = (_e2 = this.options["grpc.keepalive_timeout_ms"]) !== null && _e2 !== void 0 ? _e2 : KEEPALIVE_TIMEOUT_MS;
           this.sessionIdleTimeout = (_f = this.options["grpc.max_connection_idle_ms"]) !== null && _f !== void 0 ? _f : MAX_CONNECTION_IDLE_MS;
           this.commonServerOptions = {
             maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER
@@ -60987,11 +60987,11 @@ var require_server2 = __commonJS({
           }
           return true;
         }
-        _retrieveHandler(path7) {
-          serverCallTrace("Received call to method " + path7 + " at address " + this.serverAddressString);
-          const handler = this.handlers.get(path7);
+        _retrieveHandler(path12) {
+          serverCallTrace("Received call to method " + path12 + " at address " + this.serverAddressString);
+          const handler = this.handlers.get(path12);
           if (handler === void 0) {
-            serverCallTrace("No handler registered for method " + path7 + ". Sending UNIMPLEMENTED status.");
+            serverCallTrace("No handler registered for method " + path12 + ". Sending UNIMPLEMENTED status.");
             return null;
           }
           return handler;
@@ -61015,10 +61015,10 @@ var require_server2 = __commonJS({
             channelzSessionInfo === null || channelzSessionInfo === void 0 ? void 0 : channelzSessionInfo.streamTracker.addCallFailed();
             return;
           }
-          const path7 = headers[HTTP2_HEADER_PATH];
-          const handler = this._retrieveHandler(path7);
+          const path12 = headers[HTTP2_HEADER_PATH];
+          const handler = this._retrieveHandler(path12);
           if (!handler) {
-            this._respondWithError(getUnimplementedStatusResponse(path7), stream, channelzSessionInfo);
+            this._respondWithError(getUnimplementedStatusResponse(path12), stream, channelzSessionInfo);
             return;
           }
           const callEventTracker = {
@@ -61068,10 +61068,10 @@ var require_server2 = __commonJS({
           if (this._verifyContentType(stream, headers) !== true) {
             return;
           }
-          const path7 = headers[HTTP2_HEADER_PATH];
-          const handler = this._retrieveHandler(path7);
+          const path12 = headers[HTTP2_HEADER_PATH];
+          const handler = this._retrieveHandler(path12);
           if (!handler) {
-            this._respondWithError(getUnimplementedStatusResponse(path7), stream, null);
+            this._respondWithError(getUnimplementedStatusResponse(path12), stream, null);
             return;
           }
           const call = (0, server_interceptors_1.getServerInterceptingCall)([...extraInterceptors, ...this.interceptors], stream, headers, null, handler, this.options);
@@ -61234,7 +61234,7 @@ var require_server2 = __commonJS({
         }
         _channelzSessionHandler(http2Server) {
           return (session) => {
-            var _b, _c, _d, _e;
+            var _b, _c, _d, _e2;
             const channelzRef = (0, channelz_1.registerChannelzSocket)((_c = (_b = session.socket) === null || _b === void 0 ? void 0 : _b.remoteAddress) !== null && _c !== void 0 ? _c : "unknown", this.getChannelzSessionInfo.bind(this, session), this.channelzEnabled);
             const channelzSessionInfo = {
               ref: channelzRef,
@@ -61277,7 +61277,7 @@ var require_server2 = __commonJS({
                   (_b2 = connectionAgeGraceTimer.unref) === null || _b2 === void 0 ? void 0 : _b2.call(connectionAgeGraceTimer);
                 }
               }, this.maxConnectionAgeMs + jitter);
-              (_e = connectionAgeTimer.unref) === null || _e === void 0 ? void 0 : _e.call(connectionAgeTimer);
+              (_e2 = connectionAgeTimer.unref) === null || _e2 === void 0 ? void 0 : _e2.call(connectionAgeTimer);
             }
             const clearKeepaliveTimeout = () => {
               if (keepaliveTimeout) {
@@ -61757,10 +61757,10 @@ var require_load_balancer_pick_first = __commonJS({
     function shuffled(list) {
       const result = list.slice();
       for (let i2 = result.length - 1; i2 > 1; i2--) {
-        const j = Math.floor(Math.random() * (i2 + 1));
+        const j2 = Math.floor(Math.random() * (i2 + 1));
         const temp = result[i2];
-        result[i2] = result[j];
-        result[j] = temp;
+        result[i2] = result[j2];
+        result[j2] = temp;
       }
       return result;
     }
@@ -62116,7 +62116,7 @@ var require_certificate_provider = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.FileWatcherCertificateProvider = void 0;
-    var fs = __require("fs");
+    var fs2 = __require("fs");
     var logging = require_logging();
     var constants_1 = require_constants2();
     var util_1 = __require("util");
@@ -62124,7 +62124,7 @@ var require_certificate_provider = __commonJS({
     function trace(text) {
       logging.trace(constants_1.LogVerbosity.DEBUG, TRACER_NAME, text);
     }
-    var readFilePromise = (0, util_1.promisify)(fs.readFile);
+    var readFilePromise = (0, util_1.promisify)(fs2.readFile);
     var FileWatcherCertificateProvider = class {
       constructor(config2) {
         this.config = config2;
@@ -62379,13 +62379,13 @@ var require_resolver_uds = __commonJS({
         this.listener = listener;
         this.hasReturnedResult = false;
         this.endpoints = [];
-        let path7;
+        let path12;
         if (target.authority === "") {
-          path7 = "/" + target.path;
+          path12 = "/" + target.path;
         } else {
-          path7 = target.path;
+          path12 = target.path;
         }
-        this.endpoints = [{ addresses: [{ path: path7 }] }];
+        this.endpoints = [{ addresses: [{ path: path12 }] }];
       }
       updateResolution() {
         if (!this.hasReturnedResult) {
@@ -62445,12 +62445,12 @@ var require_resolver_ip = __commonJS({
           return;
         }
         const pathList = target.path.split(",");
-        for (const path7 of pathList) {
-          const hostPort = (0, uri_parser_1.splitHostPort)(path7);
+        for (const path12 of pathList) {
+          const hostPort = (0, uri_parser_1.splitHostPort)(path12);
           if (hostPort === null) {
             this.error = {
               code: constants_1.Status.UNAVAILABLE,
-              details: `Failed to parse ${target.scheme} address ${path7}`,
+              details: `Failed to parse ${target.scheme} address ${path12}`,
               metadata: new metadata_1.Metadata()
             };
             return;
@@ -62458,7 +62458,7 @@ var require_resolver_ip = __commonJS({
           if (target.scheme === IPV4_SCHEME && !(0, net_1.isIPv4)(hostPort.host) || target.scheme === IPV6_SCHEME && !(0, net_1.isIPv6)(hostPort.host)) {
             this.error = {
               code: constants_1.Status.UNAVAILABLE,
-              details: `Failed to parse ${target.scheme} address ${path7}`,
+              details: `Failed to parse ${target.scheme} address ${path12}`,
               metadata: new metadata_1.Metadata()
             };
             return;
@@ -63247,11 +63247,11 @@ var require_priority_queue = __commonJS({
         this.siftDown();
         return replacedValue;
       }
-      greater(i2, j) {
-        return this.comparator(this.heap[i2], this.heap[j]);
+      greater(i2, j2) {
+        return this.comparator(this.heap[i2], this.heap[j2]);
       }
-      swap(i2, j) {
-        [this.heap[i2], this.heap[j]] = [this.heap[j], this.heap[i2]];
+      swap(i2, j2) {
+        [this.heap[i2], this.heap[j2]] = [this.heap[j2], this.heap[i2]];
       }
       siftUp() {
         let node2 = this.size() - 1;
@@ -63813,19 +63813,19 @@ var require_util4 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.addCommonProtos = exports.loadProtosWithOptionsSync = exports.loadProtosWithOptions = void 0;
-    var fs = __require("fs");
-    var path7 = __require("path");
+    var fs2 = __require("fs");
+    var path12 = __require("path");
     var Protobuf = require_protobufjs();
     function addIncludePathResolver(root, includePaths) {
       const originalResolvePath = root.resolvePath;
       root.resolvePath = (origin, target) => {
-        if (path7.isAbsolute(target)) {
+        if (path12.isAbsolute(target)) {
           return target;
         }
         for (const directory of includePaths) {
-          const fullPath = path7.join(directory, target);
+          const fullPath = path12.join(directory, target);
           try {
-            fs.accessSync(fullPath, fs.constants.R_OK);
+            fs2.accessSync(fullPath, fs2.constants.R_OK);
             return fullPath;
           } catch (err) {
             continue;
@@ -64106,24 +64106,24 @@ function parse3(uuid3) {
   if (!validate_default(uuid3)) {
     throw TypeError("Invalid UUID");
   }
-  let v;
+  let v2;
   const arr = new Uint8Array(16);
-  arr[0] = (v = parseInt(uuid3.slice(0, 8), 16)) >>> 24;
-  arr[1] = v >>> 16 & 255;
-  arr[2] = v >>> 8 & 255;
-  arr[3] = v & 255;
-  arr[4] = (v = parseInt(uuid3.slice(9, 13), 16)) >>> 8;
-  arr[5] = v & 255;
-  arr[6] = (v = parseInt(uuid3.slice(14, 18), 16)) >>> 8;
-  arr[7] = v & 255;
-  arr[8] = (v = parseInt(uuid3.slice(19, 23), 16)) >>> 8;
-  arr[9] = v & 255;
-  arr[10] = (v = parseInt(uuid3.slice(24, 36), 16)) / 1099511627776 & 255;
-  arr[11] = v / 4294967296 & 255;
-  arr[12] = v >>> 24 & 255;
-  arr[13] = v >>> 16 & 255;
-  arr[14] = v >>> 8 & 255;
-  arr[15] = v & 255;
+  arr[0] = (v2 = parseInt(uuid3.slice(0, 8), 16)) >>> 24;
+  arr[1] = v2 >>> 16 & 255;
+  arr[2] = v2 >>> 8 & 255;
+  arr[3] = v2 & 255;
+  arr[4] = (v2 = parseInt(uuid3.slice(9, 13), 16)) >>> 8;
+  arr[5] = v2 & 255;
+  arr[6] = (v2 = parseInt(uuid3.slice(14, 18), 16)) >>> 8;
+  arr[7] = v2 & 255;
+  arr[8] = (v2 = parseInt(uuid3.slice(19, 23), 16)) >>> 8;
+  arr[9] = v2 & 255;
+  arr[10] = (v2 = parseInt(uuid3.slice(24, 36), 16)) / 1099511627776 & 255;
+  arr[11] = v2 / 4294967296 & 255;
+  arr[12] = v2 >>> 24 & 255;
+  arr[13] = v2 >>> 16 & 255;
+  arr[14] = v2 >>> 8 & 255;
+  arr[15] = v2 & 255;
   return arr;
 }
 var parse_default;
@@ -64207,11 +64207,11 @@ function v1(options, buf, offset) {
   }
   let msecs = options.msecs !== void 0 ? options.msecs : Date.now();
   let nsecs = options.nsecs !== void 0 ? options.nsecs : _lastNSecs + 1;
-  const dt = msecs - _lastMSecs + (nsecs - _lastNSecs) / 1e4;
-  if (dt < 0 && options.clockseq === void 0) {
+  const dt2 = msecs - _lastMSecs + (nsecs - _lastNSecs) / 1e4;
+  if (dt2 < 0 && options.clockseq === void 0) {
     clockseq = clockseq + 1 & 16383;
   }
-  if ((dt < 0 || msecs > _lastMSecs) && options.nsecs === void 0) {
+  if ((dt2 < 0 || msecs > _lastMSecs) && options.nsecs === void 0) {
     nsecs = 0;
   }
   if (nsecs >= 1e4) {
@@ -64584,7 +64584,7 @@ var require_session = __commonJS({
   "node_modules/dockerode/lib/session.js"(exports, module) {
     var grpc = require_src4();
     var protoLoader = require_src5();
-    var path7 = __require("path");
+    var path12 = __require("path");
     var uuid3 = (init_esm_node(), __toCommonJS(esm_node_exports)).v4;
     function withSession(docker, auth, handler) {
       const sessionId = uuid3();
@@ -64611,7 +64611,7 @@ var require_session = __commonJS({
         const injector = server.createConnectionInjector(creds);
         injector.injectConnection(socket);
         const pkg = protoLoader.loadSync(
-          path7.resolve(__dirname, "proto", "auth.proto")
+          path12.resolve(__dirname, "proto", "auth.proto")
         );
         const service = grpc.loadPackageDefinition(pkg);
         server.addService(service.moby.filesync.v1.Auth.service, {
@@ -64641,7 +64641,7 @@ var require_session = __commonJS({
 var require_buildkit = __commonJS({
   "node_modules/dockerode/lib/buildkit.js"(exports, module) {
     var protobuf = require_protobufjs();
-    var path7 = __require("path");
+    var path12 = __require("path");
     var BUILDKIT_TRACE_ID = "moby.buildkit.trace";
     var BUILDKIT_IMAGE_ID = "moby.image.id";
     var PROTO_TYPE = "moby.buildkit.v1.StatusResponse";
@@ -64651,7 +64651,7 @@ var require_buildkit = __commonJS({
     function loadProto() {
       if (StatusResponse) return StatusResponse;
       var root = protobuf.loadSync(
-        path7.resolve(__dirname, "proto", "buildkit_status.proto")
+        path12.resolve(__dirname, "proto", "buildkit_status.proto")
       );
       StatusResponse = root.lookupType(PROTO_TYPE);
       return StatusResponse;
@@ -64755,8 +64755,8 @@ var require_buildkit = __commonJS({
       stream.on("error", onStreamError);
       stream.on("end", onStreamEnd);
       stream.on("close", onStreamEnd);
-      function onStreamEvent(data) {
-        buffer += data.toString();
+      function onStreamEvent(data2) {
+        buffer += data2.toString();
         var lines = buffer.split("\n");
         buffer = lines.pop();
         lines.forEach(function(line) {
@@ -64869,17 +64869,17 @@ var require_docker = __commonJS({
       delete opts.authconfig;
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(self2.getContainer(data.Id));
+            resolve(self2.getContainer(data2.Id));
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return callback(err, data);
-          callback(err, self2.getContainer(data.Id));
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return callback(err, data2);
+          callback(err, self2.getContainer(data2.Id));
         });
       }
     };
@@ -64907,16 +64907,16 @@ var require_docker = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -64940,16 +64940,16 @@ var require_docker = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -64976,16 +64976,16 @@ var require_docker = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -65004,16 +65004,16 @@ var require_docker = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -65061,10 +65061,10 @@ var require_docker = __commonJS({
               return callback2(err);
             }
             optsf.options.session = sessionId;
-            dial((err2, data) => {
-              callback2(err2, data);
-              if (data) {
-                data.on("end", done);
+            dial((err2, data2) => {
+              callback2(err2, data2);
+              if (data2) {
+                data2.on("end", done);
               }
             });
           });
@@ -65074,11 +65074,11 @@ var require_docker = __commonJS({
       }
       if (callback === void 0) {
         return new self2.modem.Promise(function(resolve, reject) {
-          dialWithSession(function(err, data) {
+          dialWithSession(function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
@@ -65138,16 +65138,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65167,16 +65167,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65197,16 +65197,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65225,16 +65225,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65256,16 +65256,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65284,16 +65284,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65316,17 +65316,17 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(self2.getSecret(data.ID));
+            resolve(self2.getSecret(data2.ID));
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, self2.getSecret(data.ID));
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, self2.getSecret(data2.ID));
         });
       }
     };
@@ -65349,17 +65349,17 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(self2.getConfig(data.ID));
+            resolve(self2.getConfig(data2.ID));
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, self2.getConfig(data.ID));
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, self2.getConfig(data2.ID));
         });
       }
     };
@@ -65378,16 +65378,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65406,16 +65406,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65436,7 +65436,7 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
@@ -65444,8 +65444,8 @@ var require_docker = __commonJS({
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
           args.callback(err, self2.getPlugin(args.opts.name));
         });
       }
@@ -65465,16 +65465,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65493,16 +65493,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65520,16 +65520,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65548,16 +65548,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65576,16 +65576,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65604,16 +65604,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65635,17 +65635,17 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(self2.getVolume(data.Name));
+            resolve(self2.getVolume(data2.Name));
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, self2.getVolume(data.Name));
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, self2.getVolume(data2.Name));
         });
       }
     };
@@ -65672,17 +65672,17 @@ var require_docker = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(self2.getService(data.ID || data.Id));
+            resolve(self2.getService(data2.ID || data2.Id));
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return callback(err, data);
-          callback(err, self2.getService(data.ID || data.Id));
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return callback(err, data2);
+          callback(err, self2.getService(data2.ID || data2.Id));
         });
       }
     };
@@ -65702,16 +65702,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65733,17 +65733,17 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(self2.getNetwork(data.Id));
+            resolve(self2.getNetwork(data2.Id));
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          if (err) return args.callback(err, data);
-          args.callback(err, self2.getNetwork(data.Id));
+        this.modem.dial(optsf, function(err, data2) {
+          if (err) return args.callback(err, data2);
+          args.callback(err, self2.getNetwork(data2.Id));
         });
       }
     };
@@ -65763,16 +65763,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65791,16 +65791,16 @@ var require_docker = __commonJS({
       };
       if (callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          callback(err, data2);
         });
       }
     };
@@ -65818,16 +65818,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(opts, function(err, data) {
+          self2.modem.dial(opts, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(opts, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(opts, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65845,16 +65845,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(opts, function(err, data) {
+          self2.modem.dial(opts, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(opts, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(opts, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65872,16 +65872,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65899,16 +65899,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -65928,16 +65928,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -66009,12 +66009,12 @@ var require_docker = __commonJS({
               });
             }
           }
-          container.start(startOptions, function(err3, data) {
-            if (err3) return callback(err3, data, container);
+          container.start(startOptions, function(err3, data2) {
+            if (err3) return callback(err3, data2, container);
             hub.emit("start", container);
-            container.wait(function(err4, data2) {
-              hub.emit("data", data2);
-              callback(err4, data2, container);
+            container.wait(function(err4, data3) {
+              hub.emit("data", data3);
+              callback(err4, data3, container);
             });
           });
         });
@@ -66089,10 +66089,10 @@ var require_docker = __commonJS({
             }
           }
           return containero.start(startOptions);
-        }).then(function(data) {
+        }).then(function(data2) {
           return containero.wait();
-        }).then(function(data) {
-          resolve([data, containero]);
+        }).then(function(data2) {
+          resolve([data2, containero]);
         }).catch(function(err) {
           reject(err);
         });
@@ -66114,16 +66114,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -66143,16 +66143,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -66171,16 +66171,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -66200,16 +66200,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -66228,16 +66228,16 @@ var require_docker = __commonJS({
       };
       if (args.callback === void 0) {
         return new this.modem.Promise(function(resolve, reject) {
-          self2.modem.dial(optsf, function(err, data) {
+          self2.modem.dial(optsf, function(err, data2) {
             if (err) {
               return reject(err);
             }
-            resolve(data);
+            resolve(data2);
           });
         });
       } else {
-        this.modem.dial(optsf, function(err, data) {
-          args.callback(err, data);
+        this.modem.dial(optsf, function(err, data2) {
+          args.callback(err, data2);
         });
       }
     };
@@ -66260,8 +66260,8 @@ var require_windows = __commonJS({
   "node_modules/isexe/windows.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
-    var fs = __require("fs");
-    function checkPathExt(path7, options) {
+    var fs2 = __require("fs");
+    function checkPathExt(path12, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -66272,25 +66272,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path7.substr(-p.length).toLowerCase() === p) {
+        if (p && path12.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path7, options) {
+    function checkStat(stat, path12, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path7, options);
+      return checkPathExt(path12, options);
     }
-    function isexe(path7, options, cb) {
-      fs.stat(path7, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path7, options));
+    function isexe(path12, options, cb) {
+      fs2.stat(path12, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path12, options));
       });
     }
-    function sync(path7, options) {
-      return checkStat(fs.statSync(path7), path7, options);
+    function sync(path12, options) {
+      return checkStat(fs2.statSync(path12), path12, options);
     }
   }
 });
@@ -66300,14 +66300,14 @@ var require_mode = __commonJS({
   "node_modules/isexe/mode.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
-    var fs = __require("fs");
-    function isexe(path7, options, cb) {
-      fs.stat(path7, function(er, stat) {
+    var fs2 = __require("fs");
+    function isexe(path12, options, cb) {
+      fs2.stat(path12, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path7, options) {
-      return checkStat(fs.statSync(path7), options);
+    function sync(path12, options) {
+      return checkStat(fs2.statSync(path12), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -66331,7 +66331,7 @@ var require_mode = __commonJS({
 // node_modules/isexe/index.js
 var require_isexe = __commonJS({
   "node_modules/isexe/index.js"(exports, module) {
-    var fs = __require("fs");
+    var fs2 = __require("fs");
     var core;
     if (process.platform === "win32" || global.TESTING_WINDOWS) {
       core = require_windows();
@@ -66340,7 +66340,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path7, options, cb) {
+    function isexe(path12, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -66350,28 +66350,28 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path7, options || {}, function(er, is) {
+          isexe(path12, options || {}, function(er, is2) {
             if (er) {
               reject(er);
             } else {
-              resolve(is);
+              resolve(is2);
             }
           });
         });
       }
-      core(path7, options || {}, function(er, is) {
+      core(path12, options || {}, function(er, is2) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
-            is = false;
+            is2 = false;
           }
         }
-        cb(er, is);
+        cb(er, is2);
       });
     }
-    function sync(path7, options) {
+    function sync(path12, options) {
       try {
-        return core.sync(path7, options || {});
+        return core.sync(path12, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -66387,7 +66387,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path7 = __require("path");
+    var path12 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -66425,22 +66425,22 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path7.join(pathPart, cmd);
+        const pCmd = path12.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p, i2, 0));
       });
-      const subStep = (p, i2, ii) => new Promise((resolve, reject) => {
-        if (ii === pathExt.length)
+      const subStep = (p, i2, ii2) => new Promise((resolve, reject) => {
+        if (ii2 === pathExt.length)
           return resolve(step(i2 + 1));
-        const ext = pathExt[ii];
-        isexe(p + ext, { pathExt: pathExtExe }, (er, is) => {
-          if (!er && is) {
+        const ext = pathExt[ii2];
+        isexe(p + ext, { pathExt: pathExtExe }, (er, is2) => {
+          if (!er && is2) {
             if (opt.all)
               found.push(p + ext);
             else
               return resolve(p + ext);
           }
-          return resolve(subStep(p, i2, ii + 1));
+          return resolve(subStep(p, i2, ii2 + 1));
         });
       });
       return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
@@ -66452,13 +66452,13 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path7.join(pathPart, cmd);
+        const pCmd = path12.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        for (let j = 0; j < pathExt.length; j++) {
-          const cur = p + pathExt[j];
+        for (let j2 = 0; j2 < pathExt.length; j2++) {
+          const cur = p + pathExt[j2];
           try {
-            const is = isexe.sync(cur, { pathExt: pathExtExe });
-            if (is) {
+            const is2 = isexe.sync(cur, { pathExt: pathExtExe });
+            if (is2) {
               if (opt.all)
                 found.push(cur);
               else
@@ -66500,7 +66500,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path7 = __require("path");
+    var path12 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -66518,7 +66518,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path7.delimiter : void 0
+          pathExt: withoutPathExt ? path12.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -66527,7 +66527,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path7.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path12.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -66581,8 +66581,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path7, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path7.split("/").pop();
+      const [path12, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path12.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -66595,16 +66595,16 @@ var require_shebang_command = __commonJS({
 var require_readShebang = __commonJS({
   "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
     "use strict";
-    var fs = __require("fs");
+    var fs2 = __require("fs");
     var shebangCommand = require_shebang_command();
     function readShebang(command) {
       const size = 150;
       const buffer = Buffer.alloc(size);
       let fd;
       try {
-        fd = fs.openSync(command, "r");
-        fs.readSync(fd, buffer, 0, size, 0);
-        fs.closeSync(fd);
+        fd = fs2.openSync(command, "r");
+        fs2.readSync(fd, buffer, 0, size, 0);
+        fs2.closeSync(fd);
       } catch (e) {
       }
       return shebangCommand(buffer.toString());
@@ -66617,7 +66617,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path7 = __require("path");
+    var path12 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -66642,7 +66642,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path7.normalize(parsed.command);
+        parsed.command = path12.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -67474,17 +67474,17 @@ function assertIs(_arg) {
 function assertNever(_x) {
   throw new Error("Unexpected value in exhaustive check");
 }
-function assert(_) {
+function assert(_2) {
 }
 function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  const numericValues = Object.values(entries).filter((v2) => typeof v2 === "number");
+  const values = Object.entries(entries).filter(([k2, _2]) => numericValues.indexOf(+k2) === -1).map(([_2, v2]) => v2);
   return values;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
-function jsonStringifyReplacer(_, value) {
+function jsonStringifyReplacer(_2, value) {
   if (typeof value === "bigint")
     return value.toString();
   return value;
@@ -67536,9 +67536,9 @@ function defineLazy(object2, key, getter) {
       }
       return value;
     },
-    set(v) {
+    set(v2) {
       Object.defineProperty(object2, key, {
-        value: v
+        value: v2
         // configurable: true,
       });
     },
@@ -67548,8 +67548,8 @@ function defineLazy(object2, key, getter) {
 function objectClone(obj) {
   return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
 }
-function assignProp(target, prop, value) {
-  Object.defineProperty(target, prop, {
+function assignProp(target, prop2, value) {
+  Object.defineProperty(target, prop2, {
     value,
     writable: true,
     enumerable: true,
@@ -67617,10 +67617,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path12) {
+  if (!path12)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path12.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -67649,8 +67649,8 @@ function slugify(input2) {
 }
 var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
 };
-function isObject(data) {
-  return typeof data === "object" && data !== null && !Array.isArray(data);
+function isObject(data2) {
+  return typeof data2 === "object" && data2 !== null && !Array.isArray(data2);
 }
 var allowsEval = /* @__PURE__ */ cached(() => {
   if (globalConfig.jitless) {
@@ -67660,10 +67660,10 @@ var allowsEval = /* @__PURE__ */ cached(() => {
     return false;
   }
   try {
-    const F = Function;
-    new F("");
+    const F2 = Function;
+    new F2("");
     return true;
-  } catch (_) {
+  } catch (_2) {
     return false;
   }
 });
@@ -67694,24 +67694,24 @@ function shallowClone(o2) {
     return new Set(o2);
   return o2;
 }
-function numKeys(data) {
+function numKeys(data2) {
   let keyCount = 0;
-  for (const key in data) {
-    if (Object.prototype.hasOwnProperty.call(data, key)) {
+  for (const key in data2) {
+    if (Object.prototype.hasOwnProperty.call(data2, key)) {
       keyCount++;
     }
   }
   return keyCount;
 }
-var getParsedType = (data) => {
-  const t = typeof data;
+var getParsedType = (data2) => {
+  const t = typeof data2;
   switch (t) {
     case "undefined":
       return "undefined";
     case "string":
       return "string";
     case "number":
-      return Number.isNaN(data) ? "nan" : "number";
+      return Number.isNaN(data2) ? "nan" : "number";
     case "boolean":
       return "boolean";
     case "function":
@@ -67721,25 +67721,25 @@ var getParsedType = (data) => {
     case "symbol":
       return "symbol";
     case "object":
-      if (Array.isArray(data)) {
+      if (Array.isArray(data2)) {
         return "array";
       }
-      if (data === null) {
+      if (data2 === null) {
         return "null";
       }
-      if (data.then && typeof data.then === "function" && data.catch && typeof data.catch === "function") {
+      if (data2.then && typeof data2.then === "function" && data2.catch && typeof data2.catch === "function") {
         return "promise";
       }
-      if (typeof Map !== "undefined" && data instanceof Map) {
+      if (typeof Map !== "undefined" && data2 instanceof Map) {
         return "map";
       }
-      if (typeof Set !== "undefined" && data instanceof Set) {
+      if (typeof Set !== "undefined" && data2 instanceof Set) {
         return "set";
       }
-      if (typeof Date !== "undefined" && data instanceof Date) {
+      if (typeof Date !== "undefined" && data2 instanceof Date) {
         return "date";
       }
-      if (typeof File !== "undefined" && data instanceof File) {
+      if (typeof File !== "undefined" && data2 instanceof File) {
         return "file";
       }
       return "object";
@@ -67784,33 +67784,33 @@ function normalizeParams(_params) {
 function createTransparentProxy(getter) {
   let target;
   return new Proxy({}, {
-    get(_, prop, receiver) {
+    get(_2, prop2, receiver) {
       target ?? (target = getter());
-      return Reflect.get(target, prop, receiver);
+      return Reflect.get(target, prop2, receiver);
     },
-    set(_, prop, value, receiver) {
+    set(_2, prop2, value, receiver) {
       target ?? (target = getter());
-      return Reflect.set(target, prop, value, receiver);
+      return Reflect.set(target, prop2, value, receiver);
     },
-    has(_, prop) {
+    has(_2, prop2) {
       target ?? (target = getter());
-      return Reflect.has(target, prop);
+      return Reflect.has(target, prop2);
     },
-    deleteProperty(_, prop) {
+    deleteProperty(_2, prop2) {
       target ?? (target = getter());
-      return Reflect.deleteProperty(target, prop);
+      return Reflect.deleteProperty(target, prop2);
     },
-    ownKeys(_) {
+    ownKeys(_2) {
       target ?? (target = getter());
       return Reflect.ownKeys(target);
     },
-    getOwnPropertyDescriptor(_, prop) {
+    getOwnPropertyDescriptor(_2, prop2) {
       target ?? (target = getter());
-      return Reflect.getOwnPropertyDescriptor(target, prop);
+      return Reflect.getOwnPropertyDescriptor(target, prop2);
     },
-    defineProperty(_, prop, descriptor) {
+    defineProperty(_2, prop2, descriptor) {
       target ?? (target = getter());
-      return Reflect.defineProperty(target, prop, descriptor);
+      return Reflect.defineProperty(target, prop2, descriptor);
     }
   });
 }
@@ -67822,8 +67822,8 @@ function stringifyPrimitive(value) {
   return `${value}`;
 }
 function optionalKeys(shape) {
-  return Object.keys(shape).filter((k) => {
-    return shape[k]._zod.optin !== void 0 && shape[k]._zod.optout === "optional";
+  return Object.keys(shape).filter((k2) => {
+    return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
   });
 }
 var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
@@ -67960,11 +67960,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path12, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path12);
     return iss;
   });
 }
@@ -68001,10 +68001,10 @@ function finalizeIssue(iss, ctx, config2) {
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
   const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
-  for (const k of Object.keys(iss)) {
-    if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
+  for (const k2 of Object.keys(iss)) {
+    if (k2 === "inst" || k2 === "schema" || k2 === "continue" || k2 === "input" || k2 === "__proto__")
       continue;
-    full[k] = iss[k];
+    full[k2] = iss[k2];
   }
   full.path ?? (full.path = []);
   full.message = message;
@@ -68043,20 +68043,20 @@ function getLengthableOrigin(input2) {
     return "string";
   return "unknown";
 }
-function parsedType(data) {
-  const t = typeof data;
+function parsedType(data2) {
+  const t = typeof data2;
   switch (t) {
     case "number": {
-      return Number.isNaN(data) ? "nan" : "number";
+      return Number.isNaN(data2) ? "nan" : "number";
     }
     case "object": {
-      if (data === null) {
+      if (data2 === null) {
         return "null";
       }
-      if (Array.isArray(data)) {
+      if (Array.isArray(data2)) {
         return "array";
       }
-      const obj = data;
+      const obj = data2;
       if (obj && Object.getPrototypeOf(obj) !== Object.prototype && "constructor" in obj && obj.constructor) {
         return obj.constructor.name;
       }
@@ -68077,8 +68077,8 @@ function issue(...args) {
   return { ...iss };
 }
 function cleanEnum(obj) {
-  return Object.entries(obj).filter(([k, _]) => {
-    return Number.isNaN(Number.parseInt(k, 10));
+  return Object.entries(obj).filter(([k2, _2]) => {
+    return Number.isNaN(Number.parseInt(k2, 10));
   }).map((el) => el[1]);
 }
 function base64ToUint8Array(base643) {
@@ -68155,11 +68155,11 @@ function derived(computes, table) {
   }
   return table;
 }
-function defineBound(proto, key, fn) {
+function defineBound(proto, key, fn2) {
   Object.defineProperty(proto, key, {
     configurable: true,
     get() {
-      return this == null ? fn : own(this, key, fn.bind(this));
+      return this == null ? fn2 : own(this, key, fn2.bind(this));
     },
     set(value) {
       own(this, key, value);
@@ -68231,9 +68231,9 @@ function installLazyProp(inst, key, make, enumerable) {
 }
 var CONSTANT_CATCH = "~constantCatch";
 function constantCatch(value) {
-  const fn = () => value;
-  fn[CONSTANT_CATCH] = true;
-  return fn;
+  const fn2 = () => value;
+  fn2[CONSTANT_CATCH] = true;
+  return fn2;
 }
 
 // node_modules/zod/v4/core/core.js
@@ -68244,12 +68244,12 @@ var NEVER = /* @__PURE__ */ Object.freeze({
 var _zodDesc = { value: void 0, enumerable: false };
 var _E = "captureStackTrace" in Error ? Error : null;
 function newError(Definition) {
-  const E = _E;
-  if (E) {
-    const saved = E.stackTraceLimit;
+  const E2 = _E;
+  if (E2) {
+    const saved = E2.stackTraceLimit;
     if (typeof saved === "number") {
       try {
-        E.stackTraceLimit = 0;
+        E2.stackTraceLimit = 0;
       } catch {
         _E = null;
         return new Definition();
@@ -68257,7 +68257,7 @@ function newError(Definition) {
       try {
         return new Definition();
       } finally {
-        E.stackTraceLimit = saved;
+        E2.stackTraceLimit = saved;
       }
     }
   }
@@ -68268,7 +68268,7 @@ function $constructor(name, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
-    this.constr = _;
+    this.constr = _2;
     this.traits = /* @__PURE__ */ new Set();
   }
   Internals.prototype = zodProto;
@@ -68299,12 +68299,12 @@ function $constructor(name, initializer3, proto, params) {
         members(target, protoMembers);
       }
     }
-    const proto2 = _.prototype;
-    for (const k in proto2) {
-      if (!Object.prototype.hasOwnProperty.call(proto2, k))
+    const proto2 = _2.prototype;
+    for (const k2 in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k2))
         continue;
-      if (!(k in inst)) {
-        inst[k] = proto2[k].bind(inst);
+      if (!(k2 in inst)) {
+        inst[k2] = proto2[k2].bind(inst);
       }
     }
   }
@@ -68312,13 +68312,13 @@ function $constructor(name, initializer3, proto, params) {
   class Definition extends Parent {
   }
   Object.defineProperty(Definition, "name", { value: name });
-  function _(def) {
+  function _2(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
     const deferred = inst._zod.deferred;
     if (deferred) {
-      for (const fn of deferred) {
-        fn();
+      for (const fn2 of deferred) {
+        fn2();
       }
       inst._zod.deferred = void 0;
     }
@@ -68327,16 +68327,16 @@ function $constructor(name, initializer3, proto, params) {
       pp(inst);
     return inst;
   }
-  Object.defineProperty(_, "init", { value: init });
-  Object.defineProperty(_, Symbol.hasInstance, {
+  Object.defineProperty(_2, "init", { value: init });
+  Object.defineProperty(_2, Symbol.hasInstance, {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
         return true;
       return inst?._zod?.traits?.has(name);
     }
   });
-  Object.defineProperty(_, "name", { value: name });
-  return _;
+  Object.defineProperty(_2, "name", { value: name });
+  return _2;
 }
 var $brand = /* @__PURE__ */ Symbol("zod_brand");
 var $ZodAsyncError = class extends Error {
@@ -68426,16 +68426,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path12 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path12, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -68474,17 +68474,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path12 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path12, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -68523,8 +68523,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path12 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path12) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -68555,7 +68555,7 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
     const result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise) {
@@ -68563,28 +68563,28 @@ var _parse = (_Err) => {
     }
     if (result.issues.length) {
       const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, _params?.callee ?? fn);
+      captureStackTrace(e, _params?.callee ?? fn2);
       throw e;
     }
     return result.value;
   };
-  return fn;
+  return fn2;
 };
 var parse = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn2 = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
     let result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
       const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, params?.callee ?? fn);
+      captureStackTrace(e, params?.callee ?? fn2);
       throw e;
     }
     return result.value;
   };
-  return fn;
+  return fn2;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
 var _safeParse = (_Err) => (schema, value, _ctx) => {
@@ -68659,36 +68659,36 @@ var validateAsync = async (schema, value, _ctx) => {
 };
 var _encode = (_Err) => {
   const parse4 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse4(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
   const parse4 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn2 = (schema, value, _ctx, _params) => {
+    return parse4(schema, value, _ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var decode = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn2 = async (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync3(schema, value, ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn2 = async (schema, value, _ctx, _params) => {
+    return await parseAsync3(schema, value, _ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
 var _safeEncode = (_Err) => (schema, value, _ctx) => {
@@ -69367,10 +69367,10 @@ var Doc = class {
     this.closed = closed;
   }
   // the compiler catches a child's throw and keeps writing into this doc, so the indent has to unwind with it
-  indented(fn) {
+  indented(fn2) {
     this.indent += 1;
     try {
-      fn(this);
+      fn2(this);
     } finally {
       this.indent -= 1;
     }
@@ -69390,9 +69390,9 @@ var Doc = class {
     }
   }
   compile() {
-    const F = Function;
+    const F2 = Function;
     const content = this?.content ?? [``];
-    const factory = new F(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
+    const factory = new F2(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
 ${content.join("\n")}
 };`);
     return factory(...Object.values(this.closed));
@@ -69416,8 +69416,8 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   const defChecks = inst._zod.def.checks;
   const checks = inst._zod.traits.has("$ZodCheck") ? [inst, ...defChecks ?? []] : defChecks?.length ? [...defChecks] : [];
   for (const ch of checks) {
-    for (const fn of ch._zod.onattach) {
-      fn(inst);
+    for (const fn2 of ch._zod.onattach) {
+      fn2(inst);
     }
   }
   if (checks.length === 0) {
@@ -69442,13 +69442,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
           continue;
         }
         const currLen = payload.issues.length;
-        const _ = ch._zod.check(payload);
-        if (_ instanceof Promise && ctx?.async === false) {
+        const _2 = ch._zod.check(payload);
+        if (_2 instanceof Promise && ctx?.async === false) {
           throw new $ZodAsyncError();
         }
-        if (asyncResult || _ instanceof Promise) {
+        if (asyncResult || _2 instanceof Promise) {
           asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
-            await _;
+            await _2;
             const nextLen = payload.issues.length;
             if (nextLen === currLen)
               return;
@@ -69516,7 +69516,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
     own(this, "~standard", value);
   }
 });
-var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
+var toStandardResult = (r7, ctx) => r7.issues.length ? { issues: r7.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r7.value };
 async function validateAsync2(inst, value) {
   const ctx = { async: true };
   return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
@@ -69526,10 +69526,10 @@ function standardProps(inst) {
     validate: (value) => {
       const ctx = { async: false };
       try {
-        const r = inst._zod.run({ value, issues: [] }, ctx);
-        if (!(r instanceof Promise))
-          return toStandardResult(r, ctx);
-      } catch (_) {
+        const r7 = inst._zod.run({ value, issues: [] }, ctx);
+        if (!(r7 instanceof Promise))
+          return toStandardResult(r7, ctx);
+      } catch (_2) {
       }
       return validateAsync2(inst, value);
     },
@@ -69540,11 +69540,11 @@ function standardProps(inst) {
 var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.pattern = def.pattern ?? anyString;
-  inst._zod.parse = (payload, _) => {
+  inst._zod.parse = (payload, _2) => {
     if (def.coerce)
       try {
         payload.value = String(payload.value);
-      } catch (_2) {
+      } catch (_3) {
       }
     if (typeof payload.value === "string")
       return payload;
@@ -69577,10 +69577,10 @@ var $ZodUUID = /* @__PURE__ */ $constructor("$ZodUUID", (inst, def) => {
       v7: 7,
       v8: 8
     };
-    const v = versionMap[def.version];
-    if (v === void 0)
+    const v2 = versionMap[def.version];
+    if (v2 === void 0)
       throw new Error(`Invalid UUID version: "${def.version}"`);
-    def.pattern ?? (def.pattern = uuid(v));
+    def.pattern ?? (def.pattern = uuid(v2));
   } else
     def.pattern ?? (def.pattern = uuid());
   $ZodStringFormat.init(inst, def);
@@ -69689,7 +69689,7 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
       }
       payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed);
       return;
-    } catch (_) {
+    } catch (_2) {
       payload.issues.push({
         code: "invalid_format",
         format: "url",
@@ -69808,15 +69808,15 @@ var $ZodCIDRv6 = /* @__PURE__ */ $constructor("$ZodCIDRv6", (inst, def) => {
     }
   };
 });
-function isValidBase64(data) {
-  if (data === "")
+function isValidBase64(data2) {
+  if (data2 === "")
     return true;
-  if (/\s/.test(data))
+  if (/\s/.test(data2))
     return false;
-  if (data.length % 4 !== 0)
+  if (data2.length % 4 !== 0)
     return false;
   try {
-    atob(data);
+    atob(data2);
     return true;
   } catch {
     return false;
@@ -69839,10 +69839,10 @@ var $ZodBase64 = /* @__PURE__ */ $constructor("$ZodBase64", (inst, def) => {
   };
 });
 var base64urlCharset = /^[A-Za-z0-9_-]*$/;
-function isValidBase64URL(data) {
-  if (!base64urlCharset.test(data))
+function isValidBase64URL(data2) {
+  if (!base64urlCharset.test(data2))
     return false;
-  const base643 = data.replace(/[-_]/g, (c3) => c3 === "-" ? "+" : "/");
+  const base643 = data2.replace(/[-_]/g, (c3) => c3 === "-" ? "+" : "/");
   const padded = base643.padEnd(Math.ceil(base643.length / 4) * 4, "=");
   return isValidBase64(padded);
 }
@@ -69985,7 +69985,7 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Number(payload.value);
-      } catch (_) {
+      } catch (_2) {
       }
     const input2 = payload.value;
     if (typeof input2 === "number" && !Number.isNaN(input2) && Number.isFinite(input2)) {
@@ -70013,7 +70013,7 @@ var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Boolean(payload.value);
-      } catch (_) {
+      } catch (_2) {
       }
     const input2 = payload.value;
     if (typeof input2 === "boolean")
@@ -70034,7 +70034,7 @@ var $ZodBigInt = /* @__PURE__ */ $constructor("$ZodBigInt", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = BigInt(payload.value);
-      } catch (_) {
+      } catch (_2) {
       }
     if (typeof payload.value === "bigint")
       return payload;
@@ -70266,9 +70266,9 @@ function normalizeDef(def) {
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  for (const k of allKeys) {
-    if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
-      throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
+  for (const k2 of allKeys) {
+    if (!def.shape?.[k2]?._zod?.traits?.has("$ZodType")) {
+      throw new Error(`Invalid element at key "${String(k2)}": expected a Zod schema`);
     }
   }
   const okeys = optionalKeys(def.shape);
@@ -70307,11 +70307,11 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
       unrecognized.push(key);
       continue;
     }
-    const r = _catchall.run({ value: input2[key], issues: [] }, ctx);
-    if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
+    const r7 = _catchall.run({ value: input2[key], issues: [] }, ctx);
+    if (r7 instanceof Promise) {
+      proms.push(r7.then((r8) => handlePropertyResult(r8, payload, key, input2, optin, optout)));
     } else {
-      handlePropertyResult(r, payload, key, input2, optin, optout);
+      handlePropertyResult(r7, payload, key, input2, optin, optout);
     }
   }
   if (unrecognized.length) {
@@ -70354,8 +70354,8 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
         }
-        for (const v of field.values)
-          propValues[key].add(v);
+        for (const v2 of field.values)
+          propValues[key].add(v2);
         if (field.optin !== void 0)
           propValues[key].add(void 0);
       }
@@ -70395,11 +70395,11 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       const el = shape[key];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
-      const r = el._zod.run({ value: input2[key], issues: [] }, ctx);
-      if (r instanceof Promise) {
-        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
+      const r7 = el._zod.run({ value: input2[key], issues: [] }, ctx);
+      if (r7 instanceof Promise) {
+        proms.push(r7.then((r8) => handlePropertyResult(r8, payload, key, input2, optin, optout)));
       } else {
-        handlePropertyResult(r, payload, key, input2, optin, optout);
+        handlePropertyResult(r7, payload, key, input2, optin, optout);
       }
     }
     if (!catchall) {
@@ -70417,12 +70417,12 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     const normalized = _normalized.value;
     const syms = normalized.symbolKeys;
     const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
-    const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
-    const prefixStr = (id, k) => `
+    const parseStr = (k2) => `shape[${k2}]._zod.run({ value: input[${k2}], issues: [] }, ctx)`;
+    const prefixStr = (id, k2) => `
           let ${id}_ab = false;
           for (let i = 0; i < ${id}.issues.length; i++) {
             const iss = ${id}.issues[i];
-            iss.path = iss.path ? [${k}, ...iss.path] : [${k}];
+            iss.path = iss.path ? [${k2}, ...iss.path] : [${k2}];
             payload.issues.push(iss);
             if (iss.continue !== true) ${id}_ab = true;
           }
@@ -70441,23 +70441,23 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       if (key === "__proto__")
         continue;
       const id = ids[key];
-      const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
-      const isPresent = `${k} in input`;
+      const k2 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
+      const isPresent = `${k2} in input`;
       const schema = shape[key];
       const optin = schema?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema?._zod?.optout === "optional";
-      doc.write(`const ${id} = ${parseStr(k)};`);
+      doc.write(`const ${id} = ${parseStr(k2)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
         doc.write(`
         const ${id}_present = ${isPresent};
         if (!${id}.issues.length || ${id}_present) {
-          if (${id}.issues.length) {${prefixStr(id, k)}
+          if (${id}.issues.length) {${prefixStr(id, k2)}
           }
 
           if (${assign}) {
-            newResult[${k}] = ${id}.value;
+            newResult[${k2}] = ${id}.value;
           }
         }
 
@@ -70465,14 +70465,14 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       } else if (!isOptionalIn) {
         doc.write(`
         const ${id}_present = ${isPresent};
-        if (${id}.issues.length) {${prefixStr(id, k)}
+        if (${id}.issues.length) {${prefixStr(id, k2)}
         }
         if (!${id}_present && !${id}.issues.length) {
           payload.issues.push({
             code: "invalid_type",
             expected: "nonoptional",
             input: undefined,
-            path: [${k}]
+            path: [${k2}]
           });
           if (ctx && ctx.abortEarly) {
             payload.value = newResult;
@@ -70481,21 +70481,21 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
         }
 
         if (${id}_present) {
-          newResult[${k}] = ${id}.value;
+          newResult[${k2}] = ${id}.value;
         }
 
       `);
       } else {
         doc.write(`
-        if (${id}.issues.length) {${prefixStr(id, k)}
+        if (${id}.issues.length) {${prefixStr(id, k2)}
         }
       `);
         if (optin === "defaulted") {
-          doc.write(`newResult[${k}] = ${id}.value;`);
+          doc.write(`newResult[${k2}] = ${id}.value;`);
         } else {
           doc.write(`
         if (${id}.value !== undefined || ${isPresent}) {
-          newResult[${k}] = ${id}.value;
+          newResult[${k2}] = ${id}.value;
         }
       `);
         }
@@ -70542,7 +70542,7 @@ function handleUnionResults(results, final, inst, ctx) {
       return final;
     }
   }
-  const nonaborted = results.filter((r) => !aborted(r));
+  const nonaborted = results.filter((r7) => !aborted(r7));
   if (nonaborted.length === 1) {
     final.value = nonaborted[0].value;
     return nonaborted[0];
@@ -70701,12 +70701,12 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
         throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
       if (pv[zod.def.discriminator]?.has(void 0))
         undefinedCount++;
-      for (const [k, v] of Object.entries(pv)) {
-        if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
-          assignProp(propValues, k, /* @__PURE__ */ new Set());
+      for (const [k2, v2] of Object.entries(pv)) {
+        if (!Object.prototype.hasOwnProperty.call(propValues, k2)) {
+          assignProp(propValues, k2, /* @__PURE__ */ new Set());
         }
-        for (const val of v) {
-          propValues[k].add(val);
+        for (const val of v2) {
+          propValues[k2].add(val);
         }
       }
     }
@@ -70826,17 +70826,17 @@ function handleIntersectionResults(result, left, right) {
       unrecIssue ?? (unrecIssue = iss);
       keys = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
-      const k = String(iss.path[0]);
-      if (!keyIssues.has(k))
-        keyIssues.set(k, iss);
-      keys = [k];
+      const k2 = String(iss.path[0]);
+      if (!keyIssues.has(k2))
+        keyIssues.set(k2, iss);
+      keys = [k2];
     } else {
       return false;
     }
-    for (const k of keys) {
-      if (!unrecKeys.has(k))
-        unrecKeys.set(k, {});
-      unrecKeys.get(k)[side] = true;
+    for (const k2 of keys) {
+      if (!unrecKeys.has(k2))
+        unrecKeys.set(k2, {});
+      unrecKeys.get(k2)[side] = true;
     }
     return true;
   };
@@ -70848,14 +70848,14 @@ function handleIntersectionResults(result, left, right) {
     if (!collect(iss, "r"))
       result.issues.push(iss);
   }
-  const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
+  const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k2]) => k2);
   if (bothKeys.length) {
-    const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
+    const aggregated = unrecIssue ? bothKeys.filter((k2) => unrecIssue.keys.includes(k2)) : [];
     if (aggregated.length)
       result.issues.push({ ...unrecIssue, keys: aggregated });
-    for (const k of bothKeys) {
-      if (!aggregated.includes(k) && keyIssues.has(k))
-        result.issues.push(keyIssues.get(k));
+    for (const k2 of bothKeys) {
+      if (!aggregated.includes(k2) && keyIssues.has(k2))
+        result.issues.push(keyIssues.get(k2));
     }
   }
   const merged = mergeValues(left.value, right.value);
@@ -70914,15 +70914,15 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     const abortEarly = def.rest ? ctx?.abortEarly : void 0;
     let itemAborted = false;
     for (let i2 = 0; i2 < items.length; i2++) {
-      const r = items[i2]._zod.run({ value: input2[i2], issues: [] }, ctx);
-      if (r instanceof Promise) {
-        proms.push(r.then((rr) => {
-          itemResults[i2] = rr;
+      const r7 = items[i2]._zod.run({ value: input2[i2], issues: [] }, ctx);
+      if (r7 instanceof Promise) {
+        proms.push(r7.then((rr2) => {
+          itemResults[i2] = rr2;
         }));
       } else {
-        itemResults[i2] = r;
-        if (abortEarly && !itemAborted && r.issues.length)
-          itemAborted = aborted(r);
+        itemResults[i2] = r7;
+        if (abortEarly && !itemAborted && r7.issues.length)
+          itemAborted = aborted(r7);
       }
     }
     if (def.rest && !itemAborted) {
@@ -70938,7 +70938,7 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
         i2++;
         const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
         if (result instanceof Promise) {
-          proms.push(result.then((r) => handleTupleResult(r, payload, i2)));
+          proms.push(result.then((r7) => handleTupleResult(r7, payload, i2)));
         } else {
           handleTupleResult(result, payload, i2);
         }
@@ -70966,20 +70966,20 @@ function handleTupleResult(result, final, index) {
 }
 function handleTupleResults(itemResults, final, items, input2, optoutStart) {
   for (let i2 = 0; i2 < items.length; i2++) {
-    const r = itemResults[i2];
+    const r7 = itemResults[i2];
     const isPresent = i2 < input2.length;
     if (!isPresent && i2 >= optoutStart && items[i2]._zod.optin === "optional") {
       final.value.length = i2;
       break;
     }
-    if (r.issues.length) {
+    if (r7.issues.length) {
       if (!isPresent && i2 >= optoutStart) {
         final.value.length = i2;
         break;
       }
-      final.issues.push(...prefixIssues(i2, r.issues));
+      final.issues.push(...prefixIssues(i2, r7.issues));
     }
-    final.value[i2] = r.value;
+    final.value[i2] = r7.value;
   }
   for (let i2 = final.value.length - 1; i2 >= input2.length; i2--) {
     if (items[i2]._zod.optout === "optional" && final.value[i2] === void 0) {
@@ -71265,7 +71265,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   const valuesSet = new Set(values);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
-    const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
+    const patternValues = getEnumValues(zod.def.entries).filter((k2) => propertyKeyTypes.has(typeof k2));
     return new RegExp(patternValues.length ? `^(${patternValues.map((o2) => escapeRegex(o2.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
@@ -71437,8 +71437,8 @@ var $ZodPrefault = /* @__PURE__ */ $constructor("$ZodPrefault", (inst, def) => {
 var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def) => {
   $ZodType.init(inst, def);
   defineLazyInternal(inst, "values", (zod) => {
-    const v = zod.def.innerType._zod.values;
-    return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
+    const v2 = zod.def.innerType._zod.values;
+    return v2 ? new Set([...v2].filter((x) => x !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
     const result = def.innerType._zod.run(payload, ctx);
@@ -71639,11 +71639,11 @@ function leafPattern(schema) {
       pattern = d.pattern;
     isInt || (isInt = !!d.format?.includes("int"));
     const lo = d.minimum ?? d.length;
-    const hi = d.maximum ?? d.length;
+    const hi2 = d.maximum ?? d.length;
     if (lo !== void 0 && (minimum === void 0 || lo > minimum))
       minimum = lo;
-    if (hi !== void 0 && (maximum === void 0 || hi < maximum))
-      maximum = hi;
+    if (hi2 !== void 0 && (maximum === void 0 || hi2 < maximum))
+      maximum = hi2;
   }
   if (pattern)
     return pattern.source;
@@ -71763,9 +71763,9 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     return payload;
   };
   inst.input = (...args) => {
-    const F = inst.constructor;
+    const F2 = inst.constructor;
     if (Array.isArray(args[0])) {
-      return new F({
+      return new F2({
         type: "function",
         input: new $ZodTuple({
           type: "tuple",
@@ -71775,15 +71775,15 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
         output: inst._def.output
       });
     }
-    return new F({
+    return new F2({
       type: "function",
       input: args[0],
       output: inst._def.output
     });
   };
   inst.output = (output2) => {
-    const F = inst.constructor;
-    return new F({
+    const F2 = inst.constructor;
+    return new F2({
       type: "function",
       input: inst._def.input,
       output: output2
@@ -71817,16 +71817,16 @@ var $ZodLazy = /* @__PURE__ */ $constructor("$ZodLazy", (inst, def) => {
 var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
   $ZodCheck.init(inst, def);
   $ZodType.init(inst, def);
-  inst._zod.parse = (payload, _) => {
+  inst._zod.parse = (payload, _2) => {
     return payload;
   };
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const r = def.fn(input2);
-    if (r instanceof Promise) {
-      return r.then((r2) => handleRefineResult(r2, payload, input2, inst));
+    const r7 = def.fn(input2);
+    if (r7 instanceof Promise) {
+      return r7.then((r8) => handleRefineResult(r8, payload, input2, inst));
     }
-    handleRefineResult(r, payload, input2, inst);
+    handleRefineResult(r7, payload, input2, inst);
     return;
   };
 });
@@ -72101,10 +72101,10 @@ var memo = {
         handoff = void 0;
         const entry = open.length > depth ? open.pop() : void 0;
         if (result instanceof Promise) {
-          return result.then((r) => {
+          return result.then((r7) => {
             if (entry)
-              entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
-            return r;
+              entry.issues = r7.issues.length ? cloneIssues(r7.issues) : NO_ISSUES;
+            return r7;
           });
         }
         if (entry)
@@ -74615,7 +74615,7 @@ var error20 = () => {
         if (issue2.values.length === 1) {
           return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05D4\u05E2\u05E8\u05DA \u05D7\u05D9\u05D9\u05D1 \u05DC\u05D4\u05D9\u05D5\u05EA ${stringifyPrimitive(issue2.values[0])}`;
         }
-        const stringified = issue2.values.map((v) => stringifyPrimitive(v));
+        const stringified = issue2.values.map((v2) => stringifyPrimitive(v2));
         if (issue2.values.length === 2) {
           return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05D4\u05D0\u05E4\u05E9\u05E8\u05D5\u05D9\u05D5\u05EA \u05D4\u05DE\u05EA\u05D0\u05D9\u05DE\u05D5\u05EA \u05D4\u05DF ${stringified[0]} \u05D0\u05D5 ${stringified[1]}`;
         }
@@ -74639,11 +74639,11 @@ var error20 = () => {
           return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
         }
         const adj = issue2.inclusive ? "<=" : "<";
-        const be = verbFor(issue2.origin ?? "value");
+        const be2 = verbFor(issue2.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.longLabel} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.maximum.toString()} ${sizing.unit}`;
+          return `${sizing.longLabel} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.maximum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.longLabel ?? "\u05D2\u05D3\u05D5\u05DC"} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.maximum.toString()}`;
+        return `${sizing?.longLabel ?? "\u05D2\u05D3\u05D5\u05DC"} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.maximum.toString()}`;
       }
       case "too_small": {
         const sizing = getSizing(issue2.origin);
@@ -74665,11 +74665,11 @@ var error20 = () => {
           return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
         }
         const adj = issue2.inclusive ? ">=" : ">";
-        const be = verbFor(issue2.origin ?? "value");
+        const be2 = verbFor(issue2.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.shortLabel} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
+          return `${sizing.shortLabel} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.shortLabel ?? "\u05E7\u05D8\u05DF"} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue2.minimum.toString()}`;
+        return `${sizing?.shortLabel ?? "\u05E7\u05D8\u05DF"} \u05DE\u05D3\u05D9: ${subject} ${be2} ${adj}${issue2.minimum.toString()}`;
       }
       case "invalid_format": {
         const _issue = issue2;
@@ -79813,22 +79813,22 @@ function installCompiledUserMethods(target, source, parser) {
   const sourceAny = source;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
-    targetAny.safeParse = (data, params) => {
-      const out = parser(data);
+    targetAny.safeParse = (data2, params) => {
+      const out = parser(data2);
       if (out !== INVALID) {
         return { success: true, data: out };
       }
-      return originalSafeParse(data, params);
+      return originalSafeParse(data2, params);
     };
   }
   if (typeof sourceAny.parse === "function") {
     const originalParse = sourceAny.parse;
-    targetAny.parse = (data, params) => {
-      const out = parser(data);
+    targetAny.parse = (data2, params) => {
+      const out = parser(data2);
       if (out !== INVALID) {
         return out;
       }
-      return originalParse(data, params);
+      return originalParse(data2, params);
     };
   }
 }
@@ -79855,35 +79855,35 @@ function compileFn(schema, options) {
   const code = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
 ${code}` : code : "";
-  const F = Function;
+  const F2 = Function;
   const factoryCode = `return (input) => {
 ${code}
 }`;
-  let fn;
+  let fn2;
   try {
-    const factory = new F(...constantNames, factoryCode);
-    fn = factory(...constantValues);
+    const factory = new F2(...constantNames, factoryCode);
+    fn2 = factory(...constantValues);
   } catch (err) {
     throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
   }
   if (options?.debug) {
-    fn.code = fullCode;
+    fn2.code = fullCode;
   }
-  fn.definite = ctx.definite;
-  return fn;
+  fn2.definite = ctx.definite;
+  return fn2;
 }
 function addConstant(ctx, value) {
-  for (const [name2, v] of ctx.constants) {
-    if (v === value)
+  for (const [name2, v2] of ctx.constants) {
+    if (v2 === value)
       return name2;
   }
   const name = `c${ctx.constantCounter++}`;
   ctx.constants.set(name, value);
   return name;
 }
-function addUserConstant(ctx, fn) {
+function addUserConstant(ctx, fn2) {
   ctx.definite = false;
-  return addConstant(ctx, fn);
+  return addConstant(ctx, fn2);
 }
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
@@ -79892,8 +79892,8 @@ function runtimeRun(schema, value) {
   const result = schema._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
-  const r = result;
-  return r.issues.length === 0 ? r.value : INVALID;
+  const r7 = result;
+  return r7.issues.length === 0 ? r7.value : INVALID;
 }
 function compileChild(doc, ctx, schema, accessor, needsValue = true) {
   const contentLen = doc.content.length;
@@ -79908,8 +79908,8 @@ function compileChild(doc, ctx, schema, accessor, needsValue = true) {
     doc.content.length = contentLen;
     if (ctx.constants.size > constantCount) {
       const trailing = Array.from(ctx.constants.keys()).slice(constantCount);
-      for (const k of trailing)
-        ctx.constants.delete(k);
+      for (const k2 of trailing)
+        ctx.constants.delete(k2);
     }
     ctx.constantCounter = constantCounter;
     ctx.varCounter = varCounter;
@@ -80017,9 +80017,9 @@ function generateChecks(doc, ctx, schema, accessor) {
 }
 function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   const cpLen = addConstant(ctx, codePointLength);
-  const v = newVar(ctx);
-  doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
-  return v;
+  const v2 = newVar(ctx);
+  doc.write(`const ${v2} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
+  return v2;
 }
 function numericOperand(value, label) {
   if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -80505,8 +80505,8 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const keys = Object.keys(shape);
   const symbolKeys = Object.getOwnPropertySymbols(shape);
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
-  const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
+  const keyExpr = (k2) => typeof k2 === "symbol" ? addConstant(ctx, k2) : esc(k2);
+  const propKey = (k2) => typeof k2 === "symbol" ? `[${keyExpr(k2)}]` : esc(k2);
   const propShape = shape;
   if (keys.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
@@ -80550,7 +80550,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   if (catchall) {
     const catchallType = catchall._zod.def.type;
     if (catchallType === "never") {
-      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
+      const condition = keys.map((k2) => `k !== ${esc(k2)}`).join(" && ") || "true";
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (${condition}) return INVALID;`);
@@ -80563,7 +80563,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     }
   }
   const outputVar = newVar(ctx);
-  const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
+  const hasConditionalKeys = allKeys.some((k2) => mayOmitUndefined(propShape[k2]) || dropsWhenAbsent(propShape[k2]));
   if (!buildsValue) {
     if (unknownKeysMode === "schema") {
       const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
@@ -80581,16 +80581,16 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     return null;
   }
   if (!hasConditionalKeys) {
-    const propLiterals = allKeys.map((k) => `${propKey(k)}: ${propOutputs.get(k)}`).join(", ");
+    const propLiterals = allKeys.map((k2) => `${propKey(k2)}: ${propOutputs.get(k2)}`).join(", ");
     doc.write(`const ${outputVar} = { ${propLiterals} };`);
   } else {
     doc.write(`const ${outputVar} = {};`);
-    for (const k of allKeys) {
-      const kx = keyExpr(k);
-      const out = propOutputs.get(k);
-      if (dropsWhenAbsent(propShape[k])) {
+    for (const k2 of allKeys) {
+      const kx = keyExpr(k2);
+      const out = propOutputs.get(k2);
+      if (dropsWhenAbsent(propShape[k2])) {
         doc.write(`if (${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
-      } else if (mayOmitUndefined(propShape[k])) {
+      } else if (mayOmitUndefined(propShape[k2])) {
         doc.write(`if (${out} !== undefined || ${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
       } else {
         doc.write(`${outputVar}[${kx}] = ${out};`);
@@ -81277,8 +81277,8 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
     return generateCheck(doc, ctx, def.out, inputOutput);
   }
 }
-function isAsyncFunction(fn) {
-  return typeof fn === "function" && (fn.constructor.name === "AsyncFunction" || fn[Symbol.toStringTag] === "AsyncFunction");
+function isAsyncFunction(fn2) {
+  return typeof fn2 === "function" && (fn2.constructor.name === "AsyncFunction" || fn2[Symbol.toStringTag] === "AsyncFunction");
 }
 function generateCustomCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
@@ -81301,9 +81301,9 @@ function runtimeCatch(innerSchema, catchValue, value) {
   const result = innerSchema._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
-  const r = result;
-  if (r.issues.length === 0)
-    return r.value;
+  const r7 = result;
+  if (r7.issues.length === 0)
+    return r7.value;
   return catchValue();
 }
 function generateCatchCheck(doc, ctx, schema, accessor) {
@@ -82140,7 +82140,7 @@ function _set(Class2, valueType, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v2) => [v2, v2])) : values;
   return new Class2({
     type: "enum",
     entries,
@@ -82171,10 +82171,10 @@ function _file(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _transform(Class2, fn) {
+function _transform(Class2, fn2) {
   return new Class2({
     type: "transform",
-    transform: fn
+    transform: fn2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -82262,29 +82262,29 @@ function _promise(Class2, innerType) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _custom(Class2, fn, _params) {
+function _custom(Class2, fn2, _params) {
   const norm = normalizeParams(_params);
   norm.abort ?? (norm.abort = true);
   const schema = new Class2({
     type: "custom",
     check: "custom",
-    fn,
+    fn: fn2,
     ...norm
   });
   return schema;
 }
 // @__NO_SIDE_EFFECTS__
-function _refine(Class2, fn, _params) {
+function _refine(Class2, fn2, _params) {
   const schema = new Class2({
     type: "custom",
     check: "custom",
-    fn,
+    fn: fn2,
     ...normalizeParams(_params)
   });
   return schema;
 }
 // @__NO_SIDE_EFFECTS__
-function _superRefine(fn, params) {
+function _superRefine(fn2, params) {
   const ch = /* @__PURE__ */ _check((payload) => {
     payload.addIssue = (issue2) => {
       if (typeof issue2 === "string") {
@@ -82301,17 +82301,17 @@ function _superRefine(fn, params) {
         payload.issues.push(issue(_issue));
       }
     };
-    return fn(payload.value, payload);
+    return fn2(payload.value, payload);
   }, params);
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function _check(fn, params) {
+function _check(fn2, params) {
   const ch = new $ZodCheck({
     check: "custom",
     ...normalizeParams(params)
   });
-  ch._zod.check = fn;
+  ch._zod.check = fn2;
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
@@ -82346,8 +82346,8 @@ function _stringbool(Classes, _params) {
   let truthyArray = params.truthy ?? ["true", "1", "yes", "on", "y", "enabled"];
   let falsyArray = params.falsy ?? ["false", "0", "no", "off", "n", "disabled"];
   if (params.case !== "sensitive") {
-    truthyArray = truthyArray.map((v) => typeof v === "string" ? v.toLowerCase() : v);
-    falsyArray = falsyArray.map((v) => typeof v === "string" ? v.toLowerCase() : v);
+    truthyArray = truthyArray.map((v2) => typeof v2 === "string" ? v2.toLowerCase() : v2);
+    falsyArray = falsyArray.map((v2) => typeof v2 === "string" ? v2.toLowerCase() : v2);
   }
   const truthySet = new Set(truthyArray);
   const falsySet = new Set(falsyArray);
@@ -82361,12 +82361,12 @@ function _stringbool(Classes, _params) {
     in: stringSchema,
     out: booleanSchema,
     transform: ((input2, payload) => {
-      let data = input2;
+      let data2 = input2;
       if (params.case !== "sensitive")
-        data = data.toLowerCase();
-      if (truthySet.has(data)) {
+        data2 = data2.toLowerCase();
+      if (truthySet.has(data2)) {
         return true;
-      } else if (falsySet.has(data)) {
+      } else if (falsySet.has(data2)) {
         return false;
       } else {
         payload.issues.push({
@@ -82696,13 +82696,13 @@ function foldIntersection(json2) {
   for (const key of FOLDABLE_KEYS)
     if (key in json2)
       return;
-  const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
+  const unions = allOf.filter((m) => UNION_KEYS.some((k2) => Array.isArray(m[k2])));
   let folded = null;
   if (!unions.length) {
     folded = foldObjects(allOf);
   } else {
     const union2 = unions[0];
-    const keyword = UNION_KEYS.find((k) => Array.isArray(union2[k]));
+    const keyword = UNION_KEYS.find((k2) => Array.isArray(union2[k2]));
     if (Object.keys(union2).length !== 1)
       return;
     const rest = allOf.filter((m) => m !== union2);
@@ -83158,9 +83158,9 @@ var enumProcessor = (schema, _ctx, json2, _params) => {
     json2.not = {};
     return;
   }
-  if (values.every((v) => typeof v === "number"))
+  if (values.every((v2) => typeof v2 === "number"))
     json2.type = "number";
-  if (values.every((v) => typeof v === "string"))
+  if (values.every((v2) => typeof v2 === "string"))
     json2.type = "string";
   json2.enum = values;
 };
@@ -83193,13 +83193,13 @@ var literalProcessor = (schema, ctx, json2, params) => {
       json2.const = val;
     }
   } else {
-    if (vals.every((v) => typeof v === "number"))
+    if (vals.every((v2) => typeof v2 === "number"))
       json2.type = "number";
-    if (vals.every((v) => typeof v === "string"))
+    if (vals.every((v2) => typeof v2 === "string"))
       json2.type = "string";
-    if (vals.every((v) => typeof v === "boolean"))
+    if (vals.every((v2) => typeof v2 === "boolean"))
       json2.type = "boolean";
-    if (vals.every((v) => v === null))
+    if (vals.every((v2) => v2 === null))
       json2.type = "null";
     json2.enum = vals;
   }
@@ -83431,11 +83431,11 @@ function stringifyKeyNames(bySchema, json2, visited) {
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values?.some((v) => typeof v === "number"))
+  if (!numericType && !values?.some((v2) => typeof v2 === "number"))
     return json2;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json2;
   if (rest.enum)
-    rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
+    rest.enum = rest.enum.map((v2) => typeof v2 === "number" ? String(v2) : v2);
   else if (typeof rest.const === "number")
     rest.const = String(rest.const);
   if (!numericType)
@@ -83509,7 +83509,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
   const keyValues = keyType._zod.values;
   const omittableOnInput = ctx.io === "input" && inputOptin(def.valueType) !== void 0;
   if (keyValues && !def.partial && !omittableOnInput) {
-    const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
+    const validKeyValues = [...keyValues].filter((v2) => typeof v2 === "string" || typeof v2 === "number");
     if (validKeyValues.length > 0) {
       json2.required = validKeyValues.map(String);
     }
@@ -83535,7 +83535,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
 function serializeDefaultValue(value, schema, ctx, json2, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_, val) => {
+  const serialized = JSON.stringify(value, (_2, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -83660,7 +83660,7 @@ function toJSONSchema(input2, params) {
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry of registry2._idmap.entries()) {
-      const [_, schema] = entry;
+      const [_2, schema] = entry;
       processSchema(schema, ctx2);
     }
     const schemas = {};
@@ -83762,7 +83762,7 @@ var JSONSchemaGenerator = class {
     this.ctx.sharedEmitDoneFor = void 0;
     extractDefs(this.ctx, schema);
     const result = finalize(this.ctx, schema);
-    const { "~standard": _, ...plainResult } = result;
+    const { "~standard": _2, ...plainResult } = result;
     return plainResult;
   }
 };
@@ -84090,8 +84090,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   superRefine(refinement, params) {
     return this.check(superRefine(refinement, params));
   },
-  overwrite(fn) {
-    return this.check(_overwrite(fn));
+  overwrite(fn2) {
+    return this.check(_overwrite(fn2));
   },
   optional() {
     return optional(this);
@@ -84153,8 +84153,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   isNullable() {
     return this.safeParse(null).success;
   },
-  apply(fn, ...args) {
-    return args.length === 0 ? fn(this) : fn(this, ...args);
+  apply(fn2, ...args) {
+    return args.length === 0 ? fn2(this) : fn2(this, ...args);
   },
   // Overrides core's `~standard` to add `jsonSchema`. Must stay a prototype entry: redefining it per instance demotes instances to dictionary mode.
   get "~standard"() {
@@ -84169,17 +84169,17 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   set "~standard"(value) {
     util_exports.own(this, "~standard", value);
   },
-  parse: function _parse2(data, params) {
-    return parse2(this, data, params, { callee: _parse2 });
+  parse: function _parse2(data2, params) {
+    return parse2(this, data2, params, { callee: _parse2 });
   },
-  parseAsync: async function _parseAsync2(data, params) {
-    return await parseAsync2(this, data, params, { callee: _parseAsync2 });
+  parseAsync: async function _parseAsync2(data2, params) {
+    return await parseAsync2(this, data2, params, { callee: _parseAsync2 });
   },
-  safeParse(data, params) {
-    return safeParse2(this, data, params);
+  safeParse(data2, params) {
+    return safeParse2(this, data2, params);
   },
-  async safeParseAsync(data, params) {
-    return safeParseAsync2(this, data, params);
+  async safeParseAsync(data2, params) {
+    return safeParseAsync2(this, data2, params);
   },
   // `spa` is an alias: same function object as `safeParseAsync`, as before.
   get spa() {
@@ -84188,35 +84188,35 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   set spa(value) {
     util_exports.own(this, "spa", value);
   },
-  validate(data, params) {
-    return validate(this, data, params);
+  validate(data2, params) {
+    return validate(this, data2, params);
   },
-  validateAsync(data, params) {
-    return validateAsync(this, data, params);
+  validateAsync(data2, params) {
+    return validateAsync(this, data2, params);
   },
-  encode: function _encode2(data, params) {
-    return encode2(this, data, params, { callee: _encode2 });
+  encode: function _encode2(data2, params) {
+    return encode2(this, data2, params, { callee: _encode2 });
   },
-  decode: function _decode2(data, params) {
-    return decode2(this, data, params, { callee: _decode2 });
+  decode: function _decode2(data2, params) {
+    return decode2(this, data2, params, { callee: _decode2 });
   },
-  encodeAsync: async function _encodeAsync2(data, params) {
-    return await encodeAsync2(this, data, params, { callee: _encodeAsync2 });
+  encodeAsync: async function _encodeAsync2(data2, params) {
+    return await encodeAsync2(this, data2, params, { callee: _encodeAsync2 });
   },
-  decodeAsync: async function _decodeAsync2(data, params) {
-    return await decodeAsync2(this, data, params, { callee: _decodeAsync2 });
+  decodeAsync: async function _decodeAsync2(data2, params) {
+    return await decodeAsync2(this, data2, params, { callee: _decodeAsync2 });
   },
-  safeEncode(data, params) {
-    return safeEncode2(this, data, params);
+  safeEncode(data2, params) {
+    return safeEncode2(this, data2, params);
   },
-  safeDecode(data, params) {
-    return safeDecode2(this, data, params);
+  safeDecode(data2, params) {
+    return safeDecode2(this, data2, params);
   },
-  async safeEncodeAsync(data, params) {
-    return safeEncodeAsync2(this, data, params);
+  async safeEncodeAsync(data2, params) {
+    return safeEncodeAsync2(this, data2, params);
   },
-  async safeDecodeAsync(data, params) {
-    return safeDecodeAsync2(this, data, params);
+  async safeDecodeAsync(data2, params) {
+    return safeDecodeAsync2(this, data2, params);
   },
   toJSONSchema(params) {
     return createToJSONSchemaMethod(this, {})(params);
@@ -85134,7 +85134,7 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
 });
 function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v2) => [v2, v2])) : values;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -85214,10 +85214,10 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
     return payload;
   };
 });
-function transform(fn) {
+function transform(fn2) {
   return new ZodTransform({
     type: "transform",
-    transform: fn
+    transform: fn2
   });
 }
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
@@ -85444,22 +85444,22 @@ var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
 });
-function check(fn) {
+function check(fn2) {
   const ch = new $ZodCheck({
     check: "custom"
     // ...util.normalizeParams(params),
   });
-  ch._zod.check = fn;
+  ch._zod.check = fn2;
   return ch;
 }
-function custom(fn, _params) {
-  return _custom(ZodCustom, fn ?? (() => true), _params);
+function custom(fn2, _params) {
+  return _custom(ZodCustom, fn2 ?? (() => true), _params);
 }
-function refine(fn, _params = {}) {
-  return _refine(ZodCustom, fn, _params);
+function refine(fn2, _params = {}) {
+  return _refine(ZodCustom, fn2, _params);
 }
-function superRefine(fn, params) {
-  return _superRefine(fn, params);
+function superRefine(fn2, params) {
+  return _superRefine(fn2, params);
 }
 var describe2 = describe;
 var meta2 = meta;
@@ -85474,7 +85474,7 @@ function _instanceof(cls, params = {}) {
   const inst = new ZodInstanceOf({
     type: "custom",
     check: "custom",
-    fn: (data) => data instanceof cls,
+    fn: (data2) => data2 instanceof cls,
     abort: true,
     ...util_exports.normalizeParams(params)
   });
@@ -85503,10 +85503,10 @@ function json(params) {
   });
   return jsonSchema;
 }
-function preprocess(fn, schema) {
+function preprocess(fn2, schema) {
   return new ZodPreprocess({
     type: "pipe",
-    in: transform(fn),
+    in: transform(fn2),
     out: schema
   });
 }
@@ -85662,13 +85662,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path12 = ref.slice(1).split("/").filter(Boolean);
+  if (path12.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path12[0] === defsKey) {
+    const key = path12[1] === void 0 ? void 0 : decodeJSONPointerSegment(path12[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -85750,11 +85750,11 @@ function canonicalKey(value, seen) {
     }
     const keys = Object.keys(value).sort();
     const parts = [];
-    for (const k of keys) {
-      const key = canonicalKey(value[k], seen);
+    for (const k2 of keys) {
+      const key = canonicalKey(value[k2], seen);
       if (key === null)
         return null;
-      parts.push(`${k.length}:${k}=${key}`);
+      parts.push(`${k2.length}:${k2}=${key}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
@@ -85918,10 +85918,10 @@ function convertBaseSchema(schema, ctx) {
     if (enumValues.length === 1) {
       return z.literal(enumValues[0]);
     }
-    if (enumValues.every((v) => typeof v === "string")) {
+    if (enumValues.every((v2) => typeof v2 === "string")) {
       return z.enum(enumValues);
     }
-    const literalSchemas = enumValues.map((v) => z.literal(v));
+    const literalSchemas = enumValues.map((v2) => z.literal(v2));
     if (literalSchemas.length < 2) {
       return literalSchemas[0];
     }
@@ -86298,7 +86298,7 @@ function fromJSONSchema(schema, params) {
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
-  const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
+  const fn2 = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h2 = fnOrHandlers[node2._zod.def.type];
     return h2 ? h2(node2, rewritten) : node2;
   };
@@ -86315,7 +86315,7 @@ function visit(schema, fnOrHandlers) {
       return cached2;
     cache.set(s, RESOLVING);
     const inner = mapInner(s);
-    const mapped = fn(inner, inner !== s);
+    const mapped = fn2(inner, inner !== s);
     cache.set(s, mapped);
     return mapped;
   }
@@ -86328,11 +86328,11 @@ function visit(schema, fnOrHandlers) {
         const keys = Object.keys(oldShape);
         let changed = false;
         const newShape = {};
-        for (const k of keys) {
-          const mapped = run2(oldShape[k]);
-          if (mapped !== oldShape[k])
+        for (const k2 of keys) {
+          const mapped = run2(oldShape[k2]);
+          if (mapped !== oldShape[k2])
             changed = true;
-          newShape[k] = mapped;
+          newShape[k2] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
@@ -86522,6 +86522,32 @@ var CONFIG_FILES = ["dagship.yaml", "dagship.yml"];
 var relativePath = external_exports.string().min(1).refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes(".."), {
   message: "must be a path inside the repository (relative, no ..)"
 });
+var filePath = external_exports.string().min(1);
+var positiveNumber = external_exports.coerce.number().positive();
+var policiesSchema = external_exports.object({
+  owner: external_exports.boolean().optional(),
+  tags: external_exports.boolean().optional(),
+  allowed_tags: external_exports.array(external_exports.string()).optional(),
+  min_retries: external_exports.coerce.number().int().min(0).optional(),
+  explicit_schedule: external_exports.boolean().optional(),
+  catchup_off: external_exports.boolean().optional(),
+  max_tasks: external_exports.coerce.number().int().positive().optional(),
+  dag_id_pattern: external_exports.string().refine(isRegExp, { message: "must be a valid regular expression" }).optional()
+}).strict();
+var checkSchema = external_exports.object({
+  /** Per-file import timeout in seconds: Airflow's [core] dagbag_import_timeout. */
+  timeout: positiveNumber.default(30),
+  /** Parallel imports; 0 = every core the container gets. */
+  workers: external_exports.coerce.number().int().min(0).default(0),
+  slow_import_seconds: positiveNumber.default(5),
+  memory_limit_mb: external_exports.coerce.number().int().min(64).default(2048),
+  /** What a Variable/Connection read at import time that was not provided is: a warning or an error. */
+  missing_lookups: external_exports.enum(["warning", "error"]).default("warning"),
+  variables: filePath.optional(),
+  connections: filePath.optional(),
+  local_settings: filePath.optional(),
+  policies: policiesSchema.default({})
+}).strict();
 var configSchema = external_exports.object({
   version: external_exports.literal(1).default(1),
   /** The DAG folder, relative to the repository root (the chart mounts it at /opt/airflow/dags). */
@@ -86533,10 +86559,41 @@ var configSchema = external_exports.object({
   /** A Python image with ruff and bandit, for `lint`. */
   tools_image: external_exports.string().min(1).optional(),
   /** Where built images go: registry host and repository, without a tag. */
-  repository: external_exports.string().min(1).optional()
+  repository: external_exports.string().min(1).optional(),
+  /** The lowest severity that fails the gate. */
+  fail_on: external_exports.enum(["error", "warning", "never"]).default("error"),
+  /** Known findings to ignore (written by `dagship baseline`). */
+  baseline: filePath.optional(),
+  check: checkSchema.default(checkSchema.parse({}))
 }).strict();
-var OVERRIDABLE = ["dags_folder", "plugins_folder", "requirements", "base_image", "tools_image", "repository"];
-var envName = (key) => `DAGSHIP_${key.toUpperCase()}`;
+function isRegExp(source) {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+var OVERRIDABLE = [
+  "dags_folder",
+  "plugins_folder",
+  "requirements",
+  "base_image",
+  "tools_image",
+  "repository",
+  "fail_on",
+  "baseline",
+  "check.timeout",
+  "check.workers",
+  "check.slow_import_seconds",
+  "check.memory_limit_mb",
+  "check.missing_lookups",
+  "check.variables",
+  "check.connections",
+  "check.local_settings"
+];
+var envName = (key) => `DAGSHIP_${key.replaceAll(".", "_").toUpperCase()}`;
+var flagName = (key) => `--${key.replace(/^check\./, "").replaceAll("_", "-")}`;
 function loadOptions(options = {}) {
   const root = path.resolve(options.root ?? ".");
   if (!existsSync(root) || !statSync(root).isDirectory()) {
@@ -86547,19 +86604,19 @@ function loadOptions(options = {}) {
     throw new DagshipError(`config file ${configFile} does not exist`, "check the --config path", "usage");
   }
   const fromFile = configFile ? readConfigFile(configFile) : { values: {}, lineOf: () => void 0 };
-  const merged = { ...fromFile.values };
+  const merged = structuredClone(fromFile.values);
   const env = options.env ?? process.env;
   const overridden = /* @__PURE__ */ new Map();
   for (const key of OVERRIDABLE) {
     const fromEnv = env[envName(key)];
     if (fromEnv !== void 0 && fromEnv !== "") {
-      merged[key] = fromEnv;
+      setPath(merged, key, fromEnv);
       overridden.set(key, envName(key));
     }
     const fromFlag = options.flags?.[key];
     if (fromFlag !== void 0) {
-      merged[key] = fromFlag;
-      overridden.set(key, `--${key.replaceAll("_", "-")}`);
+      setPath(merged, key, fromFlag);
+      overridden.set(key, flagName(key));
     }
   }
   const parsed = configSchema.safeParse(merged);
@@ -86567,10 +86624,19 @@ function loadOptions(options = {}) {
     const issue2 = parsed.error.issues[0];
     const key = issue2.path.join(".");
     const keyPath = issue2.code === "unrecognized_keys" ? [...issue2.path, issue2.keys[0]] : issue2.path;
-    const where = overridden.get(String(issue2.path[0])) ?? describeLocation(configFile, fromFile.lineOf(keyPath));
+    const where = overridden.get(issue2.path.join(".")) ?? describeLocation(configFile, fromFile.lineOf(keyPath));
     throw new DagshipError(`${where}: ${describeIssue(issue2, key)}`, hintFor(issue2), "config");
   }
   return { ...parsed.data, root, configFile };
+}
+function setPath(target, dotted, value) {
+  const keys = dotted.split(".");
+  let node2 = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node2[key] !== "object" || node2[key] === null) node2[key] = {};
+    node2 = node2[key];
+  }
+  node2[keys.at(-1)] = value;
 }
 function readConfigFile(file2) {
   const lineCounter = new import_yaml.LineCounter();
@@ -86597,29 +86663,40 @@ function describeLocation(file2, line) {
 }
 function describeIssue(issue2, key) {
   if (issue2.code === "unrecognized_keys") {
-    const known = Object.keys(configSchema.shape);
-    return issue2.keys.map((k) => {
-      const near = known.find((n2) => closeTo(n2, k));
-      return `unknown key '${k}'${near ? ` (did you mean '${near}'?)` : ""}`;
+    return issue2.keys.map((k2) => {
+      const near = knownKeysAt(issue2.path).find((n2) => closeTo(n2, k2));
+      return `unknown key '${k2}'${near ? ` (did you mean '${near}'?)` : ""}`;
     }).join("; ");
   }
   return `'${key}' ${issue2.message.replace(/^Invalid input: /, "")}`;
 }
 function hintFor(issue2) {
-  const known = Object.keys(configSchema.shape).join(", ");
-  if (issue2.code === "unrecognized_keys") return `dagship.yaml knows these keys: ${known}`;
+  if (issue2.code === "unrecognized_keys") {
+    const where = issue2.path.length ? `'${issue2.path.join(".")}' takes` : "dagship.yaml knows";
+    return `${where} these keys: ${knownKeysAt(issue2.path).join(", ")}`;
+  }
   return "fix the value; the README lists every dagship.yaml key with its expected form";
+}
+function knownKeysAt(keyPath) {
+  let schema = configSchema;
+  for (const key of [void 0, ...keyPath]) {
+    while (schema?.def?.innerType) schema = schema.def.innerType;
+    if (key === void 0) continue;
+    schema = schema?.shape?.[String(key)];
+  }
+  while (schema?.def?.innerType) schema = schema.def.innerType;
+  return Object.keys(schema?.shape ?? {});
 }
 function closeTo(a2, b) {
   const norm = (s) => s.toLowerCase().replace(/[_-]/g, "");
   const x = norm(a2);
   const y = norm(b);
   if (x === y || x.startsWith(y) || y.startsWith(x)) return true;
-  const d = Array.from({ length: x.length + 1 }, (_, i2) => [i2, ...Array(y.length).fill(0)]);
-  for (let j = 1; j <= y.length; j++) d[0][j] = j;
+  const d = Array.from({ length: x.length + 1 }, (_2, i2) => [i2, ...Array(y.length).fill(0)]);
+  for (let j2 = 1; j2 <= y.length; j2++) d[0][j2] = j2;
   for (let i2 = 1; i2 <= x.length; i2++)
-    for (let j = 1; j <= y.length; j++)
-      d[i2][j] = Math.min(d[i2 - 1][j] + 1, d[i2][j - 1] + 1, d[i2 - 1][j - 1] + (x[i2 - 1] === y[j - 1] ? 0 : 1));
+    for (let j2 = 1; j2 <= y.length; j2++)
+      d[i2][j2] = Math.min(d[i2 - 1][j2] + 1, d[i2][j2 - 1] + 1, d[i2 - 1][j2 - 1] + (x[i2 - 1] === y[j2 - 1] ? 0 : 1));
   return d[x.length][y.length] <= 2;
 }
 
@@ -86683,7 +86760,7 @@ async function runContainer(client, spec) {
       Image: spec.image,
       Cmd: spec.cmd,
       Entrypoint: spec.entrypoint,
-      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      Env: Object.entries(spec.env ?? {}).map(([k2, v2]) => `${k2}=${v2}`),
       User: spec.user,
       WorkingDir: spec.workdir,
       Tty: false,
@@ -86907,7 +86984,7 @@ var normalizeFileUrl = (file2) => file2 instanceof URL ? fileURLToPath(file2) : 
 
 // node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
-  const filePath = safeNormalizeFileUrl(rawFile, "First argument");
+  const filePath2 = safeNormalizeFileUrl(rawFile, "First argument");
   const [commandArguments, options] = isPlainObject2(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
   if (!Array.isArray(commandArguments)) {
     throw new TypeError(`Second argument must be either an array of arguments or an options object: ${commandArguments}`);
@@ -86923,7 +87000,7 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   if (!isPlainObject2(options)) {
     throw new TypeError(`Last argument must be an options object: ${options}`);
   }
-  return [filePath, normalizedArguments, options];
+  return [filePath2, normalizedArguments, options];
 };
 
 // node_modules/execa/lib/methods/template.js
@@ -87177,8 +87254,8 @@ import { inspect } from "node:util";
 // node_modules/execa/lib/arguments/escape.js
 import { platform } from "node:process";
 import { stripVTControlCharacters } from "node:util";
-var joinCommand = (filePath, rawArguments) => {
-  const fileAndArguments = [filePath, ...rawArguments];
+var joinCommand = (filePath2, rawArguments) => {
+  const fileAndArguments = [filePath2, ...rawArguments];
   const command = fileAndArguments.join(" ");
   const escapedCommand = fileAndArguments.map((fileAndArgument) => quoteString(escapeControlCharacters(fileAndArgument))).join(" ");
   return { command, escapedCommand };
@@ -87732,9 +87809,9 @@ var getStartTime = () => hrtime.bigint();
 var getDurationMs = (startTime) => Number(hrtime.bigint() - startTime) / 1e6;
 
 // node_modules/execa/lib/arguments/command.js
-var handleCommand = (filePath, rawArguments, rawOptions) => {
+var handleCommand = (filePath2, rawArguments, rawOptions) => {
   const startTime = getStartTime();
-  const { command, escapedCommand } = joinCommand(filePath, rawArguments);
+  const { command, escapedCommand } = joinCommand(filePath2, rawArguments);
   const verbose = normalizeFdSpecificOption(rawOptions, "verbose");
   const verboseInfo = getVerboseInfo(verbose, escapedCommand, { ...rawOptions });
   logCommand(escapedCommand, verboseInfo);
@@ -89128,9 +89205,9 @@ ${originalMessage}`;
 };
 
 // node_modules/execa/lib/arguments/options.js
-var normalizeOptions = (filePath, rawArguments, rawOptions) => {
+var normalizeOptions = (filePath2, rawArguments, rawOptions) => {
   rawOptions.cwd = normalizeCwd(rawOptions.cwd);
-  const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
+  const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath2, rawArguments, rawOptions);
   const { command: file2, args: commandArguments, options: initialOptions } = import_cross_spawn.default._parse(processedFile, processedArguments, processedOptions);
   const fdOptions = normalizeFdSpecificOptions(initialOptions);
   const options = addDefaultOptions(fdOptions);
@@ -89301,8 +89378,8 @@ function i() {
   return this[n].next();
 }
 Object.defineProperty(i, "name", { value: "next" });
-function o(r) {
-  return this[n].return(r);
+function o(r7) {
+  return this[n].return(r7);
 }
 Object.defineProperty(o, "name", { value: "return" });
 var u = Object.create(a, {
@@ -89319,10 +89396,10 @@ var u = Object.create(a, {
     value: o
   }
 });
-function h({ preventCancel: r = false } = {}) {
+function h({ preventCancel: r7 = false } = {}) {
   const e = this.getReader(), t = new c(
     e,
-    r
+    r7
   ), s = Object.create(u);
   return s[n] = t, s;
 }
@@ -90434,7 +90511,7 @@ var getStdioArray = (stdio, options) => {
     throw new TypeError(`Expected \`stdio\` to be of type \`string\` or \`Array\`, got \`${typeof stdio}\``);
   }
   const length = Math.max(stdio.length, STANDARD_STREAMS_ALIASES.length);
-  return Array.from({ length }, (_, fdNumber) => stdio[fdNumber]);
+  return Array.from({ length }, (_2, fdNumber) => stdio[fdNumber]);
 };
 var hasAlias = (options) => STANDARD_STREAMS_ALIASES.some((alias) => options[alias] !== void 0);
 var addDefaultValue2 = (stdioOption, fdNumber) => {
@@ -91285,13 +91362,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path7, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path7 === "string" ? path7 : path7.toString();
+  for (const { path: path12, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path12 === "string" ? path12 : path12.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path7, serializedResult);
+      appendFileSync(path12, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path7, serializedResult);
+      writeFileSync(path12, serializedResult);
     }
   }
 };
@@ -92145,12 +92222,12 @@ var Emitter = class {
       configurable: false
     });
   }
-  on(ev, fn) {
-    this.listeners[ev].push(fn);
+  on(ev, fn2) {
+    this.listeners[ev].push(fn2);
   }
-  removeListener(ev, fn) {
+  removeListener(ev, fn2) {
     const list = this.listeners[ev];
-    const i2 = list.indexOf(fn);
+    const i2 = list.indexOf(fn2);
     if (i2 === -1) {
       return;
     }
@@ -92166,8 +92243,8 @@ var Emitter = class {
     }
     this.emitted[ev] = true;
     let ret = false;
-    for (const fn of this.listeners[ev]) {
-      ret = fn(code, signal) === true || ret;
+    for (const fn2 of this.listeners[ev]) {
+      ret = fn2(code, signal) === true || ret;
     }
     if (ev === "exit") {
       ret = this.emit("afterExit", code, signal) || ret;
@@ -92261,10 +92338,10 @@ var SignalExit = class extends SignalExitBase {
     this.#emitter.count += 1;
     for (const sig of signals) {
       try {
-        const fn = this.#sigListeners[sig];
-        if (fn)
-          this.#process.on(sig, fn);
-      } catch (_) {
+        const fn2 = this.#sigListeners[sig];
+        if (fn2)
+          this.#process.on(sig, fn2);
+      } catch (_2) {
       }
     }
     this.#process.emit = (ev, ...a2) => {
@@ -92286,7 +92363,7 @@ var SignalExit = class extends SignalExitBase {
       }
       try {
         this.#process.removeListener(sig, listener);
-      } catch (_) {
+      } catch (_2) {
       }
     });
     this.#process.emit = this.#originalProcessEmit;
@@ -93756,6 +93833,23 @@ function useColor(stream = process.stdout, env = process.env) {
 }
 var codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 };
 var painter = (enabled) => (style, text) => enabled ? `\x1B[${codes[style]}m${text}\x1B[0m` : text;
+function terminalLogger(verbose, paint = painter(useColor(process.stderr))) {
+  const started = Date.now();
+  const stamp = () => paint("dim", `[${((Date.now() - started) / 1e3).toFixed(1).padStart(5)}s]`);
+  return {
+    debug: (m) => verbose && process.stderr.write(`${stamp()} ${paint("dim", m)}
+`),
+    info: (m) => process.stderr.write(`${stamp()} ${m}
+`),
+    warn: (m) => process.stderr.write(`${stamp()} ${paint("yellow", "warning:")} ${m}
+`),
+    async group(title, work) {
+      process.stderr.write(`${stamp()} ${paint("bold", title)}
+`);
+      return work();
+    }
+  };
+}
 
 // cli/commands/doctor.ts
 async function doctor(repoPath, flags) {
@@ -93779,19 +93873,4044 @@ async function doctor(repoPath, flags) {
   return count2("problem") > 0 ? 2 : 0;
 }
 
+// cli/commands/lint.ts
+import path11 from "node:path";
+
+// src/checks/lint.ts
+import { existsSync as existsSync2, readFileSync as readFileSync4 } from "node:fs";
+import path8 from "node:path";
+
+// src/checks/paths.ts
+import path7 from "node:path";
+function relativeTo(root, file2) {
+  const rel = path7.posix.isAbsolute(file2) ? path7.posix.relative(root, file2) : path7.posix.normalize(file2);
+  return rel.replace(/^\.\//, "");
+}
+
+// src/checks/bandit.ts
+var SEVERITY = { HIGH: "error", MEDIUM: "warning", LOW: "note", UNDEFINED: "note" };
+function parseBanditJson(output2, root) {
+  const report = JSON.parse(output2);
+  const results = report.results.map((r7) => ({
+    tool: "bandit",
+    rule: r7.test_id,
+    severity: SEVERITY[r7.issue_severity] ?? "note",
+    file: relativeTo(root, r7.filename),
+    line: r7.line_number,
+    column: r7.col_offset === void 0 ? void 0 : r7.col_offset + 1,
+    endLine: r7.line_range?.at(-1),
+    message: `${r7.issue_text} [${r7.test_name}, severity ${r7.issue_severity.toLowerCase()}, confidence ${r7.issue_confidence.toLowerCase()}${r7.issue_cwe ? `, CWE-${r7.issue_cwe.id}` : ""}]`,
+    helpUri: r7.more_info
+  }));
+  const errors = report.errors.map((e) => ({
+    tool: "bandit",
+    rule: "bandit-scan-error",
+    severity: "error",
+    file: relativeTo(root, e.filename),
+    message: `bandit could not scan this file: ${e.reason}`
+  }));
+  return [...results, ...errors];
+}
+
+// src/checks/ruff.ts
+function ruffSeverity(code) {
+  return code === "AIR311" || code === "AIR312" ? "warning" : "error";
+}
+function parseRuffJson(output2, root) {
+  const entries = JSON.parse(output2);
+  return entries.map((e) => ({
+    tool: "ruff",
+    // ruff reports a file it cannot parse with no code.
+    rule: e.code ?? "invalid-syntax",
+    severity: ruffSeverity(e.code),
+    file: relativeTo(root, e.filename),
+    line: e.location.row,
+    column: e.location.column,
+    endLine: e.end_location?.row,
+    endColumn: e.end_location?.column,
+    message: e.message,
+    help: e.fix?.message ? `${e.fix.message} (ruff check --fix${e.fix.applicability === "unsafe" ? " --unsafe-fixes" : ""})` : void 0,
+    helpUri: e.url ?? void 0
+  }));
+}
+
+// node_modules/glob/dist/esm/index.min.js
+import { fileURLToPath as yn } from "node:url";
+import { tracingChannel as Fi, channel as Ti } from "node:diagnostics_channel";
+import { posix as qi, win32 as Ne } from "node:path";
+import { fileURLToPath as Ki } from "node:url";
+import { lstatSync as Xi, readdir as Vi, readdirSync as Yi, readlinkSync as Ji, realpathSync as Zi } from "fs";
+import * as Qi from "node:fs";
+import { lstat as en, readdir as sn, readlink as nn, realpath as rn } from "node:fs/promises";
+import { EventEmitter as Te } from "node:events";
+import ys from "node:stream";
+import { StringDecoder as zi } from "node:string_decoder";
+var re = (r7, t, e) => {
+  let s = r7 instanceof RegExp ? We(r7, e) : r7, i2 = t instanceof RegExp ? We(t, e) : t, n2 = s !== null && i2 != null && js(s, i2, e);
+  return n2 && { start: n2[0], end: n2[1], pre: e.slice(0, n2[0]), body: e.slice(n2[0] + s.length, n2[1]), post: e.slice(n2[1] + i2.length) };
+};
+var We = (r7, t) => {
+  let e = t.match(r7);
+  return e ? e[0] : null;
+};
+var js = (r7, t, e) => {
+  let s, i2, n2, o2, h2, a2 = e.indexOf(r7), l = e.indexOf(t, a2 + 1), c3 = a2;
+  if (a2 >= 0 && l > 0) {
+    if (r7 === t) return [a2, l];
+    for (s = [], n2 = e.length; c3 >= 0 && !h2; ) {
+      if (c3 === a2) s.push(c3), a2 = e.indexOf(r7, c3 + 1);
+      else if (s.length === 1) {
+        let f = s.pop();
+        f !== void 0 && (h2 = [f, l]);
+      } else i2 = s.pop(), i2 !== void 0 && i2 < n2 && (n2 = i2, o2 = l), l = e.indexOf(t, c3 + 1);
+      c3 = a2 < l && a2 >= 0 ? a2 : l;
+    }
+    s.length && o2 !== void 0 && (h2 = [n2, o2]);
+  }
+  return h2;
+};
+var $e = "\0SLASH" + Math.random() + "\0";
+var Ie = "\0OPEN" + Math.random() + "\0";
+var le = "\0CLOSE" + Math.random() + "\0";
+var Be = "\0COMMA" + Math.random() + "\0";
+var Ue = "\0PERIOD" + Math.random() + "\0";
+var Ws = new RegExp($e, "g");
+var $s = new RegExp(Ie, "g");
+var Is = new RegExp(le, "g");
+var Bs = new RegExp(Be, "g");
+var Us = new RegExp(Ue, "g");
+var Gs = /\\\\/g;
+var Hs = /\\{/g;
+var qs = /\\}/g;
+var Ks = /\\,/g;
+var Xs = /\\\./g;
+var Vs = 1e5;
+var Ys = 4e6;
+var Js = 1e3;
+var Zs = 1e3;
+function oe(r7) {
+  return isNaN(r7) ? r7.charCodeAt(0) : parseInt(r7, 10);
+}
+function Qs(r7) {
+  return r7.replace(Gs, $e).replace(Hs, Ie).replace(qs, le).replace(Ks, Be).replace(Xs, Ue);
+}
+function ti(r7) {
+  return r7.replace(Ws, "\\").replace($s, "{").replace(Is, "}").replace(Bs, ",").replace(Us, ".");
+}
+function he(r7, t) {
+  for (let e = 0; e < t.length; e++) r7.push(t[e]);
+}
+function ei(r7) {
+  let t = [], e = "";
+  for (; ; ) {
+    let s = re("{", "}", r7);
+    if (!s) {
+      let a2 = r7.split(",");
+      return a2[0] = e + a2[0], he(t, a2), t;
+    }
+    let { pre: i2, body: n2, post: o2 } = s, h2 = i2.split(",");
+    if (h2[0] = e + h2[0], h2[h2.length - 1] += "{" + n2 + "}", !o2.length) return he(t, h2), t;
+    e = h2.pop(), he(t, h2), r7 = o2;
+  }
+}
+function Ge(r7, t = {}) {
+  if (!r7) return [];
+  let { max: e = Vs, maxLength: s = Ys, maxDepth: i2 = Js, maxRewrites: n2 = Zs } = t;
+  return r7.slice(0, 2) === "{}" && (r7 = "\\{\\}" + r7.slice(2)), ae(Qs(r7), e, s, i2, 0, n2, true).map(ti);
+}
+function si(r7) {
+  return "{" + r7 + "}";
+}
+function ii(r7) {
+  return /^-?0\d/.test(r7);
+}
+function ni(r7, t) {
+  return r7 <= t;
+}
+function ri(r7, t) {
+  return r7 >= t;
+}
+function ct(r7, t, e, s, i2, n2) {
+  let o2 = [], h2 = 0;
+  for (let a2 = 0; a2 < r7.length; a2++) for (let l = 0; l < e.length; l++) {
+    if (o2.length >= s) return o2;
+    let c3 = r7[a2] + t + e[l];
+    if (!(n2 && !c3)) {
+      if (h2 + c3.length > i2) return o2;
+      o2.push(c3), h2 += c3.length;
+    }
+  }
+  return o2;
+}
+function oi(r7, t, e, s) {
+  let i2 = r7.split(/\.\./), n2 = [];
+  if (i2[0] === void 0 || i2[1] === void 0) return n2;
+  let o2 = oe(i2[0]), h2 = oe(i2[1]), a2 = Math.max(i2[0].length, i2[1].length), l = i2.length === 3 && i2[2] !== void 0 ? Math.max(Math.abs(oe(i2[2])), 1) : 1, c3 = ni;
+  h2 < o2 && (l *= -1, c3 = ri);
+  let u2 = i2.some(ii), p = 0;
+  for (let g = o2; c3(g, h2) && n2.length < e; g += l) {
+    let d;
+    if (t) d = String.fromCharCode(g), d === "\\" && (d = "");
+    else if (d = String(g), u2) {
+      let w = a2 - d.length;
+      if (w > 0) {
+        let m = new Array(w + 1).join("0");
+        g < 0 ? d = "-" + m + d.slice(1) : d = m + d;
+      }
+    }
+    if (p + d.length > s) break;
+    n2.push(d), p += d.length;
+  }
+  return n2;
+}
+function ae(r7, t, e, s, i2, n2, o2) {
+  if (i2 > s) return [r7];
+  let h2 = [""], a2 = 0, l = false, c3 = true;
+  for (; ; ) {
+    let f = re("{", "}", r7);
+    if (!f) return ct(h2, r7, [""], t, e, l);
+    let u2 = f.pre;
+    if (/\$$/.test(u2)) {
+      if (h2 = ct(h2, u2 + "{" + f.body + "}", [""], t, e, l && !f.post.length), c3 = false, !f.post.length) break;
+      r7 = f.post;
+      continue;
+    }
+    let p = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(f.body), g = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(f.body), d = p || g, w = f.body.indexOf(",") >= 0;
+    if (!d && !w) {
+      if (a2 < n2 && f.post.match(/,(?!,).*\}/)) {
+        a2++, r7 = f.pre + "{" + f.body + le + f.post, o2 = true;
+        continue;
+      }
+      return ct(h2, u2 + "{" + f.body + "}" + f.post, [""], t, e, l);
+    }
+    c3 && (l = o2 && !d, c3 = false);
+    let m;
+    if (d) m = oi(f.body, g, t, e);
+    else {
+      let b = ei(f.body);
+      if (b.length === 1 && b[0] !== void 0 && (b = ae(b[0], t, e, s, i2 + 1, n2, false).map(si), b.length === 1)) {
+        if (h2 = ct(h2, u2 + b[0], [""], t, e, l && !f.post.length), !f.post.length) break;
+        r7 = f.post;
+        continue;
+      }
+      let x = l && !f.post.length && !u2;
+      for (let y = 0; x && y < h2.length; y++) h2[y] && (x = false);
+      m = [];
+      let S = 0;
+      t: for (let y = 0; y < b.length; y++) {
+        let q = ae(b[y], t, e, s, i2 + 1, n2, false);
+        for (let W = 0; W < q.length; W++) {
+          let B = q[W];
+          if (!(x && !B)) {
+            if (m.length >= t || S + B.length > e) break t;
+            m.push(B), S += B.length;
+          }
+        }
+      }
+    }
+    if (h2 = ct(h2, u2, m, t, e, l && !f.post.length), !f.post.length) break;
+    r7 = f.post;
+  }
+  return h2;
+}
+var fe = (r7, t) => r7 === t ? { t: "lit", ch: String(r7) } : { t: "class", re: new RegExp(`^[${r7}-${t}]$`) };
+var ce = (r7, t) => t.map((e) => [fe(r7, r7), ...e]);
+var ft = (r7, t) => {
+  if (!r7) return [[]];
+  let e = +r7[0], s = +t[0], i2 = r7.slice(1), n2 = t.slice(1);
+  if (e === s) return ce(e, ft(i2, n2));
+  let o2 = "0".repeat(i2.length), h2 = "9".repeat(i2.length), a2 = [];
+  i2 !== o2 && a2.push(...ce(e++, ft(i2, h2)));
+  let l = n2 === h2 ? [] : ce(s--, ft(o2, n2));
+  return e <= s && a2.push([fe(e, s), ...Array.from(i2, () => fe(0, 9))]), a2.push(...l), a2;
+};
+var He = (r7, t, e) => {
+  if (e) return ft(String(r7).padStart(e, "0"), String(t).padStart(e, "0"));
+  let s = [];
+  for (let i2 = String(r7).length; i2 <= String(t).length; i2++) {
+    let n2 = Math.max(r7, i2 === 1 ? 0 : 10 ** (i2 - 1)), o2 = Math.min(t, 10 ** i2 - 1);
+    s.push(...ft(String(n2), String(o2)));
+  }
+  return s;
+};
+var qe = (r7, t) => {
+  let e = Number(r7), s = Number(t);
+  if (!Number.isSafeInteger(e) || !Number.isSafeInteger(s)) return;
+  e > s && ([e, s] = [s, e]);
+  let n2 = /^-?0\d/.test(r7) || /^-?0\d/.test(t) ? Math.max(r7.length, t.length) : 0, o2 = [];
+  if (e < 0) {
+    let h2 = He(Math.max(-s, 1), -e, n2 && n2 - 1);
+    o2.push(...h2.map((a2) => [{ t: "lit", ch: "-" }, ...a2]));
+  }
+  return s >= 0 && o2.push(...He(Math.max(e, 0), s, n2)), o2;
+};
+var hi = { "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"], "[:alpha:]": ["\\p{L}\\p{Nl}"], "[:ascii:]": ["\\x00-\\x7f"], "[:blank:]": ["\\p{Zs}\\t"], "[:cntrl:]": ["\\p{Cc}"], "[:digit:]": ["\\p{Nd}"], "[:graph:]": ["\\p{Z}\\p{C}", true], "[:lower:]": ["\\p{Ll}"], "[:print:]": ["\\p{C}", true], "[:punct:]": ["\\p{P}\\p{S}"], "[:space:]": ["\\p{Z}\\t\\r\\n\\v\\f"], "[:upper:]": ["\\p{Lu}"], "[:word:]": ["\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}"], "[:xdigit:]": ["A-Fa-f0-9"] };
+var ut = (r7) => r7.replace(/[[\]\\-]/g, "\\$&");
+var ue = /$./;
+var Ke = (r7, t, e = false, s) => {
+  let i2 = (m) => {
+    let b = s ? m.normalize(s) : m;
+    return [...b].length === 1 ? b : m;
+  }, n2 = t;
+  if (r7.charAt(n2) !== "[") throw new Error("not in a brace expression");
+  let o2 = [], h2 = [], a2 = n2 + 1, l = false, c3 = false, f = false, u2 = n2, p = "";
+  t: for (; a2 < r7.length; ) {
+    let m = String.fromCodePoint(r7.codePointAt(a2));
+    if ((m === "!" || m === "^") && a2 === n2 + 1) {
+      f = true, a2++;
+      continue;
+    }
+    if (m === "]" && l && !c3) {
+      u2 = a2 + 1;
+      break;
+    }
+    if (l = true, m === "\\" && !c3) {
+      c3 = true, a2++;
+      continue;
+    }
+    if (m === "[" && !c3) {
+      for (let [x, [S, y]] of Object.entries(hi)) if (r7.startsWith(x, a2)) {
+        if (p) return [ue, r7.length - n2];
+        a2 += x.length, y ? h2.push(S) : o2.push(S);
+        continue t;
+      }
+    }
+    c3 = false;
+    let b = i2(m);
+    if (p) {
+      b.codePointAt(0) > p.codePointAt(0) ? o2.push(ut(p) + "-" + ut(b)) : b === p && o2.push(ut(b)), p = "", a2 += m.length;
+      continue;
+    }
+    if (r7.startsWith("-]", a2 + m.length)) {
+      o2.push(ut(b + "-")), a2 += m.length + 1;
+      continue;
+    }
+    if (r7.startsWith("-", a2 + m.length)) {
+      p = b, a2 += m.length + 1;
+      continue;
+    }
+    o2.push(ut(b)), a2 += m.length;
+  }
+  if (u2 < a2) return [ue, 0];
+  if (!o2.length && !h2.length) return [ue, r7.length - n2];
+  let g = "[" + (f ? "^" : "") + o2.join("") + "]", d = "[" + (f ? "" : "^") + h2.join("") + "]", w = "^" + (o2.length && h2.length ? "(" + g + "|" + d + ")" : o2.length ? g : d);
+  return [new RegExp(w, e ? "iu" : "u"), u2 - n2];
+};
+var de = { t: "match", id: 0 };
+var ai = "!?+*@";
+var Z = (r7) => ({ t: "lit", ch: r7 });
+var li = (r7) => r7.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+var Je = (r7) => new RegExp(`^${li(r7)}$`, "iu");
+var Dt = /* @__PURE__ */ new Map();
+var Ze = (r7) => {
+  let t = Dt.get(r7);
+  return t || (t = Je(r7), Dt.size >= 1e3 && Dt.clear(), Dt.set(r7, t)), t;
+};
+var ge = (r7, t) => {
+  if (t === r7.ch) return true;
+  if (!r7.re) return false;
+  let e = t.charCodeAt(0);
+  if (e >= 128) return r7.re.test(t);
+  let s = r7.ascii ??= new Uint8Array(128);
+  return s[e] ||= r7.re.test(t) ? 1 : 2, s[e] === 1;
+};
+var ci = (r7, t, e, s, i2) => {
+  let n2 = [];
+  for (let o2 = 0; o2 < r7.length; ) {
+    let h2 = String.fromCodePoint(r7.codePointAt(o2));
+    if (i2) {
+      let a2 = h2 === "\\" && r7.startsWith(i2, o2 + 1) ? 1 : 0;
+      if (a2 || h2 === i2) {
+        let l = o2 + a2 + i2.length, c3 = r7.indexOf(i2, l), f = /^(-?\d+)\.\.(-?\d+)$/.exec(r7.slice(l, c3)), u2 = c3 !== -1 && f && qe(f[1], f[2]);
+        if (u2) {
+          n2.push({ t: "ext", type: "@", alts: u2 }), o2 = c3 + i2.length;
+          continue;
+        }
+      }
+    }
+    if (h2 === "\\") {
+      let a2 = r7.codePointAt(o2 + 1), l = a2 === void 0 ? h2 : String.fromCodePoint(a2);
+      n2.push(Z(l)), o2 += 1 + l.length;
+      continue;
+    }
+    if (h2 === "[") {
+      let [a2, l] = Ke(r7, o2, t, s);
+      if (l) {
+        n2.push({ t: "class", re: a2 }), o2 += l;
+        continue;
+      }
+    }
+    if (!e && ai.includes(h2) && r7[o2 + 1] === "(") {
+      n2.push({ t: "open", type: h2 }), o2 += 2;
+      continue;
+    }
+    n2.push(!e && h2 === "|" ? { t: "bar" } : !e && h2 === ")" ? { t: "close" } : h2 === "*" ? { t: "star" } : h2 === "?" ? { t: "any" } : Z(h2)), o2 += h2.length;
+  }
+  return n2;
+};
+var fi = (r7) => {
+  let t = /* @__PURE__ */ new Map(), e = [];
+  return r7.forEach((s, i2) => {
+    s.t === "open" ? e.push(i2) : s.t === "close" && e.length && t.set(e.pop(), i2);
+  }), t;
+};
+var Qe = (r7, t, e, s, i2) => {
+  let n2 = [], o2 = [n2];
+  for (let h2 = e; h2 < s; h2++) {
+    let a2 = r7[h2], l = t.get(h2);
+    if (a2.t === "open" && l !== void 0) {
+      let c3 = Qe(r7, t, h2 + 1, l, false);
+      n2.push({ t: "ext", type: a2.type, alts: c3 }), h2 = l;
+    } else a2.t === "bar" && !i2 ? o2.push(n2 = []) : a2.t === "open" ? n2.push(Z(a2.type), Z("(")) : a2.t === "bar" ? n2.push(Z("|")) : a2.t === "close" ? n2.push(Z(")")) : n2.push(a2);
+  }
+  return o2;
+};
+var ts = (r7, t) => {
+  let e = [], s = "", i2 = () => {
+    for (let n2 of s.normalize(t)) e.push(Z(n2));
+    s = "";
+  };
+  for (let n2 of r7) {
+    if (n2.t === "lit") {
+      s += n2.ch;
+      continue;
+    }
+    i2(), e.push(n2.t === "ext" ? { ...n2, alts: n2.alts.map((o2) => ts(o2, t)) } : n2);
+  }
+  return i2(), e;
+};
+var ui = (r7, t) => {
+  let e = 1, s = (h2) => ({ t: "split", id: e++, out: h2 }), i2 = (h2, a2) => h2.reduceRight((l, c3) => n2(c3, l), a2), n2 = (h2, a2) => {
+    switch (h2.t) {
+      case "lit":
+        let u2 = t ? Ze(h2.ch) : void 0;
+        return { t: "lit", id: e++, ch: h2.ch, re: u2, next: a2 };
+      case "any":
+      case "star":
+        return { t: h2.t, id: e++, next: a2 };
+      case "class":
+        return { t: "class", id: e++, re: h2.re, next: a2 };
+    }
+    let l = (u2) => h2.alts.map((p) => i2(p, u2));
+    switch (h2.type) {
+      case "@":
+        return s(l(a2));
+      case "?":
+        return s([a2, ...l(a2)]);
+      case "!":
+        return { t: "neg", id: e++, sub: s(l(de)), next: a2 };
+    }
+    let c3 = s([]), f = s(l(c3));
+    return c3.out.push(a2, f), h2.type === "*" ? c3 : f;
+  };
+  return [i2(r7, de), e];
+};
+var di = (r7) => {
+  let t = [], e = /* @__PURE__ */ new Set(), s = (n2) => n2.t === "match" ? "match" : String(n2.id), i2 = (n2, o2) => {
+    if (n2.t === "match" || e.has(n2)) return;
+    e.add(n2);
+    let h2 = (a2) => t.push(`${o2}${n2.id}: ${a2}`);
+    switch (n2.t) {
+      case "split":
+        h2(`split -> ${n2.out.map(s).join(", ")}`);
+        for (let a2 of n2.out) i2(a2, o2);
+        return;
+      case "neg":
+        return h2(`!(${s(n2.sub)}) -> ${s(n2.next)}`), i2(n2.sub, o2 + "  "), i2(n2.next, o2);
+      case "lit":
+        h2(`${JSON.stringify(n2.ch)} -> ${s(n2.next)}`);
+        break;
+      case "class":
+        h2(`${n2.re} -> ${s(n2.next)}`);
+        break;
+      default:
+        h2(`${n2.t === "any" ? "?" : "*"} -> ${s(n2.next)}`);
+    }
+    i2(n2.next, o2);
+  };
+  return i2(r7, ""), [`start -> ${s(r7)}`, ...t].join(`
+`);
+};
+var pe = class {
+  gen;
+  threads = [];
+  match = false;
+  runs = [];
+  ids = [];
+  constructor(t) {
+    this.gen = t;
+  }
+  get dead() {
+    return !this.threads.length && !this.match && !this.runs.length;
+  }
+};
+var es = (r7, t) => r7.ids.length !== t.ids.length || r7.runs.length !== t.runs.length || r7.ids.some((e, s) => e !== t.ids[s]) ? false : r7.runs.every((e) => t.runs.some((s) => s.neg === e.neg && es(s.state, e.state)));
+var Xe = (r7) => ({ has: new Float64Array(r7), seen: new Float64Array(r7), gen: 0 });
+var dt = class {
+  dots;
+  dotStart;
+  #t;
+  constructor(t, e, s) {
+    this.dots = t, this.dotStart = e, this.#t = s;
+  }
+  state() {
+    return new pe(++this.#t.gen);
+  }
+  done(t) {
+    return t.ids = t.threads.map((e) => e.id).sort((e, s) => e - s), t.match && t.ids.unshift(de.id), t;
+  }
+  #n(t, e) {
+    let { seen: s } = this.#t;
+    return s[e.id] === t.gen ? false : (s[e.id] = t.gen, true);
+  }
+  #i(t, e) {
+    let { has: s } = this.#t;
+    return s[e.id] === t.gen ? false : (s[e.id] = t.gen, t.threads.push(e), true);
+  }
+  restricted(t, e) {
+    return e && (this.dots || this.dotStart && t === 0);
+  }
+  add(t, e, s, i2) {
+    switch (e.t) {
+      case "split":
+        if (!this.#n(t, e)) return;
+        for (let o2 of e.out) this.add(t, o2, s, i2);
+        return;
+      case "neg":
+        if (!this.#n(t, e)) return;
+        let n2 = this.state();
+        return this.add(n2, e.sub, s, false), this.done(n2), this.addRun(t, { t: "run", neg: e, state: n2 }, s, i2);
+      case "star":
+        if (this.restricted(s, i2)) return;
+        this.#i(t, e) && this.add(t, e.next, s, i2);
+        return;
+      case "match":
+        t.match = true;
+        return;
+      default:
+        this.#i(t, e);
+    }
+  }
+  addRun(t, e, s, i2) {
+    for (let n2 of t.runs) if (n2.neg === e.neg && es(n2.state, e.state)) return;
+    t.runs.push(e), e.state.match || this.add(t, e.neg.next, s, i2);
+  }
+  step(t, e, s, i2) {
+    let n2 = this.state();
+    for (let o2 of t.threads) switch (o2.t) {
+      case "lit":
+        ge(o2, e) && this.add(n2, o2.next, s + 1, i2);
+        break;
+      case "any":
+        this.restricted(s, i2) || this.add(n2, o2.next, s + 1, i2);
+        break;
+      case "class":
+        !this.restricted(s, i2) && o2.re.test(e) && this.add(n2, o2.next, s + 1, i2);
+        break;
+      case "star":
+        this.restricted(s, i2) || this.add(n2, o2, s + 1, i2);
+    }
+    if (!this.restricted(s, i2)) for (let o2 of t.runs) {
+      if (o2.state.dead) {
+        this.addRun(n2, o2, s + 1, i2);
+        continue;
+      }
+      let h2 = this.step(o2.state, e, s, false);
+      this.addRun(n2, { t: "run", neg: o2.neg, state: h2 }, s + 1, i2);
+    }
+    return this.done(n2);
+  }
+};
+var ss = (r7) => {
+  let t = r7.ids.join();
+  if (!r7.runs.length) return t;
+  let e = r7.runs.map((s) => `${s.neg.id}(${ss(s.state)})`);
+  return `${t}|${e.sort().join("|")}`;
+};
+var pi = 1 << 18;
+var me = class {
+  #t;
+  #n = /* @__PURE__ */ new Map();
+  #i = 0;
+  #o;
+  #r;
+  #d;
+  #u;
+  constructor(t, e) {
+    this.#t = t, this.#d = new dt(false, false, e), this.#u = new dt(false, true, e);
+  }
+  #f(t) {
+    return { state: t, match: t.match, dead: t.dead, next: /* @__PURE__ */ new Map() };
+  }
+  #h(t) {
+    let e = ss(t), s = this.#n.get(e);
+    if (s) return s;
+    this.#i > pi && this.#m();
+    let i2 = this.#f(t);
+    return this.#n.set(e, i2), this.#i += e.length + 1, i2;
+  }
+  #m() {
+    this.#n.clear(), this.#i = 0, this.#o = void 0, this.#r = void 0;
+  }
+  start(t) {
+    if (t) {
+      if (this.#r) return this.#r;
+      let s = this.#u.state();
+      return this.#u.add(s, this.#t, 0, true), this.#r = this.#f(this.#u.done(s));
+    }
+    if (this.#o) return this.#o;
+    let e = this.#d.state();
+    return this.#d.add(e, this.#t, 0, true), this.#o = this.#h(this.#d.done(e));
+  }
+  next(t, e) {
+    let s = e.charCodeAt(0), i2 = s < 128 ? void 0 : t.next.get(e);
+    if (i2) return i2;
+    let n2 = t === this.#r ? this.#h(this.#u.step(t.state, e, 0, true)) : this.#h(this.#d.step(t.state, e, 1, true));
+    return s < 128 ? (t.ascii || (t.ascii = new Array(128), this.#i += 128), t.ascii[s] = n2) : t.next.set(e, n2), this.#i++, n2;
+  }
+};
+var mi = (r7) => {
+  let t = [];
+  for (let e = r7; e.t !== "match"; e = e.next) {
+    if (e.t === "split" || e.t === "neg") return;
+    t.push(e);
+  }
+  return t;
+};
+var gi = (r7, t, e, s) => {
+  let i2 = 0, n2 = e, o2 = -1, h2 = 0;
+  for (; n2 < s; ) {
+    let a2 = r7[i2];
+    if (a2?.t === "star") {
+      o2 = i2++, h2 = n2;
+      continue;
+    }
+    let l = t[n2];
+    if (a2 && (a2.t === "any" || a2.t === "lit" && ge(a2, l) || a2.t === "class" && a2.re.test(l))) {
+      i2++, n2++;
+      continue;
+    }
+    if (o2 === -1) return false;
+    i2 = o2 + 1, n2 = ++h2;
+  }
+  for (; r7[i2]?.t === "star"; ) i2++;
+  return i2 === r7.length;
+};
+var is = (r7) => {
+  let t = 0, e = 0;
+  for (let s of r7) {
+    let [i2, n2] = wi(s);
+    t += i2, e += n2;
+  }
+  return [t, e];
+};
+var wi = (r7) => {
+  if (r7.t === "star") return [0, 1 / 0];
+  if (r7.t !== "ext") return [1, 1];
+  if (r7.type === "!") return [0, 1 / 0];
+  let t = r7.alts.map(is), e = Math.min(...t.map((n2) => n2[0])), s = Math.max(...t.map((n2) => n2[1])), i2 = s === 0 ? 0 : 1 / 0;
+  return r7.type === "@" ? [e, s] : r7.type === "?" ? [0, s] : r7.type === "*" ? [0, i2] : [e, i2];
+};
+var Ve = (r7, t, e) => {
+  for (let s = 0; s < r7.length; s++) if (!ge(r7[s], t[e + s])) return false;
+  return true;
+};
+var bi = /[/\ud800-\udfff]/;
+var yi = /[\ud800-\udfff]/;
+var Nt = (r7) => yi.test(r7) ? [...r7] : r7;
+var Ye = (r7) => {
+  if (r7.includes("/")) throw new Error("can only match a single path portion, got: " + r7);
+};
+var pt = class {
+  pattern;
+  options;
+  #t;
+  #n;
+  #i;
+  #o;
+  #r;
+  #d = false;
+  #u;
+  #f;
+  #h = false;
+  #m = 0;
+  #l = 1 / 0;
+  #a = [];
+  #s = [];
+  #b;
+  #E;
+  #y = false;
+  #g;
+  #w;
+  constructor(t, e = {}) {
+    if (t.includes("/")) throw new Error("can only match a single path portion, got pattern: " + t);
+    this.pattern = t, this.options = e;
+    let { nocase: s = false, noext: i2 = false, normalize: n2 } = e;
+    this.#w = n2 === true ? "NFC" : n2 || void 0;
+    let o2 = /^[?*+@]\(\)$/.test(t), h2 = ci(t, s, i2 || o2, this.#w, e.rangeMark), [a2] = Qe(h2, fi(h2), 0, h2.length, true);
+    this.#w && (a2 = ts(a2, this.#w));
+    let [l, c3] = ui(a2, s);
+    if (this.#t = l, this.#n = c3, a2.every((f) => f.t === "lit")) this.#r = a2.map((f) => f.ch).join(""), this.#d = s;
+    else {
+      let f = (g) => g.t !== "lit" ? void 0 : s ? { ch: g.ch, re: Ze(g.ch) } : { ch: g.ch };
+      for (let g of a2) {
+        let d = f(g);
+        if (!d) break;
+        this.#a.push(d);
+      }
+      for (let g = a2.length - 1; g >= 0; g--) {
+        let d = f(a2[g]);
+        if (!d) break;
+        this.#s.unshift(d);
+      }
+      this.#y = !!(this.#a.length || this.#s.length), s || (this.#b = this.#a.map((g) => g.ch).join(""), this.#E = this.#s.map((g) => g.ch).join("")), this.#f = mi(this.#t)?.slice(this.#a.length, -this.#s.length || void 0), this.#h = !!this.#f?.every((g) => g.t === "star" || g.t === "any");
+      let [u2, p] = is(a2);
+      this.#m = u2, this.#l = p;
+    }
+  }
+  test(t) {
+    return this.#w ? (Ye(t), this.#p(t.normalize(this.#w))) : bi.test(t) ? (Ye(t), this.#p(t, [...t])) : this.#p(t, t);
+  }
+  testUnchecked(t) {
+    return this.#p(this.#w ? t.normalize(this.#w) : t);
+  }
+  #p(t, e) {
+    if (this.#r !== void 0) return this.#d ? (this.#u ??= Je(this.#r)).test(t) : t === this.#r;
+    let s = this.#m, i2 = this.#l;
+    if (e === void 0) {
+      let c3 = t.length, f = c3 + 1 >> 1;
+      if (c3 < s || f > i2) return false;
+      (f < s || c3 > i2) && (e = Nt(t));
+    }
+    if (e !== void 0 && (e.length < s || e.length > i2)) return false;
+    let n2 = this.#a.length;
+    if (this.#y) if (this.#b !== void 0 && this.#E !== void 0) {
+      if (!t.startsWith(this.#b) || !t.endsWith(this.#E)) return false;
+    } else {
+      e ??= Nt(t);
+      let c3 = e.length - this.#s.length;
+      if (!Ve(this.#a, e, 0) || !Ve(this.#s, e, c3)) return false;
+    }
+    let o2 = !this.options.dot && t.startsWith(".");
+    if (this.#f) {
+      if (t === "." || t === ".." || o2 && !n2) return false;
+      if (this.#h) return true;
+      e ??= Nt(t);
+      let c3 = e.length - this.#s.length;
+      return gi(this.#f, e, n2, c3);
+    }
+    if (e ??= Nt(t), t === "." || t === "..") {
+      this.#i ??= Xe(this.#n);
+      let c3 = this.#o ??= new dt(true, false, this.#i), f = c3.state();
+      c3.add(f, this.#t, 0, true);
+      let u2 = c3.done(f);
+      for (let p = 0; p < e.length; p++) u2 = c3.step(u2, e[p], p, true);
+      return u2.match;
+    }
+    this.#i ??= Xe(this.#n);
+    let h2 = this.#g ??= new me(this.#t, this.#i), a2 = h2.start(o2), l = e === t;
+    for (let c3 = 0; c3 < e.length; c3++) {
+      if (a2.dead) return false;
+      let f = l ? t.charCodeAt(c3) : e[c3].charCodeAt(0);
+      a2 = a2.ascii?.[f] ?? h2.next(a2, e[c3]);
+    }
+    return a2.match;
+  }
+  toString() {
+    return di(this.#t);
+  }
+};
+var mt = (r7) => {
+  if (typeof r7 != "string") throw new TypeError("invalid pattern");
+  if (r7.length > 65536) throw new TypeError("pattern is too long");
+};
+var K = (r7, { windowsPathsNoEscape: t = false, magicalBraces: e = false } = {}) => e ? t ? r7.replace(/[?*()[\]{}]/g, "[$&]") : r7.replace(/[?*()[\]\\{}]/g, "\\$&") : t ? r7.replace(/[?*()[\]]/g, "[$&]") : r7.replace(/[?*()[\]\\]/g, "\\$&");
+var st = (r7, { windowsPathsNoEscape: t = false, magicalBraces: e = true } = {}) => e ? t ? r7.replace(/\[([^/\\])\]/g, "$1") : r7.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1") : t ? r7.replace(/\[([^/\\{}])\]/g, "$1") : r7.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
+var T = (r7, t, e = {}) => (mt(t), !e.nocomment && t.charAt(0) === "#" ? false : xi(t, e).match(r7));
+var it = /* @__PURE__ */ new Map();
+var Si = 256;
+var xi = (r7, t) => {
+  let e = r7 + "\0" + JSON.stringify(t), s = it.get(e);
+  return s ? it.delete(e) : (s = new D(r7, { ...t }), it.size >= Si && it.delete(it.keys().next().value)), it.set(e, s), s;
+};
+var ls = typeof process == "object" && process ? process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
+var ns = { win32: { sep: "\\" }, posix: { sep: "/" } };
+var vi = ls === "win32" ? ns.win32.sep : ns.posix.sep;
+T.sep = vi;
+var v = /* @__PURE__ */ Symbol("globstar **");
+T.GLOBSTAR = v;
+var Ei = (r7, t = {}) => (e) => T(e, r7, t);
+T.filter = Ei;
+var U = (r7, t = {}) => Object.assign({}, r7, t);
+var ki = (r7) => {
+  if (!r7 || typeof r7 != "object" || !Object.keys(r7).length) return T;
+  let t = T;
+  return Object.assign((s, i2, n2 = {}) => t(s, i2, U(r7, n2)), { Minimatch: class extends t.Minimatch {
+    constructor(i2, n2 = {}) {
+      super(i2, U(r7, n2));
+    }
+    static defaults(i2) {
+      return t.defaults(U(r7, i2)).Minimatch;
+    }
+  }, unescape: (s, i2 = {}) => t.unescape(s, U(r7, i2)), escape: (s, i2 = {}) => t.escape(s, U(r7, i2)), filter: (s, i2 = {}) => t.filter(s, U(r7, i2)), defaults: (s) => t.defaults(U(r7, s)), braceExpand: (s, i2 = {}) => t.braceExpand(s, U(r7, i2)), match: (s, i2, n2 = {}) => t.match(s, i2, U(r7, n2)), sep: t.sep, GLOBSTAR: v });
+};
+T.defaults = ki;
+var xe = (r7, t = {}) => (mt(r7), t.nobrace || !/\{(?:(?!\{).)*\}/.test(r7) ? [r7] : Ge(r7, { max: t.braceExpandMax }));
+T.braceExpand = xe;
+var Ci = 100;
+var Ai = /(?<![\\$])\{(-?\d+)\.\.(-?\d+)\}/g;
+var Mi = (r7, t, e = {}) => {
+  let s = new D(t, e);
+  return r7 = r7.filter((i2) => s.match(i2)), s.options.nonull && !r7.length && r7.push(t), r7;
+};
+T.match = Mi;
+var rs = /[?*]|[+@!]\(.*?\)|\[|\]/;
+var cs = (r7, t) => {
+  let e = t + 1;
+  (r7.charAt(e) === "!" || r7.charAt(e) === "^") && e++;
+  let s = false;
+  for (; e < r7.length; e++) {
+    let i2 = r7.charAt(e);
+    if (i2 === "]" && s) return e;
+    s = true, i2 === "\\" && e++;
+  }
+  return -1;
+};
+var Ri = (r7, t) => {
+  if (!t && (r7 === "+()" || r7 === "@()")) return r7;
+  let e = "";
+  for (let s = 0; s < r7.length; s++) {
+    let i2 = r7.charAt(s);
+    if (i2 === "\\") e += r7.charAt(++s) || i2;
+    else {
+      if (i2 === "*" || i2 === "?") return;
+      if (i2 === "[") {
+        let n2 = cs(r7, s);
+        if (n2 === -1) {
+          e += i2;
+          continue;
+        }
+        let o2 = r7.slice(s + 1, n2);
+        if (o2.startsWith("\\") && (o2 = o2.slice(1)), [...o2].length !== 1 || "!^".includes(r7.charAt(s + 1))) return;
+        e += o2, s = n2;
+      } else {
+        if (!t && "+@!".includes(i2) && r7.charAt(s + 1) === "(" && r7.includes(")", s + 2)) return;
+        e += i2;
+      }
+    }
+  }
+  return e;
+};
+var Oi = (r7) => {
+  if (/^[?*+@]\(\)$/.test(r7) || r7.includes("[:")) return false;
+  let t = 0;
+  for (let e = 0; e < r7.length; e++) {
+    let s = r7.charAt(e);
+    if (s === "\\") {
+      if (++e === r7.length) return false;
+    } else if (s === "[") {
+      let i2 = cs(r7, e);
+      i2 !== -1 && (e = i2);
+    } else if ("+@!?*".includes(s) && r7.charAt(e + 1) === "(") t++, e++;
+    else if (s === ")") {
+      if (!t--) return false;
+    } else if (s === "|" && !t) return false;
+  }
+  return !t;
+};
+var we;
+var os;
+var X = (r7, t) => typeof r7 == "string" ? t === r7 : t !== "" && r7.testUnchecked(t);
+var hs = (r7, t, e, s, i2) => X(r7, t) ? e : s !== void 0 && X(r7, s) ? i2 : -1;
+var ve = (r7) => r7 === "." || r7 === "..";
+var be = (r7) => typeof r7 == "string" && /^[a-z]:$/i.test(r7);
+var zt = (r7) => typeof r7 == "string" && /^unc$/i.test(r7);
+var ye = (r7) => {
+  if (r7[0] !== "" || r7[1] !== "") return -1;
+  let t = r7[2] !== "?" ? 2 : zt(r7[3]) ? 4 : -1, e = r7[t], s = r7[t + 1];
+  return t !== -1 && e !== void 0 && e !== "" && e !== v && s !== void 0 && s !== "" && s !== v ? t : -1;
+};
+var Pt = (r7, t) => !ve(r7) && (t || !r7.startsWith("."));
+var gt = (r7, t, e, s, i2) => {
+  for (let n2 = t; n2 < e; ) {
+    if (r7.charCodeAt(n2) === 46) {
+      if (!s) return true;
+      let h2 = r7.charCodeAt(n2 + 1) === 46 ? n2 + 2 : n2 + 1;
+      if (h2 >= e || Lt(r7.charCodeAt(h2), i2)) return true;
+    }
+    let o2 = Ee(r7, n2, i2);
+    if (o2 === -1) return false;
+    for (n2 = o2 + 1; n2 < e && Lt(r7.charCodeAt(n2), i2); ) n2++;
+  }
+  return false;
+};
+var Lt = (r7, t) => t === "/" ? r7 === 47 : t === "\\" ? r7 === 92 : r7 === 47 || r7 === 92;
+var Ee = (r7, t, e) => {
+  if (e !== "both") return r7.indexOf(e, t);
+  let s = r7.indexOf("/", t), i2 = r7.indexOf("\\", t);
+  return s === -1 ? i2 : i2 === -1 ? s : Math.min(s, i2);
+};
+var as = (r7, t, e) => e !== "both" ? r7.lastIndexOf(e, t) : Math.max(r7.lastIndexOf("/", t), r7.lastIndexOf("\\", t));
+var Se = {};
+var D = class {
+  options;
+  set;
+  pattern;
+  windowsPathsNoEscape;
+  nonegate;
+  negate;
+  comment;
+  empty;
+  preserveMultipleSlashes;
+  partial;
+  globSet;
+  globParts;
+  nocase;
+  isWindows;
+  platform;
+  windowsNoMagicRoot;
+  maxGlobstarRecursion;
+  #t;
+  #n;
+  #i;
+  #o;
+  #r = [];
+  #d = [];
+  #u = [];
+  #f = /* @__PURE__ */ new Map();
+  #h = false;
+  #m;
+  #l = /* @__PURE__ */ new WeakMap();
+  constructor(t, e = {}) {
+    mt(t), e = e || {}, this.options = e, this.maxGlobstarRecursion = e.maxGlobstarRecursion ?? 200, this.pattern = t, this.platform = e.platform || ls, this.isWindows = this.platform === "win32";
+    let s = "allowWindowsEscape";
+    this.windowsPathsNoEscape = !!e.windowsPathsNoEscape || e[s] === false, this.windowsPathsNoEscape && (this.pattern = this.pattern.replace(/\\/g, "/")), this.preserveMultipleSlashes = !!e.preserveMultipleSlashes, this.negate = false, this.nonegate = !!e.nonegate, this.comment = false, this.empty = false, this.partial = !!e.partial, this.nocase = !!this.options.nocase, this.windowsNoMagicRoot = e.windowsNoMagicRoot !== void 0 ? e.windowsNoMagicRoot : !!(this.isWindows && this.nocase), this.globSet = [], this.globParts = [], this.set = [], this.#t = !this.preserveMultipleSlashes, this.#i = (e.optimizationLevel ?? 1) >= 2;
+    let i2 = e.normalize;
+    this.#o = i2 === true ? "NFC" : i2 || void 0, this.make();
+    let n2 = this.set.map((o2) => this.#s(o2));
+    this.#u = this.set.map((o2, h2) => this.#t && o2.length - 1 > n2[h2]), this.#r = this.set.map((o2, h2) => {
+      let a2 = this.#u[h2] ? o2.length - 1 : o2.length, l = o2.slice(n2[h2] + 1, a2).filter((c3) => typeof c3 == "string" && !!c3);
+      return [...new Set(l)];
+    }), this.#n = this.#r.some((o2) => o2.length), this.#d = this.set.map((o2, h2) => {
+      let [a2, l, c3] = o2;
+      if (this.#u[h2] && o2.length === 2 && a2 === v && l !== v) return "tail";
+      if (this.#u[h2] && e.matchBase && o2.length === 1 && a2 !== v && a2 !== "") return "base";
+      if (!(!this.#t || n2[h2] !== -1)) {
+        if (o2.length === 3 && a2 === v && c3 === v && l !== v && l !== "" && this.maxGlobstarRecursion > 0) return "mid";
+        if (o2.length === 2 && l === v && a2 !== v && a2 !== "") return "head";
+      }
+    });
+  }
+  #a(t) {
+    return this.#o ? t.normalize(this.#o) : t;
+  }
+  #s(t) {
+    if (!this.isWindows) return -1;
+    if (be(t[0])) return 0;
+    if (t[0] === "" && t[1] === "" && t[2] === "?" && be(t[3])) return 3;
+    let s = ye(t);
+    return s === -1 ? -1 : s + 1;
+  }
+  hasMagic() {
+    if (this.options.magicalBraces && this.set.length > 1) return true;
+    for (let t of this.set) for (let e of t) if (typeof e != "string") return true;
+    return false;
+  }
+  make() {
+    let t = this.pattern, e = this.options;
+    if (!e.nocomment && t.charAt(0) === "#") {
+      this.comment = true;
+      return;
+    }
+    if (!t) {
+      this.empty = true;
+      return;
+    }
+    this.parseNegate(), this.globSet = [...new Set(this.#M())];
+    let s = this.globSet.map((n2) => this.#e(n2));
+    this.globParts = this.preprocess(s), this.#h = true;
+    let i2 = this.globParts.map((n2, o2, h2) => {
+      if (this.isWindows && this.windowsNoMagicRoot) {
+        let a2 = n2[2] === "?" && zt(n2[3]) ? 6 : 4, l = n2[0] === "" && n2[1] === "" && (n2[2] === "?" || !rs.test(n2[2])) && n2.slice(3, a2).every((f) => !rs.test(f)), c3 = /^[a-z]:/i.test(n2[0]);
+        if (l) return [...n2.slice(0, a2).map((f) => this.#a(f)), ...n2.slice(a2).map((f) => this.parse(f))];
+        if (c3) return [this.#a(n2[0]), ...n2.slice(1).map((f) => this.parse(f))];
+      }
+      return n2.map((a2) => this.parse(a2));
+    });
+    if (this.set = i2.filter((n2) => n2.indexOf(false) === -1), this.isWindows) for (let n2 = 0; n2 < this.set.length; n2++) {
+      let o2 = this.set[n2];
+      o2[0] === "" && o2[1] === "" && this.globParts[n2][2] === "?" && (be(o2[3]) || zt(this.globParts[n2][3])) && (zt(this.globParts[n2][3]) && (o2[3] = "UNC"), o2[2] = "?");
+    }
+    e.noext || this.mergeRows(), this.#h = false, this.set.forEach((n2, o2) => {
+      for (let h2 = 0; h2 < n2.length; h2++) n2[h2] === Se && (n2[h2] = this.parse(this.globParts[o2][h2]));
+    });
+  }
+  mergeRows() {
+    let t = true;
+    for (; t; ) {
+      t = false;
+      let e = Math.max(0, ...this.set.map((s) => s.length));
+      for (let s = 0; s < e; s++) {
+        let i2 = /* @__PURE__ */ new Map();
+        this.set.forEach((o2, h2) => {
+          if (!(o2[s] instanceof pt || o2[s] === Se) || !Oi(this.globParts[h2][s])) return;
+          let a2 = [...this.globParts[h2]];
+          a2[s] = "";
+          let l = `${o2.length}/${a2.join("/")}`, c3 = i2.get(l);
+          c3 ? c3.push(h2) : i2.set(l, [h2]);
+        });
+        let n2 = /* @__PURE__ */ new Set();
+        for (let o2 of i2.values()) {
+          if (o2.length < 2) continue;
+          let [h2, ...a2] = o2, c3 = `@(${o2.map((f) => this.globParts[f][s]).join("|")})`;
+          this.globParts[h2][s] = c3, this.set[h2][s] = this.parse(c3);
+          for (let f of a2) n2.add(f);
+        }
+        n2.size && (t = true, this.set = this.set.filter((o2, h2) => !n2.has(h2)), this.globParts = this.globParts.filter((o2, h2) => !n2.has(h2)));
+      }
+    }
+  }
+  preprocess(t) {
+    if (this.options.noglobstar) for (let s of t) for (let i2 = 0; i2 < s.length; i2++) s[i2] === "**" && (s[i2] = "*");
+    let { optimizationLevel: e = 1 } = this.options;
+    return e >= 2 ? (t = this.firstPhasePreProcess(t), t = this.secondPhasePreProcess(t)) : e >= 1 ? t = this.levelOneOptimize(t) : t = this.adjascentGlobstarOptimize(t), t;
+  }
+  adjascentGlobstarOptimize(t) {
+    return t.map((e) => {
+      let s = -1;
+      for (; (s = e.indexOf("**", s + 1)) !== -1; ) {
+        let i2 = s;
+        for (; e[i2 + 1] === "**"; ) i2++;
+        i2 !== s && e.splice(s, i2 - s);
+      }
+      return e;
+    });
+  }
+  levelOneOptimize(t) {
+    return t.map((e) => {
+      let s = this.#s(e) + 1;
+      return e = e.reduce((i2, n2) => {
+        let o2 = i2[i2.length - 1];
+        return n2 === "**" && o2 === "**" ? i2 : n2 === ".." && i2.length > s && o2 && o2 !== ".." && o2 !== "." && o2 !== "**" ? (i2.pop(), i2) : (i2.push(n2), i2);
+      }, []), e.length === 0 ? [""] : e;
+    });
+  }
+  #b(t) {
+    let e = !this.isWindows || !t.includes("\\") ? "/" : t.includes("/") ? "both" : "\\", s = this.#t ? 0 : -1, i2 = "", n2 = 0, o2, h2 = 0, a2 = !!this.options.dot;
+    t: for (let l = 0; l < this.set.length; l++) {
+      let c3 = this.set[l], f = c3[c3.length - 1], u2 = s !== -1 && this.#u[l] && f !== v;
+      if (u2 && s === 0) {
+        let d = as(t, t.length, e);
+        if (n2 = d + 1, i2 = t.slice(n2), i2 === "" && d >= 0) {
+          let m = d;
+          for (; m > 0 && Lt(t.charCodeAt(m - 1), e); ) m--;
+          h2 = m === 0 ? 0 : as(t, m - 1, e) + 1, o2 = t.slice(h2, m);
+        }
+        let w = this.#i && (ve(i2) || i2 === "" && o2 !== void 0 && ve(o2));
+        s = w ? -1 : 1, u2 = !w;
+      }
+      let p = -1;
+      if (u2 && typeof f == "string" && (p = hs(f, i2, n2, o2, h2), p === -1)) continue;
+      if (this.#n) {
+        for (let d of this.#r[l]) if (!t.includes(d)) continue t;
+      }
+      if (u2 && typeof f == "object" && (p = hs(f, i2, n2, o2, h2), p === -1)) continue;
+      let g = this.#d[l];
+      if (g === "base" && u2) return "yes";
+      if (g === "tail" && u2) {
+        if (this.#i && gt(t, 0, p, true, e)) return "maybe";
+        if (!gt(t, 0, p, a2, e)) return "yes";
+        continue;
+      }
+      if (g === "mid" || g === "head") {
+        let d = this.#y(t, c3, g === "head", a2, e);
+        if (d !== "no") return d;
+        continue;
+      }
+      return "maybe";
+    }
+    return "no";
+  }
+  #E(t, e, s) {
+    let i2 = !!this.options.dot, n2 = t.length;
+    if (s === "head") {
+      if (n2 < 2 || !X(e[0], t[0])) return false;
+      for (let h2 = 1; h2 < n2; h2++) if (!Pt(t[h2], i2)) return false;
+      return true;
+    }
+    let o2 = e[1];
+    if (s === "tail") {
+      let h2 = n2 - 1;
+      if (!X(o2, t[h2]) && (t[h2] !== "" || n2 === 1 || !X(o2, t[--h2]))) return false;
+      for (let a2 = 0; a2 < h2; a2++) if (!Pt(t[a2], i2)) return false;
+      return true;
+    }
+    for (let h2 = 0; h2 < n2; h2++) {
+      if (X(o2, t[h2]) && h2 + 1 < n2) {
+        let a2 = h2 + 1;
+        for (; a2 < n2 && Pt(t[a2], i2); ) a2++;
+        if (a2 === n2) return true;
+      }
+      if (!Pt(t[h2], i2)) return false;
+    }
+    return false;
+  }
+  #y(t, e, s, i2, n2) {
+    if (this.#i && gt(t, 0, t.length, true, n2)) return "maybe";
+    let o2 = e[s ? 0 : 1], h2 = 0;
+    for (let a2 = Ee(t, h2, n2); a2 !== -1; a2 = Ee(t, h2, n2)) {
+      let l = a2 + 1;
+      for (; l < t.length && Lt(t.charCodeAt(l), n2); ) l++;
+      if ((typeof o2 == "string" ? a2 - h2 === o2.length && t.startsWith(o2, h2) : a2 > h2 && o2.testUnchecked(t.slice(h2, a2))) && !gt(t, l, t.length, i2, n2)) return "yes";
+      if (s || gt(t, h2, l, i2, n2)) return "no";
+      h2 = l;
+    }
+    return "no";
+  }
+  #g(t) {
+    let e = we;
+    return e?.f === t && e.isWindows === this.isWindows && e.preserveMultipleSlashes === this.preserveMultipleSlashes && e.normalize === this.#o ? e : void 0;
+  }
+  #w(t) {
+    let { isWindows: e, preserveMultipleSlashes: s } = this, i2 = this.#e(e ? t.split("\\").join("/") : t), n2 = this.#o;
+    return n2 && (i2 = i2.map((o2) => o2.normalize(n2))), we = { f: t, isWindows: e, preserveMultipleSlashes: s, normalize: n2, parts: i2 }, we;
+  }
+  #p(t) {
+    let e = [...t], s = false;
+    do {
+      if (s = false, !this.preserveMultipleSlashes) {
+        for (let o2 = 1; o2 < e.length - 1; o2++) {
+          let h2 = e[o2];
+          o2 === 1 && h2 === "" && e[0] === "" || (h2 === "." || h2 === "") && (s = true, e.splice(o2, 1), o2--);
+        }
+        e[0] === "." && e.length === 2 && (e[1] === "." || e[1] === "") && (s = true, e.pop());
+      }
+      let i2 = this.#s(e) + 1, n2 = i2;
+      for (; (n2 = e.indexOf("..", n2 + 1)) !== -1; ) {
+        let o2 = e[n2 - 1];
+        o2 && o2 !== "." && o2 !== ".." && o2 !== "**" && (s = true, e.splice(n2 - 1, 2), n2 = Math.max(n2 - 2, i2));
+      }
+    } while (s);
+    return e.length === 0 ? [""] : e;
+  }
+  firstPhasePreProcess(t) {
+    let { braceExpandMax: e = 1e5 } = this.options, s = 0, i2 = 1e6, n2 = false;
+    do {
+      n2 = false;
+      for (let o2 of t) {
+        let h2 = -1;
+        for (; (h2 = o2.indexOf("**", h2 + 1)) !== -1; ) {
+          let c3 = h2;
+          for (; o2[c3 + 1] === "**"; ) c3++;
+          c3 > h2 && o2.splice(h2 + 1, c3 - h2);
+          let f = o2[h2 + 1], u2 = o2[h2 + 2], p = o2[h2 + 3];
+          if (f !== ".." || !u2 || u2 === "." || u2 === ".." || !p || p === "." || p === "..") continue;
+          let g = o2.length - 1;
+          if (t.length >= e || s + g > i2) throw new RangeError("optimizationLevel 2: too many patterns from '**/..'");
+          n2 = true, o2.splice(h2, 1);
+          let d = o2.slice(0);
+          d[h2] = "**", s += g, t.push(d), h2--;
+        }
+        if (!this.preserveMultipleSlashes) {
+          for (let c3 = 1; c3 < o2.length - 1; c3++) {
+            let f = o2[c3];
+            c3 === 1 && f === "" && o2[0] === "" || (f === "." || f === "") && (n2 = true, o2.splice(c3, 1), c3--);
+          }
+          o2[0] === "." && o2.length === 2 && (o2[1] === "." || o2[1] === "") && (n2 = true, o2.pop());
+        }
+        let a2 = this.#s(o2) + 1, l = a2;
+        for (; (l = o2.indexOf("..", l + 1)) !== -1; ) {
+          let c3 = o2[l - 1];
+          if (c3 && c3 !== "." && c3 !== ".." && c3 !== "**") {
+            n2 = true;
+            let u2 = l === 1 && o2[l + 1] === "**" ? ["."] : [];
+            o2.splice(l - 1, 2, ...u2), o2.length === 0 && o2.push(""), l = Math.max(l - 2, a2);
+          }
+        }
+      }
+    } while (n2);
+    return t;
+  }
+  secondPhasePreProcess(t) {
+    let e = /* @__PURE__ */ new Set(), s = t.filter((o2) => {
+      let h2 = o2.join("/");
+      return e.has(h2) ? false : (e.add(h2), true);
+    }), i2 = /* @__PURE__ */ new Map();
+    for (let o2 of s) {
+      let h2 = [];
+      for (let a2 = 0; a2 < o2.length; a2++) o2[a2] === "*" && h2.push(a2);
+      h2.length && i2.set(h2.join(","), h2);
+    }
+    if (!i2.size || s.length * i2.size > 1e5) return s;
+    let { dot: n2 } = this.options;
+    return s.filter((o2) => {
+      for (let h2 of i2.values()) {
+        if (h2[h2.length - 1] >= o2.length) continue;
+        let a2 = [...o2], l = true, c3 = false;
+        for (let f of h2) {
+          let u2 = o2[f];
+          if (u2 !== "*") {
+            if (!u2 || u2 === "**" || !n2 && u2.startsWith(".")) {
+              l = false;
+              break;
+            }
+            a2[f] = "*", c3 = true;
+          }
+        }
+        if (l && c3 && e.has(a2.join("/"))) return false;
+      }
+      return true;
+    });
+  }
+  parseNegate() {
+    if (this.nonegate) return;
+    let t = this.pattern, e = false, s = 0;
+    for (let i2 = 0; i2 < t.length && t.charAt(i2) === "!"; i2++) e = !e, s++;
+    s && (this.pattern = t.slice(s)), this.negate = e;
+  }
+  #k(t, e, s, i2) {
+    let n2 = 0, o2 = 0, h2 = this.isWindows ? ye(e) : -1, a2 = h2 === -1 ? -1 : ye(s);
+    if (a2 !== -1) {
+      let l = s[a2], c3 = s[a2 + 1];
+      typeof l != "string" || typeof c3 != "string" ? (n2 = h2, o2 = a2) : e[h2].toLowerCase() === l.toLowerCase() && e[h2 + 1].toLowerCase() === c3.toLowerCase() && (n2 = h2 + 2, o2 = a2 + 2);
+    } else if (this.isWindows) {
+      let l = typeof t[0] == "string" && /^[a-z]:$/i.test(t[0]), c3 = !l && t[0] === "" && t[1] === "" && t[2] === "?" && /^[a-z]:$/i.test(t[3]), f = typeof s[0] == "string" && /^[a-z]:$/i.test(s[0]), u2 = !f && s[0] === "" && s[1] === "" && s[2] === "?" && typeof s[3] == "string" && /^[a-z]:$/i.test(s[3]), p = c3 ? 3 : l ? 0 : void 0, g = u2 ? 3 : f ? 0 : void 0;
+      if (typeof p == "number" && typeof g == "number") {
+        let [d, w] = [t[p], s[g]];
+        d.toLowerCase() === w.toLowerCase() && (o2 = g + 1, n2 = p + 1);
+      }
+    }
+    return t = e, s.includes(v) ? this.#C(t, s, i2, n2, o2) : this.#S(t, s, i2, n2, o2);
+  }
+  #C(t, e, s, i2, n2) {
+    let { head: o2, body: h2, tail: a2, segments: l } = this.#x(e, s, n2);
+    if (o2.length) {
+      let f = i2 + o2.length;
+      if (!this.#S(t, o2, s, i2, 0, f)) return false;
+      i2 += o2.length, n2 += o2.length;
+    }
+    let c3 = 0;
+    if (a2.length) {
+      if (a2.length + i2 > t.length) return false;
+      let f = t.length - a2.length;
+      if (this.#S(t, a2, s, f, 0)) c3 = a2.length;
+      else {
+        if (t[t.length - 1] !== "" || i2 + a2.length === t.length || (f--, !this.#S(t, a2, s, f, 0))) return false;
+        c3 = a2.length + 1;
+      }
+    }
+    if (!h2.length) {
+      let f = !!c3;
+      for (let u2 = i2; u2 < t.length - c3; u2++) {
+        let p = String(t[u2]);
+        if (f = true, p === "." || p === ".." || !this.options.dot && p.startsWith(".")) return false;
+      }
+      return s || f;
+    }
+    return !!this.#v(t, l, t.length - c3, i2, 0, s, 0, !!c3, /* @__PURE__ */ new Set());
+  }
+  #x(t, e, s) {
+    let i2 = this.#l.get(t);
+    i2 || (i2 = [], this.#l.set(t, i2));
+    let n2 = s * 2 + (e ? 1 : 0), o2 = i2[n2];
+    if (o2) return o2;
+    let h2 = t.indexOf(v, s), a2 = t.lastIndexOf(v), l = t.slice(s, h2), c3 = t.slice(h2 + 1, e ? void 0 : a2), f = e ? [] : t.slice(a2 + 1), u2 = [[[], 0]], p = u2[0], g = 0, d = [0];
+    for (let m of c3) m === v ? (d.push(g), p = [[], 0], u2.push(p)) : (p[0].push(m), g++);
+    u2.forEach((m, b) => {
+      m[1] = g - d[b];
+    });
+    let w = { head: l, body: c3, tail: f, segments: u2 };
+    return i2[n2] = w, w;
+  }
+  #v(t, e, s, i2, n2, o2, h2, a2, l) {
+    let c3 = e[n2];
+    if (!c3) {
+      if (o2) return i2 >= s || i2 === s - 1 && t[i2] === "";
+      for (let g = i2; g < s; g++) {
+        a2 = true;
+        let d = t[g];
+        if (d === "." || d === ".." || !this.options.dot && d.startsWith(".")) return false;
+      }
+      return a2;
+    }
+    let [f, u2] = c3, p = o2 ? s : s - u2;
+    for (; i2 <= p; ) {
+      let g = n2 * (t.length + 1) + i2;
+      if (l.has(g)) return false;
+      if (l.add(g), this.#S(t, f, o2, i2, 0, i2 + f.length) && h2 < this.maxGlobstarRecursion) {
+        let m = this.#v(t, e, s, i2 + f.length, n2 + 1, o2, h2 + 1, a2, l);
+        if (m !== false) return m;
+      }
+      if (i2 === p) break;
+      let w = t[i2];
+      if (w === "." || w === ".." || !this.options.dot && w.startsWith(".")) return false;
+      i2++;
+    }
+    return o2 || null;
+  }
+  #S(t, e, s, i2, n2, o2 = t.length) {
+    let h2, a2, l, c3;
+    for (h2 = i2, a2 = n2, c3 = Math.min(o2, t.length), l = e.length; h2 < c3 && a2 < l; h2++, a2++) {
+      let f = e[a2], u2 = t[h2];
+      if (f === false || f === v || !X(f, u2)) return false;
+    }
+    if (h2 === c3 && a2 === l) return true;
+    if (h2 === c3) return s;
+    if (a2 === l) return h2 === c3 - 1 && t[h2] === "";
+    throw new Error("wtf?");
+  }
+  braceExpand() {
+    return xe(this.pattern, this.options);
+  }
+  #M() {
+    let { pattern: t } = this;
+    if (this.options.nobrace) return this.braceExpand();
+    let e = 57344;
+    for (; t.includes(String.fromCharCode(e)); ) if (++e > 63743) return this.braceExpand();
+    let s = String.fromCharCode(e), i2 = false, n2 = t.replace(Ai, (h2, a2, l) => {
+      let c3 = Number(a2), f = Number(l);
+      return !Number.isSafeInteger(c3) || !Number.isSafeInteger(f) || Math.abs(c3 - f) + 1 < Ci ? h2 : (i2 = true, `${s}${a2}..${l}${s}`);
+    });
+    if (!i2) return this.braceExpand();
+    let o2 = xe(n2, this.options);
+    for (let h2 of o2) for (let a2 of h2.split("/")) {
+      let l = a2.indexOf("[");
+      if (l !== -1 && l < a2.lastIndexOf(s)) return this.braceExpand();
+    }
+    return this.#m = s, o2;
+  }
+  parse(t) {
+    mt(t);
+    let e = this.options;
+    if (t === "**") return v;
+    if (t === "") return "";
+    let { nocase: s, nocaseMagicOnly: i2, noext: n2 = false, dot: o2, normalize: h2 } = e, a2 = this.#m, l = a2 && t.includes(a2) ? void 0 : Ri(t, n2);
+    if (l !== void 0 && !(s && !i2 && t.toUpperCase() !== t.toLowerCase())) return this.#a(l);
+    if (this.#h) return Se;
+    let c3 = this.#f.get(t);
+    return c3 || (c3 = new pt(t, { nocase: s, noext: n2, dot: o2, normalize: h2, ...a2 && { rangeMark: a2 } }), this.#f.set(t, c3)), c3;
+  }
+  #e(t) {
+    return this.preserveMultipleSlashes ? t.split("/") : this.isWindows && /^\/\/[^/]+/.test(t) ? ["", ...t.split(/\/+/)] : t.split(/\/+/);
+  }
+  match(t, e = this.partial) {
+    if (this.comment) return false;
+    if (this.empty) return t === "";
+    if (t === "/" && e) return true;
+    let s = this.options, i2 = this.#g(t);
+    if (!i2) {
+      if (!e && !this.#o && (this.#t || this.#n) && os !== t) {
+        os = t;
+        let l = this.#b(t);
+        if (l === "no") return s.flipNegate ? false : this.negate;
+        if (l === "yes") return s.flipNegate ? true : !this.negate;
+      }
+      i2 = this.#w(t);
+    }
+    let n2 = i2.parts, o2 = this.#i ? i2.resolved ??= this.#p(n2) : n2, h2 = this.set, a2 = n2[n2.length - 1];
+    if (!a2) for (let l = n2.length - 2; !a2 && l >= 0; l--) a2 = n2[l];
+    for (let l = 0; l < h2.length; l++) {
+      let c3 = h2[l], f = e ? void 0 : this.#d[l];
+      if (f === "base" ? X(c3[0], a2) : f ? this.#E(o2, c3, f) : s.matchBase && c3.length === 1 ? this.#k([a2], [a2], c3, e) : this.#k(n2, o2, c3, e)) return s.flipNegate ? true : !this.negate;
+    }
+    return s.flipNegate ? false : this.negate;
+  }
+  static defaults(t) {
+    return T.defaults(t).Minimatch;
+  }
+};
+T.Minimatch = D;
+T.escape = K;
+T.unescape = st;
+var M = Ti("lru-cache:metrics");
+var wt = Fi("lru-cache");
+var _i = typeof performance == "object" && performance && typeof performance.now == "function" ? performance : Date;
+var ke = () => M.hasSubscribers || wt.hasSubscribers;
+var us = /* @__PURE__ */ new Set();
+var fs = typeof process == "object" && process ? process : {};
+var Di = (r7, t, e, s) => {
+  typeof fs.emitWarning == "function" ? fs.emitWarning(r7, t, e, s) : console.error(`[${e}] ${t}: ${r7}`);
+};
+var Ni = (r7) => !us.has(r7);
+var V = (r7) => !!r7 && r7 === Math.floor(r7) && r7 > 0 && isFinite(r7);
+var ds = (r7) => V(r7) ? r7 <= Math.pow(2, 8) ? Uint8Array : r7 <= Math.pow(2, 16) ? Uint16Array : r7 <= Math.pow(2, 32) ? Uint32Array : r7 <= Number.MAX_SAFE_INTEGER ? jt : null : null;
+var jt = class extends Array {
+  constructor(r7) {
+    super(r7), this.fill(0);
+  }
+};
+var Pi = class bt {
+  heap;
+  length;
+  static #t = false;
+  static create(t) {
+    let e = ds(t);
+    if (!e) return [];
+    bt.#t = true;
+    let s = new bt(t, e);
+    return bt.#t = false, s;
+  }
+  constructor(t, e) {
+    if (!bt.#t) throw new TypeError("instantiate Stack using Stack.create(n)");
+    this.heap = new e(t), this.length = 0;
+  }
+  push(t) {
+    this.heap[this.length++] = t;
+  }
+  pop() {
+    return this.heap[--this.length];
+  }
+};
+var yt = class ps {
+  #t;
+  #n;
+  #i;
+  #o;
+  #r;
+  #d;
+  #u;
+  #f;
+  get perf() {
+    return this.#f;
+  }
+  ttl;
+  ttlResolution;
+  ttlAutopurge;
+  updateAgeOnGet;
+  updateAgeOnHas;
+  allowStale;
+  noDisposeOnSet;
+  noUpdateTTL;
+  maxEntrySize;
+  sizeCalculation;
+  noDeleteOnFetchRejection;
+  noDeleteOnStaleGet;
+  allowStaleOnFetchAbort;
+  allowStaleOnFetchRejection;
+  ignoreFetchAbort;
+  backgroundFetchSize;
+  #h;
+  #m;
+  #l;
+  #a;
+  #s;
+  #b;
+  #E;
+  #y;
+  #g;
+  #w;
+  #p;
+  #k;
+  #C;
+  #x;
+  #v;
+  #S;
+  #M;
+  #e;
+  #T;
+  static unsafeExposeInternals(t) {
+    return { starts: t.#C, ttls: t.#x, autopurgeTimers: t.#v, sizes: t.#k, keyMap: t.#l, keyList: t.#a, valList: t.#s, next: t.#b, prev: t.#E, get head() {
+      return t.#y;
+    }, get tail() {
+      return t.#g;
+    }, free: t.#w, isBackgroundFetch: (e) => t.#c(e), backgroundFetch: (e, s, i2, n2) => t.#L(e, s, i2, n2), moveToTail: (e) => t.#X(e), indexes: (e) => t.#O(e), rindexes: (e) => t.#F(e), isStale: (e) => t.#A(e) };
+  }
+  get max() {
+    return this.#t;
+  }
+  get maxSize() {
+    return this.#n;
+  }
+  get calculatedSize() {
+    return this.#m;
+  }
+  get size() {
+    return this.#h;
+  }
+  get fetchMethod() {
+    return this.#d;
+  }
+  get memoMethod() {
+    return this.#u;
+  }
+  get dispose() {
+    return this.#i;
+  }
+  get onInsert() {
+    return this.#o;
+  }
+  get disposeAfter() {
+    return this.#r;
+  }
+  constructor(t) {
+    let { max: e = 0, ttl: s, ttlResolution: i2 = 1, ttlAutopurge: n2, updateAgeOnGet: o2, updateAgeOnHas: h2, allowStale: a2, dispose: l, onInsert: c3, disposeAfter: f, noDisposeOnSet: u2, noUpdateTTL: p, maxSize: g = 0, maxEntrySize: d = 0, sizeCalculation: w, fetchMethod: m, memoMethod: b, noDeleteOnFetchRejection: x, noDeleteOnStaleGet: S, allowStaleOnFetchRejection: y, allowStaleOnFetchAbort: q, ignoreFetchAbort: W, backgroundFetchSize: B = 1, perf: et } = t;
+    if (this.backgroundFetchSize = B, et !== void 0 && typeof et?.now != "function") throw new TypeError("perf option must have a now() method if specified");
+    if (this.#f = et ?? _i, e !== 0 && !V(e)) throw new TypeError("max option must be a nonnegative integer");
+    let ie = e ? ds(e) : Array;
+    if (!ie) throw new Error("invalid max value: " + e);
+    if (this.#t = e, this.#n = g, this.maxEntrySize = d || this.#n, this.sizeCalculation = w, this.sizeCalculation) {
+      if (!this.#n && !this.maxEntrySize) throw new TypeError("cannot set sizeCalculation without setting maxSize or maxEntrySize");
+      if (typeof this.sizeCalculation != "function") throw new TypeError("sizeCalculation set to non-function");
+    }
+    if (b !== void 0 && typeof b != "function") throw new TypeError("memoMethod must be a function if defined");
+    if (this.#u = b, m !== void 0 && typeof m != "function") throw new TypeError("fetchMethod must be a function if specified");
+    if (this.#d = m, this.#M = !!m, this.#l = /* @__PURE__ */ new Map(), this.#a = Array.from({ length: e }).fill(void 0), this.#s = Array.from({ length: e }).fill(void 0), this.#b = new ie(e), this.#E = new ie(e), this.#y = 0, this.#g = 0, this.#w = Pi.create(e), this.#h = 0, this.#m = 0, typeof l == "function" && (this.#i = l), typeof c3 == "function" && (this.#o = c3), typeof f == "function" ? (this.#r = f, this.#p = []) : (this.#r = void 0, this.#p = void 0), this.#S = !!this.#i, this.#T = !!this.#o, this.#e = !!this.#r, this.noDisposeOnSet = !!u2, this.noUpdateTTL = !!p, this.noDeleteOnFetchRejection = !!x, this.allowStaleOnFetchRejection = !!y, this.allowStaleOnFetchAbort = !!q, this.ignoreFetchAbort = !!W, this.maxEntrySize !== 0) {
+      if (this.#n !== 0 && !V(this.#n)) throw new TypeError("maxSize must be a positive integer if specified");
+      if (!V(this.maxEntrySize)) throw new TypeError("maxEntrySize must be a positive integer if specified");
+      this.#G();
+    }
+    if (this.allowStale = !!a2, this.noDeleteOnStaleGet = !!S, this.updateAgeOnGet = !!o2, this.updateAgeOnHas = !!h2, this.ttlResolution = V(i2) || i2 === 0 ? i2 : 1, this.ttlAutopurge = !!n2, this.ttl = s || 0, this.ttl) {
+      if (!V(this.ttl)) throw new TypeError("ttl must be a positive integer if specified");
+      this.#_();
+    }
+    if (this.#t === 0 && this.ttl === 0 && this.#n === 0) throw new TypeError("At least one of max, maxSize, or ttl is required");
+    if (!this.ttlAutopurge && !this.#t && !this.#n) {
+      let ne = "LRU_CACHE_UNBOUNDED";
+      Ni(ne) && (us.add(ne), Di("TTL caching without ttlAutopurge, max, or maxSize can result in unbounded memory consumption.", "UnboundedCacheWarning", ne, ps));
+    }
+  }
+  getRemainingTTL(t) {
+    return this.#l.has(t) ? 1 / 0 : 0;
+  }
+  #_() {
+    let t = new jt(this.#t), e = new jt(this.#t);
+    this.#x = t, this.#C = e;
+    let s = this.ttlAutopurge ? Array.from({ length: this.#t }) : void 0;
+    this.#v = s, this.#W = (a2, l, c3 = this.#f.now()) => {
+      e[a2] = l !== 0 ? c3 : 0, t[a2] = l, i2(a2, l);
+    }, this.#R = (a2) => {
+      e[a2] = t[a2] !== 0 ? this.#f.now() : 0, i2(a2, t[a2]);
+    };
+    let i2 = this.ttlAutopurge ? (a2, l) => {
+      if (s?.[a2] && (clearTimeout(s[a2]), s[a2] = void 0), l && l !== 0 && s) {
+        let c3 = setTimeout(() => {
+          this.#A(a2) ? (this.#j(this.#a[a2], "expire"), s[a2] = void 0) : i2(a2, h2(a2));
+        }, l + 1);
+        c3.unref && c3.unref(), s[a2] = c3;
+      }
+    } : () => {
+    };
+    this.#D = (a2, l) => {
+      if (t[l]) {
+        let c3 = t[l], f = e[l];
+        if (!c3 || !f) return;
+        a2.ttl = c3, a2.start = f, a2.now = n2 || o2();
+        let u2 = a2.now - f;
+        a2.remainingTTL = c3 - u2;
+      }
+    };
+    let n2 = 0, o2 = () => {
+      let a2 = this.#f.now();
+      if (this.ttlResolution > 0) {
+        n2 = a2;
+        let l = setTimeout(() => n2 = 0, this.ttlResolution);
+        l.unref && l.unref();
+      }
+      return a2;
+    };
+    this.getRemainingTTL = (a2) => {
+      let l = this.#l.get(a2);
+      return l === void 0 ? 0 : h2(l);
+    };
+    let h2 = (a2) => {
+      let l = t[a2], c3 = e[a2];
+      if (!l || !c3) return 1 / 0;
+      let f = (n2 || o2()) - c3;
+      return l - f;
+    };
+    this.#A = (a2) => {
+      let l = e[a2], c3 = t[a2];
+      return !!c3 && !!l && (n2 || o2()) - l > c3;
+    };
+  }
+  #R = () => {
+  };
+  #D = () => {
+  };
+  #W = () => {
+  };
+  #A = () => false;
+  #G() {
+    let t = new jt(this.#t);
+    this.#m = 0, this.#k = t, this.#P = (e) => {
+      this.#m -= t[e], t[e] = 0;
+    }, this.#$ = (e, s, i2, n2) => {
+      if (!V(i2)) {
+        if (this.#c(s)) return this.backgroundFetchSize;
+        if (n2) {
+          if (typeof n2 != "function") throw new TypeError("sizeCalculation must be a function");
+          if (i2 = n2(s, e), !V(i2)) throw new TypeError("sizeCalculation return invalid (expect positive integer)");
+        } else throw new TypeError("invalid size value (must be positive integer). When maxSize or maxEntrySize is used, sizeCalculation or size must be set.");
+      }
+      return i2;
+    }, this.#N = (e, s, i2) => {
+      if (t[e] = s, this.#n) {
+        let n2 = this.#n - t[e];
+        for (; this.#m > n2; ) this.#U(true);
+      }
+      this.#m += t[e], i2 && (i2.entrySize = s, i2.totalCalculatedSize = this.#m);
+    };
+  }
+  #P = (t) => {
+  };
+  #N = (t, e, s) => {
+  };
+  #$ = (t, e, s, i2) => {
+    if (s || i2) throw new TypeError("cannot set size without setting maxSize or maxEntrySize on cache");
+    return 0;
+  };
+  *#O({ allowStale: t = this.allowStale } = {}) {
+    if (this.#h) for (let e = this.#g; this.#I(e) && ((t || !this.#A(e)) && (yield e), e !== this.#y); ) e = this.#E[e];
+  }
+  *#F({ allowStale: t = this.allowStale } = {}) {
+    if (this.#h) for (let e = this.#y; this.#I(e) && ((t || !this.#A(e)) && (yield e), e !== this.#g); ) e = this.#b[e];
+  }
+  #I(t) {
+    return t !== void 0 && this.#l.get(this.#a[t]) === t;
+  }
+  *entries() {
+    for (let t of this.#O()) this.#s[t] !== void 0 && this.#a[t] !== void 0 && !this.#c(this.#s[t]) && (yield [this.#a[t], this.#s[t]]);
+  }
+  *rentries() {
+    for (let t of this.#F()) this.#s[t] !== void 0 && this.#a[t] !== void 0 && !this.#c(this.#s[t]) && (yield [this.#a[t], this.#s[t]]);
+  }
+  *keys() {
+    for (let t of this.#O()) {
+      let e = this.#a[t];
+      e !== void 0 && !this.#c(this.#s[t]) && (yield e);
+    }
+  }
+  *rkeys() {
+    for (let t of this.#F()) {
+      let e = this.#a[t];
+      e !== void 0 && !this.#c(this.#s[t]) && (yield e);
+    }
+  }
+  *values() {
+    for (let t of this.#O()) this.#s[t] !== void 0 && !this.#c(this.#s[t]) && (yield this.#s[t]);
+  }
+  *rvalues() {
+    for (let t of this.#F()) this.#s[t] !== void 0 && !this.#c(this.#s[t]) && (yield this.#s[t]);
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  [Symbol.toStringTag] = "LRUCache";
+  find(t, e = {}) {
+    for (let s of this.#O()) {
+      let i2 = this.#s[s], n2 = this.#c(i2) ? i2.__staleWhileFetching : i2;
+      if (n2 !== void 0 && t(n2, this.#a[s], this)) return this.#K(this.#a[s], e);
+    }
+  }
+  forEach(t, e = this) {
+    for (let s of this.#O()) {
+      let i2 = this.#s[s], n2 = this.#c(i2) ? i2.__staleWhileFetching : i2;
+      n2 !== void 0 && t.call(e, n2, this.#a[s], this);
+    }
+  }
+  rforEach(t, e = this) {
+    for (let s of this.#F()) {
+      let i2 = this.#s[s], n2 = this.#c(i2) ? i2.__staleWhileFetching : i2;
+      n2 !== void 0 && t.call(e, n2, this.#a[s], this);
+    }
+  }
+  purgeStale() {
+    let t = false;
+    for (let e of this.#F({ allowStale: true })) this.#A(e) && (this.#j(this.#a[e], "expire"), t = true);
+    return t;
+  }
+  info(t) {
+    let e = this.#l.get(t);
+    if (e === void 0) return;
+    let s = this.#s[e], i2 = this.#c(s) ? s.__staleWhileFetching : s;
+    if (i2 === void 0) return;
+    let n2 = { value: i2 };
+    if (this.#x && this.#C) {
+      let o2 = this.#x[e], h2 = this.#C[e];
+      if (o2 && h2) {
+        let a2 = o2 - (this.#f.now() - h2);
+        n2.ttl = a2, n2.start = Date.now();
+      }
+    }
+    return this.#k && (n2.size = this.#k[e]), n2;
+  }
+  dump() {
+    let t = [];
+    for (let e of this.#O({ allowStale: true })) {
+      let s = this.#a[e], i2 = this.#s[e], n2 = this.#c(i2) ? i2.__staleWhileFetching : i2;
+      if (n2 === void 0 || s === void 0) continue;
+      let o2 = { value: n2 };
+      if (this.#x && this.#C) {
+        o2.ttl = this.#x[e];
+        let h2 = this.#f.now() - this.#C[e];
+        o2.start = Math.floor(Date.now() - h2);
+      }
+      this.#k && (o2.size = this.#k[e]), t.unshift([s, o2]);
+    }
+    return t;
+  }
+  load(t) {
+    this.clear();
+    for (let [e, s] of t) {
+      if (s.start) {
+        let i2 = Date.now() - s.start;
+        s.start = this.#f.now() - i2;
+      }
+      this.#z(e, s.value, s);
+    }
+  }
+  set(t, e, s = {}) {
+    let { status: i2 = M.hasSubscribers ? {} : void 0 } = s;
+    s.status = i2, i2 && (i2.op = "set", i2.key = t, e !== void 0 && (i2.value = e), i2.cache = this);
+    let n2 = this.#z(t, e, s);
+    return i2 && M.hasSubscribers && M.publish(i2), n2;
+  }
+  #z(t, e, s, i2) {
+    let { ttl: n2 = this.ttl, start: o2, noDisposeOnSet: h2 = this.noDisposeOnSet, sizeCalculation: a2 = this.sizeCalculation, status: l } = s, c3 = this.#c(e);
+    if (e === void 0) return l && (l.set = "deleted"), this.delete(t), this;
+    let { noUpdateTTL: f = this.noUpdateTTL } = s;
+    l && !c3 && (l.value = e);
+    let u2 = this.#$(t, e, s.size || 0, a2, l);
+    if (this.maxEntrySize && u2 > this.maxEntrySize) return this.#j(t, "set"), l && (l.set = "miss", l.maxEntrySizeExceeded = true), this;
+    let p = this.#h === 0 ? void 0 : this.#l.get(t);
+    if (p === void 0) p = this.#h === 0 ? this.#g : this.#w.length !== 0 ? this.#w.pop() : this.#h === this.#t ? this.#U(false) : this.#h, this.#a[p] = t, this.#s[p] = e, this.#l.set(t, p), this.#b[this.#g] = p, this.#E[p] = this.#g, this.#g = p, this.#h++, this.#N(p, u2, l), l && (l.set = "add"), f = false, this.#T && !c3 && this.#o?.(e, t, "add");
+    else {
+      this.#X(p);
+      let g = this.#s[p];
+      if (e !== g) {
+        if (!h2) if (this.#c(g)) {
+          g !== i2 && g.__abortController.abort(new Error("replaced"));
+          let { __staleWhileFetching: d } = g;
+          d !== void 0 && d !== e && (this.#S && this.#i?.(d, t, "set"), this.#e && this.#p?.push([d, t, "set"]));
+        } else this.#S && this.#i?.(g, t, "set"), this.#e && this.#p?.push([g, t, "set"]);
+        if (this.#P(p), this.#N(p, u2, l), this.#s[p] = e, !c3) {
+          let d = g && this.#c(g) ? g.__staleWhileFetching : g, w = d === void 0 ? "add" : e !== d ? "replace" : "update";
+          l && (l.set = w, d !== void 0 && (l.oldValue = d)), this.#T && this.onInsert?.(e, t, w);
+        }
+      } else c3 || (l && (l.set = "update"), this.#T && this.onInsert?.(e, t, "update"));
+    }
+    if (n2 !== 0 && !this.#x && this.#_(), this.#x && (f || this.#W(p, n2, o2), l && this.#D(l, p)), !h2 && this.#e && this.#p) {
+      let g = this.#p, d;
+      for (; d = g?.shift(); ) this.#r?.(...d);
+    }
+    return this;
+  }
+  pop() {
+    try {
+      for (; this.#h; ) {
+        let t = this.#s[this.#y];
+        if (this.#U(true), this.#c(t)) {
+          if (t.__staleWhileFetching) return t.__staleWhileFetching;
+        } else if (t !== void 0) return t;
+      }
+    } finally {
+      if (this.#e && this.#p) {
+        let t = this.#p, e;
+        for (; e = t?.shift(); ) this.#r?.(...e);
+      }
+    }
+  }
+  #U(t) {
+    let e = this.#y, s = this.#a[e], i2 = this.#s[e], n2 = this.#c(i2);
+    n2 && i2.__abortController.abort(new Error("evicted"));
+    let o2 = n2 ? i2.__staleWhileFetching : i2;
+    return (this.#S || this.#e) && o2 !== void 0 && (this.#S && this.#i?.(o2, s, "evict"), this.#e && this.#p?.push([o2, s, "evict"])), this.#P(e), this.#v?.[e] && (clearTimeout(this.#v[e]), this.#v[e] = void 0), t && (this.#a[e] = void 0, this.#s[e] = void 0, this.#w.push(e)), this.#h === 1 ? (this.#y = this.#g = 0, this.#w.length = 0) : this.#y = this.#b[e], this.#l.delete(s), this.#h--, e;
+  }
+  has(t, e = {}) {
+    let { status: s = M.hasSubscribers ? {} : void 0 } = e;
+    e.status = s, s && (s.op = "has", s.key = t, s.cache = this);
+    let i2 = this.#V(t, e);
+    return M.hasSubscribers && M.publish(s), i2;
+  }
+  #V(t, e = {}) {
+    let { updateAgeOnHas: s = this.updateAgeOnHas, status: i2 } = e, n2 = this.#l.get(t);
+    if (n2 !== void 0) {
+      let o2 = this.#s[n2];
+      if (this.#c(o2) && o2.__staleWhileFetching === void 0) return false;
+      if (this.#A(n2)) i2 && (i2.has = "stale", this.#D(i2, n2));
+      else return s && this.#R(n2), i2 && (i2.has = "hit", this.#D(i2, n2)), true;
+    } else i2 && (i2.has = "miss");
+    return false;
+  }
+  peek(t, e = {}) {
+    let { status: s = ke() ? {} : void 0 } = e;
+    s && (s.op = "peek", s.key = t, s.cache = this), e.status = s;
+    let i2 = this.#H(t, e);
+    return M.hasSubscribers && M.publish(s), i2;
+  }
+  #H(t, e) {
+    let { status: s, allowStale: i2 = this.allowStale } = e, n2 = this.#l.get(t);
+    if (n2 === void 0 || !i2 && this.#A(n2)) {
+      s && (s.peek = n2 === void 0 ? "miss" : "stale");
+      return;
+    }
+    let o2 = this.#s[n2], h2 = this.#c(o2) ? o2.__staleWhileFetching : o2;
+    return s && (h2 !== void 0 ? (s.peek = "hit", s.value = h2) : s.peek = "miss"), h2;
+  }
+  #L(t, e, s, i2) {
+    let n2 = e === void 0 ? void 0 : this.#s[e];
+    if (this.#c(n2)) return n2;
+    let o2 = new AbortController(), { signal: h2 } = s;
+    h2?.addEventListener("abort", () => o2.abort(h2.reason), { signal: o2.signal });
+    let a2 = { signal: o2.signal, options: s, context: i2 }, l = (d, w = false) => {
+      let { aborted: m } = o2.signal, b = s.ignoreFetchAbort && d !== void 0, x = s.ignoreFetchAbort || !!(s.allowStaleOnFetchAbort && d !== void 0);
+      if (s.status && (m && !w ? (s.status.fetchAborted = true, s.status.fetchError = o2.signal.reason, b && (s.status.fetchAbortIgnored = true)) : s.status.fetchResolved = true), m && !b && !w) return f(o2.signal.reason, x);
+      let S = p, y = this.#s[e];
+      return (y === p || y === void 0 && b && w) && (d === void 0 ? S.__staleWhileFetching !== void 0 ? this.#s[e] = S.__staleWhileFetching : this.#j(t, "fetch") : (s.status && (s.status.fetchUpdated = true), this.#z(t, d, a2.options, S))), d;
+    }, c3 = (d) => (s.status && (s.status.fetchRejected = true, s.status.fetchError = d), f(d, false)), f = (d, w) => {
+      let { aborted: m } = o2.signal, b = m && s.allowStaleOnFetchAbort, x = b || s.allowStaleOnFetchRejection, S = x || s.noDeleteOnFetchRejection, y = p;
+      if (this.#s[e] === p && (!S || !w && y.__staleWhileFetching === void 0 ? this.#j(t, "fetch") : b || (this.#s[e] = y.__staleWhileFetching)), x) return s.status && y.__staleWhileFetching !== void 0 && (s.status.returnedStale = true), y.__staleWhileFetching;
+      if (y.__returned === y) throw d;
+    }, u2 = (d, w) => {
+      let m = this.#d?.(t, n2, a2);
+      o2.signal.addEventListener("abort", () => {
+        (!s.ignoreFetchAbort || s.allowStaleOnFetchAbort) && (d(void 0), s.allowStaleOnFetchAbort && (d = (b) => l(b, true)));
+      }), m && m instanceof Promise ? m.then((b) => d(b === void 0 ? void 0 : b), w) : m !== void 0 && d(m);
+    };
+    s.status && (s.status.fetchDispatched = true);
+    let p = new Promise(u2).then(l, c3), g = Object.assign(p, { __abortController: o2, __staleWhileFetching: n2, __returned: void 0 });
+    return e === void 0 ? (this.#z(t, g, { ...a2.options, status: void 0 }), e = this.#l.get(t)) : this.#s[e] = g, g;
+  }
+  #c(t) {
+    if (!this.#M) return false;
+    let e = t;
+    return !!e && e instanceof Promise && e.hasOwnProperty("__staleWhileFetching") && e.__abortController instanceof AbortController;
+  }
+  fetch(t, e = {}) {
+    let s = wt.hasSubscribers, { status: i2 = ke() ? {} : void 0 } = e;
+    e.status = i2, i2 && e.context && (i2.context = e.context);
+    let n2 = this.#q(t, e);
+    return i2 && s && (i2.trace = true, wt.tracePromise(() => n2, i2).catch(() => {
+    })), n2;
+  }
+  async #q(t, e = {}) {
+    let { allowStale: s = this.allowStale, updateAgeOnGet: i2 = this.updateAgeOnGet, noDeleteOnStaleGet: n2 = this.noDeleteOnStaleGet, ttl: o2 = this.ttl, noDisposeOnSet: h2 = this.noDisposeOnSet, size: a2 = 0, sizeCalculation: l = this.sizeCalculation, noUpdateTTL: c3 = this.noUpdateTTL, noDeleteOnFetchRejection: f = this.noDeleteOnFetchRejection, allowStaleOnFetchRejection: u2 = this.allowStaleOnFetchRejection, ignoreFetchAbort: p = this.ignoreFetchAbort, allowStaleOnFetchAbort: g = this.allowStaleOnFetchAbort, context: d, forceRefresh: w = false, status: m, signal: b } = e;
+    if (m && (m.op = "fetch", m.key = t, w && (m.forceRefresh = true), m.cache = this), !this.#M) return m && (m.fetch = "get"), this.#K(t, { allowStale: s, updateAgeOnGet: i2, noDeleteOnStaleGet: n2, status: m });
+    let x = { allowStale: s, updateAgeOnGet: i2, noDeleteOnStaleGet: n2, ttl: o2, noDisposeOnSet: h2, size: a2, sizeCalculation: l, noUpdateTTL: c3, noDeleteOnFetchRejection: f, allowStaleOnFetchRejection: u2, allowStaleOnFetchAbort: g, ignoreFetchAbort: p, status: m, signal: b }, S = this.#l.get(t);
+    if (S === void 0) {
+      m && (m.fetch = "miss");
+      let y = this.#L(t, S, x, d);
+      return y.__returned = y;
+    } else {
+      let y = this.#s[S];
+      if (this.#c(y)) {
+        let et = s && y.__staleWhileFetching !== void 0;
+        return m && (m.fetch = "inflight", et && (m.returnedStale = true)), et ? y.__staleWhileFetching : y.__returned = y;
+      }
+      let q = this.#A(S);
+      if (!w && !q) return m && (m.fetch = "hit"), this.#X(S), i2 && this.#R(S), m && this.#D(m, S), y;
+      let W = this.#L(t, S, x, d), B = W.__staleWhileFetching !== void 0 && s;
+      return m && (m.fetch = q ? "stale" : "refresh", B && q && (m.returnedStale = true)), B ? W.__staleWhileFetching : W.__returned = W;
+    }
+  }
+  forceFetch(t, e = {}) {
+    let s = wt.hasSubscribers, { status: i2 = ke() ? {} : void 0 } = e;
+    e.status = i2, i2 && e.context && (i2.context = e.context);
+    let n2 = this.#B(t, e);
+    return i2 && s && (i2.trace = true, wt.tracePromise(() => n2, i2).catch(() => {
+    })), n2;
+  }
+  async #B(t, e = {}) {
+    let s = await this.#q(t, e);
+    if (s === void 0) throw new Error("fetch() returned undefined");
+    return s;
+  }
+  memo(t, e = {}) {
+    let { status: s = M.hasSubscribers ? {} : void 0 } = e;
+    e.status = s, s && (s.op = "memo", s.key = t, e.context && (s.context = e.context), s.cache = this);
+    let i2 = this.#Z(t, e);
+    return s && (s.value = i2), M.hasSubscribers && M.publish(s), i2;
+  }
+  #Z(t, e = {}) {
+    let s = this.#u;
+    if (!s) throw new Error("no memoMethod provided to constructor");
+    let { context: i2, status: n2, forceRefresh: o2, ...h2 } = e;
+    n2 && o2 && (n2.forceRefresh = true);
+    let a2 = this.#K(t, h2), l = o2 || a2 === void 0;
+    if (n2 && (n2.memo = l ? "miss" : "hit", l || (n2.value = a2)), !l) return a2;
+    let c3 = s(t, a2, { options: h2, context: i2 });
+    return n2 && (n2.value = c3), this.#z(t, c3, h2), c3;
+  }
+  get(t, e = {}) {
+    let { status: s = M.hasSubscribers ? {} : void 0 } = e;
+    e.status = s, s && (s.op = "get", s.key = t, s.cache = this);
+    let i2 = this.#K(t, e);
+    return s && (i2 !== void 0 && (s.value = i2), M.hasSubscribers && M.publish(s)), i2;
+  }
+  #K(t, e = {}) {
+    let { allowStale: s = this.allowStale, updateAgeOnGet: i2 = this.updateAgeOnGet, noDeleteOnStaleGet: n2 = this.noDeleteOnStaleGet, status: o2 } = e, h2 = this.#l.get(t);
+    if (h2 === void 0) {
+      o2 && (o2.get = "miss");
+      return;
+    }
+    let a2 = this.#s[h2], l = this.#c(a2);
+    return o2 && this.#D(o2, h2), this.#A(h2) ? l ? (o2 && (o2.get = "stale-fetching"), s && a2.__staleWhileFetching !== void 0 ? (o2 && (o2.returnedStale = true), a2.__staleWhileFetching) : void 0) : (n2 || this.#j(t, "expire"), o2 && (o2.get = "stale"), s ? (o2 && (o2.returnedStale = true), a2) : void 0) : (o2 && (o2.get = l ? "fetching" : "hit"), this.#X(h2), i2 && this.#R(h2), l ? a2.__staleWhileFetching : a2);
+  }
+  #Y(t, e) {
+    this.#E[e] = t, this.#b[t] = e;
+  }
+  #X(t) {
+    t !== this.#g && (t === this.#y ? this.#y = this.#b[t] : this.#Y(this.#E[t], this.#b[t]), this.#Y(this.#g, t), this.#g = t);
+  }
+  delete(t) {
+    return this.#j(t, "delete");
+  }
+  #j(t, e) {
+    M.hasSubscribers && M.publish({ op: "delete", delete: e, key: t, cache: this });
+    let s = false;
+    if (this.#h !== 0) {
+      let i2 = this.#l.get(t);
+      if (i2 !== void 0) if (this.#v?.[i2] && (clearTimeout(this.#v[i2]), this.#v[i2] = void 0), s = true, this.#h === 1) this.#J(e);
+      else {
+        this.#P(i2);
+        let n2 = this.#s[i2];
+        if (this.#c(n2) ? n2.__abortController.abort(new Error("deleted")) : (this.#S || this.#e) && (this.#S && this.#i?.(n2, t, e), this.#e && this.#p?.push([n2, t, e])), this.#l.delete(t), this.#a[i2] = void 0, this.#s[i2] = void 0, i2 === this.#g) this.#g = this.#E[i2];
+        else if (i2 === this.#y) this.#y = this.#b[i2];
+        else {
+          let o2 = this.#E[i2];
+          this.#b[o2] = this.#b[i2];
+          let h2 = this.#b[i2];
+          this.#E[h2] = this.#E[i2];
+        }
+        this.#h--, this.#w.push(i2);
+      }
+    }
+    if (this.#e && this.#p?.length) {
+      let i2 = this.#p, n2;
+      for (; n2 = i2?.shift(); ) this.#r?.(...n2);
+    }
+    return s;
+  }
+  clear() {
+    return this.#J("delete");
+  }
+  #J(t) {
+    for (let e of this.#F({ allowStale: true })) {
+      let s = this.#s[e];
+      if (this.#c(s)) s.__abortController.abort(new Error("deleted"));
+      else {
+        let i2 = this.#a[e];
+        this.#S && this.#i?.(s, i2, t), this.#e && this.#p?.push([s, i2, t]);
+      }
+    }
+    if (this.#l.clear(), this.#s.fill(void 0), this.#a.fill(void 0), this.#x && this.#C) {
+      this.#x.fill(0), this.#C.fill(0);
+      for (let e of this.#v ?? []) e !== void 0 && clearTimeout(e);
+      this.#v?.fill(void 0);
+    }
+    if (this.#k && this.#k.fill(0), this.#y = 0, this.#g = 0, this.#w.length = 0, this.#m = 0, this.#h = 0, this.#e && this.#p) {
+      let e = this.#p, s;
+      for (; s = e?.shift(); ) this.#r?.(...s);
+    }
+  }
+};
+var ms = typeof process == "object" && process ? process : { stdout: null, stderr: null };
+var Li = (r7) => !!r7 && typeof r7 == "object" && (r7 instanceof J || r7 instanceof ys || ji(r7) || Wi(r7));
+var ji = (r7) => !!r7 && typeof r7 == "object" && r7 instanceof Te && typeof r7.pipe == "function" && r7.pipe !== ys.Writable.prototype.pipe;
+var Wi = (r7) => !!r7 && typeof r7 == "object" && r7 instanceof Te && typeof r7.write == "function" && typeof r7.end == "function";
+var G = /* @__PURE__ */ Symbol("EOF");
+var H = /* @__PURE__ */ Symbol("maybeEmitEnd");
+var Y = /* @__PURE__ */ Symbol("emittedEnd");
+var Wt = /* @__PURE__ */ Symbol("emittingEnd");
+var St = /* @__PURE__ */ Symbol("emittedError");
+var $t = /* @__PURE__ */ Symbol("closed");
+var gs = /* @__PURE__ */ Symbol("read");
+var It = /* @__PURE__ */ Symbol("flush");
+var ws = /* @__PURE__ */ Symbol("flushChunk");
+var z2 = /* @__PURE__ */ Symbol("encoding");
+var nt = /* @__PURE__ */ Symbol("decoder");
+var k = /* @__PURE__ */ Symbol("flowing");
+var xt = /* @__PURE__ */ Symbol("paused");
+var rt = /* @__PURE__ */ Symbol("resume");
+var C = /* @__PURE__ */ Symbol("buffer");
+var F = /* @__PURE__ */ Symbol("pipes");
+var A = /* @__PURE__ */ Symbol("bufferLength");
+var Ce = /* @__PURE__ */ Symbol("bufferPush");
+var Bt = /* @__PURE__ */ Symbol("bufferShift");
+var R = /* @__PURE__ */ Symbol("objectMode");
+var E = /* @__PURE__ */ Symbol("destroyed");
+var Ae = /* @__PURE__ */ Symbol("error");
+var Me = /* @__PURE__ */ Symbol("emitData");
+var bs = /* @__PURE__ */ Symbol("emitEnd");
+var Re = /* @__PURE__ */ Symbol("emitEnd2");
+var $2 = /* @__PURE__ */ Symbol("async");
+var Oe = /* @__PURE__ */ Symbol("abort");
+var Ut = /* @__PURE__ */ Symbol("aborted");
+var vt = /* @__PURE__ */ Symbol("signal");
+var Q = /* @__PURE__ */ Symbol("dataListeners");
+var _ = /* @__PURE__ */ Symbol("discarded");
+var Et = (r7) => Promise.resolve().then(r7);
+var $i = (r7) => r7();
+var Ii = (r7) => r7 === "end" || r7 === "finish" || r7 === "prefinish";
+var Bi = (r7) => r7 instanceof ArrayBuffer || !!r7 && typeof r7 == "object" && r7.constructor && r7.constructor.name === "ArrayBuffer" && r7.byteLength >= 0;
+var Ui = (r7) => !Buffer.isBuffer(r7) && ArrayBuffer.isView(r7);
+var Gt = class {
+  src;
+  dest;
+  opts;
+  ondrain;
+  constructor(t, e, s) {
+    this.src = t, this.dest = e, this.opts = s, this.ondrain = () => t[rt](), this.dest.on("drain", this.ondrain);
+  }
+  unpipe() {
+    this.dest.removeListener("drain", this.ondrain);
+  }
+  proxyErrors(t) {
+  }
+  end() {
+    this.unpipe(), this.opts.end && this.dest.end();
+  }
+};
+var Fe = class extends Gt {
+  unpipe() {
+    this.src.removeListener("error", this.proxyErrors), super.unpipe();
+  }
+  constructor(t, e, s) {
+    super(t, e, s), this.proxyErrors = (i2) => this.dest.emit("error", i2), t.on("error", this.proxyErrors);
+  }
+};
+var Gi = (r7) => !!r7.objectMode;
+var Hi = (r7) => !r7.objectMode && !!r7.encoding && r7.encoding !== "buffer";
+var J = class extends Te {
+  [k] = false;
+  [xt] = false;
+  [F] = [];
+  [C] = [];
+  [R];
+  [z2];
+  [$2];
+  [nt];
+  [G] = false;
+  [Y] = false;
+  [Wt] = false;
+  [$t] = false;
+  [St] = null;
+  [A] = 0;
+  [E] = false;
+  [vt];
+  [Ut] = false;
+  [Q] = 0;
+  [_] = false;
+  writable = true;
+  readable = true;
+  constructor(...t) {
+    let e = t[0] || {};
+    if (super(), e.objectMode && typeof e.encoding == "string") throw new TypeError("Encoding and objectMode may not be used together");
+    Gi(e) ? (this[R] = true, this[z2] = null) : Hi(e) ? (this[z2] = e.encoding, this[R] = false) : (this[R] = false, this[z2] = null), this[$2] = !!e.async, this[nt] = this[z2] ? new zi(this[z2]) : null, e && e.debugExposeBuffer === true && Object.defineProperty(this, "buffer", { get: () => this[C] }), e && e.debugExposePipes === true && Object.defineProperty(this, "pipes", { get: () => this[F] });
+    let { signal: s } = e;
+    s && (this[vt] = s, s.aborted ? this[Oe]() : s.addEventListener("abort", () => this[Oe]()));
+  }
+  get bufferLength() {
+    return this[A];
+  }
+  get encoding() {
+    return this[z2];
+  }
+  set encoding(t) {
+    throw new Error("Encoding must be set at instantiation time");
+  }
+  setEncoding(t) {
+    throw new Error("Encoding must be set at instantiation time");
+  }
+  get objectMode() {
+    return this[R];
+  }
+  set objectMode(t) {
+    throw new Error("objectMode must be set at instantiation time");
+  }
+  get async() {
+    return this[$2];
+  }
+  set async(t) {
+    this[$2] = this[$2] || !!t;
+  }
+  [Oe]() {
+    this[Ut] = true, this.emit("abort", this[vt]?.reason), this.destroy(this[vt]?.reason);
+  }
+  get aborted() {
+    return this[Ut];
+  }
+  set aborted(t) {
+  }
+  write(t, e, s) {
+    if (this[Ut]) return false;
+    if (this[G]) throw new Error("write after end");
+    if (this[E]) return this.emit("error", Object.assign(new Error("Cannot call write after a stream was destroyed"), { code: "ERR_STREAM_DESTROYED" })), true;
+    typeof e == "function" && (s = e, e = "utf8"), e || (e = "utf8");
+    let i2 = this[$2] ? Et : $i;
+    if (!this[R] && !Buffer.isBuffer(t)) {
+      if (Ui(t)) t = Buffer.from(t.buffer, t.byteOffset, t.byteLength);
+      else if (Bi(t)) t = Buffer.from(t);
+      else if (typeof t != "string") throw new Error("Non-contiguous data written to non-objectMode stream");
+    }
+    return this[R] ? (this[k] && this[A] !== 0 && this[It](true), this[k] ? this.emit("data", t) : this[Ce](t), this[A] !== 0 && this.emit("readable"), s && i2(s), this[k]) : t.length ? (typeof t == "string" && !(e === this[z2] && !this[nt]?.lastNeed) && (t = Buffer.from(t, e)), Buffer.isBuffer(t) && this[z2] && (t = this[nt].write(t)), this[k] && this[A] !== 0 && this[It](true), this[k] ? this.emit("data", t) : this[Ce](t), this[A] !== 0 && this.emit("readable"), s && i2(s), this[k]) : (this[A] !== 0 && this.emit("readable"), s && i2(s), this[k]);
+  }
+  read(t) {
+    if (this[E]) return null;
+    if (this[_] = false, this[A] === 0 || t === 0 || t && t > this[A]) return this[H](), null;
+    this[R] && (t = null), this[C].length > 1 && !this[R] && (this[C] = [this[z2] ? this[C].join("") : Buffer.concat(this[C], this[A])]);
+    let e = this[gs](t || null, this[C][0]);
+    return this[H](), e;
+  }
+  [gs](t, e) {
+    if (this[R]) this[Bt]();
+    else {
+      let s = e;
+      t === s.length || t === null ? this[Bt]() : typeof s == "string" ? (this[C][0] = s.slice(t), e = s.slice(0, t), this[A] -= t) : (this[C][0] = s.subarray(t), e = s.subarray(0, t), this[A] -= t);
+    }
+    return this.emit("data", e), !this[C].length && !this[G] && this.emit("drain"), e;
+  }
+  end(t, e, s) {
+    return typeof t == "function" && (s = t, t = void 0), typeof e == "function" && (s = e, e = "utf8"), t !== void 0 && this.write(t, e), s && this.once("end", s), this[G] = true, this.writable = false, (this[k] || !this[xt]) && this[H](), this;
+  }
+  [rt]() {
+    this[E] || (!this[Q] && !this[F].length && (this[_] = true), this[xt] = false, this[k] = true, this.emit("resume"), this[C].length ? this[It]() : this[G] ? this[H]() : this.emit("drain"));
+  }
+  resume() {
+    return this[rt]();
+  }
+  pause() {
+    this[k] = false, this[xt] = true, this[_] = false;
+  }
+  get destroyed() {
+    return this[E];
+  }
+  get flowing() {
+    return this[k];
+  }
+  get paused() {
+    return this[xt];
+  }
+  [Ce](t) {
+    this[R] ? this[A] += 1 : this[A] += t.length, this[C].push(t);
+  }
+  [Bt]() {
+    return this[R] ? this[A] -= 1 : this[A] -= this[C][0].length, this[C].shift();
+  }
+  [It](t = false) {
+    do
+      ;
+    while (this[ws](this[Bt]()) && this[C].length);
+    !t && !this[C].length && !this[G] && this.emit("drain");
+  }
+  [ws](t) {
+    return this.emit("data", t), this[k];
+  }
+  pipe(t, e) {
+    if (this[E]) return t;
+    this[_] = false;
+    let s = this[Y];
+    return e = e || {}, t === ms.stdout || t === ms.stderr ? e.end = false : e.end = e.end !== false, e.proxyErrors = !!e.proxyErrors, s ? e.end && t.end() : (this[F].push(e.proxyErrors ? new Fe(this, t, e) : new Gt(this, t, e)), this[$2] ? Et(() => this[rt]()) : this[rt]()), t;
+  }
+  unpipe(t) {
+    let e = this[F].find((s) => s.dest === t);
+    e && (this[F].length === 1 ? (this[k] && this[Q] === 0 && (this[k] = false), this[F] = []) : this[F].splice(this[F].indexOf(e), 1), e.unpipe());
+  }
+  addListener(t, e) {
+    return this.on(t, e);
+  }
+  on(t, e) {
+    let s = super.on(t, e);
+    if (t === "data") this[_] = false, this[Q]++, !this[F].length && !this[k] && this[rt]();
+    else if (t === "readable" && this[A] !== 0) super.emit("readable");
+    else if (Ii(t) && this[Y]) super.emit(t), this.removeAllListeners(t);
+    else if (t === "error" && this[St]) {
+      let i2 = e;
+      this[$2] ? Et(() => i2.call(this, this[St])) : i2.call(this, this[St]);
+    }
+    return s;
+  }
+  removeListener(t, e) {
+    return this.off(t, e);
+  }
+  off(t, e) {
+    let s = super.off(t, e);
+    return t === "data" && (this[Q] = this.listeners("data").length, this[Q] === 0 && !this[_] && !this[F].length && (this[k] = false)), s;
+  }
+  removeAllListeners(t) {
+    let e = super.removeAllListeners(t);
+    return (t === "data" || t === void 0) && (this[Q] = 0, !this[_] && !this[F].length && (this[k] = false)), e;
+  }
+  get emittedEnd() {
+    return this[Y];
+  }
+  [H]() {
+    !this[Wt] && !this[Y] && !this[E] && this[C].length === 0 && this[G] && (this[Wt] = true, this.emit("end"), this.emit("prefinish"), this.emit("finish"), this[$t] && this.emit("close"), this[Wt] = false);
+  }
+  emit(t, ...e) {
+    let s = e[0];
+    if (t !== "error" && t !== "close" && t !== E && this[E]) return false;
+    if (t === "data") return !this[R] && !s ? false : this[$2] ? (Et(() => this[Me](s)), true) : this[Me](s);
+    if (t === "end") return this[bs]();
+    if (t === "close") {
+      if (this[$t] = true, !this[Y] && !this[E]) return false;
+      let n2 = super.emit("close");
+      return this.removeAllListeners("close"), n2;
+    } else if (t === "error") {
+      this[St] = s, super.emit(Ae, s);
+      let n2 = !this[vt] || this.listeners("error").length ? super.emit("error", s) : false;
+      return this[H](), n2;
+    } else if (t === "resume") {
+      let n2 = super.emit("resume");
+      return this[H](), n2;
+    } else if (t === "finish" || t === "prefinish") {
+      let n2 = super.emit(t);
+      return this.removeAllListeners(t), n2;
+    }
+    let i2 = super.emit(t, ...e);
+    return this[H](), i2;
+  }
+  [Me](t) {
+    for (let s of this[F]) s.dest.write(t) === false && this.pause();
+    let e = this[_] ? false : super.emit("data", t);
+    return this[H](), e;
+  }
+  [bs]() {
+    return this[Y] ? false : (this[Y] = true, this.readable = false, this[$2] ? (Et(() => this[Re]()), true) : this[Re]());
+  }
+  [Re]() {
+    if (this[nt]) {
+      let e = this[nt].end();
+      if (e) {
+        for (let s of this[F]) s.dest.write(e);
+        this[_] || super.emit("data", e);
+      }
+    }
+    for (let e of this[F]) e.end();
+    let t = super.emit("end");
+    return this.removeAllListeners("end"), t;
+  }
+  async collect() {
+    let t = Object.assign([], { dataLength: 0 });
+    this[R] || (t.dataLength = 0);
+    let e = this.promise();
+    return this.on("data", (s) => {
+      t.push(s), this[R] || (t.dataLength += s.length);
+    }), await e, t;
+  }
+  async concat() {
+    if (this[R]) throw new Error("cannot concat in objectMode");
+    let t = await this.collect();
+    return this[z2] ? t.join("") : Buffer.concat(t, t.dataLength);
+  }
+  async promise() {
+    return new Promise((t, e) => {
+      this.on(E, () => e(new Error("stream destroyed"))), this.on("error", (s) => e(s)), this.on("end", () => t());
+    });
+  }
+  [Symbol.asyncIterator]() {
+    this[_] = false;
+    let t = false, e = async () => (this.pause(), t = true, { value: void 0, done: true });
+    return { next: () => {
+      if (t) return e();
+      let i2 = this.read();
+      if (i2 !== null) return Promise.resolve({ done: false, value: i2 });
+      if (this[G]) return e();
+      let n2, o2, h2 = (f) => {
+        this.off("data", a2), this.off("end", l), this.off(E, c3), e(), o2(f);
+      }, a2 = (f) => {
+        this.off("error", h2), this.off("end", l), this.off(E, c3), this.pause(), n2({ value: f, done: !!this[G] });
+      }, l = () => {
+        this.off("error", h2), this.off("data", a2), this.off(E, c3), e(), n2({ done: true, value: void 0 });
+      }, c3 = () => h2(new Error("stream destroyed"));
+      return new Promise((f, u2) => {
+        o2 = u2, n2 = f, this.once(E, c3), this.once("error", h2), this.once("end", l), this.once("data", a2);
+      });
+    }, throw: e, return: e, [Symbol.asyncIterator]() {
+      return this;
+    }, [Symbol.asyncDispose]: async () => {
+    } };
+  }
+  [Symbol.iterator]() {
+    this[_] = false;
+    let t = false, e = () => (this.pause(), this.off(Ae, e), this.off(E, e), this.off("end", e), t = true, { done: true, value: void 0 }), s = () => {
+      if (t) return e();
+      let i2 = this.read();
+      return i2 === null ? e() : { done: false, value: i2 };
+    };
+    return this.once("end", e), this.once(Ae, e), this.once(E, e), { next: s, throw: e, return: e, [Symbol.iterator]() {
+      return this;
+    }, [Symbol.dispose]: () => {
+    } };
+  }
+  destroy(t) {
+    if (this[E]) return t ? this.emit("error", t) : this.emit(E), this;
+    this[E] = true, this[_] = true, this[C].length = 0, this[A] = 0;
+    let e = this;
+    return typeof e.close == "function" && !this[$t] && e.close(), t ? this.emit("error", t) : this.emit(E), this;
+  }
+  static get isStream() {
+    return Li;
+  }
+};
+var tn = Zi.native;
+var Ct = { lstatSync: Xi, readdir: Vi, readdirSync: Yi, readlinkSync: Ji, realpathSync: tn, promises: { lstat: en, readdir: sn, readlink: nn, realpath: rn } };
+var Cs = (r7) => !r7 || r7 === Ct || r7 === Qi ? Ct : { ...Ct, ...r7, promises: { ...Ct.promises, ...r7.promises } };
+var on6 = /^\\\\\?\\([a-z]:)\\?$/i;
+var hn = /^\\\\\?\\UNC\\([^\\]+\\[^\\]+)\\?$/i;
+var an = /^\\\\[^\\?]+\\[^\\]+$/;
+var Ss = (r7) => r7.replace(/\//g, "\\").replace(on6, "$1\\").replace(hn, "\\\\$1\\").replace(an, "$&\\");
+var ln = /^[\\/]{2}\?[\\/]unc[\\/][^\\/]+[\\/][^\\/]+(?:[\\/]|$)/i;
+var cn = /^[\\/]{2}\?[\\/](?=[a-z]:)/i;
+var fn = /^[\\/]{2}\?[\\/]unc(?=[\\/][^\\/]+[\\/][^\\/])/i;
+var un = /[\\/]/;
+var P = 0;
+var As = 1;
+var Ms = 2;
+var I = 4;
+var Rs = 6;
+var Os = 8;
+var tt = 10;
+var Fs = 12;
+var N = 15;
+var kt = ~N;
+var _e = 16;
+var xs = 32;
+var At = 64;
+var L = 128;
+var Ht = 256;
+var Kt = 512;
+var vs = At | L | Kt;
+var dn = 1023;
+var De = (r7) => r7.isFile() ? Os : r7.isDirectory() ? I : r7.isSymbolicLink() ? tt : r7.isCharacterDevice() ? Ms : r7.isBlockDevice() ? Rs : r7.isSocket() ? Fs : r7.isFIFO() ? As : P;
+var Es = new yt({ max: 2 ** 12 });
+var Mt = (r7) => {
+  let t = Es.get(r7);
+  if (t) return t;
+  let e = r7.normalize("NFKD");
+  return Es.set(r7, e), e;
+};
+var ks = new yt({ max: 2 ** 12 });
+var qt = (r7) => {
+  let t = ks.get(r7);
+  if (t) return t;
+  let e = Mt(r7.toLowerCase());
+  return ks.set(r7, e), e;
+};
+var Xt = class extends yt {
+  constructor() {
+    super({ max: 256 });
+  }
+};
+var Pe = class extends yt {
+  constructor(t = 16 * 1024) {
+    super({ maxSize: t, sizeCalculation: (e) => e.length + 1 });
+  }
+};
+var Ts = /* @__PURE__ */ Symbol("PathScurry setAsCwd");
+var O = class {
+  name;
+  root;
+  roots;
+  parent;
+  nocase;
+  isCWD = false;
+  #t;
+  #n;
+  get dev() {
+    return this.#n;
+  }
+  #i;
+  get mode() {
+    return this.#i;
+  }
+  #o;
+  get nlink() {
+    return this.#o;
+  }
+  #r;
+  get uid() {
+    return this.#r;
+  }
+  #d;
+  get gid() {
+    return this.#d;
+  }
+  #u;
+  get rdev() {
+    return this.#u;
+  }
+  #f;
+  get blksize() {
+    return this.#f;
+  }
+  #h;
+  get ino() {
+    return this.#h;
+  }
+  #m;
+  get size() {
+    return this.#m;
+  }
+  #l;
+  get blocks() {
+    return this.#l;
+  }
+  #a;
+  get atimeMs() {
+    return this.#a;
+  }
+  #s;
+  get mtimeMs() {
+    return this.#s;
+  }
+  #b;
+  get ctimeMs() {
+    return this.#b;
+  }
+  #E;
+  get birthtimeMs() {
+    return this.#E;
+  }
+  #y;
+  get atime() {
+    return this.#y;
+  }
+  #g;
+  get mtime() {
+    return this.#g;
+  }
+  #w;
+  get ctime() {
+    return this.#w;
+  }
+  #p;
+  get birthtime() {
+    return this.#p;
+  }
+  #k;
+  #C;
+  #x;
+  #v;
+  #S;
+  #M;
+  #e;
+  #T;
+  #_;
+  #R;
+  get parentPath() {
+    return (this.parent || this).fullpath();
+  }
+  get path() {
+    return this.parentPath;
+  }
+  constructor(t, e = P, s, i2, n2, o2, h2) {
+    this.name = t, this.#k = n2 ? qt(t) : Mt(t), this.#e = e & dn, this.nocase = n2, this.roots = i2, this.root = s || this, this.#T = o2, this.#x = h2.fullpath, this.#S = h2.relative, this.#M = h2.relativePosix, this.parent = h2.parent, this.parent ? this.#t = this.parent.#t : this.#t = Cs(h2.fs);
+  }
+  get fs() {
+    return this.#t;
+  }
+  depth() {
+    return this.#C !== void 0 ? this.#C : this.parent ? this.#C = this.parent.depth() + 1 : this.#C = 0;
+  }
+  childrenCache() {
+    return this.#T;
+  }
+  resolve(t) {
+    if (!t) return this;
+    let e = this.getRootString(t), i2 = t.substring(e.length).split(this.splitSep);
+    return e ? this.getRoot(e).#D(i2) : this.#D(i2);
+  }
+  #D(t) {
+    let e = this;
+    for (let s of t) e = e.child(s);
+    return e;
+  }
+  children() {
+    let t = this.#T.get(this);
+    if (t) return t;
+    let e = Object.assign([], { provisional: 0 });
+    return this.#T.set(this, e), this.#e &= ~_e, e;
+  }
+  child(t, e) {
+    if (t === "" || t === ".") return this;
+    if (t === "..") return this.parent || this;
+    let s = this.children(), i2 = this.nocase ? qt(t) : Mt(t);
+    for (let a2 of s) if (a2.#k === i2) return a2;
+    let n2 = this.parent ? this.sep : "", o2 = this.#x ? this.#x + n2 + t : void 0, h2 = this.newChild(t, P, { ...e, parent: this, fullpath: o2 });
+    return this.canReaddir() || (h2.#e |= L), s.push(h2), h2;
+  }
+  relative() {
+    if (this.isCWD) return "";
+    if (this.#S !== void 0) return this.#S;
+    let t = this.name, e = this.parent;
+    if (!e) return this.#S = this.name;
+    let s = e.relative();
+    return s + (!s || !e.parent ? "" : this.sep) + t;
+  }
+  relativePosix() {
+    if (this.sep === "/") return this.relative();
+    if (this.isCWD) return "";
+    if (this.#M !== void 0) return this.#M;
+    let t = this.name, e = this.parent;
+    if (!e) return this.#M = this.fullpathPosix();
+    let s = e.relativePosix();
+    return s + (!s || !e.parent ? "" : "/") + t;
+  }
+  fullpath() {
+    if (this.#x !== void 0) return this.#x;
+    let t = this.name, e = this.parent;
+    if (!e) return this.#x = this.name;
+    let i2 = e.fullpath() + (e.parent ? this.sep : "") + t;
+    return this.#x = i2;
+  }
+  fullpathPosix() {
+    if (this.#v !== void 0) return this.#v;
+    if (this.sep === "/") return this.#v = this.fullpath();
+    if (!this.parent) {
+      let i2 = this.fullpath().replace(/\\/g, "/");
+      return /^[a-z]:\//i.test(i2) ? this.#v = `//?/${i2}` : this.#v = i2;
+    }
+    let t = this.parent, e = t.fullpathPosix(), s = e + (!e || !t.parent ? "" : "/") + this.name;
+    return this.#v = s;
+  }
+  isUnknown() {
+    return (this.#e & N) === P;
+  }
+  isType(t) {
+    return this[`is${t}`]();
+  }
+  getType() {
+    return this.isUnknown() ? "Unknown" : this.isDirectory() ? "Directory" : this.isFile() ? "File" : this.isSymbolicLink() ? "SymbolicLink" : this.isFIFO() ? "FIFO" : this.isCharacterDevice() ? "CharacterDevice" : this.isBlockDevice() ? "BlockDevice" : this.isSocket() ? "Socket" : "Unknown";
+  }
+  isFile() {
+    return (this.#e & N) === Os;
+  }
+  isDirectory() {
+    return (this.#e & N) === I;
+  }
+  isCharacterDevice() {
+    return (this.#e & N) === Ms;
+  }
+  isBlockDevice() {
+    return (this.#e & N) === Rs;
+  }
+  isFIFO() {
+    return (this.#e & N) === As;
+  }
+  isSocket() {
+    return (this.#e & N) === Fs;
+  }
+  isSymbolicLink() {
+    return (this.#e & tt) === tt;
+  }
+  lstatCached() {
+    return this.#e & xs ? this : void 0;
+  }
+  readlinkCached() {
+    return this.#_;
+  }
+  realpathCached() {
+    return this.#R;
+  }
+  readdirCached() {
+    let t = this.children();
+    return t.slice(0, t.provisional);
+  }
+  canReadlink() {
+    if (this.#_) return true;
+    if (!this.parent) return false;
+    let t = this.#e & N;
+    return !(t !== P && t !== tt || this.#e & Ht || this.#e & L);
+  }
+  calledReaddir() {
+    return !!(this.#e & _e);
+  }
+  isENOENT() {
+    return !!(this.#e & L);
+  }
+  isNamed(t) {
+    return this.nocase ? this.#k === qt(t) : this.#k === Mt(t);
+  }
+  async readlink() {
+    let t = this.#_;
+    if (t) return t;
+    if (this.canReadlink() && this.parent) try {
+      let e = await this.#t.promises.readlink(this.fullpath()), s = (await this.parent.realpath())?.resolve(e);
+      if (s) return this.#_ = s;
+    } catch (e) {
+      this.#F(e.code);
+      return;
+    }
+  }
+  readlinkSync() {
+    let t = this.#_;
+    if (t) return t;
+    if (this.canReadlink() && this.parent) try {
+      let e = this.#t.readlinkSync(this.fullpath()), s = this.parent.realpathSync()?.resolve(e);
+      if (s) return this.#_ = s;
+    } catch (e) {
+      this.#F(e.code);
+      return;
+    }
+  }
+  #W(t) {
+    this.#e |= _e;
+    for (let e = t.provisional; e < t.length; e++) {
+      let s = t[e];
+      s && s.#A();
+    }
+  }
+  #A() {
+    this.#e & L || (this.#e = (this.#e | L) & kt, this.#G());
+  }
+  #G() {
+    let t = this.children();
+    t.provisional = 0;
+    for (let e of t) e.#A();
+  }
+  #P() {
+    this.#e |= Kt, this.#N();
+  }
+  #N() {
+    if (this.#e & At) return;
+    let t = this.#e;
+    (t & N) === I && (t &= kt), this.#e = t | At, this.#G();
+  }
+  #$(t = "") {
+    t === "ENOTDIR" || t === "EPERM" ? this.#N() : t === "ENOENT" ? this.#A() : this.children().provisional = 0;
+  }
+  #O(t = "") {
+    t === "ENOTDIR" ? this.parent.#N() : t === "ENOENT" && this.#A();
+  }
+  #F(t = "") {
+    let e = this.#e;
+    e |= Ht, t === "ENOENT" && (e |= L), (t === "EINVAL" || t === "UNKNOWN") && (e &= kt), this.#e = e, t === "ENOTDIR" && this.parent && this.parent.#N();
+  }
+  #I(t, e) {
+    return this.#U(t, e) || this.#z(t, e);
+  }
+  #z(t, e) {
+    let s = De(t), i2 = this.newChild(t.name, s, { parent: this }), n2 = i2.#e & N;
+    return n2 !== I && n2 !== tt && n2 !== P && (i2.#e |= At), e.unshift(i2), e.provisional++, i2;
+  }
+  #U(t, e) {
+    for (let s = e.provisional; s < e.length; s++) {
+      let i2 = e[s];
+      if ((this.nocase ? qt(t.name) : Mt(t.name)) === i2.#k) return this.#V(t, i2, s, e);
+    }
+  }
+  #V(t, e, s, i2) {
+    let n2 = e.name;
+    return e.#e = e.#e & kt | De(t), n2 !== t.name && (e.name = t.name), s !== i2.provisional && (s === i2.length - 1 ? i2.pop() : i2.splice(s, 1), i2.unshift(e)), i2.provisional++, e;
+  }
+  async lstat() {
+    if ((this.#e & L) === 0) try {
+      return this.#H(await this.#t.promises.lstat(this.fullpath())), this;
+    } catch (t) {
+      this.#O(t.code);
+    }
+  }
+  lstatSync() {
+    if ((this.#e & L) === 0) try {
+      return this.#H(this.#t.lstatSync(this.fullpath())), this;
+    } catch (t) {
+      this.#O(t.code);
+    }
+  }
+  #H(t) {
+    let { atime: e, atimeMs: s, birthtime: i2, birthtimeMs: n2, blksize: o2, blocks: h2, ctime: a2, ctimeMs: l, dev: c3, gid: f, ino: u2, mode: p, mtime: g, mtimeMs: d, nlink: w, rdev: m, size: b, uid: x } = t;
+    this.#y = e, this.#a = s, this.#p = i2, this.#E = n2, this.#f = o2, this.#l = h2, this.#w = a2, this.#b = l, this.#n = c3, this.#d = f, this.#h = u2, this.#i = p, this.#g = g, this.#s = d, this.#o = w, this.#u = m, this.#m = b, this.#r = x;
+    let S = De(t);
+    this.#e = this.#e & kt | S | xs, S !== P && S !== I && S !== tt && (this.#e |= At);
+  }
+  #L = [];
+  #c = false;
+  #q(t) {
+    this.#c = false;
+    let e = this.#L.slice();
+    this.#L.length = 0, e.forEach((s) => s(null, t));
+  }
+  readdirCB(t, e = false) {
+    if (!this.canReaddir()) {
+      e ? t(null, []) : queueMicrotask(() => t(null, []));
+      return;
+    }
+    let s = this.children();
+    if (this.calledReaddir()) {
+      let n2 = s.slice(0, s.provisional);
+      e ? t(null, n2) : queueMicrotask(() => t(null, n2));
+      return;
+    }
+    if (this.#L.push(t), this.#c) return;
+    this.#c = true;
+    let i2 = this.fullpath();
+    this.#t.readdir(i2, { withFileTypes: true }, (n2, o2) => {
+      if (n2) this.#$(n2.code), s.provisional = 0;
+      else {
+        for (let h2 of o2) this.#I(h2, s);
+        this.#W(s);
+      }
+      this.#q(s.slice(0, s.provisional));
+    });
+  }
+  #B;
+  async readdir() {
+    if (!this.canReaddir()) return [];
+    let t = this.children();
+    if (this.calledReaddir()) return t.slice(0, t.provisional);
+    let e = this.fullpath();
+    if (this.#B) await this.#B;
+    else {
+      let s = () => {
+      };
+      this.#B = new Promise((i2) => s = i2);
+      try {
+        for (let i2 of await this.#t.promises.readdir(e, { withFileTypes: true })) this.#I(i2, t);
+        this.#W(t);
+      } catch (i2) {
+        this.#$(i2.code), t.provisional = 0;
+      }
+      this.#B = void 0, s();
+    }
+    return t.slice(0, t.provisional);
+  }
+  readdirSync() {
+    if (!this.canReaddir()) return [];
+    let t = this.children();
+    if (this.calledReaddir()) return t.slice(0, t.provisional);
+    let e = this.fullpath();
+    try {
+      for (let s of this.#t.readdirSync(e, { withFileTypes: true })) this.#I(s, t);
+      this.#W(t);
+    } catch (s) {
+      this.#$(s.code), t.provisional = 0;
+    }
+    return t.slice(0, t.provisional);
+  }
+  canReaddir() {
+    if (this.#e & vs) return false;
+    let t = N & this.#e;
+    return t === P || t === I || t === tt;
+  }
+  shouldWalk(t, e) {
+    return (this.#e & I) === I && !(this.#e & vs) && !t.has(this) && (!e || e(this));
+  }
+  async realpath() {
+    if (this.#R) return this.#R;
+    if (!((Kt | Ht | L) & this.#e)) try {
+      let t = await this.#t.promises.realpath(this.fullpath());
+      return this.#R = this.resolve(t);
+    } catch {
+      this.#P();
+    }
+  }
+  realpathSync() {
+    if (this.#R) return this.#R;
+    if (!((Kt | Ht | L) & this.#e)) try {
+      let t = this.#t.realpathSync(this.fullpath());
+      return this.#R = this.resolve(t);
+    } catch {
+      this.#P();
+    }
+  }
+  [Ts](t) {
+    if (t === this) return;
+    t.isCWD = false, this.isCWD = true;
+    let e = /* @__PURE__ */ new Set([]), s = [], i2 = this;
+    for (; i2 && i2.parent; ) e.add(i2), i2.#S = s.join(this.sep), i2.#M = s.join("/"), i2 = i2.parent, s.push("..");
+    for (i2 = t; i2 && i2.parent && !e.has(i2); ) i2.#S = void 0, i2.#M = void 0, i2 = i2.parent;
+  }
+};
+var Vt = class r extends O {
+  sep = "\\";
+  splitSep = un;
+  constructor(t, e = P, s, i2, n2, o2, h2) {
+    super(t, e, s, i2, n2, o2, h2);
+  }
+  newChild(t, e = P, s = {}) {
+    return new r(t, e, this.root, this.roots, this.nocase, this.childrenCache(), s);
+  }
+  getRootString(t) {
+    return ln.exec(t)?.[0] ?? Ne.parse(t).root;
+  }
+  getRoot(t) {
+    if (t = Ss(t.toUpperCase()), t === this.root.name || /^[\\/]$/.test(t)) return this.root;
+    for (let [e, s] of Object.entries(this.roots)) if (this.sameRoot(t, e)) return this.roots[t] = s;
+    return this.roots[t] = new ot(t, { nocase: this.nocase, fs: this.fs }).root;
+  }
+  sameRoot(t, e = this.root.name) {
+    return Ss(t.toUpperCase()) === e;
+  }
+};
+var Yt = class r2 extends O {
+  splitSep = "/";
+  sep = "/";
+  constructor(t, e = P, s, i2, n2, o2, h2) {
+    super(t, e, s, i2, n2, o2, h2);
+  }
+  getRootString(t) {
+    return t.startsWith("/") ? "/" : "";
+  }
+  getRoot(t) {
+    return this.root;
+  }
+  newChild(t, e = P, s = {}) {
+    return new r2(t, e, this.root, this.roots, this.nocase, this.childrenCache(), s);
+  }
+};
+var Jt = class {
+  root;
+  rootPath;
+  roots;
+  cwd;
+  #t;
+  #n;
+  #i;
+  nocase;
+  #o;
+  constructor(t = process.cwd(), e, s, { nocase: i2, childrenCacheSize: n2 = 16 * 1024, fs: o2 = Ct } = {}) {
+    this.#o = Cs(o2), (t instanceof URL || t.startsWith("file://")) && (t = Ki(t));
+    let h2 = e.resolve(t);
+    this.roots = /* @__PURE__ */ Object.create(null), this.rootPath = this.parseRootPath(h2), this.#t = new Xt(), this.#n = new Xt(), this.#i = new Pe(n2);
+    let a2 = h2.substring(this.rootPath.length).split(s);
+    if (a2.length === 1 && !a2[0] && a2.pop(), i2 === void 0) throw new TypeError("must provide nocase setting to PathScurryBase ctor");
+    this.nocase = i2, this.root = this.newRoot(this.#o), this.roots[this.rootPath] = this.root;
+    let l = this.root, c3 = a2.length - 1, f = e.sep, u2 = this.rootPath, p = false;
+    for (let g of a2) {
+      let d = c3--;
+      l = l.child(g, { relative: new Array(d).fill("..").join(f), relativePosix: new Array(d).fill("..").join("/"), fullpath: u2 += (p ? "" : f) + g }), p = true;
+    }
+    this.cwd = l;
+  }
+  depth(t = this.cwd) {
+    return typeof t == "string" && (t = this.cwd.resolve(t)), t.depth();
+  }
+  childrenCache() {
+    return this.#i;
+  }
+  resolve(...t) {
+    let e = "";
+    for (let n2 = t.length - 1; n2 >= 0; n2--) {
+      let o2 = t[n2];
+      if (!(!o2 || o2 === ".") && (e = e ? `${o2}/${e}` : o2, this.isAbsolute(o2))) break;
+    }
+    let s = this.#t.get(e);
+    if (s !== void 0) return s;
+    let i2 = this.cwd.resolve(e).fullpath();
+    return this.#t.set(e, i2), i2;
+  }
+  resolvePosix(...t) {
+    let e = "";
+    for (let n2 = t.length - 1; n2 >= 0; n2--) {
+      let o2 = t[n2];
+      if (!(!o2 || o2 === ".") && (e = e ? `${o2}/${e}` : o2, this.isAbsolute(o2))) break;
+    }
+    let s = this.#n.get(e);
+    if (s !== void 0) return s;
+    let i2 = this.cwd.resolve(e).fullpathPosix();
+    return this.#n.set(e, i2), i2;
+  }
+  relative(t = this.cwd) {
+    return typeof t == "string" && (t = this.cwd.resolve(t)), t.relative();
+  }
+  relativePosix(t = this.cwd) {
+    return typeof t == "string" && (t = this.cwd.resolve(t)), t.relativePosix();
+  }
+  basename(t = this.cwd) {
+    return typeof t == "string" && (t = this.cwd.resolve(t)), t.name;
+  }
+  dirname(t = this.cwd) {
+    return typeof t == "string" && (t = this.cwd.resolve(t)), (t.parent || t).fullpath();
+  }
+  async readdir(t = this.cwd, e = { withFileTypes: true }) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd);
+    let { withFileTypes: s } = e;
+    if (t.canReaddir()) {
+      let i2 = await t.readdir();
+      return s ? i2 : i2.map((n2) => n2.name);
+    } else return [];
+  }
+  readdirSync(t = this.cwd, e = { withFileTypes: true }) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd);
+    let { withFileTypes: s = true } = e;
+    return t.canReaddir() ? s ? t.readdirSync() : t.readdirSync().map((i2) => i2.name) : [];
+  }
+  async lstat(t = this.cwd) {
+    return typeof t == "string" && (t = this.cwd.resolve(t)), t.lstat();
+  }
+  lstatSync(t = this.cwd) {
+    return typeof t == "string" && (t = this.cwd.resolve(t)), t.lstatSync();
+  }
+  async readlink(t = this.cwd, { withFileTypes: e } = { withFileTypes: false }) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t.withFileTypes, t = this.cwd);
+    let s = await t.readlink();
+    return e ? s : s?.fullpath();
+  }
+  readlinkSync(t = this.cwd, { withFileTypes: e } = { withFileTypes: false }) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t.withFileTypes, t = this.cwd);
+    let s = t.readlinkSync();
+    return e ? s : s?.fullpath();
+  }
+  async realpath(t = this.cwd, { withFileTypes: e } = { withFileTypes: false }) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t.withFileTypes, t = this.cwd);
+    let s = await t.realpath();
+    return e ? s : s?.fullpath();
+  }
+  realpathSync(t = this.cwd, { withFileTypes: e } = { withFileTypes: false }) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t.withFileTypes, t = this.cwd);
+    let s = t.realpathSync();
+    return e ? s : s?.fullpath();
+  }
+  async walk(t = this.cwd, e = {}) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd);
+    let { withFileTypes: s = true, follow: i2 = false, filter: n2, walkFilter: o2 } = e, h2 = [];
+    (!n2 || n2(t)) && h2.push(s ? t : t.fullpath());
+    let a2 = /* @__PURE__ */ new Set(), l = (f, u2) => {
+      a2.add(f), f.readdirCB((p, g) => {
+        if (p) return u2(p);
+        let d = g.length;
+        if (!d) return u2();
+        let w = () => {
+          --d === 0 && u2();
+        };
+        for (let m of g) (!n2 || n2(m)) && h2.push(s ? m : m.fullpath()), i2 && m.isSymbolicLink() ? m.realpath().then((b) => b?.isUnknown() ? b.lstat() : b).then((b) => b?.shouldWalk(a2, o2) ? l(b, w) : w()) : m.shouldWalk(a2, o2) ? l(m, w) : w();
+      }, true);
+    }, c3 = t;
+    return new Promise((f, u2) => {
+      l(c3, (p) => {
+        if (p) return u2(p);
+        f(h2);
+      });
+    });
+  }
+  walkSync(t = this.cwd, e = {}) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd);
+    let { withFileTypes: s = true, follow: i2 = false, filter: n2, walkFilter: o2 } = e, h2 = [];
+    (!n2 || n2(t)) && h2.push(s ? t : t.fullpath());
+    let a2 = /* @__PURE__ */ new Set([t]);
+    for (let l of a2) {
+      let c3 = l.readdirSync();
+      for (let f of c3) {
+        (!n2 || n2(f)) && h2.push(s ? f : f.fullpath());
+        let u2 = f;
+        if (f.isSymbolicLink()) {
+          if (!(i2 && (u2 = f.realpathSync()))) continue;
+          u2.isUnknown() && u2.lstatSync();
+        }
+        u2.shouldWalk(a2, o2) && a2.add(u2);
+      }
+    }
+    return h2;
+  }
+  [Symbol.asyncIterator]() {
+    return this.iterate();
+  }
+  iterate(t = this.cwd, e = {}) {
+    return typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd), this.stream(t, e)[Symbol.asyncIterator]();
+  }
+  [Symbol.iterator]() {
+    return this.iterateSync();
+  }
+  *iterateSync(t = this.cwd, e = {}) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd);
+    let { withFileTypes: s = true, follow: i2 = false, filter: n2, walkFilter: o2 } = e;
+    (!n2 || n2(t)) && (yield s ? t : t.fullpath());
+    let h2 = /* @__PURE__ */ new Set([t]);
+    for (let a2 of h2) {
+      let l = a2.readdirSync();
+      for (let c3 of l) {
+        (!n2 || n2(c3)) && (yield s ? c3 : c3.fullpath());
+        let f = c3;
+        if (c3.isSymbolicLink()) {
+          if (!(i2 && (f = c3.realpathSync()))) continue;
+          f.isUnknown() && f.lstatSync();
+        }
+        f.shouldWalk(h2, o2) && h2.add(f);
+      }
+    }
+  }
+  stream(t = this.cwd, e = {}) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd);
+    let { withFileTypes: s = true, follow: i2 = false, filter: n2, walkFilter: o2 } = e, h2 = new J({ objectMode: true });
+    (!n2 || n2(t)) && h2.write(s ? t : t.fullpath());
+    let a2 = /* @__PURE__ */ new Set(), l = [t], c3 = 0, f = () => {
+      let u2 = false;
+      for (; !u2; ) {
+        let p = l.shift();
+        if (!p) {
+          c3 === 0 && h2.end();
+          return;
+        }
+        c3++, a2.add(p);
+        let g = (w, m, b = false) => {
+          if (w) return h2.emit("error", w);
+          if (i2 && !b) {
+            let x = [];
+            for (let S of m) S.isSymbolicLink() && x.push(S.realpath().then((y) => y?.isUnknown() ? y.lstat() : y));
+            if (x.length) {
+              Promise.all(x).then(() => g(null, m, true));
+              return;
+            }
+          }
+          for (let x of m) x && (!n2 || n2(x)) && (h2.write(s ? x : x.fullpath()) || (u2 = true));
+          c3--;
+          for (let x of m) {
+            let S = x.realpathCached() || x;
+            S.shouldWalk(a2, o2) && l.push(S);
+          }
+          u2 && !h2.flowing ? h2.once("drain", f) : d || f();
+        }, d = true;
+        p.readdirCB(g, true), d = false;
+      }
+    };
+    return f(), h2;
+  }
+  streamSync(t = this.cwd, e = {}) {
+    typeof t == "string" ? t = this.cwd.resolve(t) : t instanceof O || (e = t, t = this.cwd);
+    let { withFileTypes: s = true, follow: i2 = false, filter: n2, walkFilter: o2 } = e, h2 = new J({ objectMode: true }), a2 = /* @__PURE__ */ new Set();
+    (!n2 || n2(t)) && h2.write(s ? t : t.fullpath());
+    let l = [t], c3 = 0, f = () => {
+      let u2 = false;
+      for (; !u2; ) {
+        let p = l.shift();
+        if (!p) {
+          c3 === 0 && h2.end();
+          return;
+        }
+        c3++, a2.add(p);
+        let g = p.readdirSync();
+        for (let d of g) (!n2 || n2(d)) && (h2.write(s ? d : d.fullpath()) || (u2 = true));
+        c3--;
+        for (let d of g) {
+          let w = d;
+          if (d.isSymbolicLink()) {
+            if (!(i2 && (w = d.realpathSync()))) continue;
+            w.isUnknown() && w.lstatSync();
+          }
+          w.shouldWalk(a2, o2) && l.push(w);
+        }
+      }
+      u2 && !h2.flowing && h2.once("drain", f);
+    };
+    return f(), h2;
+  }
+  chdir(t = this.cwd) {
+    let e = this.cwd;
+    this.cwd = typeof t == "string" ? this.cwd.resolve(t) : t, this.cwd[Ts](e);
+  }
+};
+var ot = class extends Jt {
+  sep = "\\";
+  constructor(t = process.cwd(), e = {}) {
+    let { nocase: s = true } = e;
+    typeof t == "string" && !t.startsWith("file://") && (t = t.replace(cn, "").replace(fn, "\\")), super(t, Ne, "\\", { ...e, nocase: s }), this.nocase = s;
+    for (let i2 = this.cwd; i2; i2 = i2.parent) i2.nocase = this.nocase;
+  }
+  parseRootPath(t) {
+    return Ne.parse(t).root.toUpperCase();
+  }
+  newRoot(t) {
+    return new Vt(this.rootPath, I, void 0, this.roots, this.nocase, this.childrenCache(), { fs: t });
+  }
+  isAbsolute(t) {
+    return t.startsWith("/") || t.startsWith("\\") || /^[a-z]:(\/|\\)/i.test(t);
+  }
+};
+var ht = class extends Jt {
+  sep = "/";
+  constructor(t = process.cwd(), e = {}) {
+    let { nocase: s = false } = e;
+    super(t, qi, "/", { ...e, nocase: s }), this.nocase = s;
+  }
+  parseRootPath(t) {
+    return "/";
+  }
+  newRoot(t) {
+    return new Yt(this.rootPath, I, void 0, this.roots, this.nocase, this.childrenCache(), { fs: t });
+  }
+  isAbsolute(t) {
+    return t.startsWith("/");
+  }
+};
+var Rt = class extends ht {
+  constructor(t = process.cwd(), e = {}) {
+    let { nocase: s = true } = e;
+    super(t, { ...e, nocase: s });
+  }
+};
+var rr = process.platform === "win32" ? Vt : Yt;
+var _s = process.platform === "win32" ? ot : process.platform === "darwin" ? Rt : ht;
+var pn = (r7) => r7.length >= 1;
+var mn = (r7) => r7.length >= 1;
+var gn = /* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom");
+var at = class r3 {
+  #t;
+  #n;
+  #i;
+  length;
+  #o;
+  #r;
+  #d;
+  #u;
+  #f;
+  #h;
+  #m = true;
+  constructor(t, e, s, i2) {
+    if (!pn(t)) throw new TypeError("empty pattern list");
+    if (!mn(e)) throw new TypeError("empty glob list");
+    if (e.length !== t.length) throw new TypeError("mismatched pattern list and glob list lengths");
+    if (this.length = t.length, s < 0 || s >= this.length) throw new TypeError("index out of range");
+    if (this.#t = t, this.#n = e, this.#i = s, this.#o = i2, this.#i === 0) {
+      if (this.isUNC()) {
+        let n2 = this.#l() ? 6 : 4, o2 = this.#t.slice(0, n2), h2 = this.#n.slice(0, n2), a2 = this.#t.slice(n2), l = this.#n.slice(n2);
+        a2[0] === "" && (a2.shift(), l.shift());
+        let c3 = [...o2, ""].join("/"), f = [...h2, ""].join("/");
+        this.#t = [c3, ...a2], this.#n = [f, ...l], this.length = this.#t.length;
+      } else if (this.isDrive() || this.isAbsolute()) {
+        let [n2, ...o2] = this.#t, [h2, ...a2] = this.#n;
+        o2[0] === "" && (o2.shift(), a2.shift());
+        let l = `${n2}/`, c3 = `${h2}/`;
+        this.#t = [l, ...o2], this.#n = [c3, ...a2], this.length = this.#t.length;
+      }
+    }
+  }
+  [gn]() {
+    return `Pattern <${this.#n.slice(this.#i).join("/")}>`;
+  }
+  pattern() {
+    return this.#t[this.#i];
+  }
+  isString() {
+    return typeof this.#t[this.#i] == "string";
+  }
+  isGlobstar() {
+    return this.#t[this.#i] === v;
+  }
+  isMatcher() {
+    return typeof this.#t[this.#i] == "object";
+  }
+  globString() {
+    return this.#d = this.#d || (this.#i === 0 ? this.isAbsolute() ? this.#n[0] + this.#n.slice(1).join("/") : this.#n.join("/") : this.#n.slice(this.#i).join("/"));
+  }
+  hasMore() {
+    return this.length > this.#i + 1;
+  }
+  rest() {
+    return this.#r !== void 0 ? this.#r : this.hasMore() ? (this.#r = new r3(this.#t, this.#n, this.#i + 1, this.#o), this.#r.#h = this.#h, this.#r.#f = this.#f, this.#r.#u = this.#u, this.#r) : this.#r = null;
+  }
+  #l() {
+    let t = this.#t;
+    return t[2] === "?" && typeof t[3] == "string" && /^unc$/i.test(t[3]);
+  }
+  isUNC() {
+    let t = this.#t, e = this.#l() ? 4 : 2;
+    return this.#f !== void 0 ? this.#f : this.#f = this.#o === "win32" && this.#i === 0 && t[0] === "" && t[1] === "" && typeof t[e] == "string" && !!t[e] && typeof t[e + 1] == "string" && !!t[e + 1];
+  }
+  isDrive() {
+    let t = this.#t;
+    return this.#u !== void 0 ? this.#u : this.#u = this.#o === "win32" && this.#i === 0 && this.length > 1 && typeof t[0] == "string" && /^[a-z]:$/i.test(t[0]);
+  }
+  isAbsolute() {
+    let t = this.#t;
+    return this.#h !== void 0 ? this.#h : this.#h = t[0] === "" && t.length > 1 || this.isDrive() || this.isUNC();
+  }
+  root() {
+    let t = this.#t[0];
+    return typeof t == "string" && this.isAbsolute() && this.#i === 0 ? t : "";
+  }
+  checkFollowGlobstar() {
+    return !(this.#i === 0 || !this.isGlobstar() || !this.#m);
+  }
+  markFollowGlobstar() {
+    return this.#i === 0 || !this.isGlobstar() || !this.#m ? false : (this.#m = false, true);
+  }
+};
+var wn = typeof process == "object" && process && typeof process.platform == "string" ? process.platform : "linux";
+var lt = class {
+  relative;
+  relativeChildren;
+  absolute;
+  absoluteChildren;
+  platform;
+  mmopts;
+  slashRoot;
+  constructor(t, { nobrace: e, nocase: s, noext: i2, noglobstar: n2, normalize: o2, platform: h2 = wn, root: a2, windowsPathsNoEscape: l, allowWindowsEscape: c3, braceExpandMax: f = 1e4 }, u2) {
+    this.relative = [], this.absolute = [], this.relativeChildren = [], this.absoluteChildren = [], this.platform = h2, l = !!l || c3 === false, this.mmopts = { braceExpandMax: f, dot: true, nobrace: e, nocase: s, noext: i2, noglobstar: n2, normalize: o2, optimizationLevel: 2, platform: h2, nocomment: true, nonegate: true, windowsPathsNoEscape: l };
+    let p = u2?.resolve(a2 ?? "/").fullpath() ?? "/";
+    this.slashRoot = K(p.replace(/\\/g, "/").replace(/\/$/, ""), { magicalBraces: true, windowsPathsNoEscape: l });
+    for (let g of t) this.add(g);
+  }
+  add(t) {
+    let e = new D(t, this.mmopts);
+    for (let s = 0; s < e.set.length; s++) {
+      let i2 = e.set[s], n2 = e.globParts[s];
+      if (!i2 || !n2) throw new Error("invalid pattern object");
+      for (; i2[0] === "." && n2[0] === "."; ) i2.shift(), n2.shift();
+      let o2 = new at(i2, n2, 0, this.platform), h2 = o2.root() === "/" ? `${this.slashRoot}/${o2.rest()?.globString() ?? ""}` : o2.globString(), a2 = new D(h2, this.mmopts), l = n2[n2.length - 1] === "**", c3 = o2.isAbsolute();
+      c3 ? this.absolute.push(a2) : this.relative.push(a2), l && (c3 ? this.absoluteChildren.push(a2) : this.relativeChildren.push(a2));
+    }
+  }
+  ignored(t) {
+    let e = t.fullpath(), s = `${e}/`, i2 = t.relative() || ".", n2 = `${i2}/`;
+    for (let o2 of this.relative) if (o2.match(i2) || o2.match(n2)) return true;
+    for (let o2 of this.absolute) if (o2.match(e) || o2.match(s)) return true;
+    return false;
+  }
+  childrenIgnored(t) {
+    let e = `${t.fullpath()}/`, s = `${t.relative() || "."}/`;
+    for (let i2 of this.relativeChildren) if (i2.match(s)) return true;
+    for (let i2 of this.absoluteChildren) if (i2.match(e)) return true;
+    return false;
+  }
+};
+var ze = class r4 {
+  parent;
+  store;
+  constructor(t) {
+    this.parent = t;
+  }
+  copy() {
+    return new r4(this);
+  }
+  #t(t) {
+    let e = this.store?.get(t);
+    return e || !this.parent ? e : this.parent.#t(t);
+  }
+  hasWalked(t, e) {
+    return !!this.#t(t.fullpath())?.has(e.globString());
+  }
+  storeWalked(t, e) {
+    let s = t.fullpath(), i2 = this.#t(s);
+    i2 ? i2.add(e.globString()) : (this.store ??= /* @__PURE__ */ new Map()).set(s, /* @__PURE__ */ new Set([e.globString()]));
+  }
+};
+var Ot = class r5 {
+  static ABSOLUTE = 2;
+  static IF_DIR = 1;
+  store = /* @__PURE__ */ new Map();
+  add(t, e, s) {
+    let i2 = (e ? r5.ABSOLUTE : 0) | (s ? r5.IF_DIR : 0), n2 = this.store.get(t);
+    this.store.set(t, n2 === void 0 ? i2 : i2 & n2);
+  }
+};
+var Le = class {
+  store = /* @__PURE__ */ new Map();
+  add(t, e) {
+    if (!t.canReaddir()) return;
+    let s = this.store.get(t);
+    s ? s.find((i2) => i2.globString() === e.globString()) || s.push(e) : this.store.set(t, [e]);
+  }
+  get(t) {
+    let e = this.store.get(t);
+    if (!e) throw new Error("attempting to walk unknown path");
+    return e;
+  }
+  entries() {
+    return this.keys().map((t) => [t, this.store.get(t)]);
+  }
+  keys() {
+    return [...this.store.keys()].filter((t) => t.canReaddir());
+  }
+};
+var Ft = class r6 {
+  hasWalkedCache;
+  matches = new Ot();
+  subwalks = new Le();
+  patterns;
+  follow;
+  dot;
+  opts;
+  constructor(t, e) {
+    this.opts = t, this.follow = !!t.follow, this.dot = !!t.dot, this.hasWalkedCache = e ? e.copy() : new ze();
+  }
+  processPatterns(t, e) {
+    this.patterns = e;
+    let s = e.map((i2) => [t, i2]);
+    for (let [i2, n2] of s) {
+      this.hasWalkedCache.storeWalked(i2, n2);
+      let o2 = n2.root(), h2 = n2.isAbsolute() && this.opts.absolute !== false;
+      if (o2) {
+        i2 = i2.resolve(o2 === "/" && this.opts.root !== void 0 ? this.opts.root : o2);
+        let f = n2.rest();
+        if (f) n2 = f;
+        else {
+          this.matches.add(i2, true, false);
+          continue;
+        }
+      }
+      if (i2.isENOENT()) continue;
+      let a2, l, c3 = false;
+      for (; typeof (a2 = n2.pattern()) == "string" && (l = n2.rest()); ) i2 = i2.resolve(a2), n2 = l, c3 = true;
+      if (a2 = n2.pattern(), l = n2.rest(), c3) {
+        if (this.hasWalkedCache.hasWalked(i2, n2)) continue;
+        this.hasWalkedCache.storeWalked(i2, n2);
+      }
+      if (typeof a2 == "string") {
+        let f = a2 === ".." || a2 === "" || a2 === ".";
+        this.matches.add(i2.resolve(a2), h2, f);
+        continue;
+      } else if (a2 === v) {
+        (!i2.isSymbolicLink() || this.follow || n2.checkFollowGlobstar()) && this.subwalks.add(i2, n2);
+        let f = l?.pattern(), u2 = l?.rest();
+        if (!l || (f === "" || f === ".") && !u2) this.matches.add(i2, h2, f === "" || f === ".");
+        else if (f === "..") {
+          let p = i2.parent || i2;
+          u2 ? this.hasWalkedCache.hasWalked(p, u2) || this.subwalks.add(p, u2) : this.matches.add(p, h2, true);
+        }
+      } else typeof a2 == "object" && this.subwalks.add(i2, n2);
+    }
+    return this;
+  }
+  subwalkTargets() {
+    return this.subwalks.keys();
+  }
+  child() {
+    return new r6(this.opts, this.hasWalkedCache);
+  }
+  filterEntries(t, e) {
+    let s = this.subwalks.get(t), i2 = this.child();
+    for (let n2 of e) for (let o2 of s) {
+      let h2 = o2.isAbsolute(), a2 = o2.pattern(), l = o2.rest();
+      a2 === v ? i2.testGlobstar(n2, o2, l, h2) : typeof a2 == "object" ? i2.testMatcher(n2, a2, l, h2) : i2.testString(n2, a2, l, h2);
+    }
+    return i2;
+  }
+  testGlobstar(t, e, s, i2) {
+    if ((this.dot || !t.name.startsWith(".")) && (e.hasMore() || this.matches.add(t, i2, false), t.canReaddir() && (this.follow || !t.isSymbolicLink() ? this.subwalks.add(t, e) : t.isSymbolicLink() && (s && e.checkFollowGlobstar() ? this.subwalks.add(t, s) : e.markFollowGlobstar() && this.subwalks.add(t, e)))), s) {
+      let n2 = s.pattern();
+      if (typeof n2 == "string" && n2 !== ".." && n2 !== "" && n2 !== ".") this.testString(t, n2, s.rest(), i2);
+      else if (n2 === "..") {
+        let o2 = t.parent || t;
+        this.subwalks.add(o2, s);
+      } else typeof n2 == "object" && this.testMatcher(t, n2, s.rest(), i2);
+    }
+  }
+  testMatcher(t, e, s, i2) {
+    e.testUnchecked(t.name) && (s ? this.subwalks.add(t, s) : this.matches.add(t, i2, false));
+  }
+  testString(t, e, s, i2) {
+    t.isNamed(e) && (s ? this.subwalks.add(t, s) : this.matches.add(t, i2, false));
+  }
+};
+var { ABSOLUTE: Zt, IF_DIR: Qt } = Ot;
+var bn = (r7, t, e) => typeof r7 == "string" ? new lt([r7], t, e) : Array.isArray(r7) ? new lt(r7, t, e) : r7;
+var te = class {
+  path;
+  patterns;
+  opts;
+  seen = /* @__PURE__ */ new Set();
+  paused = false;
+  aborted = false;
+  #t = [];
+  #n;
+  #i;
+  signal;
+  maxDepth;
+  includeChildMatches;
+  constructor(t, e, s) {
+    if (this.patterns = t, this.path = e, this.opts = s, this.#i = !s.posix && s.platform === "win32" ? "\\" : "/", this.includeChildMatches = s.includeChildMatches !== false, (s.ignore || !this.includeChildMatches) && (this.#n = bn(s.ignore ?? [], s, e), !this.includeChildMatches && typeof this.#n.add != "function")) {
+      let i2 = "cannot ignore child matches, ignore lacks add() method.";
+      throw new Error(i2);
+    }
+    this.maxDepth = s.maxDepth || 1 / 0, s.signal && (this.signal = s.signal, this.signal.addEventListener("abort", () => {
+      this.#t.length = 0;
+    }));
+  }
+  #o(t) {
+    return this.seen.has(t) || !!this.#n?.ignored?.(t);
+  }
+  #r(t) {
+    return !!this.#n?.childrenIgnored?.(t);
+  }
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    if (this.signal?.aborted) return;
+    this.paused = false;
+    let t;
+    for (; !this.paused && (t = this.#t.shift()); ) t();
+  }
+  onResume(t) {
+    this.paused ? this.#t.push(t) : t();
+  }
+  async matchCheck(t, e) {
+    if (e && this.opts.nodir) return;
+    let s, i2;
+    if (this.opts.realpath) {
+      if (s = t.realpathCached() || await t.realpath(), !s) return;
+      i2 = s;
+    } else i2 = t;
+    let o2 = i2.isUnknown() || this.opts.stat ? await i2.lstat() : i2;
+    if (this.opts.follow && this.opts.nodir && o2?.isSymbolicLink()) {
+      let h2 = await o2.realpath();
+      h2 && (h2.isUnknown() || this.opts.stat) && await h2.lstat();
+    }
+    return this.matchCheckTest(o2, e);
+  }
+  matchCheckTest(t, e) {
+    return t && (this.maxDepth === 1 / 0 || t.depth() <= this.maxDepth) && (!e || t.canReaddir()) && (!this.opts.nodir || !t.isDirectory()) && (!this.opts.nodir || !this.opts.follow || !t.isSymbolicLink() || !t.realpathCached()?.isDirectory()) && !this.#o(t) ? t : void 0;
+  }
+  matchCheckSync(t, e) {
+    if (e && this.opts.nodir) return;
+    let s, i2;
+    if (this.opts.realpath) {
+      if (s = t.realpathCached() || t.realpathSync(), !s) return;
+      i2 = s;
+    } else i2 = t;
+    let o2 = i2.isUnknown() || this.opts.stat ? i2.lstatSync() : i2;
+    if (this.opts.follow && this.opts.nodir && o2?.isSymbolicLink()) {
+      let h2 = o2.realpathSync();
+      h2 && (h2?.isUnknown() || this.opts.stat) && h2.lstatSync();
+    }
+    return this.matchCheckTest(o2, e);
+  }
+  matchFinish(t, e) {
+    this.#o(t) || this.#d(t, e);
+  }
+  #d(t, e) {
+    if (!this.includeChildMatches && this.#n?.add) {
+      let n2 = `${t.relativePosix()}/**`;
+      this.#n.add(n2);
+    }
+    let s = this.opts.absolute === void 0 ? e : this.opts.absolute;
+    this.seen.add(t);
+    let i2 = this.opts.mark && t.isDirectory() ? this.#i : "";
+    if (this.opts.withFileTypes) this.matchEmit(t);
+    else if (s) {
+      let n2 = this.opts.posix ? t.fullpathPosix() : t.fullpath();
+      this.matchEmit(n2 + i2);
+    } else {
+      let n2 = this.opts.posix ? t.relativePosix() : t.relative(), o2 = this.opts.dotRelative && !n2.startsWith(`..${this.#i}`) ? `.${this.#i}` : "";
+      this.matchEmit(n2 ? o2 + n2 + i2 : `.${i2}`);
+    }
+  }
+  async match(t, e, s) {
+    let i2 = await this.matchCheck(t, s);
+    i2 && this.matchFinish(i2, e);
+  }
+  matchSync(t, e, s) {
+    let i2 = this.matchCheckSync(t, s);
+    i2 && this.#d(i2, e);
+  }
+  walkCB(t, e, s) {
+    if (this.signal?.aborted) return s();
+    this.walkCB2(t, e, new Ft(this.opts), s);
+  }
+  walkCB2(t, e, s, i2) {
+    if (this.#r(t) || this.signal?.aborted) return i2();
+    if (this.paused) {
+      this.onResume(() => this.walkCB2(t, e, s, i2));
+      return;
+    }
+    s.processPatterns(t, e);
+    let n2 = 1, o2 = () => {
+      --n2 === 0 && i2();
+    };
+    for (let [h2, a2] of s.matches.store) this.#o(h2) || (n2++, this.match(h2, !!(a2 & Zt), !!(a2 & Qt)).then(() => o2()));
+    for (let h2 of s.subwalkTargets()) {
+      if (this.maxDepth !== 1 / 0 && h2.depth() >= this.maxDepth) continue;
+      n2++;
+      let a2 = h2.readdirCached();
+      h2.calledReaddir() ? this.walkCB3(h2, a2, s, o2) : h2.readdirCB((l, c3) => this.walkCB3(h2, c3, s, o2), true);
+    }
+    o2();
+  }
+  walkCB3(t, e, s, i2) {
+    let n2 = s.filterEntries(t, e), o2 = 1, h2 = () => {
+      --o2 === 0 && i2();
+    };
+    for (let [a2, l] of n2.matches.store) this.#o(a2) || (o2++, this.match(a2, !!(l & Zt), !!(l & Qt)).then(() => h2()));
+    for (let [a2, l] of n2.subwalks.entries()) o2++, this.walkCB2(a2, l, n2.child(), h2);
+    h2();
+  }
+  walkCBSync(t, e, s) {
+    if (this.signal?.aborted) return s();
+    this.walkCB2Sync(t, e, new Ft(this.opts), s);
+  }
+  walkCB2Sync(t, e, s, i2) {
+    if (this.#r(t) || this.signal?.aborted) return i2();
+    if (this.paused) {
+      this.onResume(() => this.walkCB2Sync(t, e, s, i2));
+      return;
+    }
+    s.processPatterns(t, e);
+    let n2 = 1, o2 = () => {
+      --n2 === 0 && i2();
+    };
+    for (let [h2, a2] of s.matches.store) this.#o(h2) || this.matchSync(h2, !!(a2 & Zt), !!(a2 & Qt));
+    for (let h2 of s.subwalkTargets()) {
+      if (this.maxDepth !== 1 / 0 && h2.depth() >= this.maxDepth) continue;
+      n2++;
+      let a2 = h2.readdirSync();
+      this.walkCB3Sync(h2, a2, s, o2);
+    }
+    o2();
+  }
+  walkCB3Sync(t, e, s, i2) {
+    let n2 = s.filterEntries(t, e), o2 = 1, h2 = () => {
+      --o2 === 0 && i2();
+    };
+    for (let [a2, l] of n2.matches.store) this.#o(a2) || this.matchSync(a2, !!(l & Zt), !!(l & Qt));
+    for (let [a2, l] of n2.subwalks.entries()) o2++, this.walkCB2Sync(a2, l, n2.child(), h2);
+    h2();
+  }
+};
+var Tt = class extends te {
+  matches = [];
+  constructor(t, e, s) {
+    super(t, e, s);
+  }
+  matchEmit(t) {
+    this.matches.push(t);
+  }
+  async walk() {
+    if (this.signal?.aborted) throw this.signal.reason;
+    return this.path.isUnknown() && await this.path.lstat(), await new Promise((t, e) => {
+      this.walkCB(this.path, this.patterns, () => {
+        this.signal?.aborted ? e(this.signal.reason) : t(this.matches);
+      });
+    }), this.matches;
+  }
+  walkSync() {
+    if (this.signal?.aborted) throw this.signal.reason;
+    return this.path.isUnknown() && this.path.lstatSync(), this.walkCBSync(this.path, this.patterns, () => {
+      if (this.signal?.aborted) throw this.signal.reason;
+    }), this.matches;
+  }
+};
+var _t = class extends te {
+  results;
+  constructor(t, e, s) {
+    super(t, e, s), this.results = new J({ signal: this.signal, objectMode: true }), this.results.on("drain", () => this.resume()), this.results.on("resume", () => this.resume());
+  }
+  matchEmit(t) {
+    this.results.write(t), this.results.flowing || this.pause();
+  }
+  stream() {
+    let t = this.path;
+    return t.isUnknown() ? t.lstat().then(() => {
+      this.walkCB(t, this.patterns, () => this.results.end());
+    }) : this.walkCB(t, this.patterns, () => this.results.end()), this.results;
+  }
+  streamSync() {
+    return this.path.isUnknown() && this.path.lstatSync(), this.walkCBSync(this.path, this.patterns, () => this.results.end()), this.results;
+  }
+};
+var Sn = typeof process == "object" && process && typeof process.platform == "string" ? process.platform : "linux";
+var j = class {
+  absolute;
+  cwd;
+  root;
+  dot;
+  dotRelative;
+  follow;
+  ignore;
+  magicalBraces;
+  mark;
+  matchBase;
+  maxDepth;
+  nobrace;
+  nocase;
+  nodir;
+  noext;
+  noglobstar;
+  pattern;
+  platform;
+  realpath;
+  scurry;
+  stat;
+  signal;
+  windowsPathsNoEscape;
+  withFileTypes;
+  includeChildMatches;
+  opts;
+  patterns;
+  constructor(t, e) {
+    if (!e) throw new TypeError("glob options required");
+    if (this.withFileTypes = !!e.withFileTypes, this.signal = e.signal, this.follow = !!e.follow, this.dot = !!e.dot, this.dotRelative = !!e.dotRelative, this.nodir = !!e.nodir, this.mark = !!e.mark, e.cwd ? (e.cwd instanceof URL || e.cwd.startsWith("file://")) && (e.cwd = yn(e.cwd)) : this.cwd = "", this.cwd = e.cwd || "", this.root = e.root, this.magicalBraces = !!e.magicalBraces, this.nobrace = !!e.nobrace, this.noext = !!e.noext, this.realpath = !!e.realpath, this.absolute = e.absolute, this.includeChildMatches = e.includeChildMatches !== false, this.noglobstar = !!e.noglobstar, this.matchBase = !!e.matchBase, this.maxDepth = typeof e.maxDepth == "number" ? e.maxDepth : 1 / 0, this.stat = !!e.stat, this.ignore = e.ignore, this.withFileTypes && this.absolute !== void 0) throw new Error("cannot set absolute and withFileTypes:true");
+    let s = typeof t == "string" ? [t] : t;
+    if (this.windowsPathsNoEscape = !!e.windowsPathsNoEscape || e.allowWindowsEscape === false, this.windowsPathsNoEscape && (s = s.map((l) => l.replace(/\\/g, "/"))), this.matchBase) {
+      if (e.noglobstar) throw new TypeError("base matching requires globstar");
+      s = s.map((l) => l.includes("/") ? l : `./**/${l}`);
+    }
+    if (this.pattern = s, this.platform = e.platform || Sn, this.opts = { ...e, platform: this.platform }, e.scurry) {
+      if (this.scurry = e.scurry, e.nocase !== void 0 && e.nocase !== e.scurry.nocase) throw new Error("nocase option contradicts provided scurry option");
+    } else {
+      let l = e.platform === "win32" ? ot : e.platform === "darwin" ? Rt : e.platform ? ht : _s;
+      this.scurry = new l(this.cwd, { nocase: e.nocase, fs: e.fs });
+    }
+    this.nocase = this.scurry.nocase;
+    let i2 = this.platform === "darwin" || this.platform === "win32", n2 = { braceExpandMax: 1e4, ...e, dot: this.dot, matchBase: this.matchBase, nobrace: this.nobrace, nocase: this.nocase, nocaseMagicOnly: i2, nocomment: true, noext: this.noext, nonegate: true, optimizationLevel: 2, platform: this.platform, windowsPathsNoEscape: this.windowsPathsNoEscape }, o2 = this.pattern.map((l) => new D(l, n2)), [h2, a2] = o2.reduce((l, c3) => (l[0].push(...c3.set), l[1].push(...c3.globParts), l), [[], []]);
+    this.patterns = h2.map((l, c3) => {
+      let f = a2[c3];
+      if (!f) throw new Error("invalid pattern object");
+      return new at(l, f, 0, this.platform);
+    });
+  }
+  async walk() {
+    return await new Tt(this.patterns, this.scurry.cwd, { ...this.opts, maxDepth: this.maxDepth !== 1 / 0 ? this.maxDepth + this.scurry.cwd.depth() : 1 / 0, platform: this.platform, nocase: this.nocase, includeChildMatches: this.includeChildMatches }).walk();
+  }
+  walkSync() {
+    return new Tt(this.patterns, this.scurry.cwd, { ...this.opts, maxDepth: this.maxDepth !== 1 / 0 ? this.maxDepth + this.scurry.cwd.depth() : 1 / 0, platform: this.platform, nocase: this.nocase, includeChildMatches: this.includeChildMatches }).walkSync();
+  }
+  stream() {
+    return new _t(this.patterns, this.scurry.cwd, { ...this.opts, maxDepth: this.maxDepth !== 1 / 0 ? this.maxDepth + this.scurry.cwd.depth() : 1 / 0, platform: this.platform, nocase: this.nocase, includeChildMatches: this.includeChildMatches }).stream();
+  }
+  streamSync() {
+    return new _t(this.patterns, this.scurry.cwd, { ...this.opts, maxDepth: this.maxDepth !== 1 / 0 ? this.maxDepth + this.scurry.cwd.depth() : 1 / 0, platform: this.platform, nocase: this.nocase, includeChildMatches: this.includeChildMatches }).streamSync();
+  }
+  iterateSync() {
+    return this.streamSync()[Symbol.iterator]();
+  }
+  [Symbol.iterator]() {
+    return this.iterateSync();
+  }
+  iterate() {
+    return this.stream()[Symbol.asyncIterator]();
+  }
+  [Symbol.asyncIterator]() {
+    return this.iterate();
+  }
+};
+var je = (r7, t = {}) => {
+  for (let e of Array.isArray(r7) ? r7 : [r7]) if (new D(e, t).hasMagic()) return true;
+  return false;
+};
+function ee(r7, t = {}) {
+  return new j(r7, t).streamSync();
+}
+function Ps(r7, t = {}) {
+  return new j(r7, t).stream();
+}
+function zs(r7, t = {}) {
+  return new j(r7, t).walkSync();
+}
+async function Ds(r7, t = {}) {
+  return new j(r7, t).walk();
+}
+function se(r7, t = {}) {
+  return new j(r7, t).iterateSync();
+}
+function Ls(r7, t = {}) {
+  return new j(r7, t).iterate();
+}
+var xn = ee;
+var vn = Object.assign(Ps, { sync: ee });
+var En = se;
+var kn = Object.assign(Ls, { sync: se });
+var Cn = Object.assign(zs, { stream: ee, iterate: se });
+var Ns = Object.assign(Ds, { glob: Ds, globSync: zs, sync: Cn, globStream: Ps, stream: vn, globStreamSync: ee, streamSync: xn, globIterate: Ls, iterate: kn, globIterateSync: se, iterateSync: En, Glob: j, hasMagic: je, escape: K, unescape: st });
+Ns.glob = Ns;
+
+// src/checks/files.ts
+var NEVER_SCANNED = ["**/.git/**", "**/node_modules/**", "**/.venv/**", "**/venv/**", "**/.tox/**", "**/__pycache__/**"];
+async function listPythonFiles(root) {
+  const files = await Ns("**/*.py", { cwd: root, ignore: NEVER_SCANNED, dot: true, posix: true, nodir: true });
+  return files.sort();
+}
+
+// src/checks/lint.ts
+var DEFAULT_RUFF_SELECT = ["F", "E9", "AIR"];
+var MOUNT = "/src";
+async function runLint(request, docker, log) {
+  const files = request.files ?? await listPythonFiles(request.root);
+  const targets = request.files ? request.files : ["."];
+  if (files.length === 0) return [emptyRun("ruff"), emptyRun("bandit")];
+  const run2 = (cmd) => docker.run({
+    image: request.toolsImage,
+    entrypoint: ["sh", "-c"],
+    cmd: [cmd, "lint", ...targets],
+    mounts: [{ source: request.root, target: MOUNT }],
+    workdir: MOUNT,
+    // The caller's own uid reads exactly what the caller can read, whatever the image's user is.
+    user: hostUser(),
+    network: "none",
+    timeoutMs: 10 * 6e4
+  });
+  log.info(`lint: ruff and bandit on ${files.length} Python file(s) in ${request.toolsImage}`);
+  const [ruff, bandit] = await Promise.all([run2(ruffCommand(request.root)), run2(banditCommand(request.root))]);
+  return [
+    { tool: "ruff", ...parseToolOutput("ruff", ruff, (json2) => parseRuffJson(json2, MOUNT)), files },
+    { tool: "bandit", ...parseToolOutput("bandit", bandit, (json2) => parseBanditJson(json2, MOUNT)), files }
+  ];
+}
+function hostUser() {
+  return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : void 0;
+}
+function emptyRun(tool) {
+  return { tool, version: "", files: [], findings: [] };
+}
+function ruffCommand(root) {
+  const select = hasRuffConfig(root) ? "" : ` --select ${DEFAULT_RUFF_SELECT.join(",")}`;
+  return `ruff --version && ruff check --output-format json --no-cache --exit-zero${select} "$@"`;
+}
+function banditCommand(root) {
+  const excluded = "-x ./.git,./.venv,./venv,./node_modules,./.tox";
+  const config2 = banditConfig(root);
+  return `bandit --version | head -1 && bandit -r ${config2} ${excluded} -f json -q --exit-zero "$@"`;
+}
+function hasRuffConfig(root) {
+  if (existsSync2(path8.join(root, "ruff.toml")) || existsSync2(path8.join(root, ".ruff.toml"))) return true;
+  const pyproject = path8.join(root, "pyproject.toml");
+  return existsSync2(pyproject) && /^\s*\[tool\.ruff[\].]/m.test(readFileSync4(pyproject, "utf8"));
+}
+function banditConfig(root) {
+  if (existsSync2(path8.join(root, ".bandit"))) return "--ini .bandit";
+  const pyproject = path8.join(root, "pyproject.toml");
+  if (existsSync2(pyproject) && /^\s*\[tool\.bandit[\].]/m.test(readFileSync4(pyproject, "utf8"))) return "-c pyproject.toml";
+  return "--severity-level medium";
+}
+function parseToolOutput(tool, result, parse4) {
+  const newline = result.stdout.indexOf("\n");
+  const version4 = result.stdout.slice(0, newline).trim().split(/\s+/).at(-1) ?? "";
+  const json2 = result.stdout.slice(newline + 1).trim();
+  if (result.exitCode !== 0 || result.timedOut || !json2.startsWith("{") && !json2.startsWith("[")) {
+    throw new DagshipError(
+      `${tool} failed (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}): ${tail(result.stderr || result.stdout, 4)}`,
+      `check the ${tool} configuration in the repository, and that the tools image has ${tool}`,
+      "infra"
+    );
+  }
+  const unread = result.stderr.split("\n").find((l) => /Encountered error|^error:/i.test(l));
+  if (unread) {
+    throw new DagshipError(`${tool} could not check every file: ${unread.trim()}`, "make the repository readable by the user running dagship", "infra");
+  }
+  try {
+    return { version: version4, findings: parse4(json2) };
+  } catch (err) {
+    throw new DagshipError(`could not read ${tool}'s JSON report: ${String(err)}`, `is the tools image's ${tool} a supported version?`, "infra", { cause: err });
+  }
+}
+
+// src/baseline.ts
+import { createHash } from "node:crypto";
+import { readFileSync as readFileSync5 } from "node:fs";
+import path9 from "node:path";
+function fingerprintAll(findings, root) {
+  const lines = new SourceLines(root);
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const source = f.line ? lines.get(f.file, f.line) ?? "" : "";
+    const message = f.message.replace(/\bline \d+/g, "line N").replace(/:\d+(:\d+)?\b/g, ":N");
+    const base = createHash("sha256").update([f.tool, f.rule, f.file, message, source.trim()].join("\0")).digest("hex").slice(0, 32);
+    const n2 = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n2);
+    return n2 === 1 ? base : `${base}#${n2}`;
+  });
+}
+var SourceLines = class {
+  constructor(root) {
+    this.root = root;
+  }
+  root;
+  cache = /* @__PURE__ */ new Map();
+  get(file2, line) {
+    if (!this.cache.has(file2)) {
+      try {
+        this.cache.set(file2, readFileSync5(path9.join(this.root, file2), "latin1").split("\n"));
+      } catch {
+        this.cache.set(file2, void 0);
+      }
+    }
+    return this.cache.get(file2)?.[line - 1];
+  }
+};
+function readBaseline(file2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync5(file2, "utf8"));
+  } catch (err) {
+    throw new DagshipError(`cannot read baseline ${file2}: ${err.message}`, "create one with dagship baseline, or fix the path", "usage", { cause: err });
+  }
+  const fingerprints = parsed?.fingerprints;
+  if (parsed?.version !== 1 || !Array.isArray(fingerprints)) {
+    throw new DagshipError(`${file2} is not a dagship baseline (expected {"version": 1, "fingerprints": [...]})`, "recreate it with dagship baseline", "usage");
+  }
+  return new Set(fingerprints.map(String));
+}
+
+// src/findings.ts
+var rank = { note: 0, warning: 1, error: 2 };
+function failsGate(finding, failOn) {
+  return failOn !== "never" && rank[finding.severity] >= rank[failOn];
+}
+function sortFindings(findings) {
+  return [...findings].sort(
+    (a2, b) => rank[b.severity] - rank[a2.severity] || a2.file.localeCompare(b.file) || (a2.line ?? 0) - (b.line ?? 0) || (a2.column ?? 0) - (b.column ?? 0) || a2.rule.localeCompare(b.rule)
+  );
+}
+function countBySeverity(findings) {
+  const counts = { error: 0, warning: 0, note: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
+// src/outcome.ts
+function judge(runs, options) {
+  const known = options.baseline ? readBaseline(options.baseline) : /* @__PURE__ */ new Set();
+  const fingerprints = /* @__PURE__ */ new Map();
+  let suppressed = 0;
+  const kept = runs.map((run2) => {
+    const prints = fingerprintAll(run2.findings, options.root);
+    const findings = run2.findings.filter((f, i2) => {
+      if (known.has(prints[i2])) {
+        suppressed++;
+        return false;
+      }
+      fingerprints.set(f, prints[i2]);
+      return true;
+    });
+    return { ...run2, findings };
+  });
+  const failing = kept.flatMap((r7) => r7.findings).filter((f) => failsGate(f, options.failOn));
+  return { runs: kept, fingerprints, suppressed, failing, failOn: options.failOn, passed: failing.length === 0 };
+}
+
+// cli/present.ts
+import { appendFileSync as appendFileSync2 } from "node:fs";
+
+// src/report/files.ts
+import { mkdirSync, renameSync, writeFileSync as writeFileSync2 } from "node:fs";
+import path10 from "node:path";
+
+// src/report/json.ts
+function toJson(outcome, extra = {}) {
+  const findings = outcome.runs.flatMap((r7) => r7.findings.map((f) => ({ ...f, fingerprint: outcome.fingerprints.get(f) })));
+  const body = {
+    version: 1,
+    passed: outcome.passed,
+    fail_on: outcome.failOn,
+    counts: {
+      error: findings.filter((f) => f.severity === "error").length,
+      warning: findings.filter((f) => f.severity === "warning").length,
+      note: findings.filter((f) => f.severity === "note").length,
+      failing: outcome.failing.length,
+      suppressed_by_baseline: outcome.suppressed
+    },
+    tools: outcome.runs.map((r7) => ({ tool: r7.tool, version: r7.version, files: r7.files.length })),
+    ...extra,
+    findings
+  };
+  return `${JSON.stringify(body, null, 2)}
+`;
+}
+
+// src/report/junit.ts
+function toJunit(runs, failOn) {
+  const suites = runs.map((run2) => {
+    const byFile = new Map(run2.files.map((f) => [f, []]));
+    for (const f of run2.findings) byFile.set(f.file, [...byFile.get(f.file) ?? [], f]);
+    let failures = 0;
+    const cases = [...byFile.entries()].map(([file2, findings]) => {
+      const failing = findings.filter((f) => failsGate(f, failOn));
+      const other = findings.filter((f) => !failsGate(f, failOn));
+      if (failing.length) failures++;
+      const failure2 = failing.length ? `<failure message="${esc2(summary(failing))}" type="${esc2(failing[0].rule)}">${esc2(failing.map(describe3).join("\n\n"))}</failure>` : "";
+      const out = other.length ? `<system-out>${esc2(other.map(describe3).join("\n\n"))}</system-out>` : "";
+      return `    <testcase classname="${esc2(run2.tool)}" name="${esc2(file2)}" file="${esc2(file2)}">${failure2}${out}</testcase>`;
+    });
+    return [`  <testsuite name="${esc2(run2.tool)}" tests="${byFile.size}" failures="${failures}" errors="0" skipped="0">`, ...cases, "  </testsuite>"].join("\n");
+  });
+  return ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="dagship">', ...suites, "</testsuites>", ""].join("\n");
+}
+function summary(findings) {
+  const first = findings[0];
+  return `${first.rule}: ${first.message.split("\n")[0]}${findings.length > 1 ? ` (+${findings.length - 1} more)` : ""}`;
+}
+function describe3(f) {
+  const where = [f.file, f.line, f.column].filter((x) => x !== void 0).join(":");
+  return [`${where} ${f.severity} ${f.rule}: ${f.message}`, f.help, f.detail].filter(Boolean).join("\n");
+}
+function esc2(text) {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+// src/report/sarif.ts
+var INFO = {
+  ruff: "https://docs.astral.sh/ruff/",
+  bandit: "https://bandit.readthedocs.io/"
+};
+function toSarif(runs, fingerprints) {
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: runs.map((run2) => toRun(run2, fingerprints))
+  };
+}
+function toRun(run2, fingerprints) {
+  const rules = [];
+  const index = /* @__PURE__ */ new Map();
+  for (const f of run2.findings) {
+    if (index.has(f.rule)) continue;
+    index.set(f.rule, rules.length);
+    rules.push({ id: f.rule, shortDescription: { text: f.rule }, ...f.helpUri ? { helpUri: f.helpUri } : {} });
+  }
+  const results = run2.findings.map((f) => ({
+    ruleId: f.rule,
+    ruleIndex: index.get(f.rule),
+    level: f.severity,
+    message: { text: [f.message, f.help, f.detail].filter(Boolean).join("\n\n") },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: encodeURI(f.file), uriBaseId: "%SRCROOT%" },
+          ...f.line ? { region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn } } : {}
+        }
+      }
+    ],
+    partialFingerprints: { "dagship/v1": fingerprints.get(f) ?? "" }
+  }));
+  return {
+    tool: { driver: { name: run2.tool, version: run2.version || void 0, informationUri: INFO[run2.tool], rules } },
+    results
+  };
+}
+
+// src/report/files.ts
+function writeReports(outcome, paths, extra = {}) {
+  const written = [];
+  const write = (file2, content) => {
+    if (!file2) return;
+    mkdirSync(path10.dirname(path10.resolve(file2)), { recursive: true });
+    const partial2 = `${file2}.partial`;
+    writeFileSync2(partial2, content());
+    renameSync(partial2, file2);
+    written.push(file2);
+  };
+  write(paths.sarif, () => `${JSON.stringify(toSarif(outcome.runs, outcome.fingerprints), null, 2)}
+`);
+  write(paths.junit, () => toJunit(outcome.runs, outcome.failOn));
+  write(paths.json, () => toJson(outcome, extra));
+  return written;
+}
+
+// src/report/github.ts
+var ANNOTATION_LIMIT = 50;
+function toAnnotations(findings, limit = ANNOTATION_LIMIT) {
+  const sorted = sortFindings(findings);
+  const lines = sorted.slice(0, limit).map((f) => {
+    const command = f.severity === "error" ? "error" : f.severity === "warning" ? "warning" : "notice";
+    const props = [
+      `file=${prop(f.file)}`,
+      f.line ? `line=${f.line}` : "",
+      f.column ? `col=${f.column}` : "",
+      f.endLine ? `endLine=${f.endLine}` : "",
+      `title=${prop(`${f.tool} ${f.rule}`)}`
+    ].filter(Boolean);
+    return `::${command} ${props.join(",")}::${data([f.message, f.help, f.detail].filter(Boolean).join("\n"))}`;
+  });
+  if (sorted.length > limit) lines.push(`::notice::${sorted.length - limit} more finding(s) not annotated; see the job summary or the SARIF/JSON report`);
+  return lines;
+}
+function toJobSummary(title, runs, passed, extra = [], limit = 100) {
+  const all = runs.flatMap((r7) => r7.findings);
+  const rows = runs.map((r7) => {
+    const c3 = countBySeverity(r7.findings);
+    return `| ${r7.tool} ${r7.version} | ${r7.files.length} | ${c3.error} | ${c3.warning} | ${c3.note} |`;
+  });
+  const findings = sortFindings(all).slice(0, limit).map((f) => `| ${f.severity} | \`${cell(f.file)}${f.line ? `:${f.line}` : ""}\` | ${f.rule} | ${cell(f.message.split("\n")[0])} |`);
+  return [
+    `### ${passed ? "\u2705" : "\u274C"} ${title}`,
+    "",
+    ...extra,
+    "| tool | files | errors | warnings | notes |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...rows,
+    "",
+    ...findings.length ? ["| severity | where | rule | message |", "| --- | --- | --- | --- |", ...findings, ""] : [],
+    ...all.length > limit ? [`_${all.length - limit} more finding(s) in the SARIF/JSON report._`, ""] : []
+  ].join("\n");
+}
+var data = (s) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+var prop = (s) => data(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+var cell = (s) => s.replace(/\|/g, "\\|").replace(/`/g, "'");
+
+// cli/present.ts
+function present(outcome, how) {
+  const paint = painter(useColor());
+  const all = outcome.runs.flatMap((r7) => r7.findings);
+  process.stdout.write(renderFindings(all, paint));
+  for (const line of how.summary ?? []) process.stdout.write(`${line}
+`);
+  process.stdout.write(`${renderCounts(outcome)}
+`);
+  for (const file2 of writeReports(outcome, how.reports, how.json)) process.stderr.write(`wrote ${file2}
+`);
+  if (process.env.GITHUB_ACTIONS === "true") {
+    process.stdout.write(`${toAnnotations(all).join("\n")}
+`);
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) appendFileSync2(summaryFile, `${toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}
+`))}
+`);
+  }
+  const verdict = outcome.passed ? paint("green", `\u2714 ${how.title} passed`) : paint("red", `\u2716 ${how.title} failed: ${outcome.failing.length} finding(s) at or above '${outcome.failOn}'`);
+  process.stdout.write(`${verdict}
+`);
+  return outcome.passed ? 0 : 1;
+}
+var colour = { error: "red", warning: "yellow", note: "dim" };
+function renderFindings(findings, paint) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const f of sortFindings(findings)) byFile.set(f.file, [...byFile.get(f.file) ?? [], f]);
+  const out = [];
+  for (const [file2, list] of [...byFile.entries()].sort(([a2], [b]) => a2.localeCompare(b))) {
+    out.push(paint("bold", file2));
+    for (const f of list.sort((a2, b) => (a2.line ?? 0) - (b.line ?? 0) || (a2.column ?? 0) - (b.column ?? 0))) {
+      const where = f.line ? `${f.line}:${f.column ?? 1}` : "-";
+      out.push(`  ${where.padEnd(8)} ${paint(colour[f.severity], f.severity.padEnd(7))} ${`${f.tool} ${f.rule}`.padEnd(24)} ${f.message}`);
+      const pad = " ".repeat(43);
+      if (f.help) out.push(`${pad}${paint("dim", `hint: ${f.help}`)}`);
+      if (f.detail) out.push(...f.detail.split("\n").slice(-8).map((l) => `${pad}${paint("dim", `\u2502 ${l}`)}`));
+    }
+  }
+  return out.length ? `${out.join("\n")}
+
+` : "";
+}
+function renderCounts(outcome) {
+  const parts = outcome.runs.map((r7) => {
+    const c3 = countBySeverity(r7.findings);
+    return `${r7.tool}${r7.version ? ` ${r7.version}` : ""}: ${r7.files.length} file(s), ${c3.error} error(s), ${c3.warning} warning(s)${c3.note ? `, ${c3.note} note(s)` : ""}`;
+  });
+  if (outcome.suppressed) parts.push(`${outcome.suppressed} known finding(s) hidden by the baseline`);
+  return parts.join(" \xB7 ");
+}
+
+// cli/commands/lint.ts
+async function lint(repoPath, flags) {
+  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  if (!options.tools_image) {
+    throw new DagshipError("no tools image configured for lint", "set 'tools_image' in dagship.yaml (a Python image with ruff and bandit) or pass --tools-image", "config");
+  }
+  const log = terminalLogger(Boolean(flags.verbose));
+  const started = Date.now();
+  const runs = await runLint({ root: options.root, toolsImage: options.tools_image }, connectDocker(), log);
+  const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: options.baseline && path11.resolve(options.root, options.baseline) });
+  return present(outcome, { title: "dagship lint", reports: flags.reports, summary: [`elapsed ${((Date.now() - started) / 1e3).toFixed(1)}s`] });
+}
+
 // cli/flags.ts
 function withConfigFlags(command) {
-  return command.option("-c, --config <file>", "dagship.yaml to read (default: <path>/dagship.yaml)").option("--dags-folder <dir>", "DAG folder, relative to the repository").option("--base-image <ref>", "Airflow image the DAGs run in").option("--tools-image <ref>", "image with ruff and bandit").option("--repository <ref>", "registry/repository for built images");
+  return command.option("-c, --config <file>", "dagship.yaml to read (default: <path>/dagship.yaml)").option("--dags-folder <dir>", "DAG folder, relative to the repository").option("--base-image <ref>", "Airflow image the DAGs run in").option("--tools-image <ref>", "image with ruff and bandit").option("--repository <ref>", "registry/repository for built images").option("-v, --verbose", "show debug output");
 }
+function withReportFlags(command) {
+  return command.option("--sarif <file>", "write a SARIF 2.1.0 report").option("--junit <file>", "write a JUnit XML report").option("--json <file>", "write a JSON report").addOption(new Option("--fail-on <severity>", "lowest severity that fails (default: error)").choices(["error", "warning", "never"])).option("--baseline <file>", "ignore the known findings listed in this baseline file");
+}
+var FLAG_KEYS = {
+  dags_folder: "dagsFolder",
+  base_image: "baseImage",
+  tools_image: "toolsImage",
+  repository: "repository",
+  fail_on: "failOn",
+  baseline: "baseline",
+  "check.timeout": "timeout",
+  "check.workers": "workers",
+  "check.variables": "variables",
+  "check.connections": "connections",
+  "check.local_settings": "localSettings"
+};
 function configFlags(opts) {
+  const overrides = Object.fromEntries(
+    Object.entries(FLAG_KEYS).map(([key, flag]) => [key, opts[flag]])
+  );
   return {
     config: opts.config,
-    overrides: {
-      dags_folder: opts.dagsFolder,
-      base_image: opts.baseImage,
-      tools_image: opts.toolsImage,
-      repository: opts.repository
-    }
+    overrides,
+    verbose: Boolean(opts.verbose),
+    reports: { sarif: opts.sarif, junit: opts.junit, json: opts.json }
   };
 }
 
@@ -93800,6 +97919,7 @@ var version3 = true ? "0.1.0" : "0.0.0-dev";
 var EXAMPLES = `
 Examples:
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
+  $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
@@ -93810,6 +97930,11 @@ function buildProgram() {
     program2.command("doctor [path]").description("check the Docker Engine, registry, git state and images the pipeline needs")
   ).action(async (repoPath, opts) => {
     process.exitCode = await doctor(repoPath, configFlags(opts));
+  });
+  withReportFlags(
+    withConfigFlags(program2.command("lint [path]").description("run ruff (with Airflow AIR rules) and bandit in the tools image"))
+  ).action(async (repoPath, opts) => {
+    process.exitCode = await lint(repoPath, configFlags(opts));
   });
   return program2;
 }

@@ -10,7 +10,42 @@ const relativePath = z.string().min(1).refine((p) => !path.isAbsolute(p) && !p.s
   message: 'must be a path inside the repository (relative, no ..)',
 });
 
-/** dagship.yaml, version 1. Every key is optional; flags and DAGSHIP_* variables override it. */
+/** A file dagship reads: relative to the repository root, or absolute. */
+const filePath = z.string().min(1);
+const positiveNumber = z.coerce.number().positive();
+
+/** Team rules every DAG must follow; each is off unless set. */
+const policiesSchema = z
+  .object({
+    owner: z.boolean().optional(),
+    tags: z.boolean().optional(),
+    allowed_tags: z.array(z.string()).optional(),
+    min_retries: z.coerce.number().int().min(0).optional(),
+    explicit_schedule: z.boolean().optional(),
+    catchup_off: z.boolean().optional(),
+    max_tasks: z.coerce.number().int().positive().optional(),
+    dag_id_pattern: z.string().refine(isRegExp, { message: 'must be a valid regular expression' }).optional(),
+  })
+  .strict();
+
+const checkSchema = z
+  .object({
+    /** Per-file import timeout in seconds: Airflow's [core] dagbag_import_timeout. */
+    timeout: positiveNumber.default(30),
+    /** Parallel imports; 0 = every core the container gets. */
+    workers: z.coerce.number().int().min(0).default(0),
+    slow_import_seconds: positiveNumber.default(5),
+    memory_limit_mb: z.coerce.number().int().min(64).default(2048),
+    /** What a Variable/Connection read at import time that was not provided is: a warning or an error. */
+    missing_lookups: z.enum(['warning', 'error']).default('warning'),
+    variables: filePath.optional(),
+    connections: filePath.optional(),
+    local_settings: filePath.optional(),
+    policies: policiesSchema.default({}),
+  })
+  .strict();
+
+/** dagship.yaml, version 1. Every key is optional; DAGSHIP_* variables and flags override it. */
 export const configSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -24,12 +59,44 @@ export const configSchema = z
     tools_image: z.string().min(1).optional(),
     /** Where built images go: registry host and repository, without a tag. */
     repository: z.string().min(1).optional(),
+    /** The lowest severity that fails the gate. */
+    fail_on: z.enum(['error', 'warning', 'never']).default('error'),
+    /** Known findings to ignore (written by `dagship baseline`). */
+    baseline: filePath.optional(),
+    check: checkSchema.default(checkSchema.parse({})),
   })
   .strict();
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type Config = z.infer<typeof configSchema>;
-type ConfigKey = Exclude<keyof Config, 'version'>;
-const OVERRIDABLE: ConfigKey[] = ['dags_folder', 'plugins_folder', 'requirements', 'base_image', 'tools_image', 'repository'];
+/** Settings that DAGSHIP_* variables and flags can override, as dotted paths into Config. */
+export const OVERRIDABLE = [
+  'dags_folder',
+  'plugins_folder',
+  'requirements',
+  'base_image',
+  'tools_image',
+  'repository',
+  'fail_on',
+  'baseline',
+  'check.timeout',
+  'check.workers',
+  'check.slow_import_seconds',
+  'check.memory_limit_mb',
+  'check.missing_lookups',
+  'check.variables',
+  'check.connections',
+  'check.local_settings',
+] as const;
+export type OverridableKey = (typeof OVERRIDABLE)[number];
 
 export interface Options extends Config {
   /** The DAG repository's root, absolute. */
@@ -45,11 +112,13 @@ export interface LoadOptions {
   configFile?: string;
   env?: NodeJS.ProcessEnv;
   /** Flag values by config key; undefined means "not given". */
-  flags?: Partial<Record<ConfigKey, string | undefined>>;
+  flags?: Partial<Record<OverridableKey, string | number | undefined>>;
 }
 
-/** The environment variable that overrides a config key: dags_folder → DAGSHIP_DAGS_FOLDER. */
-export const envName = (key: string) => `DAGSHIP_${key.toUpperCase()}`;
+/** The environment variable that overrides a setting: check.timeout → DAGSHIP_CHECK_TIMEOUT. */
+export const envName = (key: string) => `DAGSHIP_${key.replaceAll('.', '_').toUpperCase()}`;
+/** The flag that overrides a setting: check.timeout → --timeout, fail_on → --fail-on. */
+export const flagName = (key: string) => `--${key.replace(/^check\./, '').replaceAll('_', '-')}`;
 
 /** dagship.yaml + DAGSHIP_* environment + flags, in that order of precedence, validated into one object. */
 export function loadOptions(options: LoadOptions = {}): Options {
@@ -63,19 +132,19 @@ export function loadOptions(options: LoadOptions = {}): Options {
   }
   const fromFile = configFile ? readConfigFile(configFile) : { values: {}, lineOf: () => undefined };
 
-  const merged: Record<string, unknown> = { ...fromFile.values };
+  const merged: Record<string, unknown> = structuredClone(fromFile.values);
   const env = options.env ?? process.env;
   const overridden = new Map<string, string>();
   for (const key of OVERRIDABLE) {
     const fromEnv = env[envName(key)];
     if (fromEnv !== undefined && fromEnv !== '') {
-      merged[key] = fromEnv;
+      setPath(merged, key, fromEnv);
       overridden.set(key, envName(key));
     }
     const fromFlag = options.flags?.[key];
     if (fromFlag !== undefined) {
-      merged[key] = fromFlag;
-      overridden.set(key, `--${key.replaceAll('_', '-')}`);
+      setPath(merged, key, fromFlag);
+      overridden.set(key, flagName(key));
     }
   }
 
@@ -85,10 +154,20 @@ export function loadOptions(options: LoadOptions = {}): Options {
     const key = issue.path.join('.');
     // An unknown key has no value path of its own: point at the key itself.
     const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-    const where = overridden.get(String(issue.path[0])) ?? describeLocation(configFile, fromFile.lineOf(keyPath));
+    const where = overridden.get(issue.path.join('.')) ?? describeLocation(configFile, fromFile.lineOf(keyPath));
     throw new DagshipError(`${where}: ${describeIssue(issue, key)}`, hintFor(issue), 'config');
   }
   return { ...parsed.data, root, configFile };
+}
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
 }
 
 function readConfigFile(file: string) {
@@ -118,10 +197,9 @@ function describeLocation(file: string | undefined, line: number | undefined): s
 
 function describeIssue(issue: z.core.$ZodIssue, key: string): string {
   if (issue.code === 'unrecognized_keys') {
-    const known = Object.keys(configSchema.shape);
     return issue.keys
       .map((k) => {
-        const near = known.find((n) => closeTo(n, k));
+        const near = knownKeysAt(issue.path).find((n) => closeTo(n, k));
         return `unknown key '${k}'${near ? ` (did you mean '${near}'?)` : ''}`;
       })
       .join('; ');
@@ -130,9 +208,24 @@ function describeIssue(issue: z.core.$ZodIssue, key: string): string {
 }
 
 function hintFor(issue: z.core.$ZodIssue): string {
-  const known = Object.keys(configSchema.shape).join(', ');
-  if (issue.code === 'unrecognized_keys') return `dagship.yaml knows these keys: ${known}`;
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `'${issue.path.join('.')}' takes` : 'dagship.yaml knows';
+    return `${where} these keys: ${knownKeysAt(issue.path).join(', ')}`;
+  }
   return 'fix the value; the README lists every dagship.yaml key with its expected form';
+}
+
+/** The keys the schema allows at a path, e.g. [] → top-level keys, ['check'] → check's keys. */
+function knownKeysAt(keyPath: PropertyKey[]): string[] {
+  let schema: unknown = configSchema;
+  for (const key of [undefined, ...keyPath]) {
+    // Look through .default()/.optional() wrappers to the object schema.
+    while ((schema as { def?: { innerType?: unknown } })?.def?.innerType) schema = (schema as { def: { innerType: unknown } }).def.innerType;
+    if (key === undefined) continue;
+    schema = (schema as { shape?: Record<string, unknown> })?.shape?.[String(key)];
+  }
+  while ((schema as { def?: { innerType?: unknown } })?.def?.innerType) schema = (schema as { def: { innerType: unknown } }).def.innerType;
+  return Object.keys((schema as { shape?: Record<string, unknown> })?.shape ?? {});
 }
 
 /** True when a and b differ by a small edit: a typo, a missing or extra letter, _ vs nothing. */

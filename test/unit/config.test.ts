@@ -74,6 +74,23 @@ describe('loadOptions', () => {
     expect(err.message).toMatch(/^dagship\.yaml:\d+: not valid YAML/);
   });
 
+  it('validates nested check settings, names the nested key, and takes overrides for them', () => {
+    const root = repoWith('check:\n  timeout: 10\n  polices: {}\n');
+    const typo = errorOf(() => loadOptions({ root, env: {} }));
+    expect(typo.message).toBe("dagship.yaml:3: unknown key 'polices' (did you mean 'policies'?)");
+    expect(typo.hint).toMatch(/^'check' takes these keys: timeout, workers/);
+
+    const ok = repoWith('check:\n  timeout: 10\n  policies: {owner: true, min_retries: 2}\n');
+    const options = loadOptions({ root: ok, env: { DAGSHIP_CHECK_TIMEOUT: '12', DAGSHIP_FAIL_ON: 'warning' }, flags: { 'check.workers': 3 } });
+    expect(options.check).toMatchObject({ timeout: 12, workers: 3, slow_import_seconds: 5, policies: { owner: true, min_retries: 2 } });
+    expect(options.fail_on).toBe('warning');
+
+    const bad = errorOf(() => loadOptions({ root: ok, env: { DAGSHIP_CHECK_MISSING_LOOKUPS: 'loud' } }));
+    expect(bad.message).toMatch(/^DAGSHIP_CHECK_MISSING_LOOKUPS: 'check\.missing_lookups' /);
+    const regex = errorOf(() => loadOptions({ root: repoWith('check:\n  policies:\n    dag_id_pattern: "([a-z"\n'), env: {} }));
+    expect(regex.message).toBe("dagship.yaml:3: 'check.policies.dag_id_pattern' must be a valid regular expression");
+  });
+
   it('refuses a config that is not a mapping', () => {
     const root = repoWith('- a\n- b\n');
     expect(errorOf(() => loadOptions({ root, env: {} })).message).toMatch(/expected a mapping of settings, got a list/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Options } from '../../src/config.js';
+import { configSchema, type Options } from '../../src/config.js';
 import type { DockerEngine, ImageInfo } from '../../src/docker.js';
 import { runDoctor, type DoctorDeps } from '../../src/doctor.js';
 import { DagshipError } from '../../src/errors.js';
@@ -7,15 +7,9 @@ import type { GitState } from '../../src/git.js';
 import type { Registry } from '../../src/registry.js';
 
 const options: Options = {
-  version: 1,
+  ...configSchema.parse({ base_image: 'apache/airflow:3.3.2', tools_image: 'tools:1', repository: 'reg.example.com/team/dags' }),
   root: '/repo',
   configFile: '/repo/dagship.yaml',
-  dags_folder: 'dags',
-  plugins_folder: 'plugins',
-  requirements: 'requirements.txt',
-  base_image: 'apache/airflow:3.3.2',
-  tools_image: 'tools:1',
-  repository: 'reg.example.com/team/dags',
 };
 
 const image: ImageInfo = { id: `sha256:${'b'.repeat(64)}`, tags: [], size: 400e6, labels: {} };

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DockerEngine, RunResult } from '../docker.js';
+import { DagshipError } from '../errors.js';
+import { tail } from '../exec.js';
+import type { Finding, ToolRun } from '../findings.js';
+import type { Logger } from '../logger.js';
+import { parseBanditJson } from './bandit.js';
+import { parseRuffJson } from './ruff.js';
+import { listPythonFiles } from './files.js';
+
+/** Without a ruff configuration of the team's own: pyflakes, syntax errors and every stable Airflow rule. */
+export const DEFAULT_RUFF_SELECT = ['F', 'E9', 'AIR'];
+const MOUNT = '/src';
+
+export interface LintRequest {
+  root: string;
+  toolsImage: string;
+  /** Only these repo-relative files (changed-only runs); undefined = the whole repository. */
+  files?: string[];
+}
+
+/** ruff and bandit in the tools image: no network, the repository mounted read-only. */
+export async function runLint(request: LintRequest, docker: DockerEngine, log: Logger): Promise<ToolRun[]> {
+  const files = request.files ?? (await listPythonFiles(request.root));
+  const targets = request.files ? request.files : ['.'];
+  if (files.length === 0) return [emptyRun('ruff'), emptyRun('bandit')];
+  const run = (cmd: string) =>
+    docker.run({
+      image: request.toolsImage,
+      entrypoint: ['sh', '-c'],
+      cmd: [cmd, 'lint', ...targets],
+      mounts: [{ source: request.root, target: MOUNT }],
+      workdir: MOUNT,
+      // The caller's own uid reads exactly what the caller can read, whatever the image's user is.
+      user: hostUser(),
+      network: 'none',
+      timeoutMs: 10 * 60_000,
+    });
+  log.info(`lint: ruff and bandit on ${files.length} Python file(s) in ${request.toolsImage}`);
+  const [ruff, bandit] = await Promise.all([run(ruffCommand(request.root)), run(banditCommand(request.root))]);
+  return [
+    { tool: 'ruff', ...parseToolOutput('ruff', ruff, (json) => parseRuffJson(json, MOUNT)), files },
+    { tool: 'bandit', ...parseToolOutput('bandit', bandit, (json) => parseBanditJson(json, MOUNT)), files },
+  ];
+}
+
+export function hostUser(): string | undefined {
+  return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined;
+}
+
+function emptyRun(tool: 'ruff' | 'bandit'): ToolRun {
+  return { tool, version: '', files: [], findings: [] };
+}
+
+/** `sh -c` scripts: the first output line is the tool's version, the rest its JSON report. */
+export function ruffCommand(root: string): string {
+  const select = hasRuffConfig(root) ? '' : ` --select ${DEFAULT_RUFF_SELECT.join(',')}`;
+  return `ruff --version && ruff check --output-format json --no-cache --exit-zero${select} "$@"`;
+}
+
+export function banditCommand(root: string): string {
+  const excluded = '-x ./.git,./.venv,./venv,./node_modules,./.tox';
+  const config = banditConfig(root);
+  return `bandit --version | head -1 && bandit -r ${config} ${excluded} -f json -q --exit-zero "$@"`;
+}
+
+function hasRuffConfig(root: string): boolean {
+  if (existsSync(path.join(root, 'ruff.toml')) || existsSync(path.join(root, '.ruff.toml'))) return true;
+  const pyproject = path.join(root, 'pyproject.toml');
+  return existsSync(pyproject) && /^\s*\[tool\.ruff[\].]/m.test(readFileSync(pyproject, 'utf8'));
+}
+
+/** bandit reads pyproject.toml only when told to, and .bandit only with --ini. */
+function banditConfig(root: string): string {
+  if (existsSync(path.join(root, '.bandit'))) return '--ini .bandit';
+  const pyproject = path.join(root, 'pyproject.toml');
+  if (existsSync(pyproject) && /^\s*\[tool\.bandit[\].]/m.test(readFileSync(pyproject, 'utf8'))) return '-c pyproject.toml';
+  return '--severity-level medium';
+}
+
+export function parseToolOutput(tool: string, result: RunResult, parse: (json: string) => Finding[]): { version: string; findings: Finding[] } {
+  const newline = result.stdout.indexOf('\n');
+  const version = result.stdout.slice(0, newline).trim().split(/\s+/).at(-1) ?? '';
+  const json = result.stdout.slice(newline + 1).trim();
+  if (result.exitCode !== 0 || result.timedOut || !json.startsWith('{') && !json.startsWith('[')) {
+    throw new DagshipError(
+      `${tool} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail(result.stderr || result.stdout, 4)}`,
+      `check the ${tool} configuration in the repository, and that the tools image has ${tool}`,
+      'infra',
+    );
+  }
+  // ruff warns and goes on when it cannot read a file: a file not checked must not pass.
+  const unread = result.stderr.split('\n').find((l) => /Encountered error|^error:/i.test(l));
+  if (unread) {
+    throw new DagshipError(`${tool} could not check every file: ${unread.trim()}`, 'make the repository readable by the user running dagship', 'infra');
+  }
+  try {
+    return { version, findings: parse(json) };
+  } catch (err) {
+    throw new DagshipError(`could not read ${tool}'s JSON report: ${String(err)}`, `is the tools image's ${tool} a supported version?`, 'infra', { cause: err });
+  }
+}

@@ -1,0 +1,86 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dagship, REPO_ROOT } from './cli.js';
+import { infra } from './infra.js';
+
+const env = infra();
+const fixture = path.join(REPO_ROOT, 'test/fixtures/lint');
+
+function copyOf(dir: string): string {
+  const copy = mkdtempSync(path.join(tmpdir(), 'dagship-lint-'));
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
+
+describe('dagship lint (real ruff and bandit in the tools image)', () => {
+  it('passes the example repository', async () => {
+    const result = await dagship(['lint', 'examples', '--tools-image', env.toolsImage]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/ruff 0\.17\.5: 12 file\(s\), 0 error\(s\), 0 warning\(s\) · bandit 1\.9\.4: 12 file\(s\)/);
+  });
+
+  it('finds ruff, Airflow and bandit problems, fails the gate, and writes every report', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'dagship-lint-out-'));
+    const summary = path.join(out, 'summary.md');
+    const result = await dagship(
+      ['lint', fixture, '--tools-image', env.toolsImage, '--sarif', `${out}/l.sarif`, '--junit', `${out}/l.xml`, '--json', `${out}/l.json`],
+      { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^  26:5 +error +ruff AIR301 +`schedule_interval` is removed in Airflow 3\.0$/m);
+    expect(result.stdout).toMatch(/^  21:12 +error +bandit B602 /m);
+    expect(result.stdout).toContain('::error file=dags/legacy_etl.py,line=2,col=8,endLine=2,title=ruff F401::`os` imported but unused');
+
+    const sarif = JSON.parse(readFileSync(`${out}/l.sarif`, 'utf8'));
+    expect(sarif.runs.map((r: { tool: { driver: { name: string } } }) => r.tool.driver.name)).toEqual(['ruff', 'bandit']);
+    const ids = sarif.runs.flatMap((r: { results: { ruleId: string }[] }) => r.results.map((x) => x.ruleId));
+    expect(ids).toEqual(expect.arrayContaining(['F401', 'F821', 'AIR301', 'invalid-syntax', 'B602', 'B301']));
+    const json = JSON.parse(readFileSync(`${out}/l.json`, 'utf8'));
+    expect(json).toMatchObject({ passed: false, fail_on: 'error' });
+    expect(json.findings.every((f: { fingerprint?: string }) => /^[0-9a-f]{32}/.test(f.fingerprint ?? ''))).toBe(true);
+    expect(readFileSync(`${out}/l.xml`, 'utf8')).toContain('<testsuite name="ruff" tests="3" failures="2"');
+    expect(readFileSync(summary, 'utf8')).toContain('### ❌ dagship lint');
+  });
+
+  it('honours the repository’s own ruff and bandit configuration', async () => {
+    const repo = copyOf(fixture);
+    writeFileSync(path.join(repo, 'ruff.toml'), 'lint.select = ["E9"]\n');
+    writeFileSync(path.join(repo, '.bandit'), '[bandit]\nskips = B602,B301,B403,B404,B105\n');
+    const result = await dagship(['lint', repo, '--tools-image', env.toolsImage, '--json', `${repo}/out.json`]);
+    const rules = JSON.parse(readFileSync(`${repo}/out.json`, 'utf8')).findings.map((f: { rule: string }) => f.rule);
+    expect(rules).not.toContain('F401');
+    expect(rules).not.toContain('B602');
+    expect(rules).toEqual(expect.arrayContaining(['invalid-syntax', 'bandit-scan-error']));
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('with --fail-on never reports but passes; a baseline hides known findings only', async () => {
+    const repo = copyOf(fixture);
+    const never = await dagship(['lint', repo, '--tools-image', env.toolsImage, '--fail-on', 'never']);
+    expect(never.exitCode).toBe(0);
+    const first = await dagship(['lint', repo, '--tools-image', env.toolsImage, '--json', `${repo}/a.json`]);
+    expect(first.exitCode).toBe(1);
+    const prints = JSON.parse(readFileSync(`${repo}/a.json`, 'utf8')).findings.map((f: { fingerprint: string }) => f.fingerprint);
+    writeFileSync(`${repo}/baseline.json`, JSON.stringify({ version: 1, fingerprints: prints }));
+    // Shift every line down: the known findings must stay known.
+    const file = path.join(repo, 'dags/legacy_etl.py');
+    writeFileSync(file, `# moved\n\n${readFileSync(file, 'utf8')}`);
+    const known = await dagship(['lint', repo, '--tools-image', env.toolsImage, '--baseline', `${repo}/baseline.json`]);
+    expect(known.stdout).toMatch(/\d+ known finding\(s\) hidden by the baseline/);
+    expect(known.exitCode).toBe(0);
+    writeFileSync(path.join(repo, 'dags/new.py'), 'import sys\n');
+    const fresh = await dagship(['lint', repo, '--tools-image', env.toolsImage, '--baseline', `${repo}/baseline.json`]);
+    expect(fresh.exitCode).toBe(1);
+    expect(fresh.stdout).toMatch(/^dags\/new\.py$/m);
+  });
+
+  it('exits 2 with a hint for a missing tools image or path', async () => {
+    const missing = await dagship(['lint', fixture, '--tools-image', 'dagship-test/no-such-tools:1']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('error: image dagship-test/no-such-tools:1 is not on the Docker Engine');
+    const nopath = await dagship(['lint', '/nonexistent/repo', '--tools-image', env.toolsImage]);
+    expect(nopath.exitCode).toBe(2);
+  });
+});
