@@ -1,17 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { isDagshipError, reasonOf } from '../src/errors.js';
 import { doctor } from './commands/doctor.js';
+import { check } from './commands/check.js';
 import { lint } from './commands/lint.js';
+import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
 
-declare const DAGSHIP_VERSION: string | undefined;
-const version = typeof DAGSHIP_VERSION === 'string' ? DAGSHIP_VERSION : '0.0.0-dev';
 
 const EXAMPLES = `
 Examples:
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
+  $ dagship check . --junit dags.xml    import every DAG as the scheduler will
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
@@ -21,7 +22,7 @@ Settings come from dagship.yaml, then DAGSHIP_* environment variables, then flag
 export function buildProgram(): Command {
   const program = new Command('dagship')
     .description('CI/CD for Apache Airflow DAGs on Kubernetes: lint, check, build, push and deploy')
-    .version(version, '-V, --version')
+    .version(VERSION, '-V, --version')
     .showHelpAfterError('(run dagship --help for usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride();
@@ -37,6 +38,19 @@ export function buildProgram(): Command {
   ).action(async (repoPath: string | undefined, opts) => {
     process.exitCode = await lint(repoPath, configFlags(opts));
   });
+
+  withReportFlags(
+    withConfigFlags(program.command('check [path]').description("import every DAG file with Airflow's DagBag in the Airflow image: errors, cycles, duplicates, timeouts, policies")),
+  )
+    .option('--image <ref>', 'Airflow image to check in (default: base_image)')
+    .option('--timeout <seconds>', 'per-file import timeout (default 30, like dagbag_import_timeout)')
+    .option('--workers <n>', 'parallel imports (default: all cores)')
+    .option('--variables <file>', 'Airflow Variables (JSON of airflow variables export) served at parse time')
+    .option('--connections <file>', 'Airflow Connections (JSON of airflow connections export) served at parse time')
+    .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await check(repoPath, { ...configFlags(opts), image: opts.image });
+    });
 
   return program;
 }

@@ -13,6 +13,11 @@ export interface GitState {
 export interface GitRepo {
   /** The repository state, or undefined when `dir` is not inside a git work tree. */
   state(): Promise<GitState | undefined>;
+  /**
+   * Files changed since `ref` (from the merge base, as a pull request sees them) plus uncommitted and
+   * untracked ones; paths relative to the repository root.
+   */
+  changedSince(ref: string): Promise<string[]>;
 }
 
 /** A GitRepo that reads the work tree containing `dir` with the git command line. */
@@ -36,6 +41,24 @@ export function gitRepo(dir: string): GitRepo {
         throw new DagshipError(`git status failed: ${tail(status.stderr, 2)}`, 'run git status in the repository to see why', 'infra');
       }
       return { root: top.stdout.trim(), revision, commitTime, dirtyPaths: parsePorcelainZ(status.stdout) };
+    },
+    async changedSince(ref) {
+      const known = await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+      if (known.exitCode !== 0) {
+        throw new DagshipError(
+          `git does not know '${ref}' in ${dir}`,
+          'name a branch, tag or commit that exists locally; in GitHub Actions use actions/checkout with fetch-depth: 0 (or fetch the base branch)',
+          'usage',
+        );
+      }
+      const lists = await Promise.all([
+        git(['diff', '--name-only', '-z', '--relative', `${ref}...HEAD`]),
+        git(['diff', '--name-only', '-z', '--relative', 'HEAD']),
+        git(['ls-files', '--others', '--exclude-standard', '-z']),
+      ]);
+      const failed = lists.find((l) => l.exitCode !== 0);
+      if (failed) throw new DagshipError(`git diff failed: ${tail(failed.stderr, 2)}`, `check that ${ref} shares history with HEAD`, 'infra');
+      return [...new Set(lists.flatMap((l) => l.stdout.split('\0').filter(Boolean)))].sort();
     },
   };
 }

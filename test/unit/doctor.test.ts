@@ -33,7 +33,7 @@ function fakes(over: { engineDown?: boolean; images?: string[]; git?: GitState; 
       return { url: `https://${host}`, authRequired: true };
     },
   });
-  const git = { state: async () => over.git };
+  const git = { state: async () => over.git, changedSince: async () => [] };
   return { docker, registry, git, pinged };
 }
 

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { checkDags, type CheckerResult } from '../../src/checks/dags.js';
+import { loadOptions } from '../../src/config.js';
+import { connectDocker } from '../../src/docker.js';
+import { DagshipError } from '../../src/errors.js';
+import { judge } from '../../src/outcome.js';
+import { VERSION } from '../version.js';
+import type { ConfigFlags, ReportFlags } from '../flags.js';
+import { present } from '../present.js';
+import { terminalLogger } from '../terminal.js';
+
+export type CheckFlags = ConfigFlags & ReportFlags & { image?: string };
+
+/** Imports every DAG file as the scheduler will, in the Airflow image. */
+export async function check(repoPath: string | undefined, flags: CheckFlags): Promise<number> {
+  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const image = flags.image ?? options.base_image;
+  if (!image) {
+    throw new DagshipError('no Airflow image to check the DAGs in', "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --image", 'config');
+  }
+  const log = terminalLogger(Boolean(flags.verbose));
+  const started = Date.now();
+  const { run, result } = await checkDags({ options, image, dagshipVersion: VERSION }, connectDocker(), log);
+  const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: options.baseline && path.resolve(options.root, options.baseline) });
+  return present(outcome, {
+    title: 'dagship check',
+    reports: flags.reports,
+    summary: summaryLines(result, image, Date.now() - started),
+    json: { airflow_version: result.airflow_version, image, files: result.files, timings: result.timings },
+  });
+}
+
+export function summaryLines(result: CheckerResult, image: string, elapsedMs: number): string[] {
+  const dags = result.files.reduce((n, f) => n + f.dags.length, 0);
+  const tasks = result.files.reduce((n, f) => n + f.dags.reduce((m, d) => m + d.tasks, 0), 0);
+  const slowest = [...result.files]
+    .sort((a, b) => b.import_seconds - a.import_seconds)
+    .slice(0, 3)
+    .map((f) => `${f.path} ${f.import_seconds.toFixed(2)}s`);
+  return [
+    `Airflow ${result.airflow_version} (${image}): ${result.files.length} file(s) checked of ${result.discovered} discovered, ${dags} DAG(s), ${tasks} task(s)`,
+    `slowest: ${slowest.join(', ') || '-'} · airflow import ${result.timings.airflow_import_seconds.toFixed(1)}s · ${result.timings.workers} worker(s) · elapsed ${(elapsedMs / 1000).toFixed(1)}s`,
+  ];
+}
