@@ -30,7 +30,8 @@ export function withReportFlags(command: Command): Command {
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails (default: error)').choices(['error', 'warning', 'never']))
-    .option('--baseline <file>', 'ignore the known findings listed in this baseline file');
+    .option('--baseline <file>', 'ignore the known findings listed in this baseline file')
+    .option('--changed-since <ref>', 'only what changed since this git ref (and the DAG files importing it)');
 }
 
 /** commander's camelCase option names for the settings that flags override. */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isDagshipError, reasonOf } from '../src/errors.js';
 import { doctor } from './commands/doctor.js';
+import { baseline } from './commands/baseline.js';
 import { check } from './commands/check.js';
 import { lint } from './commands/lint.js';
 import { VERSION } from './version.js';
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
   withReportFlags(
     withConfigFlags(program.command('lint [path]').description('run ruff (with Airflow AIR rules) and bandit in the tools image')),
   ).action(async (repoPath: string | undefined, opts) => {
-    process.exitCode = await lint(repoPath, configFlags(opts));
+    process.exitCode = await lint(repoPath, { ...configFlags(opts), changedSince: opts.changedSince });
   });
 
   withReportFlags(
@@ -49,7 +50,14 @@ export function buildProgram(): Command {
     .option('--connections <file>', 'Airflow Connections (JSON of airflow connections export) served at parse time')
     .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await check(repoPath, { ...configFlags(opts), image: opts.image });
+      process.exitCode = await check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince });
+    });
+
+  withConfigFlags(program.command('baseline [path]').description('record the current lint and check findings as known; later runs with --baseline fail only on new ones'))
+    .option('-o, --output <file>', 'baseline file to write (default: baseline key, else .dagship-baseline.json)')
+    .option('--image <ref>', 'Airflow image to check in (default: base_image)')
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await baseline(repoPath, { ...configFlags(opts), output: opts.output, image: opts.image });
     });
 
   return program;

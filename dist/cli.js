@@ -1170,7 +1170,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path12 = __require("node:path");
+    var path17 = __require("node:path");
     var fs2 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2170,9 +2170,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path12.resolve(baseDir, baseName);
+          const localBin = path17.resolve(baseDir, baseName);
           if (fs2.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path12.extname(baseName))) return void 0;
+          if (sourceExt.includes(path17.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs2.existsSync(`${localBin}${ext}`)
           );
@@ -2190,17 +2190,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path12.resolve(
-            path12.dirname(resolvedScriptPath),
+          executableDir = path17.resolve(
+            path17.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path12.basename(
+            const legacyName = path17.basename(
               this._scriptPath,
-              path12.extname(this._scriptPath)
+              path17.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2211,7 +2211,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path12.extname(executableFile));
+        launchWithNode = sourceExt.includes(path17.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -3058,7 +3058,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path12.basename(filename, path12.extname(filename));
+        this._name = path17.basename(filename, path17.extname(filename));
         return this;
       }
       /**
@@ -3072,9 +3072,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path13) {
-        if (path13 === void 0) return this._executableDir;
-        this._executableDir = path13;
+      executableDir(path18) {
+        if (path18 === void 0) return this._executableDir;
+        this._executableDir = path18;
         return this;
       }
       /**
@@ -3423,17 +3423,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path12) {
-      const ctrl = callVisitor(key, node2, visitor, path12);
+    function visit_(key, node2, visitor, path17) {
+      const ctrl = callVisitor(key, node2, visitor, path17);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path12, ctrl);
-        return visit_(key, ctrl, visitor, path12);
+        replaceNode(key, path17, ctrl);
+        return visit_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci2 = visit_(i2, node2.items[i2], visitor, path12);
+            const ci2 = visit_(i2, node2.items[i2], visitor, path17);
             if (typeof ci2 === "number")
               i2 = ci2 - 1;
             else if (ci2 === BREAK)
@@ -3444,13 +3444,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path12);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path12);
+          const cv = visit_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3471,17 +3471,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path12) {
-      const ctrl = await callVisitor(key, node2, visitor, path12);
+    async function visitAsync_(key, node2, visitor, path17) {
+      const ctrl = await callVisitor(key, node2, visitor, path17);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path12, ctrl);
-        return visitAsync_(key, ctrl, visitor, path12);
+        replaceNode(key, path17, ctrl);
+        return visitAsync_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci2 = await visitAsync_(i2, node2.items[i2], visitor, path12);
+            const ci2 = await visitAsync_(i2, node2.items[i2], visitor, path17);
             if (typeof ci2 === "number")
               i2 = ci2 - 1;
             else if (ci2 === BREAK)
@@ -3492,13 +3492,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path12);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path12);
+          const cv = await visitAsync_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3525,23 +3525,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path12) {
+    function callVisitor(key, node2, visitor, path17) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path12);
+        return visitor(key, node2, path17);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path12);
+        return visitor.Map?.(key, node2, path17);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path12);
+        return visitor.Seq?.(key, node2, path17);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path12);
+        return visitor.Pair?.(key, node2, path17);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path12);
+        return visitor.Scalar?.(key, node2, path17);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path12);
+        return visitor.Alias?.(key, node2, path17);
       return void 0;
     }
-    function replaceNode(key, path12, node2) {
-      const parent = path12[path12.length - 1];
+    function replaceNode(key, path17, node2) {
+      const parent = path17[path17.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -3638,13 +3638,13 @@ var require_directives = __commonJS({
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version4] = parts;
-            if (version4 === "1.1" || version4 === "1.2") {
-              this.yaml.version = version4;
+            const [version3] = parts;
+            if (version3 === "1.1" || version3 === "1.2") {
+              this.yaml.version = version3;
               return true;
             } else {
-              const isValid = /^\d+\.\d+$/.test(version4);
-              onError(6, `Unsupported YAML version ${version4}`, isValid);
+              const isValid = /^\d+\.\d+$/.test(version3);
+              onError(6, `Unsupported YAML version ${version3}`, isValid);
               return false;
             }
           }
@@ -4153,10 +4153,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path12, value) {
+    function collectionFromPath(schema, path17, value) {
       let v2 = value;
-      for (let i2 = path12.length - 1; i2 >= 0; --i2) {
-        const k2 = path12[i2];
+      for (let i2 = path17.length - 1; i2 >= 0; --i2) {
+        const k2 = path17[i2];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a2 = [];
           a2[k2] = v2;
@@ -4175,7 +4175,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
+    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -4205,11 +4205,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path12, value) {
-        if (isEmptyPath(path12))
+      addIn(path17, value) {
+        if (isEmptyPath(path17))
           this.add(value);
         else {
-          const [key, ...rest] = path12;
+          const [key, ...rest] = path17;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -4223,8 +4223,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        const [key, ...rest] = path12;
+      deleteIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -4238,8 +4238,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        const [key, ...rest] = path12;
+      getIn(path17, keepScalar) {
+        const [key, ...rest] = path17;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -4257,8 +4257,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path12) {
-        const [key, ...rest] = path12;
+      hasIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -4268,8 +4268,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        const [key, ...rest] = path12;
+      setIn(path17, value) {
+        const [key, ...rest] = path17;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6746,14 +6746,14 @@ var require_Document = __commonJS({
           version: "1.2"
         }, options);
         this.options = opt;
-        let { version: version4 } = opt;
+        let { version: version3 } = opt;
         if (options?._directives) {
           this.directives = options._directives.atDocument();
           if (this.directives.yaml.explicit)
-            version4 = this.directives.yaml.version;
+            version3 = this.directives.yaml.version;
         } else
-          this.directives = new directives.Directives({ version: version4 });
-        this.setSchema(version4, options);
+          this.directives = new directives.Directives({ version: version3 });
+        this.setSchema(version3, options);
         this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
       }
       /**
@@ -6784,9 +6784,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path12, value) {
+      addIn(path17, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path12, value);
+          this.contents.addIn(path17, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6861,14 +6861,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        if (Collection.isEmptyPath(path12)) {
+      deleteIn(path17) {
+        if (Collection.isEmptyPath(path17)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -6883,10 +6883,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        if (Collection.isEmptyPath(path12))
+      getIn(path17, keepScalar) {
+        if (Collection.isEmptyPath(path17))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -6897,10 +6897,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path12) {
-        if (Collection.isEmptyPath(path12))
+      hasIn(path17) {
+        if (Collection.isEmptyPath(path17))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -6917,13 +6917,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        if (Collection.isEmptyPath(path12)) {
+      setIn(path17, value) {
+        if (Collection.isEmptyPath(path17)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path17), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path12, value);
+          this.contents.setIn(path17, value);
         }
       }
       /**
@@ -6933,11 +6933,11 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version4, options = {}) {
-        if (typeof version4 === "number")
-          version4 = String(version4);
+      setSchema(version3, options = {}) {
+        if (typeof version3 === "number")
+          version3 = String(version3);
         let opt;
-        switch (version4) {
+        switch (version3) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
@@ -6948,9 +6948,9 @@ var require_Document = __commonJS({
           case "1.2":
           case "next":
             if (this.directives)
-              this.directives.yaml.version = version4;
+              this.directives.yaml.version = version3;
             else
-              this.directives = new directives.Directives({ version: version4 });
+              this.directives = new directives.Directives({ version: version3 });
             opt = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
@@ -6959,7 +6959,7 @@ var require_Document = __commonJS({
             opt = null;
             break;
           default: {
-            const sv = JSON.stringify(version4);
+            const sv = JSON.stringify(version3);
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
@@ -8884,9 +8884,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path12) => {
+    visit2.itemAtPath = (cst, path17) => {
       let item = cst;
-      for (const [field, index] of path12) {
+      for (const [field, index] of path17) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -8895,23 +8895,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path12) => {
-      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
-      const field = path12[path12.length - 1][0];
+    visit2.parentCollection = (cst, path17) => {
+      const parent = visit2.itemAtPath(cst, path17.slice(0, -1));
+      const field = path17[path17.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path12, item, visitor) {
-      let ctrl = visitor(item, path12);
+    function _visit(path17, item, visitor) {
+      let ctrl = visitor(item, path17);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci2 = _visit(Object.freeze(path12.concat([[field, i2]])), token.items[i2], visitor);
+            const ci2 = _visit(Object.freeze(path17.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci2 === "number")
               i2 = ci2 - 1;
             else if (ci2 === BREAK)
@@ -8922,10 +8922,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path12);
+            ctrl = ctrl(item, path17);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -17660,8 +17660,8 @@ ${formatted}-----END ${type} KEY-----`;
         if (data2.length < 8)
           return new Error("Malformed OpenSSH private key");
         const check1 = readUInt32BE(data2, 0);
-        const check2 = readUInt32BE(data2, 4);
-        if (check1 !== check2) {
+        const check22 = readUInt32BE(data2, 4);
+        if (check1 !== check22) {
           if (decrypted) {
             return new Error(
               "OpenSSH key integrity check failed -- bad passphrase?"
@@ -18825,11 +18825,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path12) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path12)) {
-        return path12 === "pageant" ? new PageantAgent() : new CygwinAgent(path12);
+    function createAgent(path17) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path17)) {
+        return path17 === "pageant" ? new PageantAgent() : new CygwinAgent(path17);
       }
-      return new OpenSSHAgent(path12);
+      return new OpenSSHAgent(path17);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -24073,17 +24073,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path12, options) {
+      createReadStream(path17, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path12, options);
+        return new ReadStream(this, path17, options);
       }
-      createWriteStream(path12, options) {
+      createWriteStream(path17, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path12, options);
+        return new WriteStream(this, path17, options);
       }
-      open(path12, flags_, attrs, cb) {
+      open(path17, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -24102,7 +24102,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24110,7 +24110,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -24241,7 +24241,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs2, this, localPath, remotePath, opts, cb);
       }
-      readFile(path12, options, callback_) {
+      readFile(path17, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -24314,13 +24314,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path12, flag, 438, (er, handle_) => {
+        this.open(path17, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st2) => {
             if (er2) {
-              this.stat(path12, (er_, st_) => {
+              this.stat(path17, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -24341,7 +24341,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path12, data2, options, callback_) {
+      writeFile(path17, data2, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -24360,7 +24360,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path12, flag, options.mode, (openErr, handle) => {
+        this.open(path17, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -24369,7 +24369,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st2) => {
                 if (er) {
-                  this.stat(path12, (er_, st_) => {
+                  this.stat(path17, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -24388,7 +24388,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path12, data2, options, callback_) {
+      appendFile(path17, data2, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -24406,12 +24406,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path12, data2, options, callback);
+        this.writeFile(path17, data2, options, callback);
       }
-      exists(path12, cb) {
+      exists(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path12, (err) => {
+        this.stat(path17, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -24454,7 +24454,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path12, attrs, cb) {
+      mkdir(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -24468,7 +24468,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24476,7 +24476,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -24492,10 +24492,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path12, cb) {
+      rmdir(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24503,7 +24503,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -24593,10 +24593,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path12, cb) {
+      stat(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24604,17 +24604,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path12, cb) {
+      lstat(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24622,17 +24622,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path12, cb) {
+      opendir(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24640,14 +24640,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path12, attrs, cb) {
+      setstat(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -24659,7 +24659,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24667,7 +24667,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -24727,8 +24727,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path12, atime, mtime, cb) {
-        return this.setstat(path12, {
+      utimes(path17, atime, mtime, cb) {
+        return this.setstat(path17, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -24739,8 +24739,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path12, uid, gid, cb) {
-        return this.setstat(path12, {
+      chown(path17, uid, gid, cb) {
+        return this.setstat(path17, {
           uid,
           gid
         }, cb);
@@ -24750,15 +24750,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path12, mode, cb) {
-        return this.setstat(path12, {
+      chmod(path17, mode, cb) {
+        return this.setstat(path17, {
           mode
         }, cb);
       }
-      readlink(path12, cb) {
+      readlink(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24766,7 +24766,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -24811,10 +24811,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path12, cb) {
+      realpath(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24822,7 +24822,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -24867,13 +24867,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path12, cb) {
+      ext_openssh_statvfs(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24883,7 +24883,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -24969,7 +24969,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path12, attrs, cb) {
+      ext_openssh_lsetstat(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -24984,7 +24984,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -24994,7 +24994,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -25011,13 +25011,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path12, cb) {
+      ext_openssh_expandPath(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -25027,7 +25027,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -25937,30 +25937,30 @@ var require_SFTP = __commonJS({
           return doFatalSFTPError(sftp, "Duplicate VERSION packet");
         const extensions = {};
         bufferParser.init(payload, 1);
-        let version4 = bufferParser.readUInt32BE();
+        let version3 = bufferParser.readUInt32BE();
         while (bufferParser.avail()) {
           const extName = bufferParser.readString(true);
           const extData = bufferParser.readString(true);
           if (extData === void 0) {
-            version4 = void 0;
+            version3 = void 0;
             break;
           }
           extensions[extName] = extData;
         }
         bufferParser.clear();
-        if (version4 === void 0)
+        if (version3 === void 0)
           return doFatalSFTPError(sftp, "Malformed VERSION packet");
         if (sftp._debug) {
           const names = Object.keys(extensions);
           if (names.length) {
             sftp._debug(
-              `SFTP: Inbound: Received VERSION (v${version4}, exts:${names})`
+              `SFTP: Inbound: Received VERSION (v${version3}, exts:${names})`
             );
           } else {
-            sftp._debug(`SFTP: Inbound: Received VERSION (v${version4})`);
+            sftp._debug(`SFTP: Inbound: Received VERSION (v${version3})`);
           }
         }
-        sftp._version = version4;
+        sftp._version = version3;
         sftp._extensions = extensions;
         if (extensions["limits@openssh.com"] === "1") {
           return requestLimits(sftp, (err, limits) => {
@@ -26220,31 +26220,31 @@ var require_SFTP = __commonJS({
           return doFatalSFTPError(sftp, "Duplicate INIT packet");
         const extensions = {};
         bufferParser.init(payload, 1);
-        let version4 = bufferParser.readUInt32BE();
+        let version3 = bufferParser.readUInt32BE();
         while (bufferParser.avail()) {
           const extName = bufferParser.readString(true);
           const extData = bufferParser.readString(true);
           if (extData === void 0) {
-            version4 = void 0;
+            version3 = void 0;
             break;
           }
           extensions[extName] = extData;
         }
         bufferParser.clear();
-        if (version4 === void 0)
+        if (version3 === void 0)
           return doFatalSFTPError(sftp, "Malformed INIT packet");
         if (sftp._debug) {
           const names = Object.keys(extensions);
           if (names.length) {
             sftp._debug(
-              `SFTP: Inbound: Received INIT (v${version4}, exts:${names})`
+              `SFTP: Inbound: Received INIT (v${version3}, exts:${names})`
             );
           } else {
-            sftp._debug(`SFTP: Inbound: Received INIT (v${version4})`);
+            sftp._debug(`SFTP: Inbound: Received INIT (v${version3})`);
           }
         }
         sendOrBuffer(sftp, SERVER_VERSION_BUFFER);
-        sftp._version = version4;
+        sftp._version = version3;
         sftp._extensions = extensions;
         sftp.emit("ready");
       },
@@ -26305,12 +26305,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path12)) {
+        if (!sftp.emit("LSTAT", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26329,13 +26329,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path12, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path17, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26357,12 +26357,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path12)) {
+        if (!sftp.emit("OPENDIR", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26381,63 +26381,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path12)) {
+        if (!sftp.emit("REMOVE", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path12, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path17, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path12)) {
+        if (!sftp.emit("RMDIR", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path12)) {
+        if (!sftp.emit("REALPATH", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path12)) {
+        if (!sftp.emit("STAT", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26457,14 +26457,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path12)) {
+        if (!sftp.emit("READLINK", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -26535,7 +26535,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n2) {
       return n2 + 7 & ~7;
     }
-    function ReadStream(sftp, path12, options) {
+    function ReadStream(sftp, path17, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -26549,7 +26549,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path12;
+      this.path = path17;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -26680,7 +26680,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path12, options) {
+    function WriteStream(sftp, path17, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -26692,7 +26692,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path12;
+      this.path = path17;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -34402,7 +34402,7 @@ var require_modem = __commonJS({
     var querystring = __require("querystring");
     var http = require_http();
     var fs2 = __require("fs");
-    var path12 = __require("path");
+    var path17 = __require("path");
     var url2 = __require("url");
     var ssh = require_ssh();
     var HttpDuplex = require_http_duplex();
@@ -34451,9 +34451,9 @@ var require_modem = __commonJS({
         }
         opts.host = host.hostname;
         if (process.env.DOCKER_CERT_PATH) {
-          opts.ca = splitca(path12.join(process.env.DOCKER_CERT_PATH, "ca.pem"));
-          opts.cert = fs2.readFileSync(path12.join(process.env.DOCKER_CERT_PATH, "cert.pem"));
-          opts.key = fs2.readFileSync(path12.join(process.env.DOCKER_CERT_PATH, "key.pem"));
+          opts.ca = splitca(path17.join(process.env.DOCKER_CERT_PATH, "ca.pem"));
+          opts.cert = fs2.readFileSync(path17.join(process.env.DOCKER_CERT_PATH, "cert.pem"));
+          opts.key = fs2.readFileSync(path17.join(process.env.DOCKER_CERT_PATH, "key.pem"));
         }
         if (process.env.DOCKER_CLIENT_TIMEOUT) {
           opts.timeout = parseInt(process.env.DOCKER_CLIENT_TIMEOUT, 10);
@@ -34463,7 +34463,7 @@ var require_modem = __commonJS({
     };
     var findDefaultUnixSocket = function() {
       return new Promise(function(resolve) {
-        var userDockerSocket = path12.join(os2.homedir(), ".docker", "run", "docker.sock");
+        var userDockerSocket = path17.join(os2.homedir(), ".docker", "run", "docker.sock");
         fs2.access(userDockerSocket, function(err) {
           if (err) resolve("/var/run/docker.sock");
           else resolve(userDockerSocket);
@@ -34557,7 +34557,7 @@ var require_modem = __commonJS({
       }
       if (options.file) {
         if (typeof options.file === "string") {
-          data2 = fs2.createReadStream(path12.resolve(options.file));
+          data2 = fs2.createReadStream(path17.resolve(options.file));
         } else {
           data2 = options.file;
         }
@@ -34875,7 +34875,7 @@ var require_modem = __commonJS({
 var require_ignore = __commonJS({
   "node_modules/@balena/dockerignore/ignore.js"(exports, module) {
     "use strict";
-    var path12 = __require("path");
+    var path17 = __require("path");
     var factory = (options) => new IgnoreBase(options);
     factory.default = factory;
     module.exports = factory;
@@ -34884,22 +34884,22 @@ var require_ignore = __commonJS({
     }
     var REGEX_TRAILING_SLASH = /(?<=.)\/$/;
     var REGEX_TRAILING_BACKSLASH = /(?<=.)\\$/;
-    var REGEX_TRAILING_PATH_SEP = path12.sep === "\\" ? REGEX_TRAILING_BACKSLASH : REGEX_TRAILING_SLASH;
+    var REGEX_TRAILING_PATH_SEP = path17.sep === "\\" ? REGEX_TRAILING_BACKSLASH : REGEX_TRAILING_SLASH;
     var KEY_IGNORE = typeof Symbol !== "undefined" ? /* @__PURE__ */ Symbol.for("dockerignore") : "dockerignore";
     function cleanPath(file2) {
-      return path12.normalize(file2).replace(REGEX_TRAILING_PATH_SEP, "");
+      return path17.normalize(file2).replace(REGEX_TRAILING_PATH_SEP, "");
     }
     function toSlash(file2) {
-      if (path12.sep === "/") {
+      if (path17.sep === "/") {
         return file2;
       }
       return file2.replace(/\\/g, "/");
     }
     function fromSlash(file2) {
-      if (path12.sep === "/") {
+      if (path17.sep === "/") {
         return file2;
       }
-      return file2.replace(/\//g, path12.sep);
+      return file2.replace(/\//g, path17.sep);
     }
     var IgnoreBase = class {
       constructor({
@@ -34948,13 +34948,13 @@ var require_ignore = __commonJS({
         return pattern && typeof pattern === "string" && pattern.indexOf("#") !== 0 && pattern.trim() !== "";
       }
       filter(paths) {
-        return make_array(paths).filter((path13) => this._filter(path13));
+        return make_array(paths).filter((path18) => this._filter(path18));
       }
       createFilter() {
-        return (path13) => this._filter(path13);
+        return (path18) => this._filter(path18);
       }
-      ignores(path13) {
-        return !this._filter(path13);
+      ignores(path18) {
+        return !this._filter(path18);
       }
       // https://github.com/moby/moby/blob/v19.03.8/builder/dockerignore/dockerignore.go#L41-L53
       // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L29-L55
@@ -34993,36 +34993,36 @@ var require_ignore = __commonJS({
           origin,
           pattern,
           // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L54
-          dirs: pattern.split(path12.sep),
+          dirs: pattern.split(path17.sep),
           negative
         };
       }
       // @returns `Boolean` true if the `path` is NOT ignored
-      _filter(path13) {
-        if (!path13) {
+      _filter(path18) {
+        if (!path18) {
           return false;
         }
-        if (path13 in this._cache) {
-          return this._cache[path13];
+        if (path18 in this._cache) {
+          return this._cache[path18];
         }
-        return this._cache[path13] = this._test(path13);
+        return this._cache[path18] = this._test(path18);
       }
       // @returns {Boolean} true if a file is NOT ignored
       // https://github.com/moby/moby/blob/v19.03.8/pkg/fileutils/fileutils.go#L62
       _test(file2) {
         file2 = fromSlash(file2);
-        const parentPath = cleanPath(path12.dirname(file2));
-        const parentPathDirs = parentPath.split(path12.sep);
+        const parentPath = cleanPath(path17.dirname(file2));
+        const parentPathDirs = parentPath.split(path17.sep);
         let matched = false;
         this._rules.forEach((rule) => {
           let match = this._match(file2, rule);
           if (!match && parentPath !== ".") {
             if (rule.dirs.includes("**")) {
               for (let i2 = rule.dirs.filter((x) => x !== "**").length; i2 <= parentPathDirs.length; i2++) {
-                match = match || this._match(parentPathDirs.slice(0, i2).join(path12.sep), rule);
+                match = match || this._match(parentPathDirs.slice(0, i2).join(path17.sep), rule);
               }
             } else if (rule.dirs.length <= parentPathDirs.length) {
-              match = this._match(parentPathDirs.slice(0, rule.dirs.length).join(path12.sep), rule);
+              match = this._match(parentPathDirs.slice(0, rule.dirs.length).join(path17.sep), rule);
             }
           }
           if (match) {
@@ -35041,13 +35041,13 @@ var require_ignore = __commonJS({
           return rule;
         }
         let regStr = "^";
-        let escapedSlash = path12.sep === "\\" ? "\\\\" : path12.sep;
+        let escapedSlash = path17.sep === "\\" ? "\\\\" : path17.sep;
         for (let i2 = 0; i2 < rule.pattern.length; i2++) {
           const ch = rule.pattern[i2];
           if (ch === "*") {
             if (rule.pattern[i2 + 1] === "*") {
               i2++;
-              if (rule.pattern[i2 + 1] === path12.sep) {
+              if (rule.pattern[i2 + 1] === path17.sep) {
                 i2++;
               }
               if (rule.pattern[i2 + 1] === void 0) {
@@ -35063,7 +35063,7 @@ var require_ignore = __commonJS({
           } else if (ch === "." || ch === "$") {
             regStr += `\\${ch}`;
           } else if (ch === "\\") {
-            if (path12.sep === "\\") {
+            if (path17.sep === "\\") {
               regStr += escapedSlash;
               continue;
             }
@@ -35090,46 +35090,46 @@ var require_chownr = __commonJS({
   "node_modules/chownr/chownr.js"(exports, module) {
     "use strict";
     var fs2 = __require("fs");
-    var path12 = __require("path");
+    var path17 = __require("path");
     var LCHOWN = fs2.lchown ? "lchown" : "chown";
     var LCHOWNSYNC = fs2.lchownSync ? "lchownSync" : "chownSync";
     var needEISDIRHandled = fs2.lchown && !process.version.match(/v1[1-9]+\./) && !process.version.match(/v10\.[6-9]/);
-    var lchownSync = (path13, uid, gid) => {
+    var lchownSync = (path18, uid, gid) => {
       try {
-        return fs2[LCHOWNSYNC](path13, uid, gid);
+        return fs2[LCHOWNSYNC](path18, uid, gid);
       } catch (er) {
         if (er.code !== "ENOENT")
           throw er;
       }
     };
-    var chownSync = (path13, uid, gid) => {
+    var chownSync = (path18, uid, gid) => {
       try {
-        return fs2.chownSync(path13, uid, gid);
+        return fs2.chownSync(path18, uid, gid);
       } catch (er) {
         if (er.code !== "ENOENT")
           throw er;
       }
     };
-    var handleEISDIR = needEISDIRHandled ? (path13, uid, gid, cb) => (er) => {
+    var handleEISDIR = needEISDIRHandled ? (path18, uid, gid, cb) => (er) => {
       if (!er || er.code !== "EISDIR")
         cb(er);
       else
-        fs2.chown(path13, uid, gid, cb);
+        fs2.chown(path18, uid, gid, cb);
     } : (_2, __, ___, cb) => cb;
-    var handleEISDirSync = needEISDIRHandled ? (path13, uid, gid) => {
+    var handleEISDirSync = needEISDIRHandled ? (path18, uid, gid) => {
       try {
-        return lchownSync(path13, uid, gid);
+        return lchownSync(path18, uid, gid);
       } catch (er) {
         if (er.code !== "EISDIR")
           throw er;
-        chownSync(path13, uid, gid);
+        chownSync(path18, uid, gid);
       }
-    } : (path13, uid, gid) => lchownSync(path13, uid, gid);
+    } : (path18, uid, gid) => lchownSync(path18, uid, gid);
     var nodeVersion = process.version;
-    var readdir = (path13, options, cb) => fs2.readdir(path13, options, cb);
-    var readdirSync = (path13, options) => fs2.readdirSync(path13, options);
+    var readdir = (path18, options, cb) => fs2.readdir(path18, options, cb);
+    var readdirSync = (path18, options) => fs2.readdirSync(path18, options);
     if (/^v4\./.test(nodeVersion))
-      readdir = (path13, options, cb) => fs2.readdir(path13, cb);
+      readdir = (path18, options, cb) => fs2.readdir(path18, cb);
     var chown = (cpath, uid, gid, cb) => {
       fs2[LCHOWN](cpath, uid, gid, handleEISDIR(cpath, uid, gid, (er) => {
         cb(er && er.code !== "ENOENT" ? er : null);
@@ -35137,21 +35137,21 @@ var require_chownr = __commonJS({
     };
     var chownrKid = (p, child, uid, gid, cb) => {
       if (typeof child === "string")
-        return fs2.lstat(path12.resolve(p, child), (er, stats) => {
+        return fs2.lstat(path17.resolve(p, child), (er, stats) => {
           if (er)
             return cb(er.code !== "ENOENT" ? er : null);
           stats.name = child;
           chownrKid(p, stats, uid, gid, cb);
         });
       if (child.isDirectory()) {
-        chownr(path12.resolve(p, child.name), uid, gid, (er) => {
+        chownr(path17.resolve(p, child.name), uid, gid, (er) => {
           if (er)
             return cb(er);
-          const cpath = path12.resolve(p, child.name);
+          const cpath = path17.resolve(p, child.name);
           chown(cpath, uid, gid, cb);
         });
       } else {
-        const cpath = path12.resolve(p, child.name);
+        const cpath = path17.resolve(p, child.name);
         chown(cpath, uid, gid, cb);
       }
     };
@@ -35181,7 +35181,7 @@ var require_chownr = __commonJS({
     var chownrKidSync = (p, child, uid, gid) => {
       if (typeof child === "string") {
         try {
-          const stats = fs2.lstatSync(path12.resolve(p, child));
+          const stats = fs2.lstatSync(path17.resolve(p, child));
           stats.name = child;
           child = stats;
         } catch (er) {
@@ -35192,8 +35192,8 @@ var require_chownr = __commonJS({
         }
       }
       if (child.isDirectory())
-        chownrSync(path12.resolve(p, child.name), uid, gid);
-      handleEISDirSync(path12.resolve(p, child.name), uid, gid);
+        chownrSync(path17.resolve(p, child.name), uid, gid);
+      handleEISDirSync(path17.resolve(p, child.name), uid, gid);
     };
     var chownrSync = (p, uid, gid) => {
       let children;
@@ -36509,7 +36509,7 @@ var require_pump = __commonJS({
 // node_modules/mkdirp-classic/index.js
 var require_mkdirp_classic = __commonJS({
   "node_modules/mkdirp-classic/index.js"(exports, module) {
-    var path12 = __require("path");
+    var path17 = __require("path");
     var fs2 = __require("fs");
     var _0777 = parseInt("0777", 8);
     module.exports = mkdirP.mkdirp = mkdirP.mkdirP = mkdirP;
@@ -36528,7 +36528,7 @@ var require_mkdirp_classic = __commonJS({
       if (!made) made = null;
       var cb = f || function() {
       };
-      p = path12.resolve(p);
+      p = path17.resolve(p);
       xfs.mkdir(p, mode, function(er) {
         if (!er) {
           made = made || p;
@@ -36536,7 +36536,7 @@ var require_mkdirp_classic = __commonJS({
         }
         switch (er.code) {
           case "ENOENT":
-            mkdirP(path12.dirname(p), opts, function(er2, made2) {
+            mkdirP(path17.dirname(p), opts, function(er2, made2) {
               if (er2) cb(er2, made2);
               else mkdirP(p, opts, cb, made2);
             });
@@ -36563,14 +36563,14 @@ var require_mkdirp_classic = __commonJS({
         mode = _0777 & ~process.umask();
       }
       if (!made) made = null;
-      p = path12.resolve(p);
+      p = path17.resolve(p);
       try {
         xfs.mkdirSync(p, mode);
         made = made || p;
       } catch (err0) {
         switch (err0.code) {
           case "ENOENT":
-            made = sync(path12.dirname(p), opts, made);
+            made = sync(path17.dirname(p), opts, made);
             sync(p, opts, made);
             break;
           // In the case of any other error, just see if there's a dir
@@ -36600,7 +36600,7 @@ var require_tar_fs = __commonJS({
     var pump = require_pump();
     var mkdirp = require_mkdirp_classic();
     var fs2 = __require("fs");
-    var path12 = __require("path");
+    var path17 = __require("path");
     var os2 = __require("os");
     var win32 = os2.platform() === "win32";
     var noop3 = function() {
@@ -36614,12 +36614,12 @@ var require_tar_fs = __commonJS({
     var statAll = function(fs3, stat, cwd, ignore, entries, sort) {
       var queue = entries || ["."];
       for (var i2 = 0; i2 < queue.length; i2++) {
-        if (!inCwd(path12.resolve(cwd, queue[i2]), cwd)) throw new Error(queue[i2] + " is not a valid path");
+        if (!inCwd(path17.resolve(cwd, queue[i2]), cwd)) throw new Error(queue[i2] + " is not a valid path");
       }
       return function loop(callback) {
         if (!queue.length) return callback();
         var next = queue.shift();
-        var nextAbs = path12.join(cwd, next);
+        var nextAbs = path17.join(cwd, next);
         stat.call(fs3, nextAbs, function(err, stat2) {
           if (err) return callback(err);
           if (!stat2.isDirectory()) return callback(null, next, stat2);
@@ -36627,7 +36627,7 @@ var require_tar_fs = __commonJS({
             if (err2) return callback(err2);
             if (sort) files.sort();
             for (var i3 = 0; i3 < files.length; i3++) {
-              if (!ignore(path12.join(cwd, next, files[i3]))) queue.push(path12.join(next, files[i3]));
+              if (!ignore(path17.join(cwd, next, files[i3]))) queue.push(path17.join(next, files[i3]));
             }
             callback(null, next, stat2);
           });
@@ -36638,7 +36638,7 @@ var require_tar_fs = __commonJS({
       return function(header) {
         header.name = header.name.split("/").slice(level).join("/");
         var linkname = header.linkname;
-        if (linkname && (header.type === "link" || path12.isAbsolute(linkname))) {
+        if (linkname && (header.type === "link" || path17.isAbsolute(linkname))) {
           header.linkname = linkname.split("/").slice(level).join("/");
         }
         return map2(header);
@@ -36668,7 +36668,7 @@ var require_tar_fs = __commonJS({
         fmode |= parseInt(222, 8);
       }
       var onsymlink = function(filename, header) {
-        xfs.readlink(path12.join(cwd, filename), function(err, linkname) {
+        xfs.readlink(path17.join(cwd, filename), function(err, linkname) {
           if (err) return pack.destroy(err);
           header.linkname = normalize(linkname);
           pack.entry(header, onnextentry);
@@ -36709,7 +36709,7 @@ var require_tar_fs = __commonJS({
         }
         var entry = pack.entry(header, onnextentry);
         if (!entry) return;
-        var rs2 = mapStream(xfs.createReadStream(path12.join(cwd, filename), { start: 0, end: header.size > 0 ? header.size - 1 : header.size }), header);
+        var rs2 = mapStream(xfs.createReadStream(path17.join(cwd, filename), { start: 0, end: header.size > 0 ? header.size - 1 : header.size }), header);
         rs2.on("error", function(err2) {
           entry.destroy(err2);
         });
@@ -36787,14 +36787,14 @@ var require_tar_fs = __commonJS({
       extract.on("entry", function(header, stream, next) {
         header = map2(header) || header;
         header.name = normalize(header.name);
-        var name = path12.join(cwd, path12.join("/", header.name));
+        var name = path17.join(cwd, path17.join("/", header.name));
         if (ignore(name, header)) {
           stream.resume();
           return next();
         }
         var stat = function(err) {
           if (err) return next(err);
-          if (path12.join(name, ".") === path12.join(cwd, ".")) return next();
+          if (path17.join(name, ".") === path17.join(cwd, ".")) return next();
           utimes(name, header, function(err2) {
             if (err2) return next(err2);
             if (win32) return next();
@@ -36804,9 +36804,9 @@ var require_tar_fs = __commonJS({
         var onsymlink = function() {
           if (win32) return next();
           xfs.unlink(name, function() {
-            var dst = path12.resolve(path12.dirname(name), header.linkname);
+            var dst = path17.resolve(path17.dirname(name), header.linkname);
             if (!inCwd(dst, cwd)) return next(new Error(name + " is not a valid symlink"));
-            validateNotSymlink(xfs, dst, path12.resolve(cwd), function(err, valid) {
+            validateNotSymlink(xfs, dst, path17.resolve(cwd), function(err, valid) {
               if (err) return next(err);
               if (!valid) return next(new Error(name + " is not a valid symlink"));
               xfs.symlink(header.linkname, name, stat);
@@ -36816,7 +36816,7 @@ var require_tar_fs = __commonJS({
         var onlink = function() {
           if (win32) return next();
           xfs.unlink(name, function() {
-            var srcpath = path12.join(cwd, path12.join("/", header.linkname));
+            var srcpath = path17.join(cwd, path17.join("/", header.linkname));
             xfs.realpath(srcpath, function(err, dst) {
               if (err || !inCwd(dst, cwd)) return next(new Error(name + " is not a valid hardlink"));
               xfs.link(dst, name, function(err2) {
@@ -36856,8 +36856,8 @@ var require_tar_fs = __commonJS({
             gid: header.gid
           }, stat);
         }
-        var dir = path12.dirname(name);
-        validate3(xfs, dir, path12.join(cwd, "."), function(err, valid) {
+        var dir = path17.dirname(name);
+        validate3(xfs, dir, path17.join(cwd, "."), function(err, valid) {
           if (err) return next(err);
           if (!valid) return next(new Error(dir + " is not a valid path"));
           mkdirfix(dir, {
@@ -36888,16 +36888,16 @@ var require_tar_fs = __commonJS({
       if (name === root) return cb(null, true);
       fs3.lstat(name, function(err, st2) {
         if (err && err.code !== "ENOENT") return cb(err);
-        if (err || st2.isDirectory()) return validate3(fs3, path12.join(name, ".."), root, cb);
+        if (err || st2.isDirectory()) return validate3(fs3, path17.join(name, ".."), root, cb);
         cb(null, false);
       });
     }
     function validateNotSymlink(fs3, name, root, cb) {
       if (name === root) return cb(null, true);
-      if (!name.startsWith(root + path12.sep)) return cb(null, false);
+      if (!name.startsWith(root + path17.sep)) return cb(null, false);
       fs3.lstat(name, function(err, st2) {
         if (err && err.code !== "ENOENT" && err.code !== "EPERM") return cb(err);
-        if (err || !st2.isSymbolicLink()) return validateNotSymlink(fs3, path12.join(name, ".."), root, cb);
+        if (err || !st2.isSymbolicLink()) return validateNotSymlink(fs3, path17.join(name, ".."), root, cb);
         cb(null, false);
       });
     }
@@ -36911,8 +36911,8 @@ var require_tar_fs = __commonJS({
       });
     }
     function inCwd(dst, cwd) {
-      cwd = path12.resolve(cwd);
-      return cwd === dst || dst.startsWith(cwd + path12.sep);
+      cwd = path17.resolve(cwd);
+      return cwd === dst || dst.startsWith(cwd + path17.sep);
     }
   }
 });
@@ -36922,7 +36922,7 @@ var require_util = __commonJS({
   "node_modules/dockerode/lib/util.js"(exports, module) {
     var DockerIgnore = require_ignore();
     var fs2 = __require("fs");
-    var path12 = __require("path");
+    var path17 = __require("path");
     var tar = require_tar_fs();
     var zlib = __require("zlib");
     var arr = [];
@@ -36974,14 +36974,14 @@ var require_util = __commonJS({
     };
     module.exports.prepareBuildContext = function(file2, next) {
       if (file2 && file2.context) {
-        fs2.readFile(path12.join(file2.context, ".dockerignore"), (err, data2) => {
+        fs2.readFile(path17.join(file2.context, ".dockerignore"), (err, data2) => {
           let ignoreFn;
           let filterFn;
           if (!err) {
             const dockerIgnore = DockerIgnore({ ignorecase: false }).add(data2.toString());
             filterFn = dockerIgnore.createFilter();
-            ignoreFn = (path13) => {
-              return !filterFn(path13);
+            ignoreFn = (path18) => {
+              return !filterFn(path18);
             };
           }
           const entries = file2.src.slice() || [];
@@ -39955,19 +39955,19 @@ var require_uri_parser = __commonJS({
       };
     }
     var NUMBER_REGEX = /^\d+$/;
-    function splitHostPort(path12) {
-      if (path12.startsWith("[")) {
-        const hostEnd = path12.indexOf("]");
+    function splitHostPort(path17) {
+      if (path17.startsWith("[")) {
+        const hostEnd = path17.indexOf("]");
         if (hostEnd === -1) {
           return null;
         }
-        const host = path12.substring(1, hostEnd);
+        const host = path17.substring(1, hostEnd);
         if (host.indexOf(":") === -1) {
           return null;
         }
-        if (path12.length > hostEnd + 1) {
-          if (path12[hostEnd + 1] === ":") {
-            const portString = path12.substring(hostEnd + 2);
+        if (path17.length > hostEnd + 1) {
+          if (path17[hostEnd + 1] === ":") {
+            const portString = path17.substring(hostEnd + 2);
             if (NUMBER_REGEX.test(portString)) {
               return {
                 host,
@@ -39985,7 +39985,7 @@ var require_uri_parser = __commonJS({
           };
         }
       } else {
-        const splitPath = path12.split(":");
+        const splitPath = path17.split(":");
         if (splitPath.length === 2) {
           if (NUMBER_REGEX.test(splitPath[1])) {
             return {
@@ -39997,7 +39997,7 @@ var require_uri_parser = __commonJS({
           }
         } else {
           return {
-            host: path12
+            host: path17
           };
         }
       }
@@ -43033,14 +43033,14 @@ var require_client_interceptors = __commonJS({
       }
     };
     exports.InterceptingCall = InterceptingCall;
-    function getCall(channel, path12, options) {
+    function getCall(channel, path17, options) {
       var _a3, _b;
       const deadline = (_a3 = options.deadline) !== null && _a3 !== void 0 ? _a3 : Infinity;
       const host = options.host;
       const parent = (_b = options.parent) !== null && _b !== void 0 ? _b : null;
       const propagateFlags = options.propagate_flags;
       const credentials = options.credentials;
-      const call = channel.createCall(path12, deadline, host, parent, propagateFlags);
+      const call = channel.createCall(path17, deadline, host, parent, propagateFlags);
       if (credentials) {
         call.setCredentials(credentials);
       }
@@ -43610,9 +43610,9 @@ var require_make_client = __commonJS({
       ServiceClientImpl.serviceName = serviceName;
       return ServiceClientImpl;
     }
-    function partial2(fn2, path12, serialize2, deserialize) {
+    function partial2(fn2, path17, serialize2, deserialize) {
       return function(...args) {
-        return fn2.call(this, path12, serialize2, deserialize, ...args);
+        return fn2.call(this, path17, serialize2, deserialize, ...args);
       };
     }
     function isProtobufTypeDefinition(obj) {
@@ -46563,15 +46563,15 @@ var require_fetch = __commonJS({
 var require_path = __commonJS({
   "node_modules/@protobufjs/path/index.js"(exports) {
     "use strict";
-    var path12 = exports;
+    var path17 = exports;
     var isAbsolute = (
       /**
        * Tests if the specified path is absolute.
        * @param {string} path Path to test
        * @returns {boolean} `true` if path is absolute
        */
-      path12.isAbsolute = function isAbsolute2(path13) {
-        return /^(?:\/|\w+:)/.test(path13);
+      path17.isAbsolute = function isAbsolute2(path18) {
+        return /^(?:\/|\w+:)/.test(path18);
       }
     );
     var normalize = (
@@ -46580,9 +46580,9 @@ var require_path = __commonJS({
        * @param {string} path Path to normalize
        * @returns {string} Normalized path
        */
-      path12.normalize = function normalize2(path13) {
-        path13 = path13.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
-        var parts = path13.split("/"), absolute = isAbsolute(path13), prefix = "";
+      path17.normalize = function normalize2(path18) {
+        path18 = path18.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
+        var parts = path18.split("/"), absolute = isAbsolute(path18), prefix = "";
         if (absolute)
           prefix = parts.shift() + "/";
         for (var i2 = 0; i2 < parts.length; ) {
@@ -46601,7 +46601,7 @@ var require_path = __commonJS({
         return prefix + parts.join("/");
       }
     );
-    path12.resolve = function resolve(originPath, includePath, alreadyNormalized) {
+    path17.resolve = function resolve(originPath, includePath, alreadyNormalized) {
       if (!alreadyNormalized)
         includePath = normalize(includePath);
       if (isAbsolute(includePath))
@@ -46785,18 +46785,18 @@ var require_namespace = __commonJS({
       object2.onRemove(this);
       return clearCache(this);
     };
-    Namespace.prototype.define = function define2(path12, json2) {
-      if (util.isString(path12))
-        path12 = path12.split(".");
-      else if (!Array.isArray(path12))
+    Namespace.prototype.define = function define2(path17, json2) {
+      if (util.isString(path17))
+        path17 = path17.split(".");
+      else if (!Array.isArray(path17))
         throw TypeError("illegal path");
-      if (path12 && path12.length && path12[0] === "")
+      if (path17 && path17.length && path17[0] === "")
         throw Error("path must be relative");
-      if (path12.length > util.recursionLimit)
+      if (path17.length > util.recursionLimit)
         throw Error("max depth exceeded");
       var ptr = this;
-      while (path12.length > 0) {
-        var part = path12.shift();
+      while (path17.length > 0) {
+        var part = path17.shift();
         if (ptr.nested && ptr.nested[part]) {
           ptr = ptr.nested[part];
           if (!(ptr instanceof Namespace))
@@ -46831,26 +46831,26 @@ var require_namespace = __commonJS({
       });
       return this;
     };
-    Namespace.prototype.lookup = function lookup(path12, filterTypes, parentAlreadyChecked) {
+    Namespace.prototype.lookup = function lookup(path17, filterTypes, parentAlreadyChecked) {
       if (typeof filterTypes === "boolean") {
         parentAlreadyChecked = filterTypes;
         filterTypes = void 0;
       } else if (filterTypes && !Array.isArray(filterTypes))
         filterTypes = [filterTypes];
-      if (util.isString(path12) && path12.length) {
-        if (path12 === ".")
+      if (util.isString(path17) && path17.length) {
+        if (path17 === ".")
           return this.root;
-        path12 = path12.split(".");
-      } else if (!path12.length)
+        path17 = path17.split(".");
+      } else if (!path17.length)
         return this;
-      var flatPath = path12.join(".");
-      if (path12[0] === "")
-        return this.root.lookup(path12.slice(1), filterTypes);
+      var flatPath = path17.join(".");
+      if (path17[0] === "")
+        return this.root.lookup(path17.slice(1), filterTypes);
       var found = this.root._fullyQualifiedObjects && this.root._fullyQualifiedObjects["." + flatPath];
       if (found && (!filterTypes || filterTypes.indexOf(found.constructor) > -1)) {
         return found;
       }
-      found = this._lookupImpl(path12, flatPath);
+      found = this._lookupImpl(path17, flatPath);
       if (found && (!filterTypes || filterTypes.indexOf(found.constructor) > -1)) {
         return found;
       }
@@ -46858,7 +46858,7 @@ var require_namespace = __commonJS({
         return null;
       var current = this;
       while (current.parent) {
-        found = current.parent._lookupImpl(path12, flatPath);
+        found = current.parent._lookupImpl(path17, flatPath);
         if (found && (!filterTypes || filterTypes.indexOf(found.constructor) > -1)) {
           return found;
         }
@@ -46866,22 +46866,22 @@ var require_namespace = __commonJS({
       }
       return null;
     };
-    Namespace.prototype._lookupImpl = function lookup(path12, flatPath) {
+    Namespace.prototype._lookupImpl = function lookup(path17, flatPath) {
       if (Object.prototype.hasOwnProperty.call(this._lookupCache, flatPath)) {
         return this._lookupCache[flatPath];
       }
-      var found = this.get(path12[0]);
+      var found = this.get(path17[0]);
       var exact = null;
       if (found) {
-        if (path12.length === 1) {
+        if (path17.length === 1) {
           exact = found;
         } else if (found instanceof Namespace) {
-          path12 = path12.slice(1);
-          exact = found._lookupImpl(path12, path12.join("."));
+          path17 = path17.slice(1);
+          exact = found._lookupImpl(path17, path17.join("."));
         }
       } else {
         for (var i2 = 0; i2 < this.nestedArray.length; ++i2)
-          if (this._nestedArray[i2] instanceof Namespace && (found = this._nestedArray[i2]._lookupImpl(path12, flatPath))) {
+          if (this._nestedArray[i2] instanceof Namespace && (found = this._nestedArray[i2]._lookupImpl(path17, flatPath))) {
             exact = found;
             break;
           }
@@ -46889,28 +46889,28 @@ var require_namespace = __commonJS({
       this._lookupCache[flatPath] = exact;
       return exact;
     };
-    Namespace.prototype.lookupType = function lookupType(path12) {
-      var found = this.lookup(path12, [Type]);
+    Namespace.prototype.lookupType = function lookupType(path17) {
+      var found = this.lookup(path17, [Type]);
       if (!found)
-        throw Error("no such type: " + path12);
+        throw Error("no such type: " + path17);
       return found;
     };
-    Namespace.prototype.lookupEnum = function lookupEnum(path12) {
-      var found = this.lookup(path12, [Enum]);
+    Namespace.prototype.lookupEnum = function lookupEnum(path17) {
+      var found = this.lookup(path17, [Enum]);
       if (!found)
-        throw Error("no such Enum '" + path12 + "' in " + this);
+        throw Error("no such Enum '" + path17 + "' in " + this);
       return found;
     };
-    Namespace.prototype.lookupTypeOrEnum = function lookupTypeOrEnum(path12) {
-      var found = this.lookup(path12, [Type, Enum]);
+    Namespace.prototype.lookupTypeOrEnum = function lookupTypeOrEnum(path17) {
+      var found = this.lookup(path17, [Type, Enum]);
       if (!found)
-        throw Error("no such Type or Enum '" + path12 + "' in " + this);
+        throw Error("no such Type or Enum '" + path17 + "' in " + this);
       return found;
     };
-    Namespace.prototype.lookupService = function lookupService(path12) {
-      var found = this.lookup(path12, [Service]);
+    Namespace.prototype.lookupService = function lookupService(path17) {
+      var found = this.lookup(path17, [Service]);
       if (!found)
-        throw Error("no such Service '" + path12 + "' in " + this);
+        throw Error("no such Service '" + path17 + "' in " + this);
       return found;
     };
     Namespace._configure = function(Type_, Service_, Enum_) {
@@ -48327,13 +48327,13 @@ var require_util2 = __commonJS({
       Object.defineProperty(object2, "$type", { value: enm, enumerable: false });
       return enm;
     };
-    util.setProperty = function setProperty(dst, path12, value, ifNotSet) {
-      function setProp(dst2, path13, value2) {
-        var part = path13.shift();
+    util.setProperty = function setProperty(dst, path17, value, ifNotSet) {
+      function setProp(dst2, path18, value2) {
+        var part = path18.shift();
         if (util.isUnsafeProperty(part))
           return dst2;
-        if (path13.length > 0) {
-          dst2[part] = setProp(dst2[part] || {}, path13, value2);
+        if (path18.length > 0) {
+          dst2[part] = setProp(dst2[part] || {}, path18, value2);
         } else {
           var prevValue = dst2[part];
           if (prevValue && ifNotSet)
@@ -48346,12 +48346,12 @@ var require_util2 = __commonJS({
       }
       if (typeof dst !== "object")
         throw TypeError("dst must be an object");
-      if (!path12)
+      if (!path17)
         throw TypeError("path must be specified");
-      path12 = path12.split(".");
-      if (path12.length > util.recursionLimit)
+      path17 = path17.split(".");
+      if (path17.length > util.recursionLimit)
         throw Error("max depth exceeded");
-      return setProp(dst, path12, value);
+      return setProp(dst, path17, value);
     };
     Object.defineProperty(util, "decorateRoot", {
       get: function() {
@@ -48897,12 +48897,12 @@ var require_object = __commonJS({
        */
       fullName: {
         get: function() {
-          var path12 = [this.name], ptr = this.parent;
+          var path17 = [this.name], ptr = this.parent;
           while (ptr) {
-            path12.unshift(ptr.name);
+            path17.unshift(ptr.name);
             ptr = ptr.parent;
           }
-          return path12.join(".");
+          return path17.join(".");
         }
       }
     });
@@ -52940,16 +52940,16 @@ var require_util3 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.addCommonProtos = exports.loadProtosWithOptionsSync = exports.loadProtosWithOptions = void 0;
     var fs2 = __require("fs");
-    var path12 = __require("path");
+    var path17 = __require("path");
     var Protobuf = require_protobufjs();
     function addIncludePathResolver(root, includePaths) {
       const originalResolvePath = root.resolvePath;
       root.resolvePath = (origin, target) => {
-        if (path12.isAbsolute(target)) {
+        if (path17.isAbsolute(target)) {
           return target;
         }
         for (const directory of includePaths) {
-          const fullPath = path12.join(directory, target);
+          const fullPath = path17.join(directory, target);
           try {
             fs2.accessSync(fullPath, fs2.constants.R_OK);
             return fullPath;
@@ -58562,9 +58562,9 @@ var require_server_call = __commonJS({
       return status;
     }
     var ServerUnaryCallImpl = class extends events_1.EventEmitter {
-      constructor(path12, call, metadata, request) {
+      constructor(path17, call, metadata, request) {
         super();
-        this.path = path12;
+        this.path = path17;
         this.call = call;
         this.metadata = metadata;
         this.request = request;
@@ -58594,9 +58594,9 @@ var require_server_call = __commonJS({
     };
     exports.ServerUnaryCallImpl = ServerUnaryCallImpl;
     var ServerReadableStreamImpl = class extends stream_1.Readable {
-      constructor(path12, call, metadata) {
+      constructor(path17, call, metadata) {
         super({ objectMode: true });
-        this.path = path12;
+        this.path = path17;
         this.call = call;
         this.metadata = metadata;
         this.cancelled = false;
@@ -58628,9 +58628,9 @@ var require_server_call = __commonJS({
     };
     exports.ServerReadableStreamImpl = ServerReadableStreamImpl;
     var ServerWritableStreamImpl = class extends stream_1.Writable {
-      constructor(path12, call, metadata, request) {
+      constructor(path17, call, metadata, request) {
         super({ objectMode: true });
-        this.path = path12;
+        this.path = path17;
         this.call = call;
         this.metadata = metadata;
         this.request = request;
@@ -58684,9 +58684,9 @@ var require_server_call = __commonJS({
     };
     exports.ServerWritableStreamImpl = ServerWritableStreamImpl;
     var ServerDuplexStreamImpl = class extends stream_1.Duplex {
-      constructor(path12, call, metadata) {
+      constructor(path17, call, metadata) {
         super({ objectMode: true });
-        this.path = path12;
+        this.path = path17;
         this.call = call;
         this.metadata = metadata;
         this.pendingStatus = {
@@ -60987,11 +60987,11 @@ var require_server2 = __commonJS({
           }
           return true;
         }
-        _retrieveHandler(path12) {
-          serverCallTrace("Received call to method " + path12 + " at address " + this.serverAddressString);
-          const handler = this.handlers.get(path12);
+        _retrieveHandler(path17) {
+          serverCallTrace("Received call to method " + path17 + " at address " + this.serverAddressString);
+          const handler = this.handlers.get(path17);
           if (handler === void 0) {
-            serverCallTrace("No handler registered for method " + path12 + ". Sending UNIMPLEMENTED status.");
+            serverCallTrace("No handler registered for method " + path17 + ". Sending UNIMPLEMENTED status.");
             return null;
           }
           return handler;
@@ -61015,10 +61015,10 @@ var require_server2 = __commonJS({
             channelzSessionInfo === null || channelzSessionInfo === void 0 ? void 0 : channelzSessionInfo.streamTracker.addCallFailed();
             return;
           }
-          const path12 = headers[HTTP2_HEADER_PATH];
-          const handler = this._retrieveHandler(path12);
+          const path17 = headers[HTTP2_HEADER_PATH];
+          const handler = this._retrieveHandler(path17);
           if (!handler) {
-            this._respondWithError(getUnimplementedStatusResponse(path12), stream, channelzSessionInfo);
+            this._respondWithError(getUnimplementedStatusResponse(path17), stream, channelzSessionInfo);
             return;
           }
           const callEventTracker = {
@@ -61068,10 +61068,10 @@ var require_server2 = __commonJS({
           if (this._verifyContentType(stream, headers) !== true) {
             return;
           }
-          const path12 = headers[HTTP2_HEADER_PATH];
-          const handler = this._retrieveHandler(path12);
+          const path17 = headers[HTTP2_HEADER_PATH];
+          const handler = this._retrieveHandler(path17);
           if (!handler) {
-            this._respondWithError(getUnimplementedStatusResponse(path12), stream, null);
+            this._respondWithError(getUnimplementedStatusResponse(path17), stream, null);
             return;
           }
           const call = (0, server_interceptors_1.getServerInterceptingCall)([...extraInterceptors, ...this.interceptors], stream, headers, null, handler, this.options);
@@ -62379,13 +62379,13 @@ var require_resolver_uds = __commonJS({
         this.listener = listener;
         this.hasReturnedResult = false;
         this.endpoints = [];
-        let path12;
+        let path17;
         if (target.authority === "") {
-          path12 = "/" + target.path;
+          path17 = "/" + target.path;
         } else {
-          path12 = target.path;
+          path17 = target.path;
         }
-        this.endpoints = [{ addresses: [{ path: path12 }] }];
+        this.endpoints = [{ addresses: [{ path: path17 }] }];
       }
       updateResolution() {
         if (!this.hasReturnedResult) {
@@ -62445,12 +62445,12 @@ var require_resolver_ip = __commonJS({
           return;
         }
         const pathList = target.path.split(",");
-        for (const path12 of pathList) {
-          const hostPort = (0, uri_parser_1.splitHostPort)(path12);
+        for (const path17 of pathList) {
+          const hostPort = (0, uri_parser_1.splitHostPort)(path17);
           if (hostPort === null) {
             this.error = {
               code: constants_1.Status.UNAVAILABLE,
-              details: `Failed to parse ${target.scheme} address ${path12}`,
+              details: `Failed to parse ${target.scheme} address ${path17}`,
               metadata: new metadata_1.Metadata()
             };
             return;
@@ -62458,7 +62458,7 @@ var require_resolver_ip = __commonJS({
           if (target.scheme === IPV4_SCHEME && !(0, net_1.isIPv4)(hostPort.host) || target.scheme === IPV6_SCHEME && !(0, net_1.isIPv6)(hostPort.host)) {
             this.error = {
               code: constants_1.Status.UNAVAILABLE,
-              details: `Failed to parse ${target.scheme} address ${path12}`,
+              details: `Failed to parse ${target.scheme} address ${path17}`,
               metadata: new metadata_1.Metadata()
             };
             return;
@@ -63814,16 +63814,16 @@ var require_util4 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.addCommonProtos = exports.loadProtosWithOptionsSync = exports.loadProtosWithOptions = void 0;
     var fs2 = __require("fs");
-    var path12 = __require("path");
+    var path17 = __require("path");
     var Protobuf = require_protobufjs();
     function addIncludePathResolver(root, includePaths) {
       const originalResolvePath = root.resolvePath;
       root.resolvePath = (origin, target) => {
-        if (path12.isAbsolute(target)) {
+        if (path17.isAbsolute(target)) {
           return target;
         }
         for (const directory of includePaths) {
-          const fullPath = path12.join(directory, target);
+          const fullPath = path17.join(directory, target);
           try {
             fs2.accessSync(fullPath, fs2.constants.R_OK);
             return fullPath;
@@ -64274,7 +64274,7 @@ function stringToBytes(str) {
   }
   return bytes;
 }
-function v35(name, version4, hashfunc) {
+function v35(name, version3, hashfunc) {
   function generateUUID(value, namespace, buf, offset) {
     var _namespace;
     if (typeof value === "string") {
@@ -64290,7 +64290,7 @@ function v35(name, version4, hashfunc) {
     bytes.set(namespace);
     bytes.set(value, namespace.length);
     bytes = hashfunc(bytes);
-    bytes[6] = bytes[6] & 15 | version4;
+    bytes[6] = bytes[6] & 15 | version3;
     bytes[8] = bytes[8] & 63 | 128;
     if (buf) {
       offset = offset || 0;
@@ -64584,7 +64584,7 @@ var require_session = __commonJS({
   "node_modules/dockerode/lib/session.js"(exports, module) {
     var grpc = require_src4();
     var protoLoader = require_src5();
-    var path12 = __require("path");
+    var path17 = __require("path");
     var uuid3 = (init_esm_node(), __toCommonJS(esm_node_exports)).v4;
     function withSession(docker, auth, handler) {
       const sessionId = uuid3();
@@ -64611,7 +64611,7 @@ var require_session = __commonJS({
         const injector = server.createConnectionInjector(creds);
         injector.injectConnection(socket);
         const pkg = protoLoader.loadSync(
-          path12.resolve(__dirname, "proto", "auth.proto")
+          path17.resolve(__dirname, "proto", "auth.proto")
         );
         const service = grpc.loadPackageDefinition(pkg);
         server.addService(service.moby.filesync.v1.Auth.service, {
@@ -64641,7 +64641,7 @@ var require_session = __commonJS({
 var require_buildkit = __commonJS({
   "node_modules/dockerode/lib/buildkit.js"(exports, module) {
     var protobuf = require_protobufjs();
-    var path12 = __require("path");
+    var path17 = __require("path");
     var BUILDKIT_TRACE_ID = "moby.buildkit.trace";
     var BUILDKIT_IMAGE_ID = "moby.image.id";
     var PROTO_TYPE = "moby.buildkit.v1.StatusResponse";
@@ -64651,7 +64651,7 @@ var require_buildkit = __commonJS({
     function loadProto() {
       if (StatusResponse) return StatusResponse;
       var root = protobuf.loadSync(
-        path12.resolve(__dirname, "proto", "buildkit_status.proto")
+        path17.resolve(__dirname, "proto", "buildkit_status.proto")
       );
       StatusResponse = root.lookupType(PROTO_TYPE);
       return StatusResponse;
@@ -66261,7 +66261,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs2 = __require("fs");
-    function checkPathExt(path12, options) {
+    function checkPathExt(path17, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -66272,25 +66272,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path12.substr(-p.length).toLowerCase() === p) {
+        if (p && path17.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path12, options) {
+    function checkStat(stat, path17, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path12, options);
+      return checkPathExt(path17, options);
     }
-    function isexe(path12, options, cb) {
-      fs2.stat(path12, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path12, options));
+    function isexe(path17, options, cb) {
+      fs2.stat(path17, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path17, options));
       });
     }
-    function sync(path12, options) {
-      return checkStat(fs2.statSync(path12), path12, options);
+    function sync(path17, options) {
+      return checkStat(fs2.statSync(path17), path17, options);
     }
   }
 });
@@ -66301,13 +66301,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs2 = __require("fs");
-    function isexe(path12, options, cb) {
-      fs2.stat(path12, function(er, stat) {
+    function isexe(path17, options, cb) {
+      fs2.stat(path17, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path12, options) {
-      return checkStat(fs2.statSync(path12), options);
+    function sync(path17, options) {
+      return checkStat(fs2.statSync(path17), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -66340,7 +66340,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path12, options, cb) {
+    function isexe(path17, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -66350,7 +66350,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path12, options || {}, function(er, is2) {
+          isexe(path17, options || {}, function(er, is2) {
             if (er) {
               reject(er);
             } else {
@@ -66359,7 +66359,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path12, options || {}, function(er, is2) {
+      core(path17, options || {}, function(er, is2) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -66369,9 +66369,9 @@ var require_isexe = __commonJS({
         cb(er, is2);
       });
     }
-    function sync(path12, options) {
+    function sync(path17, options) {
       try {
-        return core.sync(path12, options || {});
+        return core.sync(path17, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -66387,7 +66387,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path12 = __require("path");
+    var path17 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -66425,7 +66425,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path12.join(pathPart, cmd);
+        const pCmd = path17.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p, i2, 0));
       });
@@ -66452,7 +66452,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path12.join(pathPart, cmd);
+        const pCmd = path17.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j2 = 0; j2 < pathExt.length; j2++) {
           const cur = p + pathExt[j2];
@@ -66500,7 +66500,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path12 = __require("path");
+    var path17 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -66518,7 +66518,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path12.delimiter : void 0
+          pathExt: withoutPathExt ? path17.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -66527,7 +66527,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path12.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path17.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -66581,8 +66581,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path12, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path12.split("/").pop();
+      const [path17, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path17.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -66617,7 +66617,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path12 = __require("path");
+    var path17 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -66642,7 +66642,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path12.normalize(parsed.command);
+        parsed.command = path17.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -67617,10 +67617,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path12) {
-  if (!path12)
+function getElementAtPath(obj, path17) {
+  if (!path17)
     return obj;
-  return path12.reduce((acc, key) => acc?.[key], obj);
+  return path17.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -67960,11 +67960,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path12, issues) {
+function prefixIssues(path17, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path12);
+    iss.path.unshift(path17);
     return iss;
   });
 }
@@ -68426,16 +68426,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path12 = []) => {
+  const processError = (error63, path17 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path17, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else {
-        const fullpath = [...path12, ...issue2.path];
+        const fullpath = [...path17, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -68474,17 +68474,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path12 = []) => {
+  const processError = (error63, path17 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path12, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path17, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path12, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path17, ...issue2.path]);
       } else {
-        const fullpath = [...path12, ...issue2.path];
+        const fullpath = [...path17, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -68523,8 +68523,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path12 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path12) {
+  const path17 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path17) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -68790,10 +68790,10 @@ function nanoidOfLength(length) {
 var duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
 var extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
 var guid = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
-var uuid = (version4) => {
-  if (!version4)
+var uuid = (version3) => {
+  if (!version3)
     return /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
-  return new RegExp(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-${version4}[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`);
+  return new RegExp(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-${version3}[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`);
 };
 var uuid4 = /* @__PURE__ */ uuid(4);
 var uuid6 = /* @__PURE__ */ uuid(6);
@@ -71875,7 +71875,7 @@ function isRecursive(inst, stack, resolve) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check2 = (child) => {
+  const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
       const answer = isRecursive(child, stack, resolve);
       if (answer > result)
@@ -71904,32 +71904,32 @@ function isRecursive(inst, stack, resolve) {
     case "object": {
       const raw = rawShape(def);
       merge2(raw ? shape(raw, true) : ASSUMED);
-      check2(def.catchall);
+      check3(def.catchall);
       break;
     }
     case "array":
-      check2(def.element);
+      check3(def.element);
       break;
     case "tuple":
       for (const el of def.items)
-        check2(el);
-      check2(def.rest);
+        check3(el);
+      check3(def.rest);
       break;
     case "record":
     case "map":
-      check2(def.keyType);
-      check2(def.valueType);
+      check3(def.keyType);
+      check3(def.valueType);
       break;
     case "set":
-      check2(def.valueType);
+      check3(def.valueType);
       break;
     case "union":
       for (const el of def.options)
-        check2(el);
+        check3(el);
       break;
     case "intersection":
-      check2(def.left);
-      check2(def.right);
+      check3(def.left);
+      check3(def.right);
       break;
     case "optional":
     case "nullable":
@@ -71940,15 +71940,15 @@ function isRecursive(inst, stack, resolve) {
     case "nonoptional":
     case "promise":
     case "success":
-      check2(def.innerType);
+      check3(def.innerType);
       break;
     case "pipe":
-      check2(def.in);
-      check2(def.out);
+      check3(def.in);
+      check3(def.out);
       break;
     case "function":
-      check2(def.input);
-      check2(def.output);
+      check3(def.input);
+      check3(def.output);
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
@@ -71989,10 +71989,10 @@ function isRecursive(inst, stack, resolve) {
         if (!value || typeof value !== "object")
           continue;
         if (value._zod)
-          check2(value);
+          check3(value);
         else if (Array.isArray(value))
           for (const el of value)
-            check2(el);
+            check3(el);
       }
     }
   }
@@ -79938,8 +79938,8 @@ function generateChecks(doc, ctx, schema, accessor) {
   if (!schemaChecks || schemaChecks.length === 0)
     return accessor;
   let currentAccessor = accessor;
-  for (const check2 of schemaChecks) {
-    const def = check2._zod.def;
+  for (const check3 of schemaChecks) {
+    const def = check3._zod.def;
     if (def.when && !WHEN_DEFAULTED_CHECKS.has(def.check)) {
       throw new ZodCompileUnsupportedError(`check with a custom "when" condition`);
     }
@@ -79987,7 +79987,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         currentAccessor = generateStringFormatCheck(doc, ctx, def, currentAccessor);
         break;
       case "custom":
-        currentAccessor = generateCustomRefineCheck(doc, ctx, check2, currentAccessor);
+        currentAccessor = generateCustomRefineCheck(doc, ctx, check3, currentAccessor);
         break;
       case "bigint_format":
         generateBigIntFormatCheck(doc, def, currentAccessor);
@@ -80003,7 +80003,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         break;
       case "overwrite": {
         const newAccessor = newVar(ctx);
-        generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor);
+        generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor);
         currentAccessor = newAccessor;
         break;
       }
@@ -80126,8 +80126,8 @@ function generatePropertyCheck(doc, ctx, def, accessor) {
   const propAccessor = `${accessor}[${JSON.stringify(def.property)}]`;
   generateCheck(doc, ctx, def.schema, propAccessor);
 }
-function generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor) {
-  const tx = check2._zod.def.tx;
+function generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor) {
+  const tx = check3._zod.def.tx;
   if (!tx) {
     throw new ZodCompileUnsupportedError("overwrite check without a transform function");
   }
@@ -80143,8 +80143,8 @@ function throwAsync() {
 function pushIssue(issue2) {
   this.issues.push(issue2);
 }
-function generateCustomRefineCheck(doc, ctx, check2, accessor) {
-  const def = check2._zod.def;
+function generateCustomRefineCheck(doc, ctx, check3, accessor) {
+  const def = check3._zod.def;
   if (def.fn) {
     if (isAsyncFunction(def.fn)) {
       throw new ZodCompileAsyncError("z.compile: async .refine() predicates are not supported");
@@ -80157,11 +80157,11 @@ function generateCustomRefineCheck(doc, ctx, check2, accessor) {
     doc.write(`if (!${resVar}) return INVALID;`);
     return accessor;
   }
-  if (check2._zod.check) {
-    if (isAsyncFunction(check2._zod.check)) {
+  if (check3._zod.check) {
+    if (isAsyncFunction(check3._zod.check)) {
       throw new ZodCompileAsyncError("z.compile: async .superRefine() / check functions are not supported");
     }
-    const checkFn = check2._zod.check;
+    const checkFn = check3._zod.check;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
       const result = checkFn(fakePayload);
@@ -80783,8 +80783,8 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   return outputVar;
 }
 function generateSizeGate(doc, schema, size) {
-  for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
+  for (const [max, check3] of sizeCaps(schema._zod.def.checks)) {
+    doc.write(`if (${size} > ${numericOperand(max, check3._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
@@ -84084,8 +84084,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     reg.add(this, meta3);
     return this;
   },
-  refine(check2, params) {
-    return this.check(refine(check2, params));
+  refine(check3, params) {
+    return this.check(refine(check3, params));
   },
   superRefine(refinement, params) {
     return this.check(superRefine(refinement, params));
@@ -85662,13 +85662,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path12 = ref.slice(1).split("/").filter(Boolean);
-  if (path12.length === 0) {
+  const path17 = ref.slice(1).split("/").filter(Boolean);
+  if (path17.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path12[0] === defsKey) {
-    const key = path12[1] === void 0 ? void 0 : decodeJSONPointerSegment(path12[1]);
+  if (path17[0] === defsKey) {
+    const key = path17[1] === void 0 ? void 0 : decodeJSONPointerSegment(path17[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -86282,10 +86282,10 @@ function fromJSONSchema(schema, params) {
   } catch {
     throw new Error("fromJSONSchema input is not valid JSON (possibly cyclic); use $defs/$ref for recursive schemas");
   }
-  const version4 = detectVersion(normalized, params?.defaultTarget);
+  const version3 = detectVersion(normalized, params?.defaultTarget);
   const defs = normalized.$defs || normalized.definitions || {};
   const ctx = {
-    version: version4,
+    version: version3,
     defs,
     refs: /* @__PURE__ */ new Map(),
     processing: /* @__PURE__ */ new Set(),
@@ -86726,14 +86726,14 @@ function connectDocker(env = process.env) {
   return {
     host,
     info: () => call(async () => {
-      const [version4, info] = await Promise.all([client.version(), client.info()]);
+      const [version3, info] = await Promise.all([client.version(), client.info()]);
       return {
         host,
-        version: version4.Version,
-        apiVersion: version4.ApiVersion,
+        version: version3.Version,
+        apiVersion: version3.ApiVersion,
         storageDriver: String(info.Driver ?? ""),
-        os: version4.Os,
-        arch: version4.Arch
+        os: version3.Os,
+        arch: version3.Arch
       };
     }),
     image: (ref) => call(async () => {
@@ -91362,13 +91362,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path12, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path12 === "string" ? path12 : path12.toString();
+  for (const { path: path17, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path17 === "string" ? path17 : path17.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path12, serializedResult);
+      appendFileSync(path17, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path12, serializedResult);
+      writeFileSync(path17, serializedResult);
     }
   }
 };
@@ -93812,6 +93812,24 @@ function gitRepo(dir) {
         throw new DagshipError(`git status failed: ${tail(status.stderr, 2)}`, "run git status in the repository to see why", "infra");
       }
       return { root: top.stdout.trim(), revision, commitTime, dirtyPaths: parsePorcelainZ(status.stdout) };
+    },
+    async changedSince(ref) {
+      const known = await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+      if (known.exitCode !== 0) {
+        throw new DagshipError(
+          `git does not know '${ref}' in ${dir}`,
+          "name a branch, tag or commit that exists locally; in GitHub Actions use actions/checkout with fetch-depth: 0 (or fetch the base branch)",
+          "usage"
+        );
+      }
+      const lists = await Promise.all([
+        git(["diff", "--name-only", "-z", "--relative", `${ref}...HEAD`]),
+        git(["diff", "--name-only", "-z", "--relative", "HEAD"]),
+        git(["ls-files", "--others", "--exclude-standard", "-z"])
+      ]);
+      const failed = lists.find((l) => l.exitCode !== 0);
+      if (failed) throw new DagshipError(`git diff failed: ${tail(failed.stderr, 2)}`, `check that ${ref} shares history with HEAD`, "infra");
+      return [...new Set(lists.flatMap((l) => l.stdout.split("\0").filter(Boolean)))].sort();
     }
   };
 }
@@ -93873,17 +93891,76 @@ async function doctor(repoPath, flags) {
   return count2("problem") > 0 ? 2 : 0;
 }
 
-// cli/commands/lint.ts
-import path11 from "node:path";
+// cli/commands/baseline.ts
+import { writeFileSync as writeFileSync3 } from "node:fs";
+import path12 from "node:path";
+
+// src/baseline.ts
+import { createHash } from "node:crypto";
+import { readFileSync as readFileSync4 } from "node:fs";
+import path7 from "node:path";
+function fingerprintAll(findings, root) {
+  const lines = new SourceLines(root);
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const source = f.line ? lines.get(f.file, f.line) ?? "" : "";
+    const message = f.message.replace(/\bline \d+/g, "line N").replace(/:\d+(:\d+)?\b/g, ":N");
+    const base = createHash("sha256").update([f.tool, f.rule, f.file, message, source.trim()].join("\0")).digest("hex").slice(0, 32);
+    const n2 = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n2);
+    return n2 === 1 ? base : `${base}#${n2}`;
+  });
+}
+var SourceLines = class {
+  constructor(root) {
+    this.root = root;
+  }
+  root;
+  cache = /* @__PURE__ */ new Map();
+  get(file2, line) {
+    if (!this.cache.has(file2)) {
+      try {
+        this.cache.set(file2, readFileSync4(path7.join(this.root, file2), "latin1").split("\n"));
+      } catch {
+        this.cache.set(file2, void 0);
+      }
+    }
+    return this.cache.get(file2)?.[line - 1];
+  }
+};
+function writeBaseline(fingerprints) {
+  const body = { version: 1, fingerprints: [...new Set(fingerprints)].sort() };
+  return `${JSON.stringify(body, null, 2)}
+`;
+}
+function readBaseline(file2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync4(file2, "utf8"));
+  } catch (err) {
+    throw new DagshipError(`cannot read baseline ${file2}: ${err.message}`, "create one with dagship baseline, or fix the path", "usage", { cause: err });
+  }
+  const fingerprints = parsed?.fingerprints;
+  if (parsed?.version !== 1 || !Array.isArray(fingerprints)) {
+    throw new DagshipError(`${file2} is not a dagship baseline (expected {"version": 1, "fingerprints": [...]})`, "recreate it with dagship baseline", "usage");
+  }
+  return new Set(fingerprints.map(String));
+}
+
+// src/checks/dags.ts
+import { chmodSync, existsSync as existsSync3, mkdtempSync, readFileSync as readFileSync6, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { tmpdir } from "node:os";
+import path10 from "node:path";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // src/checks/lint.ts
-import { existsSync as existsSync2, readFileSync as readFileSync4 } from "node:fs";
-import path8 from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync5 } from "node:fs";
+import path9 from "node:path";
 
 // src/checks/paths.ts
-import path7 from "node:path";
+import path8 from "node:path";
 function relativeTo(root, file2) {
-  const rel = path7.posix.isAbsolute(file2) ? path7.posix.relative(root, file2) : path7.posix.normalize(file2);
+  const rel = path8.posix.isAbsolute(file2) ? path8.posix.relative(root, file2) : path8.posix.normalize(file2);
   return rel.replace(/^\.\//, "");
 }
 
@@ -97542,19 +97619,19 @@ function banditCommand(root) {
   return `bandit --version | head -1 && bandit -r ${config2} ${excluded} -f json -q --exit-zero "$@"`;
 }
 function hasRuffConfig(root) {
-  if (existsSync2(path8.join(root, "ruff.toml")) || existsSync2(path8.join(root, ".ruff.toml"))) return true;
-  const pyproject = path8.join(root, "pyproject.toml");
-  return existsSync2(pyproject) && /^\s*\[tool\.ruff[\].]/m.test(readFileSync4(pyproject, "utf8"));
+  if (existsSync2(path9.join(root, "ruff.toml")) || existsSync2(path9.join(root, ".ruff.toml"))) return true;
+  const pyproject = path9.join(root, "pyproject.toml");
+  return existsSync2(pyproject) && /^\s*\[tool\.ruff[\].]/m.test(readFileSync5(pyproject, "utf8"));
 }
 function banditConfig(root) {
-  if (existsSync2(path8.join(root, ".bandit"))) return "--ini .bandit";
-  const pyproject = path8.join(root, "pyproject.toml");
-  if (existsSync2(pyproject) && /^\s*\[tool\.bandit[\].]/m.test(readFileSync4(pyproject, "utf8"))) return "-c pyproject.toml";
+  if (existsSync2(path9.join(root, ".bandit"))) return "--ini .bandit";
+  const pyproject = path9.join(root, "pyproject.toml");
+  if (existsSync2(pyproject) && /^\s*\[tool\.bandit[\].]/m.test(readFileSync5(pyproject, "utf8"))) return "-c pyproject.toml";
   return "--severity-level medium";
 }
 function parseToolOutput(tool, result, parse4) {
   const newline = result.stdout.indexOf("\n");
-  const version4 = result.stdout.slice(0, newline).trim().split(/\s+/).at(-1) ?? "";
+  const version3 = result.stdout.slice(0, newline).trim().split(/\s+/).at(-1) ?? "";
   const json2 = result.stdout.slice(newline + 1).trim();
   if (result.exitCode !== 0 || result.timedOut || !json2.startsWith("{") && !json2.startsWith("[")) {
     throw new DagshipError(
@@ -97568,57 +97645,148 @@ function parseToolOutput(tool, result, parse4) {
     throw new DagshipError(`${tool} could not check every file: ${unread.trim()}`, "make the repository readable by the user running dagship", "infra");
   }
   try {
-    return { version: version4, findings: parse4(json2) };
+    return { version: version3, findings: parse4(json2) };
   } catch (err) {
     throw new DagshipError(`could not read ${tool}'s JSON report: ${String(err)}`, `is the tools image's ${tool} a supported version?`, "infra", { cause: err });
   }
 }
 
-// src/baseline.ts
-import { createHash } from "node:crypto";
-import { readFileSync as readFileSync5 } from "node:fs";
-import path9 from "node:path";
-function fingerprintAll(findings, root) {
-  const lines = new SourceLines(root);
-  const seen = /* @__PURE__ */ new Map();
-  return findings.map((f) => {
-    const source = f.line ? lines.get(f.file, f.line) ?? "" : "";
-    const message = f.message.replace(/\bline \d+/g, "line N").replace(/:\d+(:\d+)?\b/g, ":N");
-    const base = createHash("sha256").update([f.tool, f.rule, f.file, message, source.trim()].join("\0")).digest("hex").slice(0, 32);
-    const n2 = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n2);
-    return n2 === 1 ? base : `${base}#${n2}`;
-  });
-}
-var SourceLines = class {
-  constructor(root) {
-    this.root = root;
+// src/checks/dags.ts
+var REPO = "/repo";
+async function checkDags(request, docker, log) {
+  const { options } = request;
+  const dagsFolder = path10.join(options.root, options.dags_folder);
+  if (!existsSync3(dagsFolder)) {
+    throw new DagshipError(`DAG folder ${dagsFolder} does not exist`, "set 'dags_folder' in dagship.yaml to the folder with your DAG files (relative to the repository)", "config");
   }
-  root;
-  cache = /* @__PURE__ */ new Map();
-  get(file2, line) {
-    if (!this.cache.has(file2)) {
-      try {
-        this.cache.set(file2, readFileSync5(path9.join(this.root, file2), "latin1").split("\n"));
-      } catch {
-        this.cache.set(file2, void 0);
-      }
+  const out = mkdtempSync(path10.join(tmpdir(), "dagship-check-"));
+  try {
+    chmodSync(out, 511);
+    writeFileSync2(path10.join(out, "request.json"), JSON.stringify(checkerRequest(request)), { mode: 384 });
+    const mounts = [
+      { source: options.root, target: REPO },
+      { source: checkerDir(), target: "/dagship" },
+      { source: out, target: "/out", writable: true }
+    ];
+    const settings = options.check.local_settings;
+    if (settings) mounts.push({ source: resolveInRepo(options, settings, "check.local_settings"), target: "/dagship-settings/airflow_local_settings.py" });
+    log.info(`check: importing DAGs from ${options.dags_folder}/ in ${request.image}`);
+    const result = await docker.run({
+      image: request.image,
+      entrypoint: ["python"],
+      cmd: ["/dagship/dagship_check.py", "--request", "/out/request.json", "--output", "/out/result.json"],
+      mounts,
+      user: hostUser()?.replace(/:\d+$/, ":0"),
+      network: "none",
+      timeoutMs: CHECKER_DEADLINE_MS,
+      maxOutputBytes: 256 * 1024
+    });
+    const resultFile = path10.join(out, "result.json");
+    if (!existsSync3(resultFile)) {
+      throw new DagshipError(
+        `the DAG checker did not finish in ${request.image} (exit ${result.exitCode}${result.timedOut ? ", timed out" : ""}): ${tail(result.stderr || result.stdout, 6)}`,
+        "is this an Airflow image with python on PATH? dagship supports Airflow 2.7+ and 3.x",
+        "infra"
+      );
     }
-    return this.cache.get(file2)?.[line - 1];
+    const parsed = JSON.parse(readFileSync6(resultFile, "utf8"));
+    return { result: parsed, run: toToolRun(parsed, request.dagshipVersion) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
-};
-function readBaseline(file2) {
+}
+function checkerRequest(request) {
+  const { options } = request;
+  const check3 = options.check;
+  return {
+    repo_root: REPO,
+    dags_folder: path10.posix.join(REPO, options.dags_folder),
+    plugins_folder: path10.posix.join(REPO, options.plugins_folder),
+    files: request.files ?? null,
+    timeout: check3.timeout,
+    workers: check3.workers,
+    slow_import_seconds: check3.slow_import_seconds,
+    memory_limit_mb: check3.memory_limit_mb,
+    local_settings: check3.local_settings ? "/dagship-settings/airflow_local_settings.py" : null,
+    variables: check3.variables ? readJsonFile(options, check3.variables, "check.variables") : {},
+    connections: check3.connections ? readJsonFile(options, check3.connections, "check.connections") : {},
+    missing_lookups: check3.missing_lookups,
+    policies: check3.policies,
+    max_output_bytes: 65536
+  };
+}
+var CHECKER_DEADLINE_MS = 60 * 6e4;
+function resolveInRepo(options, file2, key) {
+  const full = path10.resolve(options.root, file2);
+  if (!existsSync3(full)) throw new DagshipError(`${key}: ${full} does not exist`, `fix the path of ${key} (relative to the repository, or absolute)`, "config");
+  return full;
+}
+function readJsonFile(options, file2, key) {
+  const full = resolveInRepo(options, file2, key);
   let parsed;
   try {
-    parsed = JSON.parse(readFileSync5(file2, "utf8"));
+    parsed = JSON.parse(readFileSync6(full, "utf8"));
   } catch (err) {
-    throw new DagshipError(`cannot read baseline ${file2}: ${err.message}`, "create one with dagship baseline, or fix the path", "usage", { cause: err });
+    throw new DagshipError(`${key}: ${full} is not valid JSON`, "export it with airflow variables export / airflow connections export", "config", { cause: err });
   }
-  const fingerprints = parsed?.fingerprints;
-  if (parsed?.version !== 1 || !Array.isArray(fingerprints)) {
-    throw new DagshipError(`${file2} is not a dagship baseline (expected {"version": 1, "fingerprints": [...]})`, "recreate it with dagship baseline", "usage");
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new DagshipError(`${key}: ${full} must be a JSON object keyed by variable key or connection id`, "use the format of airflow variables export / connections export", "config");
   }
-  return new Set(fingerprints.map(String));
+  return parsed;
+}
+function checkerDir() {
+  const here = path10.dirname(fileURLToPath3(import.meta.url));
+  const found = [path10.join(here, "..", "src", "python"), path10.join(here, "..", "python")].find((d) => existsSync3(path10.join(d, "dagship_check.py")));
+  if (!found) throw new DagshipError("the DAG checker (src/python/dagship_check.py) is missing from this dagship installation", "reinstall dagship", "infra");
+  return found;
+}
+function toToolRun(result, version3) {
+  const findings = result.findings.map((f) => ({
+    tool: "dagship",
+    rule: f.rule,
+    severity: f.severity,
+    file: f.file,
+    line: f.line ?? void 0,
+    message: f.message,
+    detail: f.detail ?? void 0,
+    dagId: f.dag_id ?? void 0
+  }));
+  return { tool: "dagship", version: version3, files: result.files.map((f) => f.path), findings };
+}
+
+// src/images.ts
+import path11 from "node:path";
+function toolsImage(options) {
+  if (options.tools_image) return options.tools_image;
+  throw new DagshipError("no tools image configured for lint", "set 'tools_image' in dagship.yaml (a Python image with ruff and bandit) or pass --tools-image", "config");
+}
+function airflowImage(options, override) {
+  const image = override ?? options.base_image;
+  if (image) return image;
+  throw new DagshipError("no Airflow image to check the DAGs in", "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --image", "config");
+}
+function baselinePath(options) {
+  return options.baseline ? path11.resolve(options.root, options.baseline) : void 0;
+}
+
+// cli/version.ts
+var VERSION = true ? "0.1.0" : "0.0.0-dev";
+
+// cli/commands/baseline.ts
+async function baseline(repoPath, flags) {
+  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const log = terminalLogger(Boolean(flags.verbose));
+  const docker = connectDocker();
+  const lintRuns = await runLint({ root: options.root, toolsImage: toolsImage(options) }, docker, log);
+  const checked = await checkDags({ options, image: airflowImage(options, flags.image), dagshipVersion: VERSION }, docker, log);
+  const runs = [...lintRuns, checked.run];
+  const fingerprints = runs.flatMap((r7) => fingerprintAll(r7.findings, options.root));
+  const output2 = path12.resolve(options.root, flags.output ?? options.baseline ?? ".dagship-baseline.json");
+  writeFileSync3(output2, writeBaseline(fingerprints));
+  process.stdout.write(`wrote ${fingerprints.length} known finding(s) to ${output2}
+use it with --baseline ${path12.relative(process.cwd(), output2) || output2} (or 'baseline:' in dagship.yaml)
+`);
+  return 0;
 }
 
 // src/findings.ts
@@ -97662,8 +97830,8 @@ function judge(runs, options) {
 import { appendFileSync as appendFileSync2 } from "node:fs";
 
 // src/report/files.ts
-import { mkdirSync, renameSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path10 from "node:path";
+import { mkdirSync, renameSync, writeFileSync as writeFileSync4 } from "node:fs";
+import path13 from "node:path";
 
 // src/report/json.ts
 function toJson(outcome, extra = {}) {
@@ -97763,9 +97931,9 @@ function writeReports(outcome, paths, extra = {}) {
   const written = [];
   const write = (file2, content) => {
     if (!file2) return;
-    mkdirSync(path10.dirname(path10.resolve(file2)), { recursive: true });
+    mkdirSync(path13.dirname(path13.resolve(file2)), { recursive: true });
     const partial2 = `${file2}.partial`;
-    writeFileSync2(partial2, content());
+    writeFileSync4(partial2, content());
     renameSync(partial2, file2);
     written.push(file2);
   };
@@ -97869,16 +98037,169 @@ function renderCounts(outcome) {
   return parts.join(" \xB7 ");
 }
 
+// cli/changed.ts
+import { existsSync as existsSync5 } from "node:fs";
+import path16 from "node:path";
+
+// src/checks/changed.ts
+import path15 from "node:path";
+
+// src/checks/imports.ts
+import { existsSync as existsSync4, readFileSync as readFileSync7, statSync as statSync3 } from "node:fs";
+import path14 from "node:path";
+function localImports(repo, file2, roots) {
+  let source;
+  try {
+    source = readFileSync7(path14.join(repo, file2), "latin1");
+  } catch {
+    return [];
+  }
+  const found = /* @__PURE__ */ new Set();
+  for (const name of importedModules(source, path14.posix.dirname(file2), roots)) {
+    for (const candidate of moduleFiles(repo, name, roots)) found.add(candidate);
+  }
+  found.delete(file2);
+  return [...found].sort();
+}
+function importedModules(source, fileDir, roots) {
+  const names = [];
+  const logical = source.replace(/\\\r?\n/g, " ").replace(/\(([^)]*)\)/gs, (m) => m.replace(/\r?\n/g, " "));
+  for (const line of logical.split(/\r?\n/)) {
+    const plain = /^\s*import\s+(.+)$/.exec(line);
+    if (plain) {
+      for (const part of plain[1].split(",")) names.push(part.trim().split(/\s+/)[0]);
+      continue;
+    }
+    const from = /^\s*from\s+(\.*)([\w.]*)\s+import\s+\(?([^#]*)/.exec(line);
+    if (!from) continue;
+    const [, dots = "", base = "", imported = ""] = from;
+    const pkg = dots ? relativePackage(fileDir, dots.length, roots) : "";
+    if (dots && pkg === void 0) continue;
+    const module = [pkg, base].filter(Boolean).join(".");
+    if (module) names.push(module);
+    for (const part of imported.replace(/[()]/g, "").split(",")) {
+      const sub = part.trim().split(/\s+/)[0];
+      if (sub && sub !== "*") names.push(module ? `${module}.${sub}` : sub);
+    }
+  }
+  return names.filter((n2) => /^[\w.]+$/.test(n2));
+}
+function relativePackage(fileDir, dots, roots) {
+  const root = roots.find((r7) => r7 === "" || r7 === "." || fileDir === r7 || fileDir.startsWith(`${r7}/`));
+  if (root === void 0) return void 0;
+  const inside = path14.posix.relative(root === "." ? "" : root, fileDir);
+  const parts = inside ? inside.split("/") : [];
+  if (dots - 1 > parts.length) return void 0;
+  return parts.slice(0, parts.length - (dots - 1)).join(".");
+}
+function moduleFiles(repo, name, roots) {
+  const parts = name.split(".");
+  for (const root of roots) {
+    const base = root === "." ? "" : root;
+    const files = [];
+    for (let i2 = 1; i2 <= parts.length; i2++) {
+      const rel = path14.posix.join(base, ...parts.slice(0, i2));
+      const init = `${rel}/__init__.py`;
+      if (existsSync4(path14.join(repo, init))) files.push(init);
+      else if (existsSync4(path14.join(repo, `${rel}.py`))) {
+        files.push(`${rel}.py`);
+        break;
+      } else if (!isDir(path14.join(repo, rel))) break;
+    }
+    if (files.length) return files;
+  }
+  return [];
+}
+function importClosure(repo, files, roots) {
+  const direct = /* @__PURE__ */ new Map();
+  const depsOf = (f) => {
+    if (!direct.has(f)) direct.set(f, localImports(repo, f, roots));
+    return direct.get(f);
+  };
+  const closure = /* @__PURE__ */ new Map();
+  for (const file2 of files) {
+    const seen = /* @__PURE__ */ new Set();
+    const stack = [...depsOf(file2)];
+    while (stack.length) {
+      const next = stack.pop();
+      if (seen.has(next) || next === file2) continue;
+      seen.add(next);
+      stack.push(...depsOf(next));
+    }
+    closure.set(file2, seen);
+  }
+  return closure;
+}
+function isDir(p) {
+  try {
+    return statSync3(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// src/checks/changed.ts
+function globalInputs(options) {
+  const c3 = options.check;
+  return [options.requirements, "dagship.yaml", "dagship.yml", path15.posix.join(options.dags_folder, ".airflowignore"), c3.local_settings, c3.variables, c3.connections, options.configFile && path15.relative(options.root, options.configFile)].filter((x) => Boolean(x)).map((p) => path15.posix.normalize(p));
+}
+function selectChanged(options, changed, dagFolderFiles) {
+  const within = (dir, f) => f === dir || f.startsWith(`${dir}/`);
+  const global3 = globalInputs(options);
+  const trigger = changed.find((f) => global3.includes(f) || within(options.plugins_folder, f));
+  const lint2 = changed.filter((f) => f.endsWith(".py"));
+  if (trigger) return { lint: lint2, reason: `${trigger} changed: checking every DAG file` };
+  const changedSet = new Set(changed);
+  const roots = [options.dags_folder, options.plugins_folder, "."];
+  const closure = importClosure(options.root, dagFolderFiles, roots);
+  const dags = dagFolderFiles.filter((f) => changedSet.has(f) || [...closure.get(f) ?? []].some((d) => changedSet.has(d)));
+  return { lint: lint2, dags, reason: `${changed.length} changed file(s): ${dags.length} DAG file(s) to check` };
+}
+
+// cli/changed.ts
+async function changedSelection(options, ref, log) {
+  if (!ref) return void 0;
+  const changed = (await gitRepo(options.root).changedSince(ref)).filter((f) => existsSync5(path16.join(options.root, f)));
+  const dagFiles = (await listPythonFiles(options.root)).filter((f) => f.startsWith(`${options.dags_folder}/`));
+  const selection = selectChanged(options, changed, dagFiles);
+  log.info(`changed since ${ref}: ${selection.reason}`);
+  return selection;
+}
+
+// cli/commands/check.ts
+async function check2(repoPath, flags) {
+  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const image = airflowImage(options, flags.image);
+  const log = terminalLogger(Boolean(flags.verbose));
+  const started = Date.now();
+  const selection = await changedSelection(options, flags.changedSince, log);
+  const { run: run2, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION }, connectDocker(), log);
+  const outcome = judge([run2], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+  return present(outcome, {
+    title: "dagship check",
+    reports: flags.reports,
+    summary: summaryLines(result, image, Date.now() - started),
+    json: { airflow_version: result.airflow_version, image, files: result.files, timings: result.timings }
+  });
+}
+function summaryLines(result, image, elapsedMs) {
+  const dags = result.files.reduce((n2, f) => n2 + f.dags.length, 0);
+  const tasks = result.files.reduce((n2, f) => n2 + f.dags.reduce((m, d) => m + d.tasks, 0), 0);
+  const slowest = [...result.files].sort((a2, b) => b.import_seconds - a2.import_seconds).slice(0, 3).map((f) => `${f.path} ${f.import_seconds.toFixed(2)}s`);
+  return [
+    `Airflow ${result.airflow_version} (${image}): ${result.files.length} file(s) checked of ${result.discovered} discovered, ${dags} DAG(s), ${tasks} task(s)`,
+    `slowest: ${slowest.join(", ") || "-"} \xB7 airflow import ${result.timings.airflow_import_seconds.toFixed(1)}s \xB7 ${result.timings.workers} worker(s) \xB7 elapsed ${(elapsedMs / 1e3).toFixed(1)}s`
+  ];
+}
+
 // cli/commands/lint.ts
 async function lint(repoPath, flags) {
   const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
-  if (!options.tools_image) {
-    throw new DagshipError("no tools image configured for lint", "set 'tools_image' in dagship.yaml (a Python image with ruff and bandit) or pass --tools-image", "config");
-  }
   const log = terminalLogger(Boolean(flags.verbose));
   const started = Date.now();
-  const runs = await runLint({ root: options.root, toolsImage: options.tools_image }, connectDocker(), log);
-  const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: options.baseline && path11.resolve(options.root, options.baseline) });
+  const selection = await changedSelection(options, flags.changedSince, log);
+  const runs = await runLint({ root: options.root, toolsImage: toolsImage(options), files: selection?.lint }, connectDocker(), log);
+  const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   return present(outcome, { title: "dagship lint", reports: flags.reports, summary: [`elapsed ${((Date.now() - started) / 1e3).toFixed(1)}s`] });
 }
 
@@ -97887,7 +98208,7 @@ function withConfigFlags(command) {
   return command.option("-c, --config <file>", "dagship.yaml to read (default: <path>/dagship.yaml)").option("--dags-folder <dir>", "DAG folder, relative to the repository").option("--base-image <ref>", "Airflow image the DAGs run in").option("--tools-image <ref>", "image with ruff and bandit").option("--repository <ref>", "registry/repository for built images").option("-v, --verbose", "show debug output");
 }
 function withReportFlags(command) {
-  return command.option("--sarif <file>", "write a SARIF 2.1.0 report").option("--junit <file>", "write a JUnit XML report").option("--json <file>", "write a JSON report").addOption(new Option("--fail-on <severity>", "lowest severity that fails (default: error)").choices(["error", "warning", "never"])).option("--baseline <file>", "ignore the known findings listed in this baseline file");
+  return command.option("--sarif <file>", "write a SARIF 2.1.0 report").option("--junit <file>", "write a JUnit XML report").option("--json <file>", "write a JSON report").addOption(new Option("--fail-on <severity>", "lowest severity that fails (default: error)").choices(["error", "warning", "never"])).option("--baseline <file>", "ignore the known findings listed in this baseline file").option("--changed-since <ref>", "only what changed since this git ref (and the DAG files importing it)");
 }
 var FLAG_KEYS = {
   dags_folder: "dagsFolder",
@@ -97915,17 +98236,17 @@ function configFlags(opts) {
 }
 
 // cli/main.ts
-var version3 = true ? "0.1.0" : "0.0.0-dev";
 var EXAMPLES = `
 Examples:
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
+  $ dagship check . --junit dags.xml    import every DAG as the scheduler will
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
 Settings come from dagship.yaml, then DAGSHIP_* environment variables, then flags.`;
 function buildProgram() {
-  const program2 = new Command("dagship").description("CI/CD for Apache Airflow DAGs on Kubernetes: lint, check, build, push and deploy").version(version3, "-V, --version").showHelpAfterError("(run dagship --help for usage)").addHelpText("after", EXAMPLES).exitOverride();
+  const program2 = new Command("dagship").description("CI/CD for Apache Airflow DAGs on Kubernetes: lint, check, build, push and deploy").version(VERSION, "-V, --version").showHelpAfterError("(run dagship --help for usage)").addHelpText("after", EXAMPLES).exitOverride();
   withConfigFlags(
     program2.command("doctor [path]").description("check the Docker Engine, registry, git state and images the pipeline needs")
   ).action(async (repoPath, opts) => {
@@ -97934,7 +98255,15 @@ function buildProgram() {
   withReportFlags(
     withConfigFlags(program2.command("lint [path]").description("run ruff (with Airflow AIR rules) and bandit in the tools image"))
   ).action(async (repoPath, opts) => {
-    process.exitCode = await lint(repoPath, configFlags(opts));
+    process.exitCode = await lint(repoPath, { ...configFlags(opts), changedSince: opts.changedSince });
+  });
+  withReportFlags(
+    withConfigFlags(program2.command("check [path]").description("import every DAG file with Airflow's DagBag in the Airflow image: errors, cycles, duplicates, timeouts, policies"))
+  ).option("--image <ref>", "Airflow image to check in (default: base_image)").option("--timeout <seconds>", "per-file import timeout (default 30, like dagbag_import_timeout)").option("--workers <n>", "parallel imports (default: all cores)").option("--variables <file>", "Airflow Variables (JSON of airflow variables export) served at parse time").option("--connections <file>", "Airflow Connections (JSON of airflow connections export) served at parse time").option("--local-settings <file>", "the team's airflow_local_settings.py: its cluster policies become findings").action(async (repoPath, opts) => {
+    process.exitCode = await check2(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince });
+  });
+  withConfigFlags(program2.command("baseline [path]").description("record the current lint and check findings as known; later runs with --baseline fail only on new ones")).option("-o, --output <file>", "baseline file to write (default: baseline key, else .dagship-baseline.json)").option("--image <ref>", "Airflow image to check in (default: base_image)").action(async (repoPath, opts) => {
+    process.exitCode = await baseline(repoPath, { ...configFlags(opts), output: opts.output, image: opts.image });
   });
   return program2;
 }

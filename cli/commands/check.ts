@@ -1,27 +1,25 @@
-import path from 'node:path';
 import { checkDags, type CheckerResult } from '../../src/checks/dags.js';
 import { loadOptions } from '../../src/config.js';
 import { connectDocker } from '../../src/docker.js';
-import { DagshipError } from '../../src/errors.js';
+import { airflowImage, baselinePath } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { VERSION } from '../version.js';
 import type { ConfigFlags, ReportFlags } from '../flags.js';
 import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
+import { changedSelection } from '../changed.js';
 
-export type CheckFlags = ConfigFlags & ReportFlags & { image?: string };
+export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string };
 
 /** Imports every DAG file as the scheduler will, in the Airflow image. */
 export async function check(repoPath: string | undefined, flags: CheckFlags): Promise<number> {
   const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
-  const image = flags.image ?? options.base_image;
-  if (!image) {
-    throw new DagshipError('no Airflow image to check the DAGs in', "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --image", 'config');
-  }
+  const image = airflowImage(options, flags.image);
   const log = terminalLogger(Boolean(flags.verbose));
   const started = Date.now();
-  const { run, result } = await checkDags({ options, image, dagshipVersion: VERSION }, connectDocker(), log);
-  const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: options.baseline && path.resolve(options.root, options.baseline) });
+  const selection = await changedSelection(options, flags.changedSince, log);
+  const { run, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION }, connectDocker(), log);
+  const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   return present(outcome, {
     title: 'dagship check',
     reports: flags.reports,
