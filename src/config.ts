@@ -45,6 +45,17 @@ const checkSchema = z
   })
   .strict();
 
+const buildSchema = z
+  .object({
+    /** Tag images with the 12-character commit instead of the full one. */
+    short_sha: z.boolean().default(false),
+    /** More tags for each built image, e.g. [staging]; the commit tag is always there. */
+    extra_tags: z.array(z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag')).default([]),
+    /** The team's own Dockerfile (relative to the repository) instead of the generated build. */
+    dockerfile: relativePath.optional(),
+  })
+  .strict();
+
 /** dagship.yaml, version 1. Every key is optional; DAGSHIP_* variables and flags override it. */
 export const configSchema = z
   .object({
@@ -64,6 +75,7 @@ export const configSchema = z
     /** Known findings to ignore (written by `dagship baseline`). */
     baseline: filePath.optional(),
     check: checkSchema.default(checkSchema.parse({})),
+    build: buildSchema.default(buildSchema.parse({})),
   })
   .strict();
 
@@ -95,6 +107,7 @@ export const OVERRIDABLE = [
   'check.variables',
   'check.connections',
   'check.local_settings',
+  'build.dockerfile',
 ] as const;
 export type OverridableKey = (typeof OVERRIDABLE)[number];
 
