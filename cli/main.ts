@@ -4,6 +4,7 @@ import { doctor } from './commands/doctor.js';
 import { baseline } from './commands/baseline.js';
 import { check } from './commands/check.js';
 import { lint } from './commands/lint.js';
+import { audit } from './commands/audit.js';
 import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
@@ -14,6 +15,7 @@ Examples:
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship check . --junit dags.xml    import every DAG as the scheduler will
+  $ dagship audit --values values.yaml --values prod.yaml   Helm values against the production checklist
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
@@ -51,6 +53,18 @@ export function buildProgram(): Command {
     .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
     .action(async (repoPath: string | undefined, opts) => {
       process.exitCode = await check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince });
+    });
+
+  withReportFlags(
+    withConfigFlags(program.command('audit').description('audit Helm values of the official Airflow chart against a production checklist: database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources')),
+  )
+    .option('--values <file>', 'a values file; repeat for more (later files win, like helm -f)', (file: string, all: string[]) => [...all, file], [] as string[])
+    .option('--image-repository <ref>', 'the repository dagship pushes to (default: repository): images.airflow there means DAGs are baked')
+    .option('--strict', 'an Airflow image without a digest is an error, not a warning')
+    .option('--min-parallelism <n>', 'warn when [core] parallelism is below this floor')
+    .option('--expected-heartbeat <seconds>', 'warn when [scheduler] scheduler_heartbeat_sec differs from this')
+    .action(async (opts) => {
+      process.exitCode = await audit({ ...configFlags(opts), values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
     });
 
   withConfigFlags(program.command('baseline [path]').description('record the current lint and check findings as known; later runs with --baseline fail only on new ones'))

@@ -1,0 +1,58 @@
+import { loadOptions } from '../../src/config.js';
+import { DagshipError } from '../../src/errors.js';
+import type { ToolRun } from '../../src/findings.js';
+import { baselinePath } from '../../src/images.js';
+import { judge } from '../../src/outcome.js';
+import { CHART_DEFAULTS, CHART_VERSION, mergeValues, readValuesFiles, runAudit, type AuditOptions, type Values } from '../../src/audit/index.js';
+import { airflowImage, describeImage } from '../../src/audit/context.js';
+import { VERSION } from '../version.js';
+import type { ConfigFlags, ReportFlags } from '../flags.js';
+import { present } from '../present.js';
+
+export type AuditFlags = ConfigFlags &
+  ReportFlags & {
+    values: string[];
+    imageRepository?: string;
+    strict?: boolean;
+    minParallelism?: string;
+    expectedHeartbeat?: string;
+    changedSince?: string;
+  };
+
+/** Audits Helm values for the official Airflow chart against the production checklist. */
+export async function audit(flags: AuditFlags): Promise<number> {
+  if (!flags.values.length) {
+    throw new DagshipError('dagship audit needs at least one values file', 'pass --values values.yaml (repeat it for more files, later ones win, like helm -f)', 'usage');
+  }
+  if (flags.changedSince) throw new DagshipError('--changed-since does not apply to audit', 'audit always reads the whole values files; drop --changed-since', 'usage');
+  const options = loadOptions({ configFile: flags.config, flags: flags.overrides });
+  const auditOptions: AuditOptions = {
+    repository: flags.imageRepository ?? options.repository,
+    strict: Boolean(flags.strict),
+    minParallelism: positiveNumber(flags.minParallelism, '--min-parallelism'),
+    expectedHeartbeat: positiveNumber(flags.expectedHeartbeat, '--expected-heartbeat'),
+  };
+  const values = mergeValues(CHART_DEFAULTS, readValuesFiles(flags.values));
+  const run: ToolRun = { tool: 'dagship', version: VERSION, files: values.files, findings: runAudit(values, auditOptions) };
+  const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+  return present(outcome, {
+    title: 'dagship audit',
+    reports: flags.reports,
+    summary: [summaryLine(values, auditOptions)],
+    json: { chart_defaults: CHART_VERSION, values_files: values.files, airflow_image: describeImage(airflowImage(values)) },
+  });
+}
+
+function positiveNumber(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new DagshipError(`${flag} must be a positive number, got '${raw}'`, `e.g. ${flag} 64`, 'usage');
+  return value;
+}
+
+function summaryLine(values: Values, options: AuditOptions): string {
+  const executor = String(values.get('executor') ?? '-');
+  const airflow = String(values.get('airflowVersion') ?? '-');
+  const repo = options.repository ? ` · dagship repository ${options.repository}` : '';
+  return `chart defaults ${CHART_VERSION} · Airflow ${airflow} · ${executor} · image ${describeImage(airflowImage(values))}${repo}`;
+}
