@@ -1,6 +1,10 @@
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { DagshipError, reasonOf } from './errors.js';
+import { imageOperations, type ImageOperations } from './build/engine-images.js';
+
+export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './build/engine-images.js';
+export { EngineStreamError } from './build/engine-images.js';
 
 export interface EngineInfo {
   host: string;
@@ -9,6 +13,11 @@ export interface EngineInfo {
   storageDriver: string;
   os: string;
   arch: string;
+  /**
+   * Where the engine keeps images: its graph driver (overlay2 …), or containerd's image store
+   * (`driver-type io.containerd.snapshotter.v1`), which may refuse an archive that leaves out base layers.
+   */
+  imageStore?: 'graphdriver' | 'containerd';
 }
 
 export interface ImageInfo {
@@ -51,12 +60,18 @@ export interface DockerEngine {
   run(spec: RunSpec): Promise<RunResult>;
 }
 
+/**
+ * The engine with the image operations build and push need (inspect, pull, build, load, save, push).
+ * A separate interface so fakes of DockerEngine written for the checks stay valid.
+ */
+export interface ImageEngine extends DockerEngine, ImageOperations {}
+
 /** Where the engine is, the way the docker CLI finds it: DOCKER_HOST, else the default socket. */
 export function dockerHost(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 }
 
-export function connectDocker(env: NodeJS.ProcessEnv = process.env): DockerEngine {
+export function connectDocker(env: NodeJS.ProcessEnv = process.env): ImageEngine {
   const host = dockerHost(env);
   const client = new Docker(modemOptions(host));
   const unreachable = (err: unknown) =>
@@ -87,6 +102,7 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): DockerEngin
           storageDriver: String(info.Driver ?? ''),
           os: version.Os,
           arch: version.Arch,
+          imageStore: imageStoreOf(info),
         };
       }),
     image: (ref) =>
@@ -100,7 +116,13 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): DockerEngin
         }
       }),
     run: (spec) => call(() => runContainer(client, spec)),
+    ...imageOperations(client, call),
   };
+}
+
+function imageStoreOf(info: { DriverStatus?: unknown }): 'graphdriver' | 'containerd' {
+  const status = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[][]) : [];
+  return status.some((pair) => String(pair?.[1] ?? '').startsWith('io.containerd.snapshotter')) ? 'containerd' : 'graphdriver';
 }
 
 function modemOptions(host: string): Docker.DockerOptions {
@@ -146,7 +168,15 @@ async function runContainer(client: Docker, spec: RunSpec): Promise<RunResult> {
     const err = new PassThrough().on('data', (c: Buffer) => stderr.push(c));
     container.modem.demuxStream(stream, out, err);
     const ended = new Promise((resolve) => stream.on('end', resolve));
-    await container.start();
+    await container.start().catch((err: unknown) => {
+      // The engine refuses to start a command the image does not have (HTTP 400 from runc).
+      if (statusOf(err) === 400) {
+        const message = String((err as Error).message);
+        const reason = (/exec: (.*)$/m.exec(message)?.[1] ?? message).replace(/:\s*unknown\s*$/, '');
+        throw new DagshipError(`cannot start ${(spec.entrypoint ?? spec.cmd).join(' ')} in image ${spec.image}: ${reason}`, 'is this the right image? an Airflow image needs python on PATH', 'config', { cause: err });
+      }
+      throw err;
+    });
     const timer = spec.timeoutMs
       ? setTimeout(() => {
           timedOut = true;

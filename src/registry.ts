@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { authorize, parseChallenge, refusedError, type Credentials } from './credentials.js';
 import { DagshipError, reasonOf } from './errors.js';
 
 export interface RegistryStatus {
@@ -19,6 +21,39 @@ export interface Registry {
   readonly host: string;
   ping(): Promise<RegistryStatus>;
 }
+
+/** What a tag (or digest) points at in a registry. */
+export interface RemoteManifest {
+  /** sha256 of the manifest as served: what `repository@sha256:…` pins. */
+  digest: string;
+  mediaType: string;
+  /** The image config digest (= the image ID); absent for a manifest list. */
+  configDigest?: string;
+  /** A manifest list or OCI index (a multi-platform image), not a single image. */
+  isList: boolean;
+  /** The layer blobs (compressed), in rootfs order; empty for a manifest list. */
+  layers: { digest: string; size: number }[];
+}
+
+/** A registry that also reads manifests, with the user's credentials. */
+export interface RegistryClient extends Registry {
+  /** The manifest behind a tag or digest, or undefined when the registry has none. */
+  manifest(repository: string, reference: string): Promise<RemoteManifest | undefined>;
+}
+
+export interface RegistryOptions {
+  credentials?: Credentials;
+  /** Waits before each retry of a transient failure (refused or reset connection, 5xx, 429). */
+  retryDelaysMs?: number[];
+}
+
+/** Both Docker and OCI single-image and multi-platform manifest types. */
+export const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+];
 
 /**
  * Docker's rule: registries on loopback speak plain HTTP by default, everything else HTTPS.
@@ -51,8 +86,14 @@ export function parseImageReference(ref: string): ImageReference {
   };
 }
 
-export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch): Registry {
+/** The host that serves a registry's API (Docker Hub's is not docker.io itself). */
+export function registryApiHost(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, options: RegistryOptions = {}): RegistryClient {
   const url = registryBaseUrl(host);
+  const get = authorizedGet({ host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000] });
   return {
     host,
     async ping() {
@@ -60,12 +101,7 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch): 
       try {
         response = await fetchImpl(`${url}/v2/`, { signal: AbortSignal.timeout(10_000) });
       } catch (err) {
-        throw new DagshipError(
-          `cannot reach the registry ${host} (${url}): ${reasonOf((err as { cause?: unknown }).cause ?? err)}`,
-          'check the registry host and port in the image repository, and that the registry is running',
-          'infra',
-          { cause: err },
-        );
+        throw networkError(host, url, err);
       }
       if (response.status === 200 || response.status === 401) return { url, authRequired: response.status === 401 };
       throw new DagshipError(
@@ -74,5 +110,97 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch): 
         'infra',
       );
     },
+    async manifest(repository, reference) {
+      const response = await get(`${url}/v2/${repository}/manifests/${reference}`, `repository:${repository}:pull`, MANIFEST_TYPES.join(', '));
+      if (response.status === 404) return undefined;
+      if (response.status === 403) throw refusedError(host, options.credentials, 403);
+      if (!response.ok) {
+        throw new DagshipError(`the registry ${host} answered ${response.status} for ${repository}:${reference}`, 'try again; if it persists, check the registry status and its logs', 'infra');
+      }
+      return parseManifest(Buffer.from(await response.arrayBuffer()), response.headers.get('content-type'));
+    },
   };
+}
+
+interface Connection {
+  host: string;
+  url: string;
+  fetchImpl: typeof fetch;
+  credentials?: Credentials;
+  delays: number[];
+}
+
+/** GETs that answer the registry's auth challenge (Basic, or a Bearer token per scope, kept for reuse). */
+function authorizedGet(c: Connection) {
+  const tokens = new Map<string, string>();
+  return async (target: string, scope: string, accept: string): Promise<Response> => {
+    const known = tokens.get(scope);
+    let response = await retrying(c, target, { accept, ...(known ? { authorization: known } : {}) });
+    if (response.status !== 401) return response;
+    const challenge = parseChallenge(response.headers.get('www-authenticate'));
+    let authorization: string | undefined;
+    try {
+      authorization = challenge && (await authorize(challenge, c.credentials, scope, c.fetchImpl));
+    } catch (err) {
+      throw err instanceof DagshipError ? err : networkError(c.host, c.url, err);
+    }
+    if (!authorization) throw refusedError(c.host, c.credentials, 401);
+    tokens.set(scope, authorization);
+    response = await retrying(c, target, { accept, authorization });
+    if (response.status === 401 || response.status === 403) throw refusedError(c.host, c.credentials, response.status);
+    return response;
+  };
+}
+
+/** One GET, retried with growing waits while the failure is transient (refused, reset, 5xx, 429). */
+async function retrying(c: Connection, target: string, headers: Record<string, string>): Promise<Response> {
+  for (let i = 0; ; i++) {
+    try {
+      const response = await c.fetchImpl(target, { headers, signal: AbortSignal.timeout(30_000) });
+      if ((response.status < 500 && response.status !== 429) || i >= c.delays.length) return response;
+    } catch (err) {
+      if (!isTransient(err) || i >= c.delays.length) throw networkError(c.host, c.url, err);
+    }
+    await new Promise((resolve) => setTimeout(resolve, c.delays[i]));
+  }
+}
+
+/** A manifest as served: its digest is the sha256 of these exact bytes. */
+export function parseManifest(body: Buffer, contentType: string | null): RemoteManifest {
+  const json = JSON.parse(body.toString('utf8')) as { mediaType?: string; config?: { digest?: string }; manifests?: unknown[]; layers?: { digest: string; size: number }[] };
+  const mediaType = json.mediaType ?? contentType?.split(';')[0] ?? '';
+  const isList = Array.isArray(json.manifests) || /manifest\.list|image\.index/.test(mediaType);
+  return { digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, mediaType, configDigest: isList ? undefined : json.config?.digest, isList, layers: (json.layers ?? []).map((l) => ({ digest: l.digest, size: l.size })) };
+}
+
+const TRANSIENT = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
+
+function codeOf(err: unknown): string | undefined {
+  const inner = (err as { cause?: unknown })?.cause ?? err;
+  const code = (inner as { code?: unknown })?.code;
+  if (typeof code === 'string') return code;
+  return (err as { name?: string })?.name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
+}
+
+function isTransient(err: unknown): boolean {
+  return TRANSIENT.includes(codeOf(err) ?? '');
+}
+
+/** One message per network failure: an unknown host is said so, everything else names the URL. */
+function networkError(host: string, url: string, err: unknown): DagshipError {
+  const code = codeOf(err);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new DagshipError(
+      `unknown registry host ${host.replace(/:\d+$/, '')}: the name does not resolve (${code})`,
+      "check the registry host in 'repository' (dagship.yaml or --repository) and this machine's DNS",
+      'infra',
+      { cause: err },
+    );
+  }
+  return new DagshipError(
+    `cannot reach the registry ${host} (${url}): ${reasonOf((err as { cause?: unknown }).cause ?? err)}`,
+    'check the registry host and port in the image repository, and that the registry is running',
+    'infra',
+    { cause: err },
+  );
 }

@@ -1,0 +1,157 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DagshipError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { archiveStream, exportLayers } from './archive.js';
+import { baseDigest, ensureBase } from './base.js';
+import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
+import { folderPath, formatBytes, selectFiles, type Selection } from './context.js';
+import type { ImageDetails } from './engine-images.js';
+import { imageConfig } from './image-config.js';
+import { contentDigest, writeLayer, type Layer } from './layer.js';
+import { inspectWithPaths } from './path-cache.js';
+import { releaseLabels, shortList } from './release.js';
+import { requirementLines, requirementsImage } from './requirements.js';
+
+/** A repository folder baked into the image as one layer. */
+interface Bake {
+  name: string;
+  folder: string;
+  target: string;
+  selection: Selection;
+}
+
+/**
+ * The generated, reproducible build: base image (+ requirements layers), then a plugins layer and a DAG
+ * layer written byte-for-byte from the commit, an image config with fixed timestamps, loaded as a
+ * docker-archive. The image ID is the sha256 of that config, so the same commit and base give the same ID.
+ */
+export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): Promise<BuildResult> {
+  const started = Date.now();
+  const { base, baseName, parentRef, parent } = await prepareParent(plan, deps, log);
+  const bakes = selectBakes(plan);
+  const dir = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
+  try {
+    const layers = await writeLayers(bakes, new Date(plan.release.commitTime), parent, dir, log);
+    const labels = releaseLabels({
+      release: plan.release,
+      dirty: plan.dirty,
+      version: plan.tags[0]!.slice(plan.repository.length + 1),
+      baseName,
+      baseDigest: baseDigest(base, baseName),
+      dagsDigest: contentDigest(layers),
+    });
+    const config = imageConfig({
+      parent,
+      baseLayerCount: base.layers.length,
+      layers: layers.map((l) => ({ diffId: l.diffId, createdBy: `dagship: ${l.name} → ${l.target}` })),
+      labels,
+      created: plan.release.commitTime,
+    });
+    const method = await load(plan, deps, parent, parentRef, layers, config, dir, log);
+    const id = await verifyLoaded(deps, plan.tags[0]!, config.digest, method.store, log);
+    log.info(`built ${plan.tags[0]} in ${((Date.now() - started) / 1000).toFixed(1)}s: image ${id}${plan.dirty ? '' : ' (reproducible: same commit and base → same ID)'}`);
+    return { image: plan.tags[0]!, tags: plan.tags, id, dirty: plan.dirty, method: method.name, reproducible: true, labels, ...summary(bakes, layers) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The base image, and the image the new layers go on: the base, or the base with requirements installed. */
+async function prepareParent(plan: BuildPlan, deps: BuildDeps, log: Logger) {
+  const baseName = plan.options.base_image;
+  if (!baseName) throw new DagshipError('no base image configured', "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --base-image", 'config');
+  const base = await ensureBase(deps.engine, baseName, deps.credentialsFor, log);
+  log.info(`base ${baseName} (${base.id.slice(7, 19)}, ${base.layers.length} layer(s))`);
+  const requirements = path.join(plan.options.root, plan.options.requirements);
+  const parentRef = requirementLines(requirements).length > 0 ? await requirementsImage(deps.engine, base.id, requirements, log) : base.id;
+  // The owners of /opt and /opt/airflow go into the layers as the parent has them.
+  const parent = await inspectWithPaths(deps.engine, parentRef, ['/opt', '/opt/airflow']);
+  if (!parent) throw new DagshipError(`the engine no longer holds ${parentRef}`, 'run the build again (was an image removed meanwhile?)', 'infra');
+  return { base, baseName, parentRef, parent };
+}
+
+async function writeLayers(bakes: Bake[], mtime: Date, parent: ImageDetails, dir: string, log: Logger): Promise<Layer[]> {
+  const layers: Layer[] = [];
+  for (const b of bakes) {
+    const layer = await writeLayer({ name: b.name, target: b.target, files: b.selection.files, mtime, parents: parent.paths }, dir);
+    const count = b.selection.files.filter((f) => f.type === 'file').length;
+    log.info(`layer ${b.name}: ${count} file(s), ${formatBytes(b.selection.bytes)} → ${b.target} (tar ${formatBytes(layer.size)}, ${layer.diffId.slice(7, 19)})`);
+    layers.push(layer);
+  }
+  const excluded = bakes.flatMap((b) => b.selection.excluded);
+  if (excluded.length) log.info(`left out: ${shortList(excluded, 8)}`);
+  return layers;
+}
+
+function summary(bakes: Bake[], layers: Layer[]): Pick<BuildResult, 'layers' | 'contextBytes' | 'excluded'> {
+  return {
+    layers: layers.map((l, i) => ({ name: l.name, target: l.target, diffId: l.diffId, size: l.size, files: bakes[i]!.selection.files.length })),
+    contextBytes: bakes.reduce((n, b) => n + b.selection.bytes, 0),
+    excluded: bakes.flatMap((b) => b.selection.excluded),
+  };
+}
+
+/** The plugins folder (when it has anything) and the DAG folder, each a layer, plugins first (changes less). */
+function selectBakes(plan: BuildPlan): Bake[] {
+  const { options, rules } = plan;
+  const dags = folderPath(options.dags_folder);
+  const plugins = folderPath(options.plugins_folder);
+  const isDir = (p: string) => existsSync(path.join(options.root, p)) && statSync(path.join(options.root, p)).isDirectory();
+  if (!isDir(dags)) {
+    throw new DagshipError(`the DAG folder ${dags}/ does not exist in ${options.root}`, "set 'dags_folder' in dagship.yaml (or --dags-folder) to the folder holding the DAG files", 'config');
+  }
+  const bakes: Bake[] = [];
+  if (isDir(plugins)) bakes.push({ name: 'plugins', folder: plugins, target: '/opt/airflow/plugins', selection: selectFiles(options.root, plugins, rules) });
+  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection: selectFiles(options.root, dags, rules) });
+  return bakes.filter((b) => b.name === 'dags' || b.selection.files.length > 0);
+}
+
+/**
+ * Loads the archive. A graph-driver engine holding the parent takes only the new layers; containerd's
+ * image store may refuse that, so there (or when asked) the parent's layers are exported and included.
+ */
+async function load(plan: BuildPlan, deps: BuildDeps, parent: ImageDetails, parentRef: string, layers: Layer[], config: ReturnType<typeof imageConfig>, dir: string, log: Logger) {
+  const info = await plan.engineInfo;
+  const store = info.imageStore ?? 'graphdriver';
+  const where = store === 'containerd' ? "containerd's image store" : `graph driver ${info.storageDriver}`;
+  const withBase = plan.includeBaseLayers || store === 'containerd';
+  let parentFiles: (string | undefined)[] = parent.layers.map(() => undefined);
+  if (withBase) {
+    const started = Date.now();
+    parentFiles = await exportLayers(deps.engine, parentRef, path.join(dir, 'parent'));
+    if (parentFiles.length !== parent.layers.length) {
+      throw new DagshipError(`exporting ${parentRef} gave ${parentFiles.length} layer(s), its config lists ${parent.layers.length}`, 'check the engine (docker save of the base image)', 'infra');
+    }
+    log.info(`exported ${parentFiles.length} parent layer(s) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+  log.info(
+    withBase
+      ? `engine keeps images in ${where}: loading a docker-archive with the base layers included`
+      : `engine keeps images in ${where}: loading a docker-archive with only the new layers (the engine holds the base)`,
+  );
+  const archive = archiveStream({
+    config,
+    repoTags: plan.tags,
+    layers: [...parent.layers.map((diffId, i) => ({ diffId, file: parentFiles[i] })), ...layers.map((l) => ({ diffId: l.diffId, file: l.file }))],
+  });
+  const started = Date.now();
+  await deps.engine.load(archive);
+  log.debug(`engine loaded the archive in ${Date.now() - started} ms`);
+  return { name: withBase ? ('archive-with-base' as const) : ('archive' as const), store };
+}
+
+/** The loaded image must be exactly the config written: its ID is the config's digest. */
+async function verifyLoaded(deps: BuildDeps, ref: string, configDigest: string, store: string, log: Logger): Promise<string> {
+  const loaded = await deps.engine.inspect(ref);
+  if (!loaded) throw new DagshipError(`the engine accepted the image archive but does not list ${ref}`, 'run the build again; if it persists, check the engine log', 'infra');
+  if (store === 'containerd') {
+    log.debug(`containerd image store: image ID ${loaded.id} is a manifest digest; the config digest is ${configDigest}`);
+    return loaded.id;
+  }
+  if (loaded.id !== configDigest) {
+    throw new DagshipError(`the engine loaded ${ref} as ${loaded.id}, not the config digest ${configDigest}`, 'the engine rewrote the image config; report this with the engine version (docker version)', 'infra');
+  }
+  return loaded.id;
+}

@@ -1,0 +1,113 @@
+import type { Options } from '../config.js';
+import type { EngineInfo, ImageEngine } from '../docker.js';
+import { DagshipError } from '../errors.js';
+import type { GitRepo } from '../git.js';
+import type { Logger } from '../logger.js';
+import { parseImageReference } from '../registry.js';
+import { assemble } from './assemble.js';
+import type { CredentialsFor } from './base.js';
+import { contextRules, folderPath, type Rules } from './context.js';
+import { buildDockerfile } from './dockerfile.js';
+import { commitTag, dirtyError, readRelease, shortList, type Release } from './release.js';
+
+export interface BuildRequest {
+  options: Options;
+  /** Build uncommitted changes: tagged `<sha>-dirty` and labelled so push refuses it as a release. */
+  allowDirty?: boolean;
+  /** Put the base layers inside the archive even where the engine does not need them. */
+  includeBaseLayers?: boolean;
+}
+
+export interface BuiltLayer {
+  name: string;
+  target: string;
+  diffId: string;
+  size: number;
+  files: number;
+}
+
+/** How the image was made. */
+export type BuildMethod = 'archive' | 'archive-with-base' | 'dockerfile';
+
+export interface BuildResult {
+  /** `repository:<commit tag>`. */
+  image: string;
+  /** Every reference tagged, the commit tag first. */
+  tags: string[];
+  id: string;
+  dirty: boolean;
+  method: BuildMethod;
+  /** True when the same commit and base give the same image ID (the generated build). */
+  reproducible: boolean;
+  layers: BuiltLayer[];
+  /** Bytes of repository files baked (or sent as context, with a Dockerfile). */
+  contextBytes: number;
+  excluded: string[];
+  labels: Record<string, string>;
+}
+
+export interface BuildDeps {
+  engine: ImageEngine;
+  git: GitRepo;
+  credentialsFor: CredentialsFor;
+}
+
+/** What both build methods share: the commit, its tags and what belongs in the image. */
+export interface BuildPlan {
+  options: Options;
+  repository: string;
+  release: Release;
+  dirty: boolean;
+  tags: string[];
+  rules: Rules;
+  includeBaseLayers: boolean;
+  /** Asked for at the start, used when loading: where the engine keeps images. */
+  engineInfo: Promise<EngineInfo>;
+}
+
+/** Builds the DAG image of the repository's current commit. */
+export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Logger): Promise<BuildResult> {
+  const { options } = request;
+  const repository = repositoryOf(options);
+  const dockerfile = Boolean(options.build.dockerfile);
+  const rules = contextRules(options.root, { withTests: dockerfile });
+  const release = await readRelease(options.root, deps.git, bakedBy(options, rules, dockerfile));
+  if (release.dirtyPaths.length > 0 && !request.allowDirty) throw dirtyError(release);
+  const dirty = release.dirtyPaths.length > 0;
+  if (release.ignoredPaths.length > 0) {
+    log.warn(`baking file(s) that git ignores, so no commit holds them: ${shortList(release.ignoredPaths)}; the same commit elsewhere may build a different image (list them in .dockerignore to leave them out)`);
+  }
+  if (dirty) log.warn(`building ${release.dirtyPaths.length} uncommitted change(s): the image is tagged -dirty and push refuses it as a release`);
+  const tag = commitTag(release.revision, { short: options.build.short_sha, dirty });
+  // A dirty build never moves a team tag such as `staging`.
+  const tags = [tag, ...(dirty ? [] : options.build.extra_tags)].map((t) => `${repository}:${t}`);
+  const engineInfo = deps.engine.info();
+  engineInfo.catch(() => undefined); // awaited later; an unreachable engine fails the first inspect too
+  const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), engineInfo };
+  log.info(`building ${tags[0]} (commit ${release.revision.slice(0, 12)}${dirty ? ', uncommitted changes' : ''})`);
+  return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
+}
+
+/** The configured repository, validated: a registry/repository without tag or digest. */
+export function repositoryOf(options: Options): string {
+  const repository = options.repository;
+  if (!repository) {
+    throw new DagshipError('no repository configured for images', "set 'repository' in dagship.yaml (e.g. registry.example.com/team/airflow-dags) or pass --repository", 'config');
+  }
+  const ref = parseImageReference(repository);
+  if (ref.tag || ref.digest) {
+    throw new DagshipError(`'repository' ${repository} includes a tag or digest`, 'give only registry/repository: dagship tags each image with its commit', 'config');
+  }
+  return repository;
+}
+
+/** Whether a repository path goes into the image: a dirty one makes the build dirty. */
+function bakedBy(options: Options, rules: Rules, dockerfile: boolean): (relative: string) => boolean {
+  const under = (p: string, folder: string) => p === folder || p.startsWith(`${folder}/`);
+  const [dags, plugins, requirements] = [options.dags_folder, options.plugins_folder, options.requirements].map(folderPath);
+  return (p) => {
+    if (rules.excludes(p)) return false;
+    if (dockerfile || p === '.dockerignore' || p === requirements) return true;
+    return under(p, dags!) || under(p, plugins!);
+  };
+}

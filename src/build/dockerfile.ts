@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { DagshipError } from '../errors.js';
+import { tail } from '../exec.js';
+import type { Logger } from '../logger.js';
+import { baseDigest, ensureBase } from './base.js';
+import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
+import { folderPath, formatBytes, selectFiles, type ContextFile } from './context.js';
+import { EngineStreamError } from './engine-images.js';
+import { addEntry, addFile, contentDigest } from './layer.js';
+import { releaseLabels } from './release.js';
+
+/**
+ * The team's own Dockerfile, built by the engine's classic builder. Not reproducible: the builder stamps
+ * the build time into the image, so every build has a new ID. dagship still sends only what belongs
+ * (.dockerignore and its built-in exclusions) and adds the same labels.
+ */
+export async function buildDockerfile(plan: BuildPlan, deps: BuildDeps, log: Logger): Promise<BuildResult> {
+  const started = Date.now();
+  const { options } = plan;
+  const dockerfile = folderPath(options.build.dockerfile!);
+  if (!existsSync(path.join(options.root, dockerfile))) {
+    throw new DagshipError(`the Dockerfile ${dockerfile} does not exist in ${options.root}`, "fix 'build.dockerfile' in dagship.yaml or --dockerfile", 'config');
+  }
+  log.warn(`building ${dockerfile} with the engine's classic builder: not reproducible (each build gets a new image ID); without a Dockerfile dagship builds reproducibly`);
+  const selection = selectFiles(options.root, '', plan.rules);
+  // Docker always sends the Dockerfile, whatever .dockerignore says.
+  if (!selection.files.some((f) => f.path === dockerfile)) selection.files.push(contextFile(options.root, dockerfile));
+  log.info(`context: ${selection.files.filter((f) => f.type === 'file').length} file(s), ${formatBytes(selection.bytes)}${selection.excluded.length ? `; left out ${selection.excluded.slice(0, 8).join(', ')}` : ''}`);
+  const labels = await labelsFor(plan, deps, readFileSync(path.join(options.root, dockerfile), 'utf8'), selection.files, log);
+  const output: string[] = [];
+  let id: string;
+  try {
+    id = await deps.engine.build({
+      context: contextStream(selection.files, new Date(plan.release.commitTime)),
+      dockerfile,
+      tags: plan.tags,
+      network: 'host',
+      labels,
+      onProgress: (e) => {
+        const text = (e.stream ?? '').replace(/\u001b\[[0-9;]*m/g, '').trimEnd();
+        if (text) (output.push(text), log.debug(text));
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof EngineStreamError)) throw err;
+    throw new DagshipError(`building ${dockerfile} failed: ${err.message}\n${tail(output.join('\n'), 12)}`, `fix ${dockerfile}; run with --verbose for the full build output`, 'config', { cause: err });
+  }
+  log.info(`built ${plan.tags[0]} from ${dockerfile} in ${((Date.now() - started) / 1000).toFixed(1)}s: image ${id} (not reproducible)`);
+  return { image: plan.tags[0]!, tags: plan.tags, id, dirty: plan.dirty, method: 'dockerfile', reproducible: false, layers: [], contextBytes: selection.bytes, excluded: selection.excluded, labels };
+}
+
+/** The same labels a generated build has; the base is the final stage's FROM, when it names an image. */
+async function labelsFor(plan: BuildPlan, deps: BuildDeps, dockerfile: string, files: ContextFile[], log: Logger): Promise<Record<string, string>> {
+  const from = lastFrom(dockerfile);
+  const base = from && !from.includes('$') ? await ensureBase(deps.engine, from, deps.credentialsFor, log) : undefined;
+  return releaseLabels({
+    release: plan.release,
+    dirty: plan.dirty,
+    version: plan.tags[0]!.slice(plan.repository.length + 1),
+    baseName: from ?? 'unknown',
+    baseDigest: base && from ? baseDigest(base, from) : 'unknown',
+    dagsDigest: dagsDigest(plan, files),
+  });
+}
+
+/** The image of the final stage: the last FROM, without `AS name`. */
+export function lastFrom(dockerfile: string): string | undefined {
+  const froms = [...dockerfile.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)].map((m) => m[1]!);
+  return froms.at(-1);
+}
+
+function contextFile(root: string, relative: string): ContextFile {
+  return { path: relative, source: path.join(root, relative), type: 'file', executable: false, size: readFileSync(path.join(root, relative)).length };
+}
+
+/** The same io.dagship.dags.digest a generated build gives for these files. */
+function dagsDigest(plan: BuildPlan, files: ContextFile[]): string {
+  const targets: [string, string][] = [
+    [folderPath(plan.options.dags_folder), '/opt/airflow/dags'],
+    [folderPath(plan.options.plugins_folder), '/opt/airflow/plugins'],
+  ];
+  const fileDigests: [string, string][] = [];
+  for (const f of files.filter((x) => x.type === 'file')) {
+    const match = targets.find(([folder]) => f.path.startsWith(`${folder}/`));
+    if (match) fileDigests.push([`${match[1]}/${f.path.slice(match[0].length + 1)}`, createHash('sha256').update(readFileSync(f.source)).digest('hex')]);
+  }
+  return contentDigest([{ fileDigests }]);
+}
+
+/** The build context as a tar: sorted, fixed timestamps and modes, so the builder's cache keys are stable. */
+function contextStream(files: ContextFile[], mtime: Date): NodeJS.ReadableStream {
+  const pack = tar.pack();
+  const write = async () => {
+    for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      const header = { name: f.path, mtime, uid: 0, gid: 0, uname: '', gname: '' };
+      if (f.type === 'directory') await addEntry(pack, { ...header, name: `${f.path}/`, type: 'directory', mode: 0o755 });
+      else if (f.type === 'symlink') await addEntry(pack, { ...header, type: 'symlink', mode: 0o777, linkname: f.linkTarget });
+      else await addFile(pack, { ...header, type: 'file', mode: f.executable ? 0o755 : 0o644, size: f.size }, f.source);
+    }
+    pack.finalize();
+  };
+  write().catch((err: Error) => pack.destroy(err));
+  return Readable.from(pack);
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { ImageDetails } from './engine-images.js';
+
+export interface ConfigInput {
+  /** The image the new layers go on: the base, or the base with the requirements layers. */
+  parent: Pick<ImageDetails, 'config' | 'layers' | 'os' | 'architecture' | 'variant'>;
+  /** How many of the parent's layers are the base image's (the rest are the requirements step's). */
+  baseLayerCount: number;
+  layers: { diffId: string; createdBy: string }[];
+  /** Merged over the parent's labels. */
+  labels: Record<string, string>;
+  /** ISO 8601: the commit time, never the wall clock. */
+  created: string;
+}
+
+export interface ImageConfig {
+  json: string;
+  /** sha256 of `json`: on a graph-driver engine, the image ID. */
+  digest: string;
+}
+
+/**
+ * The runtime settings an image config carries (OCI image spec plus Docker's Healthcheck/OnBuild/Shell),
+ * in a fixed order. Anything else the engine reports (Hostname, Attach*, Image …) is build-time noise
+ * that differs between engines and would make the same content a different image.
+ */
+const RUNTIME_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'Healthcheck', 'OnBuild', 'Shell', 'ArgsEscaped'];
+
+/** The layers of the requirements step, in order (see requirements.ts). */
+const REQUIREMENT_STEPS = ['dagship: COPY requirements.txt', 'dagship: pip install -r requirements.txt'];
+
+/** The image config JSON, byte-for-byte the same for the same input. */
+export function imageConfig(input: ConfigInput): ImageConfig {
+  const runtime: Record<string, unknown> = {};
+  for (const key of RUNTIME_KEYS) {
+    const value = key === 'Labels' ? sortedLabels({ ...((input.parent.config.Labels as Record<string, string> | null) ?? {}), ...input.labels }) : input.parent.config[key];
+    if (value !== undefined && value !== null && !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)) runtime[key] = value;
+  }
+  const created = utc(input.created);
+  const parentLayers = input.parent.layers;
+  const history = [
+    ...parentLayers.map((_, i) => ({ created_by: i < input.baseLayerCount ? 'base image layer' : (REQUIREMENT_STEPS[i - input.baseLayerCount] ?? 'requirements') })),
+    ...input.layers.map((l) => ({ created, created_by: l.createdBy })),
+  ];
+  const config = {
+    architecture: input.parent.architecture,
+    ...(input.parent.variant ? { variant: input.parent.variant } : {}),
+    config: runtime,
+    created,
+    history,
+    os: input.parent.os,
+    rootfs: { type: 'layers', diff_ids: [...parentLayers, ...input.layers.map((l) => l.diffId)] },
+  };
+  const json = JSON.stringify(config);
+  return { json, digest: `sha256:${createHash('sha256').update(json).digest('hex')}` };
+}
+
+function sortedLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** 2026-01-02T03:04:05+02:00 → 2026-01-02T01:04:05Z: one spelling of an instant. */
+export function utc(time: string): string {
+  const date = new Date(time);
+  if (Number.isNaN(date.getTime())) throw new Error(`not a time: ${time}`);
+  return date.toISOString().replace(/\.000Z$/, 'Z');
+}

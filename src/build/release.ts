@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { DagshipError } from '../errors.js';
+import { run } from '../exec.js';
+import type { GitRepo } from '../git.js';
+import { utc } from './image-config.js';
+
+/** The commit an image is built from, as tags and labels need it. */
+export interface Release {
+  revision: string;
+  /** ISO 8601, UTC. */
+  commitTime: string;
+  /** Uncommitted changes under the baked paths, relative to the repository root. */
+  dirtyPaths: string[];
+  /** The git remote URL without credentials, if the repository has one. */
+  source?: string;
+  /** Files git ignores that would be baked all the same: the image then holds more than the commit. */
+  ignoredPaths: string[];
+}
+
+/** Reads the release of the repository at `root`; `baked` says which repository paths go into the image. */
+export async function readRelease(root: string, git: GitRepo, baked: (relative: string) => boolean): Promise<Release> {
+  // The remote and the ignored files do not depend on the state: ask git for all three at once.
+  const [state, source, ignored] = await Promise.all([git.state(), remoteUrl(root), ignoredPaths(root, baked)]);
+  if (!state) {
+    throw new DagshipError(`${root} is not inside a git repository`, 'dagship tags and labels images by commit: run git init and commit the DAG repository', 'usage');
+  }
+  const dirtyPaths = state.dirtyPaths
+    .map((p) => path.relative(root, path.join(state.root, p)).split(path.sep).join('/'))
+    .filter((p) => !p.startsWith('..') && baked(p));
+  return { revision: state.revision, commitTime: utc(state.commitTime), dirtyPaths, source, ignoredPaths: ignored };
+}
+
+/** Files under `root` that git ignores (so no commit holds them) and the build would still bake. */
+async function ignoredPaths(root: string, baked: (relative: string) => boolean): Promise<string[]> {
+  const listed = await run('git', ['ls-files', '-z', '--others', '--ignored', '--exclude-standard'], { cwd: root });
+  if (listed.exitCode !== 0) return [];
+  return listed.stdout.split('\0').filter((p) => p && baked(p));
+}
+
+async function remoteUrl(root: string): Promise<string | undefined> {
+  const origin = await run('git', ['remote', 'get-url', 'origin'], { cwd: root });
+  if (origin.exitCode === 0 && origin.stdout.trim()) return publicUrl(origin.stdout.trim());
+  const remotes = await run('git', ['remote'], { cwd: root });
+  const first = remotes.stdout.split('\n').find(Boolean);
+  if (!first) return undefined;
+  const url = await run('git', ['remote', 'get-url', first], { cwd: root });
+  return url.exitCode === 0 && url.stdout.trim() ? publicUrl(url.stdout.trim()) : undefined;
+}
+
+/**
+ * A remote URL fit for a public label: credentials dropped (https://user:token@host/… → https://host/…),
+ * scp-style git@host:org/repo.git as https://host/org/repo.git. A local path or file:// remote says
+ * nothing to anyone else and differs between clones of the same commit: undefined.
+ */
+export function publicUrl(url: string): string | undefined {
+  const scp = /^[\w.-]+@([\w.-]+):(?!\/)(.+)$/.exec(url);
+  if (scp) return `https://${scp[1]}/${scp[2]}`;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^file:/i.test(url)) return undefined;
+  try {
+    const parsed = new URL(url);
+    // An ssh or git port is no https port: the web URL is host and path.
+    if (parsed.protocol === 'ssh:' || parsed.protocol === 'git:') return `https://${parsed.hostname}${parsed.pathname}`;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The commit tag: the full SHA, or its first 12 characters; `-dirty` for a build of uncommitted work. */
+export function commitTag(revision: string, options: { short?: boolean; dirty?: boolean }): string {
+  return `${options.short ? revision.slice(0, 12) : revision}${options.dirty ? '-dirty' : ''}`;
+}
+
+export interface LabelInput {
+  release: Release;
+  dirty: boolean;
+  version: string;
+  baseName: string;
+  baseDigest: string;
+  dagsDigest: string;
+}
+
+/** OCI annotations (as labels) plus dagship's own; only values that are the same on every rebuild. */
+export function releaseLabels(input: LabelInput): Record<string, string> {
+  return {
+    'org.opencontainers.image.revision': input.release.revision,
+    ...(input.release.source ? { 'org.opencontainers.image.source': input.release.source } : {}),
+    'org.opencontainers.image.created': input.release.commitTime,
+    'org.opencontainers.image.version': input.version,
+    'org.opencontainers.image.base.name': input.baseName,
+    'org.opencontainers.image.base.digest': input.baseDigest,
+    'io.dagship.dags.digest': input.dagsDigest,
+    ...(input.dirty ? { 'io.dagship.dirty': 'true' } : {}),
+  };
+}
+
+/** The refusal for a dirty tree, naming what is uncommitted. */
+export function dirtyError(release: Release): DagshipError {
+  return new DagshipError(
+    `uncommitted changes in what the image bakes: ${shortList(release.dirtyPaths)}`,
+    'commit them (an image is tagged by its commit), or pass --allow-dirty for a <sha>-dirty image that push refuses as a release',
+    'usage',
+  );
+}
+
+/** "a, b, c, d, e and 2 more". */
+export function shortList(items: string[], shown = 5): string {
+  return items.slice(0, shown).join(', ') + (items.length > shown ? ` and ${items.length - shown} more` : '');
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { archiveManifest } from '../../src/build/archive.js';
+import { baseDigest } from '../../src/build/base.js';
+import type { ImageDetails } from '../../src/build/engine-images.js';
+import { imageConfig, utc, type ConfigInput } from '../../src/build/image-config.js';
+import { commitTag, dirtyError, publicUrl, releaseLabels, type Release } from '../../src/build/release.js';
+import { requirementLines, requirementsDockerfile, requirementsKey } from '../../src/build/requirements.js';
+import { lastFrom } from '../../src/build/dockerfile.js';
+
+const d = (c: string) => `sha256:${c.repeat(64)}`;
+const parent: ConfigInput['parent'] = {
+  os: 'linux',
+  architecture: 'amd64',
+  layers: [d('1'), d('2')],
+  // As the engine reports it: build-time fields that must not reach the new config.
+  config: {
+    Hostname: 'vm',
+    AttachStdout: true,
+    Image: 'dagship-infra/python:x',
+    User: '50000',
+    Env: ['AIRFLOW_HOME=/opt/airflow'],
+    Entrypoint: ['/usr/bin/dumb-init', '--', '/entrypoint'],
+    Cmd: [],
+    Volumes: null,
+    WorkingDir: '/opt/airflow',
+    OnBuild: null,
+    Labels: { 'io.dagship.standin': 'apache/airflow:3' },
+  },
+};
+const input: ConfigInput = {
+  parent,
+  baseLayerCount: 2,
+  layers: [{ diffId: d('3'), createdBy: 'dagship: dags → /opt/airflow/dags' }],
+  labels: { 'org.opencontainers.image.revision': 'abc' },
+  created: '2026-01-02T05:04:05+02:00',
+};
+
+describe('imageConfig', () => {
+  it('keeps the runtime settings, merges labels, fixes created and appends the diff IDs', () => {
+    const config = imageConfig(input);
+    const json = JSON.parse(config.json);
+    expect(json).toEqual({
+      architecture: 'amd64',
+      config: {
+        User: '50000',
+        Env: ['AIRFLOW_HOME=/opt/airflow'],
+        Entrypoint: ['/usr/bin/dumb-init', '--', '/entrypoint'],
+        Cmd: [],
+        WorkingDir: '/opt/airflow',
+        Labels: { 'io.dagship.standin': 'apache/airflow:3', 'org.opencontainers.image.revision': 'abc' },
+      },
+      created: '2026-01-02T03:04:05Z',
+      history: [{ created_by: 'base image layer' }, { created_by: 'base image layer' }, { created: '2026-01-02T03:04:05Z', created_by: 'dagship: dags → /opt/airflow/dags' }],
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [d('1'), d('2'), d('3')] },
+    });
+    expect(config.digest).toBe(`sha256:${createHash('sha256').update(config.json).digest('hex')}`);
+  });
+
+  it('is the same bytes whatever order the labels and engine fields come in', () => {
+    const shuffled = { ...input, parent: { ...parent, config: Object.fromEntries(Object.entries(parent.config).reverse()) }, labels: { ...input.labels } };
+    expect(imageConfig(shuffled).digest).toBe(imageConfig(input).digest);
+    expect(imageConfig({ ...input, parent: { ...parent, config: { ...parent.config, Hostname: 'other-machine' } } }).digest).toBe(imageConfig(input).digest);
+  });
+
+  it('changes with any layer or label', () => {
+    expect(imageConfig({ ...input, labels: { x: 'y' } }).digest).not.toBe(imageConfig(input).digest);
+    expect(imageConfig({ ...input, layers: [{ diffId: d('4'), createdBy: 'x' }] }).digest).not.toBe(imageConfig(input).digest);
+  });
+
+  it('names the requirements layers in the history', () => {
+    const withRequirements = imageConfig({ ...input, parent: { ...parent, layers: [d('1'), d('2'), d('5'), d('6')] } });
+    expect(JSON.parse(withRequirements.json).history.slice(2, 4).map((h: { created_by: string }) => h.created_by)).toEqual(['dagship: COPY requirements.txt', 'dagship: pip install -r requirements.txt']);
+  });
+
+  it('spells every instant one way', () => {
+    expect(utc('2026-11-25T18:53:18+01:00')).toBe('2026-11-25T17:53:18Z');
+  });
+});
+
+describe('release helpers', () => {
+  it.each([
+    ['https://user:ghp_secret@github.com/team/dags.git', 'https://github.com/team/dags.git'],
+    ['git@github.com:team/dags.git', 'https://github.com/team/dags.git'],
+    ['ssh://git@gitlab.example.com/team/dags.git', 'https://gitlab.example.com/team/dags.git'],
+    ['https://github.com/team/dags', 'https://github.com/team/dags'],
+    ['/home/me/dags', undefined],
+    ['file:///home/me/dags', undefined],
+  ])('publicUrl(%s) → %s', (url, expected) => expect(publicUrl(url)).toBe(expected));
+
+  it('tags by full or short commit, -dirty for uncommitted work', () => {
+    const sha = 'cb93dcc19bab14105373b7cb3d537ac8e6e80603';
+    expect(commitTag(sha, {})).toBe(sha);
+    expect(commitTag(sha, { short: true })).toBe('cb93dcc19bab');
+    expect(commitTag(sha, { short: true, dirty: true })).toBe('cb93dcc19bab-dirty');
+  });
+
+  const release: Release = { revision: 'abc', commitTime: '2026-01-02T03:04:05Z', dirtyPaths: ['dags/a.py'], source: 'https://github.com/team/dags', ignoredPaths: [] };
+  it('labels with OCI annotations and marks dirty builds', () => {
+    const labels = releaseLabels({ release, dirty: true, version: 'abc-dirty', baseName: 'apache/airflow:3.3.2', baseDigest: d('b'), dagsDigest: d('c') });
+    expect(labels).toEqual({
+      'org.opencontainers.image.revision': 'abc',
+      'org.opencontainers.image.source': 'https://github.com/team/dags',
+      'org.opencontainers.image.created': '2026-01-02T03:04:05Z',
+      'org.opencontainers.image.version': 'abc-dirty',
+      'org.opencontainers.image.base.name': 'apache/airflow:3.3.2',
+      'org.opencontainers.image.base.digest': d('b'),
+      'io.dagship.dags.digest': d('c'),
+      'io.dagship.dirty': 'true',
+    });
+  });
+
+  it('refuses a dirty tree as a usage error naming the paths and the way out', () => {
+    const err = dirtyError({ ...release, dirtyPaths: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] });
+    expect(err.kind).toBe('usage');
+    expect(err.message).toBe('uncommitted changes in what the image bakes: a, b, c, d, e and 2 more');
+    expect(err.hint).toContain('--allow-dirty');
+  });
+});
+
+describe('base and archive', () => {
+  const base = { id: d('e'), repoDigests: [] } as unknown as ImageDetails;
+  it('pins the base by its registry digest, or by its ID when it has none', () => {
+    expect(baseDigest(base, 'dagship-infra/airflow:3')).toBe(d('e'));
+    const pulled = { ...base, repoDigests: [`other/x@${d('0')}`, `apache/airflow@${d('a')}`] };
+    expect(baseDigest(pulled, 'apache/airflow:3.3.2')).toBe(d('a'));
+  });
+
+  it('lists every layer in manifest.json, also those left out of the archive', () => {
+    const manifest = JSON.parse(archiveManifest({ config: { json: '{}', digest: d('c') }, repoTags: ['r:t'], layers: [{ diffId: d('1') }, { diffId: d('2'), file: '/tmp/x.tar' }] }));
+    expect(manifest).toEqual([{ Config: `${'c'.repeat(64)}.json`, RepoTags: ['r:t'], Layers: [`${'1'.repeat(64)}/layer.tar`, `${'2'.repeat(64)}/layer.tar`] }]);
+  });
+});
+
+describe('requirements step', () => {
+  it('counts only lines that install something', () => {
+    expect(requirementLines('/nonexistent')).toEqual([]);
+  });
+
+  it('pins Airflow to the base image’s own version when the image says it', () => {
+    expect(requirementsDockerfile(d('e'))).toContain('${AIRFLOW_VERSION:+"apache-airflow==${AIRFLOW_VERSION}"}');
+    expect(requirementsDockerfile(d('e')).split('\n')[0]).toBe(`FROM ${d('e')}`);
+  });
+
+  it('caches by base and exact file content', () => {
+    expect(requirementsKey(d('e'), Buffer.from('a==1\n'))).toBe(requirementsKey(d('e'), Buffer.from('a==1\n')));
+    expect(requirementsKey(d('e'), Buffer.from('a==1\n'))).not.toBe(requirementsKey(d('f'), Buffer.from('a==1\n')));
+    expect(requirementsKey(d('e'), Buffer.from('a==1\n'))).not.toBe(requirementsKey(d('e'), Buffer.from('a==2\n')));
+  });
+
+  it('finds the final stage’s base in a Dockerfile', () => {
+    expect(lastFrom('FROM python:3 AS build\nRUN x\nfrom --platform=linux/amd64 apache/airflow:3.3.2\n')).toBe('apache/airflow:3.3.2');
+  });
+});

@@ -1,0 +1,195 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { buildImage, type BuildDeps } from '../../src/build/build.js';
+import { EngineStreamError, type BuildSpec, type ImageDetails } from '../../src/build/engine-images.js';
+import { configSchema, type Options } from '../../src/config.js';
+import type { ImageEngine } from '../../src/docker.js';
+import type { GitState } from '../../src/git.js';
+import { silentLogger } from '../../src/logger.js';
+
+// The folder-owner cache (path-cache.ts) goes to a scratch folder, not the user's ~/.cache.
+process.env.XDG_CACHE_HOME = mkdtempSync(path.join(tmpdir(), 'dagship-cache-'));
+
+const sha = 'cb93dcc19bab14105373b7cb3d537ac8e6e80603';
+const repo = '127.0.0.1:5111/team/dags';
+const d = (c: string) => `sha256:${c.repeat(64)}`;
+
+function checkout(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), content);
+  }
+  return root;
+}
+
+const base: ImageDetails = {
+  id: d('b'),
+  tags: ['airflow:3'],
+  repoDigests: [],
+  labels: {},
+  layers: [d('1'), d('2')],
+  os: 'linux',
+  architecture: 'amd64',
+  config: { User: '50000', Labels: { from: 'base' } },
+  paths: {},
+};
+
+/** What the fake engine saw of an archive it loaded. */
+interface Loaded {
+  names: string[];
+  manifest: { Config: string; RepoTags: string[]; Layers: string[] }[];
+  config: { rootfs: { diff_ids: string[] }; config: { Labels: Record<string, string> } };
+}
+
+function readTar(stream: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const entries = new Map<string, Buffer>();
+    const extract = tar.extract();
+    extract.on('entry', (header, body, next) => {
+      const chunks: Buffer[] = [];
+      body.on('data', (c) => chunks.push(c as Buffer));
+      body.on('end', () => {
+        entries.set(header.name, Buffer.concat(chunks));
+        next();
+      });
+    });
+    extract.on('finish', () => resolve(entries));
+    extract.on('error', reject);
+    pipeline(stream, extract).catch(reject);
+  });
+}
+
+function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFails?: string) {
+  const images = new Map<string, ImageDetails>([['airflow:3', base], [base.id, base]]);
+  const loads: Loaded[] = [];
+  const builds: BuildSpec[] = [];
+  const statted: string[] = [];
+  const engine = {
+    info: async () => ({ host: 'x', version: '20.10.24', apiVersion: '1.41', storageDriver: 'overlay2', os: 'linux', arch: 'amd64', imageStore: store }),
+    inspect: async (ref: string, paths: string[] = []) => {
+      const image = images.get(ref);
+      if (!image || paths.length === 0) return image;
+      statted.push(ref);
+      return { ...image, paths: { '/opt/airflow': { uid: 50000, gid: 0, mode: 0o775 } } };
+    },
+    build: async (spec: BuildSpec) => {
+      builds.push(spec);
+      if (buildFails) throw new EngineStreamError(buildFails);
+      const built = { ...base, id: d('r'), layers: [...base.layers, d('3'), d('4')] };
+      images.set(spec.tags[0]!, built).set(built.id, built);
+      return built.id;
+    },
+    save: async () => {
+      const pack = tar.pack();
+      for (const n of ['a', 'b']) pack.entry({ name: `${n}/layer.tar` }, `layer ${n}`);
+      pack.entry({ name: 'manifest.json' }, JSON.stringify([{ Layers: ['a/layer.tar', 'b/layer.tar'] }]));
+      pack.finalize();
+      return Readable.from(pack);
+    },
+    load: async (archive: NodeJS.ReadableStream) => {
+      const entries = await readTar(archive);
+      const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as Loaded['manifest'];
+      const config = JSON.parse(entries.get(manifest[0]!.Config)!.toString()) as Loaded['config'];
+      loads.push({ names: [...entries.keys()], manifest, config });
+      const id = `sha256:${manifest[0]!.Config.replace('.json', '')}`;
+      for (const tag of manifest[0]!.RepoTags) images.set(tag, { ...base, id, labels: config.config.Labels });
+      return manifest[0]!.RepoTags;
+    },
+  } as unknown as ImageEngine;
+  return { engine, loads, builds, statted };
+}
+
+function deps(engine: ImageEngine, root: string, dirtyPaths: string[] = []): BuildDeps {
+  const state: GitState = { root, revision: sha, commitTime: '2026-01-02T03:04:05+00:00', dirtyPaths };
+  return { engine, git: { state: async () => state, changedSince: async () => [] }, credentialsFor: async () => undefined };
+}
+
+const options = (root: string, over: Record<string, unknown> = {}): Options => ({
+  ...configSchema.parse({ base_image: 'airflow:3', repository: repo, build: { extra_tags: ['staging'] }, ...over }),
+  root,
+});
+const files = { 'dags/a.py': 'a = 1\n', 'dags/__pycache__/a.pyc': 'x', 'plugins/p.py': 'p = 1\n', 'README.md': '# dags\n' };
+
+describe('buildImage (generated)', () => {
+  it('loads an archive with only the new layers on a graph-driver engine, tagged by commit with labels', async () => {
+    const root = checkout(files);
+    const { engine, loads } = fakeEngine();
+    const result = await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    expect(result).toMatchObject({ image: `${repo}:${sha}`, tags: [`${repo}:${sha}`, `${repo}:staging`], method: 'archive', reproducible: true, dirty: false });
+    expect(result.layers.map((l) => [l.name, l.target])).toEqual([
+      ['plugins', '/opt/airflow/plugins'],
+      ['dags', '/opt/airflow/dags'],
+    ]);
+    expect(result.excluded).toEqual(['dags/__pycache__']);
+    const [loaded] = loads;
+    expect(loaded!.names.filter((n) => n.endsWith('layer.tar'))).toHaveLength(2);
+    expect(loaded!.manifest[0]!.Layers).toHaveLength(4);
+    expect(loaded!.config.rootfs.diff_ids.slice(0, 2)).toEqual(base.layers);
+    expect(loaded!.config.config.Labels).toMatchObject({ from: 'base', 'org.opencontainers.image.revision': sha, 'org.opencontainers.image.base.digest': base.id, 'org.opencontainers.image.created': '2026-01-02T03:04:05Z' });
+    expect(result.id).toBe(`sha256:${loaded!.manifest[0]!.Config.replace('.json', '')}`);
+  });
+
+  it('gives the same image ID for the same commit, built again, and reads folder owners once per parent image', async () => {
+    const root = checkout(files);
+    process.env.XDG_CACHE_HOME = mkdtempSync(path.join(tmpdir(), 'dagship-cache-'));
+    const { engine, statted } = fakeEngine();
+    const first = await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    const second = await buildImage({ options: options(root) }, deps(fakeEngine().engine, root), silentLogger);
+    expect(second.id).toBe(first.id);
+    await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    expect(statted).toEqual([base.id]);
+  });
+
+  it('includes the exported base layers on the containerd image store', async () => {
+    const root = checkout(files);
+    const { engine, loads } = fakeEngine('containerd');
+    const result = await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    expect(result.method).toBe('archive-with-base');
+    expect(loads[0]!.names.filter((n) => n.endsWith('layer.tar'))).toHaveLength(4);
+  });
+
+  it('refuses uncommitted changes to baked files, but not to the rest of the repository', async () => {
+    const root = checkout(files);
+    await expect(buildImage({ options: options(root) }, deps(fakeEngine().engine, root, ['dags/a.py']), silentLogger)).rejects.toMatchObject({ kind: 'usage' });
+    const result = await buildImage({ options: options(root) }, deps(fakeEngine().engine, root, ['README.md', 'dags/__pycache__/a.pyc']), silentLogger);
+    expect(result.dirty).toBe(false);
+  });
+
+  it('with --allow-dirty, tags <sha>-dirty only, and labels it dirty', async () => {
+    const root = checkout(files);
+    const result = await buildImage({ options: options(root), allowDirty: true }, deps(fakeEngine().engine, root, ['plugins/p.py']), silentLogger);
+    expect(result.tags).toEqual([`${repo}:${sha}-dirty`]);
+    expect(result.labels['io.dagship.dirty']).toBe('true');
+  });
+
+  it('installs requirements in their own cached image below the DAG layers, on the host network', async () => {
+    const root = checkout({ ...files, 'requirements.txt': '# extras\nhumanize==4.12.1\n' });
+    const { engine, builds, loads } = fakeEngine();
+    await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    expect(builds).toHaveLength(1);
+    expect(builds[0]).toMatchObject({ network: 'host', dockerfile: 'Dockerfile' });
+    expect(builds[0]!.tags[0]).toMatch(/^dagship\.local\/requirements:[0-9a-f]{20}$/);
+    expect(loads[1]!.config.rootfs.diff_ids.slice(0, 4)).toEqual([d('1'), d('2'), d('3'), d('4')]);
+  });
+
+  it('turns a failed pip install into a configuration error with pip’s words', async () => {
+    const root = checkout({ ...files, 'requirements.txt': 'no-such-package-dagship==0.0.0\n' });
+    const { engine } = fakeEngine('graphdriver', "The command '/bin/sh -c pip install' returned a non-zero code: 1");
+    await expect(buildImage({ options: options(root) }, deps(engine, root), silentLogger)).rejects.toMatchObject({ kind: 'config', message: expect.stringMatching(/^installing requirements.txt failed: The command/) });
+  });
+
+  it('needs a repository, a base image and a DAG folder, each said plainly', async () => {
+    const root = checkout(files);
+    await expect(buildImage({ options: options(root, { repository: undefined }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/no repository configured/);
+    await expect(buildImage({ options: options(root, { repository: `${repo}:tag` }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/includes a tag or digest/);
+    await expect(buildImage({ options: options(root, { base_image: undefined }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/no base image configured/);
+    await expect(buildImage({ options: options(root, { dags_folder: 'nope' }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/the DAG folder nope\/ does not exist/);
+  });
+});
