@@ -5,6 +5,8 @@ import { baseline } from './commands/baseline.js';
 import { check } from './commands/check.js';
 import { lint } from './commands/lint.js';
 import { audit } from './commands/audit.js';
+import { build } from './commands/build.js';
+import { push } from './commands/push.js';
 import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
@@ -16,6 +18,8 @@ Examples:
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship check . --junit dags.xml    import every DAG as the scheduler will
   $ dagship audit --values values.yaml --values prod.yaml   Helm values against the production checklist
+  $ dagship build .                     bake the DAGs into <repository>:<commit sha>, reproducibly
+  $ dagship push .                      push it; prints the pinned <repository>@sha256:… reference
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
@@ -51,8 +55,32 @@ export function buildProgram(): Command {
     .option('--variables <file>', 'Airflow Variables (JSON of airflow variables export) served at parse time')
     .option('--connections <file>', 'Airflow Connections (JSON of airflow connections export) served at parse time')
     .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
+    .option('--no-cache', 'import every file again, ignoring results cached from earlier runs')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince });
+      process.exitCode = await check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache });
+    });
+
+  withConfigFlags(program.command('build [path]').description('bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID'))
+    .option('--dockerfile <file>', "build the team's own Dockerfile instead (not reproducible)")
+    .option('--plugins-folder <dir>', 'plugins folder, relative to the repository')
+    .option('--requirements <file>', 'requirements file, relative to the repository')
+    .option('--short-sha', 'tag with the 12-character commit instead of the full SHA')
+    .option('-t, --tag <tag>', 'an extra tag (repeatable), e.g. staging', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--allow-dirty', 'build uncommitted changes: tagged <sha>-dirty, and push refuses it as a release')
+    .option('--include-base-layers', 'put the base layers in the image archive (automatic on the containerd image store)')
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await build(repoPath, { ...configFlags(opts), ...opts });
+    });
+
+  withConfigFlags(program.command('push [path]').description('push the commit image; refuses to change an existing tag; prints <repository>@sha256:…'))
+    .option('--image <ref>', 'push this local image instead of <repository>:<commit>')
+    .option('--short-sha', 'the image is tagged with the 12-character commit')
+    .option('-t, --tag <tag>', 'an extra tag to push too (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('-u, --username <name>', 'registry user (with --password-stdin)')
+    .option('--password-stdin', 'read the registry password from stdin')
+    .option('--allow-dirty', 'push an image built from uncommitted changes (not a release)')
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await push(repoPath, { ...configFlags(opts), ...opts });
     });
 
   withReportFlags(

@@ -1,3 +1,4 @@
+import { cacheRoot } from '../../src/checks/check-cache.js';
 import { checkDags, type CheckerResult } from '../../src/checks/dags.js';
 import { loadOptions } from '../../src/config.js';
 import { connectDocker } from '../../src/docker.js';
@@ -9,7 +10,7 @@ import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
 import { changedSelection } from '../changed.js';
 
-export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string };
+export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string; cache?: boolean };
 
 /** Imports every DAG file as the scheduler will, in the Airflow image. */
 export async function check(repoPath: string | undefined, flags: CheckFlags): Promise<number> {
@@ -18,7 +19,8 @@ export async function check(repoPath: string | undefined, flags: CheckFlags): Pr
   const log = terminalLogger(Boolean(flags.verbose));
   const started = Date.now();
   const selection = await changedSelection(options, flags.changedSince, log);
-  const { run, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION }, connectDocker(), log);
+  const cacheDir = flags.cache === false ? undefined : cacheRoot();
+  const { run, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION, cacheDir }, connectDocker(), log);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   return present(outcome, {
     title: 'dagship check',
@@ -36,7 +38,7 @@ export function summaryLines(result: CheckerResult, image: string, elapsedMs: nu
     .slice(0, 3)
     .map((f) => `${f.path} ${f.import_seconds.toFixed(2)}s`);
   return [
-    `Airflow ${result.airflow_version} (${image}): ${result.files.length} file(s) checked of ${result.discovered} discovered, ${dags} DAG(s), ${tasks} task(s)`,
+    `Airflow ${result.airflow_version} (${image}): ${result.files.length} DAG file(s) checked of ${result.discovered} discovered${result.timings.cached ? ` (${result.timings.cached} unchanged, from cache)` : ''}, ${dags} DAG(s), ${tasks} task(s)`,
     `slowest: ${slowest.join(', ') || '-'} · airflow import ${result.timings.airflow_import_seconds.toFixed(1)}s · ${result.timings.workers} worker(s) · elapsed ${(elapsedMs / 1000).toFixed(1)}s`,
   ];
 }

@@ -1,32 +1,15 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
 import type { DockerEngine } from '../docker.js';
 import { DagshipError } from '../errors.js';
-import { tail } from '../exec.js';
-import type { Finding, Severity, ToolRun } from '../findings.js';
+import type { Finding, ToolRun } from '../findings.js';
 import type { Logger } from '../logger.js';
-import { hostUser } from './lint.js';
+import { openCheckCache, hashText, type CheckCache } from './check-cache.js';
+import { checkerDir, checkerRequest, runChecker, type CheckedFile, type CheckerFinding, type CheckerResult } from './checker.js';
+import { listDagFolderFiles } from './files.js';
 
-/** What the checker inside the Airflow container reports for one DAG file. */
-export interface CheckedFile {
-  path: string;
-  import_seconds: number;
-  status: 'ok' | 'error' | 'timeout' | 'crash';
-  dags: { dag_id: string; tasks: number }[];
-  local_modules: string[];
-}
-
-export interface CheckerResult {
-  airflow_version: string;
-  python_version: string;
-  discovered: number;
-  files: CheckedFile[];
-  findings: { rule: string; severity: Severity; file: string; line?: number | null; message: string; detail?: string | null; dag_id?: string | null }[];
-  timings: { airflow_import_seconds: number; total_seconds: number; workers: number };
-}
+export type { CheckedFile, CheckerFinding, CheckerResult } from './checker.js';
 
 export interface DagCheck {
   run: ToolRun;
@@ -36,110 +19,103 @@ export interface DagCheck {
 export interface DagCheckRequest {
   options: Options;
   image: string;
-  /** Only these repo-relative DAG files; undefined = every file DagBag discovers. */
+  /** Only these repo-relative DAG-folder files; undefined = every file in the DAG folder. */
   files?: string[];
   dagshipVersion: string;
+  /** Folder of the result cache; undefined turns the cache off. */
+  cacheDir?: string;
 }
 
-const REPO = '/repo';
-
-/** Imports every DAG file with Airflow's own DagBag, inside `image`, with no network and read-only sources. */
+/**
+ * Imports every DAG file with Airflow's own DagBag inside `image` (no network, read-only sources),
+ * reusing cached results for files whose content and local imports did not change.
+ */
 export async function checkDags(request: DagCheckRequest, docker: DockerEngine, log: Logger): Promise<DagCheck> {
   const { options } = request;
   const dagsFolder = path.join(options.root, options.dags_folder);
   if (!existsSync(dagsFolder)) {
     throw new DagshipError(`DAG folder ${dagsFolder} does not exist`, "set 'dags_folder' in dagship.yaml to the folder with your DAG files (relative to the repository)", 'config');
   }
-  const out = mkdtempSync(path.join(tmpdir(), 'dagship-check-'));
-  try {
-    // The container runs as the caller's uid with gid 0, like the Airflow image expects of arbitrary users.
-    chmodSync(out, 0o777);
-    writeFileSync(path.join(out, 'request.json'), JSON.stringify(checkerRequest(request)), { mode: 0o600 });
-    const mounts = [
-      { source: options.root, target: REPO },
-      { source: checkerDir(), target: '/dagship' },
-      { source: out, target: '/out', writable: true },
-    ];
-    const settings = options.check.local_settings;
-    if (settings) mounts.push({ source: resolveInRepo(options, settings, 'check.local_settings'), target: '/dagship-settings/airflow_local_settings.py' });
-    log.info(`check: importing DAGs from ${options.dags_folder}/ in ${request.image}`);
-    const result = await docker.run({
-      image: request.image,
-      entrypoint: ['python'],
-      cmd: ['/dagship/dagship_check.py', '--request', '/out/request.json', '--output', '/out/result.json'],
-      mounts,
-      user: hostUser()?.replace(/:\d+$/, ':0'),
-      network: 'none',
-      timeoutMs: CHECKER_DEADLINE_MS,
-      maxOutputBytes: 256 * 1024,
-    });
-    const resultFile = path.join(out, 'result.json');
-    if (!existsSync(resultFile)) {
-      throw new DagshipError(
-        `the DAG checker did not finish in ${request.image} (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail(result.stderr || result.stdout, 6)}`,
-        'is this an Airflow image with python on PATH? dagship supports Airflow 2.7+ and 3.x',
-        'infra',
-      );
-    }
-    const parsed = JSON.parse(readFileSync(resultFile, 'utf8')) as CheckerResult;
-    return { result: parsed, run: toToolRun(parsed, request.dagshipVersion) };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
+  const candidates = request.files ?? (await listDagFolderFiles(options.root, options.dags_folder));
+  const cache = request.cacheDir ? await openCache(request, docker) : undefined;
+  const hits = new Map(candidates.flatMap((f) => (cache?.get(f) ? [[f, cache.get(f)!]] : [])));
+  const misses = candidates.filter((f) => !hits.has(f));
+  log.info(`check: ${candidates.length} file(s) in ${options.dags_folder}/, ${hits.size} unchanged since a cached run; importing ${misses.length} in ${request.image}`);
 
-function checkerRequest(request: DagCheckRequest) {
-  const { options } = request;
-  const check = options.check;
-  return {
-    repo_root: REPO,
-    dags_folder: path.posix.join(REPO, options.dags_folder),
-    plugins_folder: path.posix.join(REPO, options.plugins_folder),
-    files: request.files ?? null,
-    timeout: check.timeout,
-    workers: check.workers,
-    slow_import_seconds: check.slow_import_seconds,
-    memory_limit_mb: check.memory_limit_mb,
-    local_settings: check.local_settings ? '/dagship-settings/airflow_local_settings.py' : null,
-    variables: check.variables ? readJsonFile(options, check.variables, 'check.variables') : {},
-    connections: check.connections ? readJsonFile(options, check.connections, 'check.connections') : {},
-    missing_lookups: check.missing_lookups,
-    policies: check.policies,
-    max_output_bytes: 65536,
+  const needRun = misses.length > 0 || !cache?.meta();
+  // Always name the files: the checker then says which of them Airflow does not list as DAG files.
+  const fresh = needRun ? await runChecker(options, request.image, checkerRequest(options, misses), docker) : undefined;
+  if (fresh && cache) store(cache, fresh, misses);
+
+  const cached = [...hits.values()];
+  const files = [...cached.flatMap((e) => (e.file ? [e.file] : [])), ...(fresh?.files ?? [])].sort((a, b) => a.path.localeCompare(b.path));
+  const findings = [
+    ...cached.flatMap((e) => e.findings),
+    ...(fresh?.findings ?? []).filter((f) => f.scope !== 'repository'),
+    ...duplicateFindings(files),
+  ];
+  const meta = fresh ?? cache!.meta()!;
+  const result: CheckerResult = {
+    airflow_version: meta.airflow_version,
+    python_version: meta.python_version,
+    discovered: fresh?.discovered ?? files.length,
+    files,
+    findings,
+    skipped: [...(fresh?.skipped ?? []), ...candidates.filter((f) => hits.has(f) && !hits.get(f)!.file)],
+    timings: { ...(fresh?.timings ?? { airflow_import_seconds: 0, total_seconds: 0, workers: 0 }), cached: hits.size },
   };
+  return { result, run: toToolRun(result, request.dagshipVersion) };
 }
 
-/** A safety net only: the checker enforces each file's timeout itself, so a healthy run ends long before. */
-const CHECKER_DEADLINE_MS = 60 * 60_000;
-
-function resolveInRepo(options: Options, file: string, key: string): string {
-  const full = path.resolve(options.root, file);
-  if (!existsSync(full)) throw new DagshipError(`${key}: ${full} does not exist`, `fix the path of ${key} (relative to the repository, or absolute)`, 'config');
-  return full;
+/** The cache scope: the image (by ID), the checker, and every setting that changes how files import. */
+async function openCache(request: DagCheckRequest, docker: DockerEngine): Promise<CheckCache> {
+  const { options } = request;
+  const image = await docker.image(request.image);
+  if (!image) throw new DagshipError(`image ${request.image} is not on the Docker Engine`, `pull it (docker pull ${request.image}) or build it, then run again`, 'config');
+  const settings = options.check.local_settings ? readFileSync(path.resolve(options.root, options.check.local_settings)) : '';
+  const ignore = path.join(options.root, options.dags_folder, '.airflowignore');
+  const scope = JSON.stringify({
+    image: image.id,
+    checker: hashText(readFileSync(path.join(checkerDir(), 'dagship_check.py'))),
+    request: hashText(JSON.stringify(checkerRequest(options))),
+    settings: hashText(settings),
+    airflowignore: existsSync(ignore) ? hashText(readFileSync(ignore)) : '',
+    root: options.root,
+  });
+  return openCheckCache(request.cacheDir!, scope, options.root);
 }
 
-/** Variables and connections in the JSON of `airflow variables export` / `airflow connections export`. */
-function readJsonFile(options: Options, file: string, key: string): Record<string, unknown> {
-  const full = resolveInRepo(options, file, key);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(full, 'utf8'));
-  } catch (err) {
-    // The parser's message can quote the file's content: never echo it, it may hold secrets.
-    throw new DagshipError(`${key}: ${full} is not valid JSON`, 'export it with airflow variables export / airflow connections export', 'config', { cause: err });
+/** Timeouts and crashes are not cached: they can depend on the machine's load, not only on the file. */
+function store(cache: CheckCache, result: CheckerResult, requested: string[]): void {
+  cache.putMeta({ airflow_version: result.airflow_version, python_version: result.python_version });
+  const byPath = new Map(result.files.map((f) => [f.path, f]));
+  for (const file of requested) {
+    const checked = byPath.get(file);
+    if (checked && (checked.status === 'ok' || checked.status === 'error')) {
+      const findings = result.findings.filter((f) => f.file === file && f.scope !== 'repository');
+      cache.put(file, { file: checked, findings }, checked.local_modules);
+    } else if (!checked && result.skipped.includes(file)) {
+      cache.put(file, { findings: [] }, []);
+    }
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new DagshipError(`${key}: ${full} must be a JSON object keyed by variable key or connection id`, 'use the format of airflow variables export / connections export', 'config');
-  }
-  return parsed as Record<string, unknown>;
 }
 
-/** src/python beside the bundle (dist/cli.js) or beside this module (src/checks/dags.ts). */
-function checkerDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const found = [path.join(here, '..', 'src', 'python'), path.join(here, '..', 'python')].find((d) => existsSync(path.join(d, 'dagship_check.py')));
-  if (!found) throw new DagshipError('the DAG checker (src/python/dagship_check.py) is missing from this dagship installation', 'reinstall dagship', 'infra');
-  return found;
+/** A dag_id defined by more than one file: the first file (path order) owns it, each other is a finding. */
+export function duplicateFindings(files: CheckedFile[]): CheckerFinding[] {
+  const owners = new Map<string, CheckedFile[]>();
+  for (const file of files) for (const dag of file.dags) owners.set(dag.dag_id, [...(owners.get(dag.dag_id) ?? []), file]);
+  return [...owners.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([dagId, owning]) =>
+      owning.slice(1).map((file) => ({
+        rule: 'dag-duplicate-id',
+        severity: 'error' as const,
+        file: file.path,
+        line: file.dags.find((d) => d.dag_id === dagId)?.line ?? null,
+        message: `DAG id '${dagId}' is defined in both ${owning[0]!.path} and ${file.path}`,
+        dag_id: dagId,
+      })),
+    );
 }
 
 function toToolRun(result: CheckerResult, version: string): ToolRun {

@@ -1172,11 +1172,12 @@ def duplicate_findings(files: list[dict]) -> list[dict]:
         first = entries[0]["path"]
         for entry in entries[1:]:
             message = f"DAG id '{dag_id}' is defined in both {first} and {entry['path']}"
-            findings.append(
-                finding(
-                    RULE_DUPLICATE, entry["path"], message, line=entry["dag_lines"].get(dag_id), dag_id=dag_id
-                )
+            duplicate = finding(
+                RULE_DUPLICATE, entry["path"], message, line=entry["dag_lines"].get(dag_id), dag_id=dag_id
             )
+            # Spans files: a caller that merges cached per-file results recomputes these itself.
+            duplicate["scope"] = "repository"
+            findings.append(duplicate)
     return findings
 
 
@@ -1199,7 +1200,10 @@ def assemble(results: list[dict], request: dict) -> tuple[list[dict], list[dict]
     findings = [f for entry in files for f in entry.pop("findings")]
     findings += duplicate_findings(files) + slow_findings(files, request["slow_import_seconds"])
     for entry in files:
-        entry.pop("dag_lines", None)
+        # Each DAG carries its line; dag_lines is keyed by unmasked dag ids, so it never leaves.
+        lines = entry.pop("dag_lines", None) or {}
+        for dag in entry["dags"]:
+            dag["line"] = lines.get(dag["dag_id"])
     mask_result(files, findings, secret_values(request))
     findings.sort(key=lambda f: (f["file"] or "", f["line"] or 0, f["rule"], f["dag_id"] or ""))
     return files, findings
@@ -1282,7 +1286,26 @@ def check_repository(request: dict, result: dict, started: float) -> None:
         "pre_import_seconds": round(pre_import_seconds, 3),
         "total_seconds": round(time.monotonic() - started, 3),
         "workers": workers,
+        "cgroup": cgroup_usage(),
     }
+
+
+def cgroup_usage() -> dict | None:
+    """CPU time and peak memory of the whole container (all forked children included), when visible."""
+    reads = {
+        "cpu_seconds": [("/sys/fs/cgroup/cpuacct/cpuacct.usage", 1e-9), ("/sys/fs/cgroup/cpu.stat", 1e-6)],
+        "peak_memory_bytes": [("/sys/fs/cgroup/memory/memory.max_usage_in_bytes", 1), ("/sys/fs/cgroup/memory.peak", 1)],
+    }
+    usage = {}
+    for key, sources in reads.items():
+        for path, scale in sources:
+            with contextlib.suppress(OSError, ValueError):
+                text = pathlib.Path(path).read_text()
+                # cgroup v2's cpu.stat is "usage_usec N" among other lines.
+                number = re.search(r"usage_usec (\d+)", text).group(1) if "usage_usec" in text else text.split()[0]
+                usage[key] = round(int(number) * scale, 3)
+                break
+    return usage or None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,8 @@ lock=$1
 export PIP_CERT=/etc/ssl/certs/ca-certificates.crt PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180
 useradd --uid 50000 --gid 0 --home-dir /home/airflow --create-home --shell /bin/bash airflow
 python3 -m venv /home/airflow/.local
-/home/airflow/.local/bin/pip install --no-compile --progress-bar off -r "$lock"
+# Compiled like the official image: without .pyc files every `import airflow` costs seconds more.
+/home/airflow/.local/bin/pip install --progress-bar off -r "$lock"
 mkdir -p /opt/airflow/dags /opt/airflow/plugins /opt/airflow/logs /opt/airflow/config
 cat > /entrypoint <<'SH'
 #!/usr/bin/env bash

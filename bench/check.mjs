@@ -1,0 +1,105 @@
+// Benchmark of `dagship check` against the two ways teams check DAGs today, in one run on one image:
+// `airflow dags list-import-errors --local` (one process, sequential) and one Python process per file.
+// It also times the ideal for this machine (import Airflow once + sequential per-file imports / cores)
+// and a warm re-run with nothing changed. Prints figures and ratios; asserts nothing.
+//
+//   eval "$(test/infra/up)" && npm run build && node bench/check.mjs [N ...]     (default: 50 500)
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateDags } from './gen-dags.mjs';
+
+const image = process.env.DAGSHIP_TEST_AIRFLOW3_IMAGE ?? 'dagship-infra/airflow:3';
+const cli = new URL('../dist/cli.js', import.meta.url).pathname;
+const sizes = process.argv.slice(2).map(Number);
+
+// Reads the container's own cgroup (v1 or v2) so every variant is measured the same way.
+const CGROUP = `cpu=$(cat /sys/fs/cgroup/cpuacct/cpuacct.usage 2>/dev/null || awk '/usage_usec/{print $2*1000}' /sys/fs/cgroup/cpu.stat)
+mem=$(cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.peak)
+echo "CGROUP $cpu $mem" >&2`;
+
+function docker(repo, script, env = {}) {
+  const envArgs = Object.entries({ AIRFLOW_HOME: '/tmp/airflow-home', AIRFLOW__CORE__LOAD_EXAMPLES: 'False', ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const started = process.hrtime.bigint();
+  const out = execFileSync('docker', ['run', '--rm', '--network', 'none', '-v', `${repo}:/repo:ro`, ...envArgs, '--entrypoint', 'bash', image, '-c', `${script}\n${CGROUP}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  return { wall: Number(process.hrtime.bigint() - started) / 1e9, out: out.toString() };
+}
+
+function dockerMeasured(repo, script, env) {
+  // stderr carries the cgroup line; execFileSync only returns stdout, so fold stderr in.
+  const r = docker(repo, `{ ${script} ; } 2>/dev/null; ${CGROUP.replaceAll('>&2', '')}`, env);
+  const [, cpu, mem] = /CGROUP (\d+) (\d+)/.exec(r.out) ?? [];
+  return { wall: r.wall, cpu: Number(cpu) / 1e9, peak: Number(mem), out: r.out };
+}
+
+const IDEAL = `python - <<'PY'
+import os, sys, time, glob
+t = time.perf_counter()
+try:
+    from airflow.dag_processing.dagbag import DagBag
+except ImportError:
+    from airflow.models import DagBag
+sys.path.insert(0, "/repo/dags")
+airflow_import = time.perf_counter() - t
+total = 0.0
+for f in sorted(glob.glob("/repo/dags/*.py")):
+    t = time.perf_counter()
+    DagBag(f)
+    total += time.perf_counter() - t
+print(f"IDEAL {airflow_import} {total}")
+PY`;
+
+function dagship(repo, extra = []) {
+  const started = process.hrtime.bigint();
+  const json = path.join(repo, 'report.json');
+  try {
+    execFileSync('node', [cli, 'check', repo, '--image', image, '--json', json, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    if (err.status !== 1) throw err;
+  }
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  return { wall, cpu: report.timings?.cgroup?.cpu_seconds, peak: report.timings?.cgroup?.peak_memory_bytes, report };
+}
+
+const fmt = (s) => (s === undefined || Number.isNaN(s) ? '   n/a' : `${s.toFixed(2).padStart(7)}s`);
+const mib = (b) => (b ? `${(b / 2 ** 20).toFixed(0).padStart(6)} MiB` : '      n/a');
+
+for (const n of sizes.length ? sizes : [50, 500]) {
+  const repo = mkdtempSync(path.join(tmpdir(), `dagship-bench-${n}-`));
+  chmodSync(repo, 0o755);
+  generateDags(repo, n);
+  console.log(`\n== N = ${n} DAG files (~20 tasks each), image ${image}, ${cpus().length} cores`);
+  const ideal = dockerMeasured(repo, IDEAL);
+  const [, imp, seq] = /IDEAL ([\d.]+) ([\d.]+)/.exec(ideal.out);
+  const idealWall = Number(imp) + Number(seq) / cpus().length;
+  const cold = dagship(repo, ['--no-cache']);
+  const found = cold.report.files.length;
+  const listErrors = dockerMeasured(repo, 'airflow dags list-import-errors --local', { AIRFLOW__CORE__DAGS_FOLDER: '/repo/dags', PYTHONPATH: '/repo/dags' });
+  const warm1 = dagship(repo);
+  const warm2 = dagship(repo);
+  const rows = [
+    ['dagship check (cold)', cold],
+    ['dagship check (warm, nothing changed)', warm2],
+    ['airflow dags list-import-errors --local', listErrors],
+  ];
+  if (n <= 100) {
+    const loop = `for f in /repo/dags/*.py; do python -c "import sys; sys.path.insert(0, '/repo/dags')
+try:
+    from airflow.dag_processing.dagbag import DagBag
+except ImportError:
+    from airflow.models import DagBag
+DagBag(sys.argv[1])" "$f"; done`;
+    rows.push(['one python process per file', dockerMeasured(repo, loop)]);
+  }
+  console.log(`files checked by dagship: ${found}; Airflow import once ${Number(imp).toFixed(2)}s, sequential per-file imports ${Number(seq).toFixed(2)}s`);
+  console.log(`ideal for this machine (import once + per-file / ${cpus().length} cores): ${idealWall.toFixed(2)}s`);
+  console.log(`${'variant'.padEnd(42)} ${'wall'.padStart(8)} ${'cpu'.padStart(8)} ${'peak mem'.padStart(10)}  wall ratio to dagship cold`);
+  for (const [name, r] of rows) console.log(`${name.padEnd(42)} ${fmt(r.wall)} ${fmt(r.cpu)} ${mib(r.peak)}  ${(r.wall / cold.wall).toFixed(2)}×`);
+  console.log(`dagship cold vs ideal: ${((cold.wall / idealWall - 1) * 100).toFixed(1)}% over; warm re-run costs ${((warm2.wall / cold.wall) * 100).toFixed(1)}% of cold (first warm fill: ${warm1.wall.toFixed(2)}s)`);
+  rmSync(repo, { recursive: true, force: true });
+}

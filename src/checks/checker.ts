@@ -1,0 +1,152 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Options } from '../config.js';
+import type { DockerEngine } from '../docker.js';
+import { DagshipError } from '../errors.js';
+import { tail } from '../exec.js';
+import type { Severity } from '../findings.js';
+import { hostUser } from './lint.js';
+
+/** What the checker inside the Airflow container reports for one DAG file. */
+export interface CheckedFile {
+  path: string;
+  import_seconds: number;
+  status: 'ok' | 'error' | 'timeout' | 'crash';
+  dags: { dag_id: string; tasks: number; line?: number | null }[];
+  local_modules: string[];
+}
+
+export interface CheckerFinding {
+  rule: string;
+  severity: Severity;
+  file: string;
+  line?: number | null;
+  message: string;
+  detail?: string | null;
+  dag_id?: string | null;
+  /** "repository" for findings that span files (duplicate dag ids). */
+  scope?: string;
+}
+
+export interface CheckerResult {
+  airflow_version: string;
+  python_version: string;
+  discovered: number;
+  files: CheckedFile[];
+  findings: CheckerFinding[];
+  skipped: string[];
+  error?: string | null;
+  timings: {
+    airflow_import_seconds: number;
+    total_seconds: number;
+    workers: number;
+    cgroup?: { cpu_seconds?: number; peak_memory_bytes?: number } | null;
+    /** Files whose result came from the cache (set by dagship, not the checker). */
+    cached?: number;
+  };
+}
+
+const REPO = '/repo';
+const SETTINGS = '/dagship-settings/airflow_local_settings.py';
+/** A safety net only: the checker enforces each file's timeout itself, so a healthy run ends long before. */
+const CHECKER_DEADLINE_MS = 60 * 60_000;
+
+/** The request src/python/dagship_check.py reads; `files` undefined means every discovered DAG file. */
+export function checkerRequest(options: Options, files?: string[]) {
+  const check = options.check;
+  return {
+    repo_root: REPO,
+    dags_folder: path.posix.join(REPO, options.dags_folder),
+    plugins_folder: path.posix.join(REPO, options.plugins_folder),
+    files: files ?? null,
+    timeout: check.timeout,
+    workers: check.workers,
+    slow_import_seconds: check.slow_import_seconds,
+    memory_limit_mb: check.memory_limit_mb,
+    local_settings: check.local_settings ? SETTINGS : null,
+    variables: check.variables ? readJsonObject(options, check.variables, 'check.variables') : {},
+    connections: check.connections ? readJsonObject(options, check.connections, 'check.connections') : {},
+    missing_lookups: check.missing_lookups,
+    policies: check.policies,
+    max_output_bytes: 65536,
+  };
+}
+
+/** Runs the checker in `image`: no network, the repository read-only, results through a scratch folder. */
+export async function runChecker(options: Options, image: string, request: ReturnType<typeof checkerRequest>, docker: DockerEngine): Promise<CheckerResult> {
+  const out = mkdtempSync(path.join(tmpdir(), 'dagship-check-'));
+  try {
+    // The container runs as the caller's uid with gid 0, as the Airflow image expects of arbitrary users.
+    chmodSync(out, 0o777);
+    writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o644 });
+    const mounts = [
+      { source: options.root, target: REPO },
+      { source: checkerDir(), target: '/dagship' },
+      { source: out, target: '/out', writable: true },
+    ];
+    const settings = options.check.local_settings;
+    if (settings) mounts.push({ source: resolveInRepo(options, settings, 'check.local_settings'), target: SETTINGS });
+    const run = await docker.run({
+      image,
+      entrypoint: ['python'],
+      cmd: ['/dagship/dagship_check.py', '--request', '/out/request.json', '--output', '/out/result.json'],
+      mounts,
+      user: hostUser()?.replace(/:\d+$/, ':0'),
+      network: 'none',
+      timeoutMs: CHECKER_DEADLINE_MS,
+      maxOutputBytes: 256 * 1024,
+    });
+    const resultFile = path.join(out, 'result.json');
+    if (!existsSync(resultFile)) {
+      throw new DagshipError(
+        `the DAG checker did not finish in ${image} (exit ${run.exitCode}${run.timedOut ? ', timed out' : ''}): ${tail(run.stderr || run.stdout, 6)}`,
+        'is this an Airflow image (2.7+ or 3.x) with python on PATH?',
+        'infra',
+      );
+    }
+    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as CheckerResult;
+    if (result.error) {
+      const settingsBroken = /local_settings/.test(result.error);
+      throw new DagshipError(
+        `the DAG check could not run in ${image}: ${result.error}`,
+        settingsBroken ? 'fix the airflow_local_settings.py given as check.local_settings' : 'check that the image runs Airflow: docker run --rm IMAGE airflow version',
+        settingsBroken ? 'config' : 'infra',
+      );
+    }
+    return result;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export function resolveInRepo(options: Options, file: string, key: string): string {
+  const full = path.resolve(options.root, file);
+  if (!existsSync(full)) throw new DagshipError(`${key}: ${full} does not exist`, `fix the path of ${key} (relative to the repository, or absolute)`, 'config');
+  return full;
+}
+
+/** Variables and connections in the JSON of `airflow variables export` / `airflow connections export`. */
+function readJsonObject(options: Options, file: string, key: string): Record<string, unknown> {
+  const full = resolveInRepo(options, file, key);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(full, 'utf8'));
+  } catch (err) {
+    // The parser's message can quote the file's content: never echo it, it may hold secrets.
+    throw new DagshipError(`${key}: ${full} is not valid JSON`, 'export it with airflow variables export / airflow connections export', 'config', { cause: err });
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new DagshipError(`${key}: ${full} must be a JSON object keyed by variable key or connection id`, 'use the format of airflow variables export / connections export', 'config');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** src/python beside the bundle (dist/cli.js) or beside this module (src/checks/checker.ts). */
+export function checkerDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const found = [path.join(here, '..', 'src', 'python'), path.join(here, '..', 'python')].find((d) => existsSync(path.join(d, 'dagship_check.py')));
+  if (!found) throw new DagshipError('the DAG checker (src/python/dagship_check.py) is missing from this dagship installation', 'reinstall dagship', 'infra');
+  return found;
+}

@@ -1,0 +1,169 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check, FIXTURES, scenarioRepo, summary } from './check-helpers.js';
+import { REPO_ROOT } from './cli.js';
+import { infra } from './infra.js';
+
+const env = infra();
+const images = [
+  ['Airflow 3', env.airflow3Image],
+  ['Airflow 2', env.airflow2Image],
+] as const;
+
+describe('dagship check on the example repository', () => {
+  it('imports all six DAGs cleanly in the Airflow 3 image', async () => {
+    const result = await check(path.join(REPO_ROOT, 'examples'), ['--image', env.airflow3Image]);
+    expect(result.exitCode).toBe(0);
+    expect(result.report?.files.flatMap((f) => f.dags.map((d) => d.dag_id)).sort()).toEqual([
+      'customer_sync', 'daily_sales_report', 'data_quality_checks', 'ml_feature_refresh', 'orders_etl', 'warehouse_maintenance',
+    ]);
+    expect(result.stdout).toMatch(/6 DAG file\(s\) checked of 6 discovered, 6 DAG\(s\), 39 task\(s\)/);
+  });
+});
+
+describe.each(images)('every failure mode is that file’s finding, never the checker’s end (%s)', (_name, image) => {
+  it('mixed: one of each failure beside good files', async () => {
+    const result = await check(FIXTURES, ['--dags-folder', 'mixed', '--image', image, '--timeout', '3']);
+    expect(result.exitCode).toBe(1);
+    expect(summary(result.report!.findings)).toEqual([
+      'dag-cycle mixed/loop.py:12',
+      'dag-duplicate-id mixed/dup_second.py:7',
+      'dag-import-error mixed/broken_syntax.py:9',
+      'dag-import-error mixed/exits.py:7',
+      'dag-import-error mixed/hog.py:7',
+      'dag-import-error mixed/needs_pkg.py:7',
+      'dag-import-timeout mixed/busy_loop.py:5',
+      'dag-import-timeout mixed/swallows_alarm.py:10',
+      'dag-process-crash mixed/hard_exit.py',
+      'dag-process-crash mixed/native_crash.py:7',
+    ]);
+    const byFile = new Map(result.report!.findings.map((f) => [f.file, f]));
+    expect(byFile.get('mixed/exits.py')?.message).toBe('called sys.exit(3) at import time');
+    expect(byFile.get('mixed/native_crash.py')?.message).toMatch(/SIGSEGV/);
+    expect(byFile.get('mixed/dup_second.py')?.message).toBe("DAG id 'shared_id' is defined in both mixed/dup_first.py and mixed/dup_second.py");
+    expect(byFile.get('mixed/needs_pkg.py')?.detail).toMatch(/ModuleNotFoundError: No module named 'dagship_fixture_not_installed'$/);
+    const good = result.report!.files.filter((f) => f.path.startsWith('mixed/good_')).map((f) => f.dags.length);
+    expect(good).toEqual([1, 1]);
+  });
+
+  it.each([
+    ['syntax_error', ['dag-import-error syntax_error/broken_syntax.py:9']],
+    ['non_utf8', ['dag-import-error non_utf8/latin1.py:7']],
+    ['duplicate_id', ['dag-duplicate-id duplicate_id/same_file.py:8', 'dag-duplicate-id duplicate_id/second.py:7']],
+    ['huge_output', []],
+    ['ignored', []],
+    ['helper_module', []],
+    ['good', []],
+  ])('%s', async (scenario, expected) => {
+    const result = await check(FIXTURES, ['--dags-folder', scenario, '--image', image]);
+    expect(summary(result.report!.findings)).toEqual(expected);
+    expect(result.exitCode).toBe(expected.length ? 1 : 0);
+  });
+});
+
+describe('Airflow 3 removed arguments', () => {
+  it('schedule_interval is an import error on Airflow 3 and still valid on Airflow 2', async () => {
+    const three = await check(FIXTURES, ['--dags-folder', 'removed_airflow3_arg', '--image', env.airflow3Image]);
+    expect(summary(three.report!.findings)).toEqual(['dag-import-error removed_airflow3_arg/legacy_schedule.py:7']);
+    const two = await check(FIXTURES, ['--dags-folder', 'removed_airflow3_arg', '--image', env.airflow2Image]);
+    expect(two.report!.findings).toEqual([]);
+  });
+});
+
+describe('parse-time Variable and Connection lookups', () => {
+  const request = JSON.parse(readFileSync(path.join(FIXTURES, 'lookups/request.json'), 'utf8'));
+  const secrets = ['prod-eu-west', 's3cr3t-pass', 'etl_user', 'bucket-secret', 'warehouse.internal'];
+
+  it.each(images)('serves provided keys, warns on missing ones by key and line, never shows a value (%s)', async (_n, image) => {
+    const repo = scenarioRepo('lookups');
+    writeFileSync(path.join(repo, 'variables.json'), JSON.stringify(request.variables));
+    writeFileSync(path.join(repo, 'connections.json'), JSON.stringify(request.connections));
+    const result = await check(repo, ['--image', image, '--variables', 'variables.json', '--connections', 'connections.json', '--sarif', `${repo}/out.sarif`]);
+    expect(result.exitCode).toBe(0);
+    const lookups = result.report!.findings.filter((f) => f.rule === 'dag-parse-time-lookup');
+    expect(summary(lookups)).toEqual([
+      'dag-parse-time-lookup dags/legacy_api.py:21',
+      'dag-parse-time-lookup dags/legacy_api.py:22',
+      'dag-parse-time-lookup dags/legacy_api.py:24',
+      'dag-parse-time-lookup dags/sdk_api.py:21',
+      'dag-parse-time-lookup dags/sdk_api.py:22',
+    ]);
+    expect(lookups.every((f) => f.severity === 'warning')).toBe(true);
+    const everything = [result.stdout, result.stderr, readFileSync(`${repo}/out.sarif`, 'utf8'), JSON.stringify(result.report)].join('\n');
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+  });
+
+  it('makes missing lookups errors when configured, and without the files every lookup is missing', async () => {
+    const repo = scenarioRepo('lookups', 'check:\n  missing_lookups: error\n');
+    const result = await check(repo, ['--image', env.airflow3Image]);
+    expect(result.exitCode).toBe(1);
+    const lookups = result.report!.findings.filter((f) => f.rule === 'dag-parse-time-lookup');
+    expect(lookups.length).toBeGreaterThan(5);
+    expect(lookups.every((f) => f.severity === 'error')).toBe(true);
+  });
+
+  it('refuses a variables file that is not JSON without echoing its content', async () => {
+    const repo = scenarioRepo('lookups');
+    writeFileSync(path.join(repo, 'variables.json'), 'password=hunter2-not-json');
+    const result = await check(repo, ['--image', env.airflow3Image, '--variables', 'variables.json']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/check\.variables: .*variables\.json is not valid JSON/);
+    expect(result.stderr).not.toContain('hunter2');
+  });
+});
+
+describe('policies', () => {
+  it('team policies from dagship.yaml become dag-policy-* findings on their DAG', async () => {
+    const { policies } = JSON.parse(readFileSync(path.join(FIXTURES, 'policies/request.json'), 'utf8'));
+    const yaml = `check:\n  policies:\n${Object.entries(policies).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
+    const result = await check(scenarioRepo('policies', yaml), ['--image', env.airflow3Image]);
+    expect(result.exitCode).toBe(1);
+    expect(summary(result.report!.findings)).toEqual([
+      'dag-policy-catchup dags/violations.py:33',
+      'dag-policy-dag-id dags/violations.py:42',
+      'dag-policy-max-tasks dags/violations.py:37',
+      'dag-policy-owner dags/violations.py:15',
+      'dag-policy-retries dags/violations.py:26',
+      'dag-policy-schedule dags/violations.py:30',
+      'dag-policy-tags dags/violations.py:19',
+      'dag-policy-tags dags/violations.py:22',
+    ]);
+  });
+
+  it.each(images)('the team’s airflow_local_settings.py cluster policy applies (%s)', async (_n, image) => {
+    const repo = scenarioRepo('cluster_policy');
+    const result = await check(repo, ['--image', image, '--local-settings', 'dags/config/airflow_local_settings.py']);
+    expect(summary(result.report!.findings)).toEqual(['dag-policy-cluster dags/untagged.py:7']);
+  });
+
+  it('a slow top-level import is a warning that passes the default gate', async () => {
+    const result = await check(scenarioRepo('slow', 'check:\n  slow_import_seconds: 1\n'), ['--image', env.airflow3Image]);
+    expect(summary(result.report!.findings)).toEqual(['dag-slow-import dags/sleepy_start.py']);
+    expect(result.exitCode).toBe(0);
+    const strict = await check(scenarioRepo('slow', 'check:\n  slow_import_seconds: 1\nfail_on: warning\n'), ['--image', env.airflow3Image]);
+    expect(strict.exitCode).toBe(1);
+  });
+});
+
+describe('bad input', () => {
+  it('exits 2 naming a missing DAG folder, a missing image, or a broken local settings file', async () => {
+    const noFolder = await check(path.join(REPO_ROOT, 'examples'), ['--image', env.airflow3Image, '--dags-folder', 'nope']);
+    expect(noFolder.exitCode).toBe(2);
+    expect(noFolder.stderr).toMatch(/DAG folder .*examples\/nope does not exist/);
+    const noImage = await check(path.join(REPO_ROOT, 'examples'), ['--image', 'dagship-test/no-such-airflow:1']);
+    expect(noImage.exitCode).toBe(2);
+    expect(noImage.stderr).toContain('image dagship-test/no-such-airflow:1 is not on the Docker Engine');
+    const repo = scenarioRepo('good');
+    writeFileSync(path.join(repo, 'settings.py'), 'def dag_policy(dag):\n    raise RuntimeError(\n');
+    const broken = await check(repo, ['--image', env.airflow3Image, '--local-settings', 'settings.py']);
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toMatch(/local_settings/);
+  });
+
+  it('an image without Airflow is an infrastructure error, not a pass', async () => {
+    const result = await check(path.join(REPO_ROOT, 'examples'), ['--image', env.toolsImage]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/error: cannot start python in image .*: "python": executable file not found in \$PATH/);
+  });
+});
