@@ -8,6 +8,8 @@ export interface Infra {
   airflow3Image: string;
   airflow2Image: string;
   toolsImage: string;
+  kubeconfig: string;
+  kubeBin: string;
 }
 
 const NAMES = {
@@ -19,6 +21,8 @@ const NAMES = {
   airflow3Image: 'DAGSHIP_TEST_AIRFLOW3_IMAGE',
   airflow2Image: 'DAGSHIP_TEST_AIRFLOW2_IMAGE',
   toolsImage: 'DAGSHIP_TEST_TOOLS_IMAGE',
+  kubeconfig: 'KUBECONFIG',
+  kubeBin: 'DAGSHIP_TEST_KUBE_BIN',
 } as const satisfies Record<keyof Infra, string>;
 
 export function infra(env: NodeJS.ProcessEnv = process.env): Infra {
