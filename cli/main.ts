@@ -7,6 +7,7 @@ import { lint } from './commands/lint.js';
 import { audit } from './commands/audit.js';
 import { build } from './commands/build.js';
 import { push } from './commands/push.js';
+import { ship } from './commands/ship.js';
 import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
@@ -14,6 +15,7 @@ import { painter, useColor } from './terminal.js';
 
 const EXAMPLES = `
 Examples:
+  $ dagship ship examples/ --no-push    lint, build, check inside the built image (no push)
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship check . --junit dags.xml    import every DAG as the scheduler will
@@ -93,6 +95,18 @@ export function buildProgram(): Command {
     .option('--expected-heartbeat <seconds>', 'warn when [scheduler] scheduler_heartbeat_sec differs from this')
     .action(async (opts) => {
       process.exitCode = await audit({ ...configFlags(opts), values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
+    });
+
+  withReportFlags(
+    withConfigFlags(program.command('ship [path]').description('lint, build, check the DAGs inside the built image, push: stops at the first failed gate')),
+  )
+    .option('--no-push', 'stop after the check: build and test locally')
+    .option('--short-sha', 'tag with the 12-character commit instead of the full SHA')
+    .option('-t, --tag <tag>', 'an extra tag (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--allow-dirty', 'build uncommitted changes (tagged <sha>-dirty; push refuses it as a release)')
+    .option('--include-base-layers', 'put the base layers in the image archive (automatic on the containerd image store)')
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await ship(repoPath, { ...configFlags(opts), ...opts, reports: configFlags(opts).reports });
     });
 
   withConfigFlags(program.command('baseline [path]').description('record the current lint and check findings as known; later runs with --baseline fail only on new ones'))

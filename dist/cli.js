@@ -101395,14 +101395,15 @@ function parseToolOutput(tool, result, parse5) {
 
 // src/checks/checker.ts
 var REPO = "/repo";
+var AIRFLOW_HOME = "/opt/airflow";
 var SETTINGS = "/dagship-settings/airflow_local_settings.py";
 var CHECKER_DEADLINE_MS = 60 * 6e4;
-function checkerRequest(options, files) {
+function checkerRequest(options, files, baked = false) {
   const check3 = options.check;
   return {
-    repo_root: REPO,
-    dags_folder: path12.posix.join(REPO, options.dags_folder),
-    plugins_folder: path12.posix.join(REPO, options.plugins_folder),
+    repo_root: baked ? AIRFLOW_HOME : REPO,
+    dags_folder: baked ? `${AIRFLOW_HOME}/dags` : path12.posix.join(REPO, options.dags_folder),
+    plugins_folder: baked ? `${AIRFLOW_HOME}/plugins` : path12.posix.join(REPO, options.plugins_folder),
     files: files ?? null,
     timeout: check3.timeout,
     workers: check3.workers,
@@ -101421,8 +101422,9 @@ async function runChecker(options, image, request, docker) {
   try {
     chmodSync(out, 511);
     writeFileSync3(path12.join(out, "request.json"), JSON.stringify(request), { mode: 420 });
+    const baked = request.repo_root === AIRFLOW_HOME;
     const mounts = [
-      { source: options.root, target: REPO },
+      ...baked ? [] : [{ source: options.root, target: REPO }],
       { source: checkerDir(), target: "/dagship" },
       { source: out, target: "/out", writable: true }
     ];
@@ -101455,7 +101457,7 @@ async function runChecker(options, image, request, docker) {
         settingsBroken ? "config" : "infra"
       );
     }
-    return result;
+    return baked ? toRepoPaths(result, options) : result;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -101484,6 +101486,15 @@ function checkerDir() {
   if (!found) throw new DagshipError("the DAG checker (src/python/dagship_check.py) is missing from this dagship installation", "reinstall dagship", "infra");
   return found;
 }
+function toRepoPaths(result, options) {
+  const map2 = (p) => p.startsWith("dags/") ? `${options.dags_folder}/${p.slice(5)}` : p.startsWith("plugins/") ? `${options.plugins_folder}/${p.slice(8)}` : p;
+  return {
+    ...result,
+    files: result.files.map((f) => ({ ...f, path: map2(f.path), local_modules: f.local_modules.map(map2) })),
+    findings: result.findings.map((f) => ({ ...f, file: map2(f.file), message: f.message.replaceAll(/\bdags\/[\w./-]+/g, (m) => map2(m)) })),
+    skipped: result.skipped.map(map2)
+  };
+}
 
 // src/checks/dags.ts
 async function checkDags(request, docker, log) {
@@ -101492,6 +101503,7 @@ async function checkDags(request, docker, log) {
   if (!existsSync5(dagsFolder)) {
     throw new DagshipError(`DAG folder ${dagsFolder} does not exist`, "set 'dags_folder' in dagship.yaml to the folder with your DAG files (relative to the repository)", "config");
   }
+  if (request.baked) return checkBaked(request, docker, log);
   const candidates = request.files ?? await listDagFolderFiles(options.root, options.dags_folder);
   const cache = request.cacheDir ? await openCache(request, docker) : void 0;
   const hits = new Map(candidates.flatMap((f) => cache?.get(f) ? [[f, cache.get(f)]] : []));
@@ -101517,6 +101529,12 @@ async function checkDags(request, docker, log) {
     skipped: [...fresh?.skipped ?? [], ...candidates.filter((f) => hits.has(f) && !hits.get(f).file)],
     timings: { ...fresh?.timings ?? { airflow_import_seconds: 0, total_seconds: 0, workers: 0 }, cached: hits.size }
   };
+  return { result, run: toToolRun(result, request.dagshipVersion) };
+}
+async function checkBaked(request, docker, log) {
+  log.info(`check: importing the DAGs baked into ${request.image}`);
+  const fresh = await runChecker(request.options, request.image, checkerRequest(request.options, void 0, true), docker);
+  const result = { ...fresh, findings: fresh.findings.filter((f) => f.scope !== "repository").concat(duplicateFindings(fresh.files)) };
   return { result, run: toToolRun(result, request.dagshipVersion) };
 }
 async function openCache(request, docker) {
@@ -103974,6 +103992,56 @@ async function explicitCredentials(flags) {
   return { username: flags.username, password };
 }
 
+// cli/commands/ship.ts
+async function ship(repoPath, flags) {
+  const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
+  const log = terminalLogger(Boolean(flags.verbose));
+  const engine = connectDocker();
+  const git = gitRepo(options.root);
+  const started = Date.now();
+  const gate = (runs, summary3 = []) => {
+    const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+    return { outcome, show: () => present(outcome, { title: "dagship ship", reports: flags.reports, summary: summary3 }) };
+  };
+  const lintRuns = await log.group("1/4 lint: ruff and bandit", () => runLint({ root: options.root, toolsImage: toolsImage(options) }, engine, log));
+  const linted = gate(lintRuns);
+  if (!linted.outcome.passed) return stopped(linted.show(), "lint");
+  const target = options.repository ? parseImageReference(options.repository).registry : void 0;
+  const built = await log.group(
+    "2/4 build: bake the DAGs into the base image",
+    () => buildImage2({ options, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers }, { engine, git, credentialsFor: (r7) => resolveCredentials(r7, { cwd: options.root, target }) }, log)
+  );
+  const checked = await log.group(
+    `3/4 check: import every DAG inside ${built.image}`,
+    () => checkDags({ options, image: built.image, baked: true, dagshipVersion: VERSION }, engine, log)
+  );
+  const verdict = gate([...lintRuns, checked.run], summaryLines(checked.result, built.image, Date.now() - started));
+  const code = verdict.show();
+  if (!verdict.outcome.passed) return stopped(code, "check");
+  const paint = painter(useColor());
+  if (flags.push === false) {
+    process.stdout.write(`${paint("green", "\u2714 shipped locally")} ${built.image} (${built.id.slice(0, 19)}) \u2014 not pushed (--no-push)
+`);
+    return 0;
+  }
+  const pushed = await log.group(
+    "4/4 push",
+    () => pushImage2(
+      { options, image: built.image, allowDirty: flags.allowDirty },
+      { engine, git, credentialsFor: (r7) => resolveCredentials(r7, { cwd: options.root }), registry: (host, credentials) => connectRegistry(host, fetch, { credentials }) },
+      log
+    )
+  );
+  process.stdout.write(`${paint("green", "\u2714 shipped")} ${pushed.reference}
+`);
+  return 0;
+}
+function stopped(code, stage) {
+  process.stderr.write(`ship stopped at ${stage}: nothing was ${stage === "lint" ? "built or " : ""}pushed
+`);
+  return code;
+}
+
 // cli/flags.ts
 function withConfigFlags(command) {
   return command.option("-c, --config <file>", "dagship.yaml to read (default: <path>/dagship.yaml)").option("--dags-folder <dir>", "DAG folder, relative to the repository").option("--base-image <ref>", "Airflow image the DAGs run in").option("--tools-image <ref>", "image with ruff and bandit").option("--repository <ref>", "registry/repository for built images").option("-v, --verbose", "show debug output");
@@ -104009,6 +104077,7 @@ function configFlags(opts) {
 // cli/main.ts
 var EXAMPLES = `
 Examples:
+  $ dagship ship examples/ --no-push    lint, build, check inside the built image (no push)
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship check . --junit dags.xml    import every DAG as the scheduler will
@@ -104046,6 +104115,11 @@ function buildProgram() {
     withConfigFlags(program2.command("audit").description("audit Helm values of the official Airflow chart against a production checklist: database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources"))
   ).option("--values <file>", "a values file; repeat for more (later files win, like helm -f)", (file2, all) => [...all, file2], []).option("--image-repository <ref>", "the repository dagship pushes to (default: repository): images.airflow there means DAGs are baked").option("--strict", "an Airflow image without a digest is an error, not a warning").option("--min-parallelism <n>", "warn when [core] parallelism is below this floor").option("--expected-heartbeat <seconds>", "warn when [scheduler] scheduler_heartbeat_sec differs from this").action(async (opts) => {
     process.exitCode = await audit({ ...configFlags(opts), values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
+  });
+  withReportFlags(
+    withConfigFlags(program2.command("ship [path]").description("lint, build, check the DAGs inside the built image, push: stops at the first failed gate"))
+  ).option("--no-push", "stop after the check: build and test locally").option("--short-sha", "tag with the 12-character commit instead of the full SHA").option("-t, --tag <tag>", "an extra tag (repeatable)", (value, all) => [...all, value], []).option("--allow-dirty", "build uncommitted changes (tagged <sha>-dirty; push refuses it as a release)").option("--include-base-layers", "put the base layers in the image archive (automatic on the containerd image store)").action(async (repoPath, opts) => {
+    process.exitCode = await ship(repoPath, { ...configFlags(opts), ...opts, reports: configFlags(opts).reports });
   });
   withConfigFlags(program2.command("baseline [path]").description("record the current lint and check findings as known; later runs with --baseline fail only on new ones")).option("-o, --output <file>", "baseline file to write (default: baseline key, else .dagship-baseline.json)").option("--image <ref>", "Airflow image to check in (default: base_image)").action(async (repoPath, opts) => {
     process.exitCode = await baseline(repoPath, { ...configFlags(opts), output: opts.output, image: opts.image });

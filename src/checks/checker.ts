@@ -49,17 +49,22 @@ export interface CheckerResult {
 }
 
 const REPO = '/repo';
+/** Where the official image (and a dagship build) keeps DAGs and plugins: what a baked check reads. */
+const AIRFLOW_HOME = '/opt/airflow';
 const SETTINGS = '/dagship-settings/airflow_local_settings.py';
 /** A safety net only: the checker enforces each file's timeout itself, so a healthy run ends long before. */
 const CHECKER_DEADLINE_MS = 60 * 60_000;
 
-/** The request src/python/dagship_check.py reads; `files` undefined means every discovered DAG file. */
-export function checkerRequest(options: Options, files?: string[]) {
+/**
+ * The request src/python/dagship_check.py reads; `files` undefined means every discovered DAG file.
+ * `baked`: check the DAGs and plugins inside the image (/opt/airflow) instead of the mounted repository.
+ */
+export function checkerRequest(options: Options, files?: string[], baked = false) {
   const check = options.check;
   return {
-    repo_root: REPO,
-    dags_folder: path.posix.join(REPO, options.dags_folder),
-    plugins_folder: path.posix.join(REPO, options.plugins_folder),
+    repo_root: baked ? AIRFLOW_HOME : REPO,
+    dags_folder: baked ? `${AIRFLOW_HOME}/dags` : path.posix.join(REPO, options.dags_folder),
+    plugins_folder: baked ? `${AIRFLOW_HOME}/plugins` : path.posix.join(REPO, options.plugins_folder),
     files: files ?? null,
     timeout: check.timeout,
     workers: check.workers,
@@ -81,8 +86,9 @@ export async function runChecker(options: Options, image: string, request: Retur
     // The container runs as the caller's uid with gid 0, as the Airflow image expects of arbitrary users.
     chmodSync(out, 0o777);
     writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o644 });
+    const baked = request.repo_root === AIRFLOW_HOME;
     const mounts = [
-      { source: options.root, target: REPO },
+      ...(baked ? [] : [{ source: options.root, target: REPO }]),
       { source: checkerDir(), target: '/dagship' },
       { source: out, target: '/out', writable: true },
     ];
@@ -115,7 +121,7 @@ export async function runChecker(options: Options, image: string, request: Retur
         settingsBroken ? 'config' : 'infra',
       );
     }
-    return result;
+    return baked ? toRepoPaths(result, options) : result;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -149,4 +155,16 @@ export function checkerDir(): string {
   const found = [path.join(here, '..', 'src', 'python'), path.join(here, '..', 'python')].find((d) => existsSync(path.join(d, 'dagship_check.py')));
   if (!found) throw new DagshipError('the DAG checker (src/python/dagship_check.py) is missing from this dagship installation', 'reinstall dagship', 'infra');
   return found;
+}
+
+/** Paths the checker reports relative to /opt/airflow (dags/…, plugins/…) as the repository's own. */
+function toRepoPaths(result: CheckerResult, options: Options): CheckerResult {
+  const map = (p: string) =>
+    p.startsWith('dags/') ? `${options.dags_folder}/${p.slice(5)}` : p.startsWith('plugins/') ? `${options.plugins_folder}/${p.slice(8)}` : p;
+  return {
+    ...result,
+    files: result.files.map((f) => ({ ...f, path: map(f.path), local_modules: f.local_modules.map(map) })),
+    findings: result.findings.map((f) => ({ ...f, file: map(f.file), message: f.message.replaceAll(/\bdags\/[\w./-]+/g, (m) => map(m)) })),
+    skipped: result.skipped.map(map),
+  };
 }

@@ -24,6 +24,8 @@ export interface DagCheckRequest {
   dagshipVersion: string;
   /** Folder of the result cache; undefined turns the cache off. */
   cacheDir?: string;
+  /** Check the DAGs baked into `image` (a dagship build) rather than the repository's files. */
+  baked?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
   if (!existsSync(dagsFolder)) {
     throw new DagshipError(`DAG folder ${dagsFolder} does not exist`, "set 'dags_folder' in dagship.yaml to the folder with your DAG files (relative to the repository)", 'config');
   }
+  if (request.baked) return checkBaked(request, docker, log);
   const candidates = request.files ?? (await listDagFolderFiles(options.root, options.dags_folder));
   const cache = request.cacheDir ? await openCache(request, docker) : undefined;
   const hits = new Map(candidates.flatMap((f) => (cache?.get(f) ? [[f, cache.get(f)!]] : [])));
@@ -64,6 +67,17 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
     skipped: [...(fresh?.skipped ?? []), ...candidates.filter((f) => hits.has(f) && !hits.get(f)!.file)],
     timings: { ...(fresh?.timings ?? { airflow_import_seconds: 0, total_seconds: 0, workers: 0 }), cached: hits.size },
   };
+  return { result, run: toToolRun(result, request.dagshipVersion) };
+}
+
+/**
+ * What was tested is what ships: the files inside the built image, with the image's own packages. No
+ * cache is needed, the image ID already changes with every baked byte.
+ */
+async function checkBaked(request: DagCheckRequest, docker: DockerEngine, log: Logger): Promise<DagCheck> {
+  log.info(`check: importing the DAGs baked into ${request.image}`);
+  const fresh = await runChecker(request.options, request.image, checkerRequest(request.options, undefined, true), docker);
+  const result = { ...fresh, findings: fresh.findings.filter((f) => f.scope !== 'repository').concat(duplicateFindings(fresh.files)) };
   return { result, run: toToolRun(result, request.dagshipVersion) };
 }
 

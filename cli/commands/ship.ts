@@ -1,0 +1,68 @@
+import { buildImage } from '../../src/build/build.js';
+import { pushImage } from '../../src/build/push.js';
+import { checkDags } from '../../src/checks/dags.js';
+import { runLint } from '../../src/checks/lint.js';
+import { resolveCredentials } from '../../src/credentials.js';
+import { connectDocker } from '../../src/docker.js';
+import type { ToolRun } from '../../src/findings.js';
+import { gitRepo } from '../../src/git.js';
+import { baselinePath, toolsImage } from '../../src/images.js';
+import { judge } from '../../src/outcome.js';
+import { connectRegistry, parseImageReference } from '../../src/registry.js';
+import type { ReportFlags } from '../flags.js';
+import { present } from '../present.js';
+import { painter, terminalLogger, useColor } from '../terminal.js';
+import { VERSION } from '../version.js';
+import { loadBuildOptions, withBuildFlags, type BuildFlags } from './build.js';
+import { summaryLines } from './check.js';
+
+export type ShipFlags = BuildFlags & ReportFlags & { push?: boolean };
+
+/** lint → build → check inside the built image → push; stops at the first gate that fails. */
+export async function ship(repoPath: string | undefined, flags: ShipFlags): Promise<number> {
+  const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
+  const log = terminalLogger(Boolean(flags.verbose));
+  const engine = connectDocker();
+  const git = gitRepo(options.root);
+  const started = Date.now();
+  const gate = (runs: ToolRun[], summary: string[] = []) => {
+    const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+    return { outcome, show: () => present(outcome, { title: 'dagship ship', reports: flags.reports, summary }) };
+  };
+
+  const lintRuns = await log.group('1/4 lint: ruff and bandit', () => runLint({ root: options.root, toolsImage: toolsImage(options) }, engine, log));
+  const linted = gate(lintRuns);
+  if (!linted.outcome.passed) return stopped(linted.show(), 'lint');
+
+  const target = options.repository ? parseImageReference(options.repository).registry : undefined;
+  const built = await log.group('2/4 build: bake the DAGs into the base image', () =>
+    buildImage({ options, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers }, { engine, git, credentialsFor: (r) => resolveCredentials(r, { cwd: options.root, target }) }, log),
+  );
+
+  const checked = await log.group(`3/4 check: import every DAG inside ${built.image}`, () =>
+    checkDags({ options, image: built.image, baked: true, dagshipVersion: VERSION }, engine, log),
+  );
+  const verdict = gate([...lintRuns, checked.run], summaryLines(checked.result, built.image, Date.now() - started));
+  const code = verdict.show();
+  if (!verdict.outcome.passed) return stopped(code, 'check');
+
+  const paint = painter(useColor());
+  if (flags.push === false) {
+    process.stdout.write(`${paint('green', '✔ shipped locally')} ${built.image} (${built.id.slice(0, 19)}) — not pushed (--no-push)\n`);
+    return 0;
+  }
+  const pushed = await log.group('4/4 push', () =>
+    pushImage(
+      { options, image: built.image, allowDirty: flags.allowDirty },
+      { engine, git, credentialsFor: (r) => resolveCredentials(r, { cwd: options.root }), registry: (host, credentials) => connectRegistry(host, fetch, { credentials }) },
+      log,
+    ),
+  );
+  process.stdout.write(`${paint('green', '✔ shipped')} ${pushed.reference}\n`);
+  return 0;
+}
+
+function stopped(code: number, stage: string): number {
+  process.stderr.write(`ship stopped at ${stage}: nothing was ${stage === 'lint' ? 'built or ' : ''}pushed\n`);
+  return code;
+}

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { dagship, REPO_ROOT } from './cli.js';
+import { infra } from './infra.js';
+
+const env = infra();
+
+/** The example repository as its own git repository, pointed at the test images and registry. */
+function exampleRepo(extra: Record<string, string> = {}): string {
+  const repo = mkdtempSync(path.join(tmpdir(), 'dagship-ship-'));
+  cpSync(path.join(REPO_ROOT, 'examples'), repo, { recursive: true });
+  const name = `dagship-test/ship-${randomBytes(4).toString('hex')}`;
+  writeFileSync(
+    path.join(repo, 'dagship.yaml'),
+    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n`,
+  );
+  // Keep the run offline and fast: the requirements layer is covered by the build tests.
+  writeFileSync(path.join(repo, 'requirements.txt'), '');
+  for (const [file, content] of Object.entries(extra)) writeFileSync(path.join(repo, file), content);
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'pipe' });
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'ship fixture');
+  return repo;
+}
+
+describe('dagship ship (lint → build → check in the built image → push)', () => {
+  it('ships the example repository and prints the pinned reference', async () => {
+    const repo = exampleRepo();
+    const result = await dagship(['ship', repo]);
+    expect(result.stderr).toMatch(/3\/4 check: import every DAG inside /);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`✔ shipped ${env.registry.replaceAll('.', '\\.')}/dagship-test/ship-[0-9a-f]+@sha256:[0-9a-f]{64}$`, 'm'));
+    expect(result.stdout).toMatch(/6 DAG file\(s\) checked of 6 discovered, 6 DAG\(s\), 39 task\(s\)/);
+  });
+
+  it('checks what ships: a helper left out by .dockerignore fails the check, nothing is pushed', async () => {
+    const repo = exampleRepo({ '.dockerignore': 'dags/common/\n' });
+    const result = await dagship(['ship', repo]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/dag-import-error +ModuleNotFoundError: No module named 'common'/);
+    expect(result.stderr).toContain('ship stopped at check');
+    expect(result.stdout).not.toContain('✔ shipped');
+  });
+
+  it('stops at lint before building anything', async () => {
+    const repo = exampleRepo({ 'dags/bad_lint.py': 'import os\n' });
+    const result = await dagship(['ship', repo, '--no-push']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/ruff F401/);
+    expect(result.stderr).toContain('ship stopped at lint: nothing was built or pushed');
+    expect(result.stderr).not.toContain('2/4 build');
+  });
+});
