@@ -1270,7 +1270,28 @@ def run(request: dict, started: float) -> tuple[dict, int]:
     return result, 0
 
 
+def prepare_metadata_db() -> None:
+    """An empty metadata schema in the throwaway sqlite file, as a fresh install has.
+
+    Some DAG files touch the database at parse time (Airflow 2 dataset aliases write rows, SubDAGs read
+    pools). The scheduler has a database; without the tables these files would fail here and nowhere else.
+    """
+    from airflow import settings
+    from airflow.models import import_all_models
+    from airflow.models.base import Base
+
+    import_all_models()
+    with contextlib.suppress(ImportError):  # Airflow 2's FAB tables are referenced by core tables
+        importlib.import_module("airflow.providers.fab.auth_manager.models")
+    Base.metadata.create_all(settings.engine)
+    # Forked children must open their own connections, never share the parent's.
+    settings.engine.dispose()
+
+
 def check_repository(request: dict, result: dict, started: float) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prepare_metadata_db()
     airflow_seconds = time.monotonic() - started
     discovered = discover(request)
     paths, result["skipped"] = select_files(discovered, request)
