@@ -3,20 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHART_DEFAULTS, mergeValues, parseValuesText, readValuesFiles } from '../../src/audit/index.js';
-import { DagshipError } from '../../src/errors.js';
+import { errorOf } from './helpers.js';
 
 const defaults = CHART_DEFAULTS;
 const merged = (...texts: string[]) => mergeValues(defaults, texts.map((t, i) => parseValuesText(t, `v${i + 1}.yaml`)));
 
-function errorOf(work: () => unknown): DagshipError {
-  try {
-    work();
-  } catch (err) {
-    if (err instanceof DagshipError) return err;
-    throw err;
-  }
-  throw new Error('expected a DagshipError');
-}
 
 describe('merging values files like helm -f', () => {
   it('lays the files over the chart defaults: later wins, maps merge key by key', () => {

@@ -1,17 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { folderWith } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import { contextRules, dockerignoreRules, folderPath, formatBytes, selectFiles } from '../../src/build/context.js';
 
-function repo(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'dagship-context-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), content);
-  }
-  return root;
-}
+const repo = (files: Record<string, string>) => folderWith(files, 'dagship-context-');
 
 describe('dockerignoreRules (Docker meaning: patterns anchored at the context root)', () => {
   const rules = dockerignoreRules('# comment\n*.md\n/dags/scratch\n**/*.csv\n!keep.csv\ndata/\n./build\n');

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { folderWith } from './helpers.js';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,14 +20,7 @@ const sha = 'cb93dcc19bab14105373b7cb3d537ac8e6e80603';
 const repo = '127.0.0.1:5111/team/dags';
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
-function checkout(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), content);
-  }
-  return root;
-}
+const checkout = (files: Record<string, string>) => folderWith(files, 'dagship-build-');
 
 const base: ImageDetails = {
   id: d('b'),

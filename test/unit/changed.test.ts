@@ -1,19 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { folderWith } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import { selectChanged } from '../../src/checks/changed.js';
 import { importedModules, localImports } from '../../src/checks/imports.js';
 import { configSchema, type Options } from '../../src/config.js';
 
-function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dagship-imports-'));
-  for (const [f, c] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    writeFileSync(path.join(dir, f), c);
-  }
-  return dir;
-}
+const repo = (files: Record<string, string>) => folderWith(files, 'dagship-imports-');
 
 const layout = {
   'dags/common/__init__.py': '',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOptions } from '../../src/config.js';
-import { DagshipError } from '../../src/errors.js';
+import { errorOf } from './helpers.js';
 
 function repoWith(config?: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'dagship-config-'));
@@ -11,15 +11,6 @@ function repoWith(config?: string): string {
   return dir;
 }
 
-function errorOf(work: () => unknown): DagshipError {
-  try {
-    work();
-  } catch (err) {
-    if (err instanceof DagshipError) return err;
-    throw err;
-  }
-  throw new Error('expected a DagshipError');
-}
 
 describe('loadOptions', () => {
   it('uses defaults when the repository has no dagship.yaml', () => {
