@@ -3,6 +3,7 @@ import { countBySeverity, sortFindings, type Finding, type Severity } from '../s
 import type { Outcome } from '../src/outcome.js';
 import { writeReports, type ReportPaths } from '../src/report/files.js';
 import { toAnnotations, toJobSummary } from '../src/report/github.js';
+import { inGitHubActions, setOutput } from './github.js';
 import { painter, useColor, type Paint } from './terminal.js';
 
 export interface Presentation {
@@ -22,7 +23,12 @@ export function present(outcome: Outcome, how: Presentation): number {
   for (const line of how.summary ?? []) process.stdout.write(`${line}\n`);
   process.stdout.write(`${renderCounts(outcome)}\n`);
   for (const file of writeReports(outcome, how.reports, how.json)) process.stderr.write(`wrote ${file}\n`);
-  if (process.env.GITHUB_ACTIONS === 'true') {
+  if (inGitHubActions()) {
+    const counts = countBySeverity(all);
+    setOutput('passed', outcome.passed);
+    setOutput('errors', counts.error);
+    setOutput('warnings', counts.warning);
+    for (const [kind, file] of Object.entries(how.reports)) if (file) setOutput(kind, file);
     process.stdout.write(`${toAnnotations(all).join('\n')}\n`);
     const summaryFile = process.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) appendFileSync(summaryFile, `${toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}\n`))}\n`);

@@ -18,8 +18,17 @@ export function terminalLogger(verbose: boolean, paint: Paint = painter(useColor
     info: (m) => process.stderr.write(`${stamp()} ${m}\n`),
     warn: (m) => process.stderr.write(`${stamp()} ${paint('yellow', 'warning:')} ${m}\n`),
     async group(title, work) {
-      process.stderr.write(`${stamp()} ${paint('bold', title)}\n`);
-      return work();
+      // In a GitHub job each stage folds into a log group; elsewhere it is a heading.
+      if (process.env.GITHUB_ACTIONS !== 'true') {
+        process.stderr.write(`${stamp()} ${paint('bold', title)}\n`);
+        return work();
+      }
+      process.stdout.write(`::group::${title}\n`);
+      try {
+        return await work();
+      } finally {
+        process.stdout.write('::endgroup::\n');
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import { DagshipError } from '../../src/errors.js';
 import { gitRepo } from '../../src/git.js';
 import { connectRegistry } from '../../src/registry.js';
 import type { ConfigFlags } from '../flags.js';
+import { setOutput } from '../github.js';
 import { terminalLogger } from '../terminal.js';
 import { withBuildFlags } from './build.js';
 
@@ -34,6 +35,8 @@ export async function push(repoPath: string | undefined, flags: PushFlags): Prom
     log,
   );
   if (outcome.tags.length > 1) log.info(`tags: ${outcome.tags.join(', ')}`);
+  setOutput('reference', outcome.reference);
+  setOutput('digest', outcome.reference.split('@')[1] ?? '');
   process.stdout.write(`${outcome.reference}\n`);
   return 0;
 }

@@ -10,6 +10,7 @@ import { baselinePath, toolsImage } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { connectRegistry, parseImageReference } from '../../src/registry.js';
 import type { ReportFlags } from '../flags.js';
+import { setOutput } from '../github.js';
 import { present } from '../present.js';
 import { painter, terminalLogger, useColor } from '../terminal.js';
 import { VERSION } from '../version.js';
@@ -47,6 +48,8 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   if (!verdict.outcome.passed) return stopped(code, 'check');
 
   const paint = painter(useColor());
+  setOutput('image', built.image);
+  setOutput('image-id', built.id);
   if (flags.push === false) {
     process.stdout.write(`${paint('green', '✔ shipped locally')} ${built.image} (${built.id.slice(0, 19)}) — not pushed (--no-push)\n`);
     return 0;
@@ -58,6 +61,8 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
       log,
     ),
   );
+  setOutput('reference', pushed.reference);
+  setOutput('digest', pushed.reference.split('@')[1] ?? '');
   process.stdout.write(`${paint('green', '✔ shipped')} ${pushed.reference}\n`);
   return 0;
 }

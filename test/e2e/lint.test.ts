@@ -24,9 +24,11 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
   it('finds ruff, Airflow and bandit problems, fails the gate, and writes every report', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'dagship-lint-out-'));
     const summary = path.join(out, 'summary.md');
+    const outputs = path.join(out, 'outputs');
+    writeFileSync(outputs, '');
     const result = await dagship(
       ['lint', fixture, '--tools-image', env.toolsImage, '--sarif', `${out}/l.sarif`, '--junit', `${out}/l.xml`, '--json', `${out}/l.json`],
-      { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } },
+      { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs } },
     );
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^  26:5 +error +ruff AIR301 +`schedule_interval` is removed in Airflow 3\.0$/m);
@@ -42,6 +44,7 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
     expect(json.findings.every((f: { fingerprint?: string }) => /^[0-9a-f]{32}/.test(f.fingerprint ?? ''))).toBe(true);
     expect(readFileSync(`${out}/l.xml`, 'utf8')).toContain('<testsuite name="ruff" tests="3" failures="2"');
     expect(readFileSync(summary, 'utf8')).toContain('### ❌ dagship lint');
+    expect(readFileSync(outputs, 'utf8').split('\n')).toEqual(expect.arrayContaining(['passed=false', 'errors=6', `sarif=${out}/l.sarif`]));
   });
 
   it('honours the repository’s own ruff and bandit configuration', async () => {
