@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { globSync } from 'glob';
 import path from 'node:path';
 import type { Options } from '../config.js';
 import type { DockerEngine } from '../docker.js';
@@ -90,13 +91,20 @@ async function openCache(request: DagCheckRequest, docker: DockerEngine): Promis
   const ignore = path.join(options.root, options.dags_folder, '.airflowignore');
   const scope = JSON.stringify({
     image: image.id,
-    checker: hashText(readFileSync(path.join(checkerDir(), 'dagship_check.py'))),
+    checker: checkerHash(),
     request: hashText(JSON.stringify(checkerRequest(options))),
     settings: hashText(settings),
     airflowignore: existsSync(ignore) ? hashText(readFileSync(ignore)) : '',
     root: options.root,
   });
   return openCheckCache(request.cacheDir!, scope, options.root);
+}
+
+/** Every Python file of the checker: a change to any of them must invalidate cached results. */
+function checkerHash(): string {
+  const dir = checkerDir();
+  const files = globSync('**/*.py', { cwd: dir, posix: true }).sort();
+  return hashText(files.map((f) => `${f}\0${hashText(readFileSync(path.join(dir, f)))}`).join('\n'));
 }
 
 /** Timeouts and crashes are not cached: they can depend on the machine's load, not only on the file. */

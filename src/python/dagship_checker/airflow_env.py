@@ -1,0 +1,121 @@
+"""Airflow as the checker uses it: a throwaway home, one import in the parent, and the DagBag to build."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+import os
+import pathlib
+import shutil
+import tempfile
+import warnings
+
+from . import lookups
+
+BUNDLE_NAME = "dags-folder"
+# The directory holding this package: on sys.path whenever the checker runs (see prepare_airflow_home).
+CHECKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def prepare_airflow_home(request: dict) -> str:
+    """Must be in place before airflow is imported, which reads config on import."""
+    home = tempfile.mkdtemp(prefix="dagship-airflow-")
+    config_dir = os.path.join(home, "config")
+    os.makedirs(config_dir)
+    if request["local_settings"]:
+        # Airflow imports airflow_local_settings from $AIRFLOW_HOME/config: the team's cluster policies.
+        shutil.copyfile(request["local_settings"], os.path.join(config_dir, "airflow_local_settings.py"))
+    backend = f"{lookups.__name__}.DagshipSecretsBackend"
+    os.environ.update(
+        {
+            "AIRFLOW_HOME": home,
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+            "AIRFLOW__CORE__DAGS_FOLDER": request["dags_folder"],
+            "AIRFLOW__CORE__PLUGINS_FOLDER": request["plugins_folder"] or os.path.join(home, "plugins"),
+            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": str(float(request["timeout"])),
+            # Deep enough to reach the DAG file's frame when the error is raised inside a helper.
+            "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH": "50",
+            "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACKS": "True",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "CRITICAL",
+            "AIRFLOW__METRICS__TIMER_UNIT_CONSISTENCY": "True",
+            "AIRFLOW__SECRETS__BACKEND": backend,
+            "AIRFLOW__WORKERS__SECRETS_BACKEND": backend,
+            # A DAG may start another Python that imports airflow and must find the backend too.
+            "PYTHONPATH": os.pathsep.join(filter(None, [CHECKER_DIR, os.environ.get("PYTHONPATH")])),
+        }
+    )
+    return home
+
+
+def import_airflow() -> str:
+    """Import Airflow and the DagBag machinery once, in the parent, so that forked children share it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # deprecation chatter from Airflow itself is not a finding
+        import airflow
+
+        dagbag_factory()
+    return airflow.__version__
+
+
+@functools.cache
+def dagbag_factory():
+    """(path, bundle root) -> DagBag of that one file, built the way this Airflow version's processor does.
+
+    Airflow 3 parses a bundle file with BundleDagBag (bundle root on sys.path, no include_examples);
+    Airflow 2 with DagBag, whose import put the DAG folder on sys.path already.
+    """
+    try:
+        from airflow.dag_processing.dagbag import BundleDagBag
+    except ImportError:
+        from airflow.models.dagbag import DagBag
+
+        bag2 = _recording(DagBag)
+        return lambda path, root: bag2(dag_folder=path, include_examples=False, load_op_links=False)
+    bag3 = _recording(BundleDagBag)
+    return lambda path, root: bag3(
+        dag_folder=path, bundle_path=pathlib.Path(root), bundle_name=BUNDLE_NAME, load_op_links=False
+    )
+
+
+def _recording(bag_class: type) -> type:
+    class RecordingDagBag(bag_class):
+        """Remembers each DAG offered to the bag and why bagging failed.
+
+        Airflow keeps one import error per file and lets a second DAG with the same id in the same file
+        silently replace the first; the record gives per-DAG errors and in-file duplicates.
+        """
+
+        def __init__(self, *args, **kwargs):
+            self.offered: list = []
+            self.bag_errors: list = []
+            super().__init__(*args, **kwargs)
+
+        def bag_dag(self, dag, **kwargs):
+            self.offered.append(dag)
+            try:
+                return super().bag_dag(dag, **kwargs)
+            except Exception as exc:
+                self.bag_errors.append((dag.dag_id, exc))
+                raise
+
+    return RecordingDagBag
+
+
+def prepare_metadata_db() -> None:
+    """An empty metadata schema in the throwaway sqlite file, as a fresh install has.
+
+    Some DAG files touch the database at parse time (Airflow 2 dataset aliases write rows, SubDAGs read
+    pools). The scheduler has a database; without the tables these files would fail here and nowhere else.
+    """
+    from airflow import settings
+    from airflow.models import import_all_models
+    from airflow.models.base import Base
+
+    import_all_models()
+    with contextlib.suppress(ImportError):  # Airflow 2's FAB tables are referenced by core tables
+        importlib.import_module("airflow.providers.fab.auth_manager.models")
+    Base.metadata.create_all(settings.engine)
+    # Forked children must open their own connections, never share the parent's.
+    settings.engine.dispose()

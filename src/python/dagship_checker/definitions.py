@@ -1,0 +1,61 @@
+"""DAG definitions in a file's syntax tree: explicit schedule, and the line of each dag_id."""
+
+from __future__ import annotations
+
+import ast
+
+EXPLICIT_SCHEDULE_ARGS = {"schedule", "schedule_interval", "timetable"}
+
+
+def find_dag_definitions(path: str) -> list[dict]:
+    """DAG(...) calls and @dag decorators in the file, with their dag_id when it is a literal."""
+    try:
+        with open(path, "rb") as fh:
+            tree = ast.parse(fh.read(), filename=path)
+    except (OSError, SyntaxError, ValueError):
+        return []
+    classes, decorators = _dag_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _callee(node.func) in classes:
+            found.append(_definition(node, None))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if _callee(target) in decorators:
+                    found.append(_definition(deco, node.name))
+    return sorted(found, key=lambda d: d["line"])
+
+
+def _dag_names(tree: ast.Module) -> tuple[set, set]:
+    """Names bound to Airflow's DAG class and dag decorator, aliases included."""
+    classes, decorators = {"DAG"}, {"dag"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("airflow"):
+            for alias in node.names:
+                if alias.name == "DAG":
+                    classes.add(alias.asname or alias.name)
+                elif alias.name == "dag":
+                    decorators.add(alias.asname or alias.name)
+    return classes, decorators
+
+
+def _callee(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _definition(node: ast.expr, function_name: str | None) -> dict:
+    """A bare @dag passes nothing; a call with **kwargs may pass schedule, so it is not judged."""
+    if not isinstance(node, ast.Call):
+        return {"dag_id": function_name, "line": node.lineno, "explicit_schedule": False}
+    names = {kw.arg for kw in node.keywords}
+    explicit = None if None in names else bool(names & EXPLICIT_SCHEDULE_ARGS)
+    dag_id = next((kw.value for kw in node.keywords if kw.arg == "dag_id"), None)
+    if dag_id is None and node.args and function_name is None:
+        dag_id = node.args[0]
+    if dag_id is None:
+        return {"dag_id": function_name, "line": node.lineno, "explicit_schedule": explicit}
+    literal = dag_id.value if isinstance(dag_id, ast.Constant) and isinstance(dag_id.value, str) else None
+    return {"dag_id": literal, "line": node.lineno, "explicit_schedule": explicit}

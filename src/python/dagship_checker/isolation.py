@@ -1,0 +1,64 @@
+"""A forked child's sandbox: own process group, captured output, resource limits, fatal faults."""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import resource
+import signal
+import sys
+
+from .lookups import LOOKUPS
+
+# A child's captured stdout/stderr may not grow past this on disk (a print loop must not fill /tmp).
+OUTPUT_FILE_LIMIT = 256 * 1024 * 1024
+# Python-level handlers for these never get to run after a real fault (see _keep_fault_signals_fatal).
+FAULT_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
+
+
+def isolate_child(output_path: str, request: dict) -> None:
+    os.setpgid(0, 0)  # the parent kills the whole group: subprocesses started by DAG code die too
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+    null = os.open(os.devnull, os.O_RDONLY)
+    out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(null, 0)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(null)
+    os.close(out)
+    if request["memory_limit_mb"]:  # 0: no limit
+        _limit(resource.RLIMIT_AS, int(request["memory_limit_mb"] * 1024 * 1024))
+    _limit(resource.RLIMIT_FSIZE, OUTPUT_FILE_LIMIT)
+    _limit(resource.RLIMIT_CORE, 0)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
+    _keep_fault_signals_fatal()
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    LOOKUPS.load(request)
+
+
+def _limit(which: int, value: int) -> None:
+    """Lower the soft limit, never above the hard one."""
+    _, hard = resource.getrlimit(which)
+    resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+
+
+def _keep_fault_signals_fatal() -> None:
+    """Ignore Python-level handlers for SIGSEGV and friends (Airflow 3's importer installs one).
+
+    Python runs signal handlers between bytecodes, so after a real segfault the faulting instruction
+    re-executes forever and the child spins until the hard kill. With the default action behind
+    faulthandler (enabled after this), the child dumps its stack to the captured output and dies at once,
+    which the parent reports as a crash.
+    """
+    register = signal.signal
+    for signum in FAULT_SIGNALS:  # the parent's warm-up DagBag left Airflow's handler installed
+        register(signum, signal.SIG_DFL)
+
+    def guarded(signum, handler):
+        if signum in FAULT_SIGNALS:
+            return signal.getsignal(signum)
+        return register(signum, handler)
+
+    signal.signal = guarded
