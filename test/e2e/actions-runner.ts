@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+/**
+ * Runs a composite action.yml the way the GitHub runner does, read from the file itself: inputs with
+ * their defaults, `${{ inputs.* }}` / `${{ github.action_path }}` / `${{ steps.*.outputs.* }}`
+ * expressions, each `run` step under `bash --noprofile --norc -eo pipefail`, and the GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY and GITHUB_ENV files. Nothing of the action's steps is rewritten here.
+ */
+export interface ActionRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+interface ActionFile {
+  inputs?: Record<string, { default?: string }>;
+  outputs?: Record<string, { value: string }>;
+  runs: { using: string; steps: { id?: string; shell?: string; env?: Record<string, string>; run?: string }[] };
+}
+
+export function runAction(actionDir: string, inputs: Record<string, string>, env: Record<string, string>, cwd: string): ActionRun {
+  const action = parse(readFileSync(path.join(actionDir, 'action.yml'), 'utf8')) as ActionFile;
+  if (action.runs.using !== 'composite') throw new Error(`${actionDir}: not a composite action`);
+  const unknown = Object.keys(inputs).filter((k) => !(k in (action.inputs ?? {})));
+  if (unknown.length) throw new Error(`${actionDir}: no such inputs: ${unknown.join(', ')}`);
+  const values = Object.fromEntries(Object.entries(action.inputs ?? {}).map(([k, v]) => [k, inputs[k] ?? v.default ?? '']));
+  const work = mkdtempSync(path.join(tmpdir(), 'dagship-runner-'));
+  const files = { GITHUB_OUTPUT: '', GITHUB_STEP_SUMMARY: '', GITHUB_ENV: '' } as Record<string, string>;
+  for (const name of Object.keys(files)) writeFileSync((files[name] = path.join(work, name)), '');
+  const stepOutputs: Record<string, Record<string, string>> = {};
+  const expand = (text: string) =>
+    text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_m, expr: string) => {
+      const [scope, a, b, c] = expr.split('.');
+      if (scope === 'inputs') return values[a!] ?? '';
+      if (scope === 'github' && a === 'action_path') return actionDir;
+      if (scope === 'steps' && b === 'outputs') return stepOutputs[a!]?.[c!] ?? '';
+      throw new Error(`unsupported expression ${expr}`);
+    });
+  let stdout = '';
+  let stderr = '';
+  let exitCode = 0;
+  for (const step of action.runs.steps) {
+    if (!step.run) throw new Error('only run steps are supported');
+    if (step.shell !== 'bash') throw new Error(`every run step needs shell: bash (got ${step.shell})`);
+    writeFileSync(files.GITHUB_OUTPUT!, '');
+    const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v))]));
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', expand(step.run)], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ...env, ...files, ...stepEnv, GITHUB_ACTIONS: 'true', GITHUB_ACTION_PATH: actionDir, NO_COLOR: '1' },
+    });
+    stdout += result.stdout;
+    stderr += result.stderr;
+    if (step.id) stepOutputs[step.id] = parseOutputs(readFileSync(files.GITHUB_OUTPUT!, 'utf8'));
+    exitCode = result.status ?? 1;
+    if (exitCode !== 0) break;
+  }
+  const outputs = Object.fromEntries(Object.entries(action.outputs ?? {}).map(([k, v]) => [k, expand(v.value)]));
+  return { exitCode, stdout, stderr, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY!, 'utf8') };
+}
+
+/** name=value lines and name<<DELIM heredocs, as the runner reads $GITHUB_OUTPUT. */
+export function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([\w-]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      out[heredoc[1]!] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (line.includes('=')) {
+      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return out;
+}
