@@ -97543,9 +97543,18 @@ function terminalLogger(verbose, paint = painter(useColor(process.stderr))) {
     warn: (m) => process.stderr.write(`${stamp()} ${paint("yellow", "warning:")} ${m}
 `),
     async group(title, work) {
-      process.stderr.write(`${stamp()} ${paint("bold", title)}
+      if (process.env.GITHUB_ACTIONS !== "true") {
+        process.stderr.write(`${stamp()} ${paint("bold", title)}
 `);
-      return work();
+        return work();
+      }
+      process.stdout.write(`::group::${title}
+`);
+      try {
+        return await work();
+      } finally {
+        process.stdout.write("::endgroup::\n");
+      }
     }
   };
 }
@@ -97630,124 +97639,6 @@ function readBaseline(file2) {
 
 // src/checks/dags.ts
 import { existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
-import path13 from "node:path";
-
-// src/checks/check-cache.ts
-import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync, readFileSync as readFileSync6, renameSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { homedir as homedir2 } from "node:os";
-import path9 from "node:path";
-function cacheRoot(env = process.env) {
-  return env.DAGSHIP_CACHE_DIR || path9.join(env.XDG_CACHE_HOME || path9.join(homedir2(), ".cache"), "dagship");
-}
-var hashText = (text2) => createHash3("sha256").update(text2).digest("hex");
-function openCheckCache(root, scope, repo) {
-  const dir = path9.join(root, "check", hashText(scope).slice(0, 32));
-  const contentOf = memo2((file2) => {
-    try {
-      return hashText(readFileSync6(path9.join(repo, file2)));
-    } catch {
-      return "missing";
-    }
-  });
-  const entryPath = (file2) => path9.join(dir, `${hashText(file2).slice(0, 32)}.json`);
-  const write = (target, value) => {
-    mkdirSync(dir, { recursive: true });
-    const partial2 = `${target}.${process.pid}.partial`;
-    writeFileSync2(partial2, JSON.stringify(value));
-    renameSync(partial2, target);
-  };
-  return {
-    get(file2) {
-      const entry = readJson(entryPath(file2));
-      if (!entry || entry.content !== contentOf(file2)) return void 0;
-      return Object.entries(entry.deps).every(([dep, hash2]) => contentOf(dep) === hash2) ? entry : void 0;
-    },
-    put(file2, entry, deps) {
-      write(entryPath(file2), { ...entry, content: contentOf(file2), deps: Object.fromEntries(deps.map((d) => [d, contentOf(d)])) });
-    },
-    meta: () => readJson(path9.join(dir, "meta.json")),
-    putMeta: (meta3) => write(path9.join(dir, "meta.json"), meta3)
-  };
-}
-function readJson(file2) {
-  try {
-    return JSON.parse(readFileSync6(file2, "utf8"));
-  } catch {
-    return void 0;
-  }
-}
-function memo2(fn2) {
-  const seen = /* @__PURE__ */ new Map();
-  return (key) => {
-    if (!seen.has(key)) seen.set(key, fn2(key));
-    return seen.get(key);
-  };
-}
-
-// src/checks/checker.ts
-import { chmodSync, existsSync as existsSync4, mkdtempSync, readFileSync as readFileSync8, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { tmpdir } from "node:os";
-import path12 from "node:path";
-import { fileURLToPath as fileURLToPath3 } from "node:url";
-
-// src/checks/lint.ts
-import { existsSync as existsSync3, readFileSync as readFileSync7 } from "node:fs";
-import path11 from "node:path";
-
-// src/checks/paths.ts
-import path10 from "node:path";
-function relativeTo(root, file2) {
-  const rel = path10.posix.isAbsolute(file2) ? path10.posix.relative(root, file2) : path10.posix.normalize(file2);
-  return rel.replace(/^\.\//, "");
-}
-
-// src/checks/bandit.ts
-var SEVERITY = { HIGH: "error", MEDIUM: "warning", LOW: "note", UNDEFINED: "note" };
-function parseBanditJson(output2, root) {
-  const report = JSON.parse(output2);
-  const results = report.results.map((r7) => ({
-    tool: "bandit",
-    rule: r7.test_id,
-    severity: SEVERITY[r7.issue_severity] ?? "note",
-    file: relativeTo(root, r7.filename),
-    line: r7.line_number,
-    column: r7.col_offset === void 0 ? void 0 : r7.col_offset + 1,
-    endLine: r7.line_range?.at(-1),
-    message: `${r7.issue_text} [${r7.test_name}, severity ${r7.issue_severity.toLowerCase()}, confidence ${r7.issue_confidence.toLowerCase()}${r7.issue_cwe ? `, CWE-${r7.issue_cwe.id}` : ""}]`,
-    helpUri: r7.more_info
-  }));
-  const errors = report.errors.map((e) => ({
-    tool: "bandit",
-    rule: "bandit-scan-error",
-    severity: "error",
-    file: relativeTo(root, e.filename),
-    message: `bandit could not scan this file: ${e.reason}`
-  }));
-  return [...results, ...errors];
-}
-
-// src/checks/ruff.ts
-function ruffSeverity(code) {
-  return code === "AIR311" || code === "AIR312" ? "warning" : "error";
-}
-function parseRuffJson(output2, root) {
-  const entries = JSON.parse(output2);
-  return entries.map((e) => ({
-    tool: "ruff",
-    // ruff reports a file it cannot parse with no code.
-    rule: e.code ?? "invalid-syntax",
-    severity: ruffSeverity(e.code),
-    file: relativeTo(root, e.filename),
-    line: e.location.row,
-    column: e.location.column,
-    endLine: e.end_location?.row,
-    endColumn: e.end_location?.column,
-    message: e.message,
-    help: e.fix?.message ? `${e.fix.message} (ruff check --fix${e.fix.applicability === "unsafe" ? " --unsafe-fixes" : ""})` : void 0,
-    helpUri: e.url ?? void 0
-  }));
-}
 
 // node_modules/glob/dist/esm/index.min.js
 import { fileURLToPath as yn } from "node:url";
@@ -101309,6 +101200,126 @@ var Cn = Object.assign(zs, { stream: ee, iterate: se });
 var Ns = Object.assign(Ds, { glob: Ds, globSync: zs, sync: Cn, globStream: Ps, stream: vn, globStreamSync: ee, streamSync: xn, globIterate: Ls, iterate: kn, globIterateSync: se, iterateSync: En, Glob: j, hasMagic: je, escape: K, unescape: st });
 Ns.glob = Ns;
 
+// src/checks/dags.ts
+import path13 from "node:path";
+
+// src/checks/check-cache.ts
+import { createHash as createHash3 } from "node:crypto";
+import { mkdirSync, readFileSync as readFileSync6, renameSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { homedir as homedir2 } from "node:os";
+import path9 from "node:path";
+function cacheRoot(env = process.env) {
+  return env.DAGSHIP_CACHE_DIR || path9.join(env.XDG_CACHE_HOME || path9.join(homedir2(), ".cache"), "dagship");
+}
+var hashText = (text2) => createHash3("sha256").update(text2).digest("hex");
+function openCheckCache(root, scope, repo) {
+  const dir = path9.join(root, "check", hashText(scope).slice(0, 32));
+  const contentOf = memo2((file2) => {
+    try {
+      return hashText(readFileSync6(path9.join(repo, file2)));
+    } catch {
+      return "missing";
+    }
+  });
+  const entryPath = (file2) => path9.join(dir, `${hashText(file2).slice(0, 32)}.json`);
+  const write = (target, value) => {
+    mkdirSync(dir, { recursive: true });
+    const partial2 = `${target}.${process.pid}.partial`;
+    writeFileSync2(partial2, JSON.stringify(value));
+    renameSync(partial2, target);
+  };
+  return {
+    get(file2) {
+      const entry = readJson(entryPath(file2));
+      if (!entry || entry.content !== contentOf(file2)) return void 0;
+      return Object.entries(entry.deps).every(([dep, hash2]) => contentOf(dep) === hash2) ? entry : void 0;
+    },
+    put(file2, entry, deps) {
+      write(entryPath(file2), { ...entry, content: contentOf(file2), deps: Object.fromEntries(deps.map((d) => [d, contentOf(d)])) });
+    },
+    meta: () => readJson(path9.join(dir, "meta.json")),
+    putMeta: (meta3) => write(path9.join(dir, "meta.json"), meta3)
+  };
+}
+function readJson(file2) {
+  try {
+    return JSON.parse(readFileSync6(file2, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function memo2(fn2) {
+  const seen = /* @__PURE__ */ new Map();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, fn2(key));
+    return seen.get(key);
+  };
+}
+
+// src/checks/checker.ts
+import { chmodSync, existsSync as existsSync4, mkdtempSync, readFileSync as readFileSync8, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { tmpdir } from "node:os";
+import path12 from "node:path";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+
+// src/checks/lint.ts
+import { existsSync as existsSync3, readFileSync as readFileSync7 } from "node:fs";
+import path11 from "node:path";
+
+// src/checks/paths.ts
+import path10 from "node:path";
+function relativeTo(root, file2) {
+  const rel = path10.posix.isAbsolute(file2) ? path10.posix.relative(root, file2) : path10.posix.normalize(file2);
+  return rel.replace(/^\.\//, "");
+}
+
+// src/checks/bandit.ts
+var SEVERITY = { HIGH: "error", MEDIUM: "warning", LOW: "note", UNDEFINED: "note" };
+function parseBanditJson(output2, root) {
+  const report = JSON.parse(output2);
+  const results = report.results.map((r7) => ({
+    tool: "bandit",
+    rule: r7.test_id,
+    severity: SEVERITY[r7.issue_severity] ?? "note",
+    file: relativeTo(root, r7.filename),
+    line: r7.line_number,
+    column: r7.col_offset === void 0 ? void 0 : r7.col_offset + 1,
+    endLine: r7.line_range?.at(-1),
+    message: `${r7.issue_text} [${r7.test_name}, severity ${r7.issue_severity.toLowerCase()}, confidence ${r7.issue_confidence.toLowerCase()}${r7.issue_cwe ? `, CWE-${r7.issue_cwe.id}` : ""}]`,
+    helpUri: r7.more_info
+  }));
+  const errors = report.errors.map((e) => ({
+    tool: "bandit",
+    rule: "bandit-scan-error",
+    severity: "error",
+    file: relativeTo(root, e.filename),
+    message: `bandit could not scan this file: ${e.reason}`
+  }));
+  return [...results, ...errors];
+}
+
+// src/checks/ruff.ts
+function ruffSeverity(code) {
+  return code === "AIR311" || code === "AIR312" ? "warning" : "error";
+}
+function parseRuffJson(output2, root) {
+  const entries = JSON.parse(output2);
+  return entries.map((e) => ({
+    tool: "ruff",
+    // ruff reports a file it cannot parse with no code.
+    rule: e.code ?? "invalid-syntax",
+    severity: ruffSeverity(e.code),
+    file: relativeTo(root, e.filename),
+    line: e.location.row,
+    column: e.location.column,
+    endLine: e.end_location?.row,
+    endColumn: e.end_location?.column,
+    message: e.message,
+    help: e.fix?.message ? `${e.fix.message} (ruff check --fix${e.fix.applicability === "unsafe" ? " --unsafe-fixes" : ""})` : void 0,
+    helpUri: e.url ?? void 0
+  }));
+}
+
 // src/checks/files.ts
 var NEVER_SCANNED = ["**/.git/**", "**/node_modules/**", "**/.venv/**", "**/venv/**", "**/.tox/**", "**/__pycache__/**"];
 async function listPythonFiles(root) {
@@ -101545,13 +101556,18 @@ async function openCache(request, docker) {
   const ignore2 = path13.join(options.root, options.dags_folder, ".airflowignore");
   const scope = JSON.stringify({
     image: image.id,
-    checker: hashText(readFileSync9(path13.join(checkerDir(), "dagship_check.py"))),
+    checker: checkerHash(),
     request: hashText(JSON.stringify(checkerRequest(options))),
     settings: hashText(settings),
     airflowignore: existsSync5(ignore2) ? hashText(readFileSync9(ignore2)) : "",
     root: options.root
   });
   return openCheckCache(request.cacheDir, scope, options.root);
+}
+function checkerHash() {
+  const dir = checkerDir();
+  const files = zs("**/*.py", { cwd: dir, posix: true }).sort();
+  return hashText(files.map((f) => `${f}\0${hashText(readFileSync9(path13.join(dir, f)))}`).join("\n"));
 }
 function store(cache, result, requested) {
   cache.putMeta({ airflow_version: result.airflow_version, python_version: result.python_version });
@@ -101667,7 +101683,7 @@ function judge(runs, options) {
 }
 
 // cli/present.ts
-import { appendFileSync as appendFileSync2 } from "node:fs";
+import { appendFileSync as appendFileSync3 } from "node:fs";
 
 // src/report/files.ts
 import { mkdirSync as mkdirSync2, renameSync as renameSync2, writeFileSync as writeFileSync5 } from "node:fs";
@@ -101825,6 +101841,26 @@ var data = (s) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%
 var prop = (s) => data(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 var cell = (s) => s.replace(/\|/g, "\\|").replace(/`/g, "'");
 
+// cli/github.ts
+import { appendFileSync as appendFileSync2 } from "node:fs";
+import { randomUUID } from "node:crypto";
+var inGitHubActions = (env = process.env) => env.GITHUB_ACTIONS === "true";
+function setOutput(name, value, env = process.env) {
+  const file2 = env.GITHUB_OUTPUT;
+  if (!inGitHubActions(env) || !file2) return;
+  const text2 = String(value);
+  if (!text2.includes("\n")) {
+    appendFileSync2(file2, `${name}=${text2}
+`);
+    return;
+  }
+  const delimiter = `dagship_${randomUUID()}`;
+  appendFileSync2(file2, `${name}<<${delimiter}
+${text2}
+${delimiter}
+`);
+}
+
 // cli/present.ts
 function present(outcome, how) {
   const paint = painter(useColor());
@@ -101836,11 +101872,16 @@ function present(outcome, how) {
 `);
   for (const file2 of writeReports(outcome, how.reports, how.json)) process.stderr.write(`wrote ${file2}
 `);
-  if (process.env.GITHUB_ACTIONS === "true") {
+  if (inGitHubActions()) {
+    const counts = countBySeverity(all);
+    setOutput("passed", outcome.passed);
+    setOutput("errors", counts.error);
+    setOutput("warnings", counts.warning);
+    for (const [kind, file2] of Object.entries(how.reports)) if (file2) setOutput(kind, file2);
     process.stdout.write(`${toAnnotations(all).join("\n")}
 `);
     const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) appendFileSync2(summaryFile, `${toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}
+    if (summaryFile) appendFileSync3(summaryFile, `${toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}
 `))}
 `);
   }
@@ -103974,6 +104015,8 @@ async function push(repoPath, flags) {
     log
   );
   if (outcome.tags.length > 1) log.info(`tags: ${outcome.tags.join(", ")}`);
+  setOutput("reference", outcome.reference);
+  setOutput("digest", outcome.reference.split("@")[1] ?? "");
   process.stdout.write(`${outcome.reference}
 `);
   return 0;
@@ -104019,6 +104062,8 @@ async function ship(repoPath, flags) {
   const code = verdict.show();
   if (!verdict.outcome.passed) return stopped(code, "check");
   const paint = painter(useColor());
+  setOutput("image", built.image);
+  setOutput("image-id", built.id);
   if (flags.push === false) {
     process.stdout.write(`${paint("green", "\u2714 shipped locally")} ${built.image} (${built.id.slice(0, 19)}) \u2014 not pushed (--no-push)
 `);
@@ -104032,6 +104077,8 @@ async function ship(repoPath, flags) {
       log
     )
   );
+  setOutput("reference", pushed.reference);
+  setOutput("digest", pushed.reference.split("@")[1] ?? "");
   process.stdout.write(`${paint("green", "\u2714 shipped")} ${pushed.reference}
 `);
   return 0;
