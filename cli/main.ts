@@ -7,6 +7,8 @@ import { lint } from './commands/lint.js';
 import { audit } from './commands/audit.js';
 import { build } from './commands/build.js';
 import { push } from './commands/push.js';
+import { deploy, withReleaseFlags } from './commands/deploy.js';
+import { rollback } from './commands/rollback.js';
 import { ship } from './commands/ship.js';
 import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
@@ -22,6 +24,8 @@ Examples:
   $ dagship audit --values values.yaml --values prod.yaml   Helm values against the production checklist
   $ dagship build .                     bake the DAGs into <repository>:<commit sha>, reproducibly
   $ dagship push .                      push it; prints the pinned <repository>@sha256:… reference
+  $ dagship deploy --image reg/team/dags@sha256:… --release airflow -n airflow   every component, all or nothing
+  $ dagship rollback --release airflow -n airflow   back to the images before the last deploy
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
@@ -83,6 +87,17 @@ export function buildProgram(): Command {
     .option('--allow-dirty', 'push an image built from uncommitted changes (not a release)')
     .action(async (repoPath: string | undefined, opts) => {
       process.exitCode = await push(repoPath, { ...configFlags(opts), ...opts });
+    });
+
+  withReleaseFlags(program.command('deploy').description('point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; watch the rollouts; roll everything back on failure'))
+    .option('--image <ref>', 'the pinned reference to deploy: registry/repository@sha256:…')
+    .action(async (opts) => {
+      process.exitCode = await deploy(opts);
+    });
+
+  withReleaseFlags(program.command('rollback').description('return a release to the images it ran before the last dagship deploy'))
+    .action(async (opts) => {
+      process.exitCode = await rollback(opts);
     });
 
   withReportFlags(

@@ -1,0 +1,163 @@
+import * as k8s from '@kubernetes/client-node';
+import { DagshipError } from '../errors.js';
+import { kubeError } from './errors.js';
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet';
+export type WorkloadObject = k8s.V1Deployment | k8s.V1StatefulSet;
+
+/** A Deployment or StatefulSet of the release, as last read from the API. */
+export interface Workload {
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+  object: WorkloadObject;
+}
+
+export interface WorkloadRef {
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+}
+
+/** Why a pod of a workload is not Ready, for the failure report: `pod/x container y: ErrImagePull (…)`. */
+export type PodProblem = string;
+
+/** The Kubernetes API as deploy and rollback need it; a fake of this drives the unit tests. */
+export interface KubeCluster {
+  listWorkloads(namespace: string, release: string): Promise<Workload[]>;
+  readWorkload(ref: WorkloadRef): Promise<Workload>;
+  /** A JSON merge patch; a `metadata.resourceVersion` in it makes the API answer 409 when the object changed. */
+  patchWorkload(ref: WorkloadRef, patch: object): Promise<Workload>;
+  readConfigMap(namespace: string, name: string): Promise<k8s.V1ConfigMap | undefined>;
+  patchConfigMap(namespace: string, name: string, patch: object): Promise<k8s.V1ConfigMap>;
+  /** undefined when the caller may not read namespaces (a namespaced Role cannot grant that). */
+  namespaceExists(namespace: string): Promise<boolean | undefined>;
+  podProblems(namespace: string, selector: Record<string, string>): Promise<PodProblem[]>;
+  /** Deletes the pods matching `selector` that are not Ready; returns their names. */
+  deleteUnreadyPods(namespace: string, selector: Record<string, string>): Promise<string[]>;
+}
+
+/** The chart's components that run the Airflow image (AIRFLOW-FACTS: Official Helm chart). */
+export const COMPONENTS = ['scheduler', 'webserver', 'api-server', 'dag-processor', 'triggerer', 'worker'] as const;
+
+export function releaseSelector(release: string): string {
+  return `release=${release},tier=airflow,component in (${COMPONENTS.join(',')})`;
+}
+
+/** Loads kubeconfig the standard way (KUBECONFIG, ~/.kube/config, in-cluster), optionally switching context. */
+export function loadKubeConfig(context?: string): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  if (context) {
+    if (!kc.getContexts().some((c) => c.name === context)) {
+      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      throw new DagshipError(`kubeconfig has no context '${context}'`, `pick one of: ${known}`, 'usage');
+    }
+    kc.setCurrentContext(context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new DagshipError('no Kubernetes cluster configured', 'set KUBECONFIG, create ~/.kube/config, or run inside a pod with a ServiceAccount', 'config');
+  }
+  return kc;
+}
+
+const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const FIELD_MANAGER = 'dagship';
+
+export function connectKube(kc: k8s.KubeConfig): KubeCluster {
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const wrap = <T>(verb: string, resource: string, namespace: string, call: () => Promise<T>) =>
+    call().catch((err: unknown) => { throw kubeError(err, verb, resource, namespace); });
+
+  const read = async (ref: WorkloadRef): Promise<Workload> => {
+    const { name, namespace } = ref;
+    const object = ref.kind === 'Deployment'
+      ? await wrap('get', 'deployments', namespace, () => apps.readNamespacedDeployment({ name, namespace }))
+      : await wrap('get', 'statefulsets', namespace, () => apps.readNamespacedStatefulSet({ name, namespace }));
+    return { ...ref, object };
+  };
+
+  return {
+    async listWorkloads(namespace, release) {
+      const labelSelector = releaseSelector(release);
+      const [deployments, statefulSets] = await Promise.all([
+        wrap('list', 'deployments', namespace, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
+        wrap('list', 'statefulsets', namespace, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
+      ]);
+      const of = (kind: WorkloadKind) => (object: WorkloadObject): Workload => ({ kind, name: object.metadata!.name!, namespace, object });
+      return [...deployments.items.map(of('Deployment')), ...statefulSets.items.map(of('StatefulSet'))];
+    },
+    readWorkload: read,
+    async patchWorkload(ref, body) {
+      const { name, namespace } = ref;
+      const object = ref.kind === 'Deployment'
+        ? await wrap('patch', 'deployments', namespace, () => apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE))
+        : await wrap('patch', 'statefulsets', namespace, () => apps.patchNamespacedStatefulSet({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE));
+      return { ...ref, object };
+    },
+    async readConfigMap(namespace, name) {
+      try {
+        return await core.readNamespacedConfigMap({ name, namespace });
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return undefined;
+        throw kubeError(err, 'get', 'configmaps', namespace);
+      }
+    },
+    patchConfigMap: (namespace, name, body) =>
+      wrap('patch', 'configmaps', namespace, () => core.patchNamespacedConfigMap({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE)),
+    async namespaceExists(namespace) {
+      try {
+        await core.readNamespace({ name: namespace });
+        return true;
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code === 404) return false;
+        if (code === 403) return undefined;
+        throw kubeError(err, 'get', 'namespaces', namespace);
+      }
+    },
+    async deleteUnreadyPods(namespace, selector) {
+      const pods = await wrap('list', 'pods', namespace, () => core.listNamespacedPod({ namespace, labelSelector: labelsOf(selector) }));
+      const unready = pods.items.filter((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata!.name!);
+      const deleted: string[] = [];
+      for (const name of unready) {
+        // The controller may have replaced the pod meanwhile: already gone is fine.
+        const gone = await core.deleteNamespacedPod({ name, namespace }).then(() => true, (err: unknown) => {
+          if ((err as { code?: number }).code === 404) return false;
+          throw kubeError(err, 'delete', 'pods', namespace);
+        });
+        if (gone) deleted.push(name);
+      }
+      return deleted;
+    },
+    async podProblems(namespace, selector) {
+      const labelSelector = labelsOf(selector);
+      const pods = await wrap('list', 'pods', namespace, () => core.listNamespacedPod({ namespace, labelSelector }));
+      const names = new Set(pods.items.map((p) => p.metadata?.name));
+      const events = await wrap('list', 'events', namespace, () => core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Pod,type=Warning' }));
+      const warnings = events.items.filter((e) => names.has(e.involvedObject.name)).slice(-5).map(eventLine);
+      return [...pods.items.flatMap(podProblemsOf), ...warnings];
+    },
+  };
+}
+
+const labelsOf = (selector: Record<string, string>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+
+/** Waiting/terminated reasons of containers that are not ready, the way `kubectl describe pod` shows them. */
+export function podProblemsOf(pod: k8s.V1Pod): PodProblem[] {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return statuses.flatMap((s) => {
+    if (s.ready) return [];
+    const waiting = s.state?.waiting;
+    const terminated = s.state?.terminated ?? s.lastState?.terminated;
+    const why = waiting?.reason
+      ? `${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`
+      : terminated ? `terminated: ${terminated.reason ?? 'exit'} ${terminated.exitCode}` : undefined;
+    return why ? [`pod/${pod.metadata?.name} container ${s.name} (${s.image}): ${why}`] : [];
+  });
+}
+
+function eventLine(e: k8s.CoreV1Event): PodProblem {
+  return `pod/${e.involvedObject.name} event ${e.reason ?? ''}: ${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (${e.count}×)` : ''}`;
+}
