@@ -167,3 +167,27 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(/error: cannot start python in image .*: "python": executable file not found in \$PATH/);
   });
 });
+
+describe('batched children (many files)', () => {
+  it('a file that kills its batch is diagnosed alone, and every other file still gets its result', async () => {
+    const { generateDags } = (await import(path.join(REPO_ROOT, 'bench/gen-dags.mjs'))) as { generateDags: (out: string, n: number) => string };
+    const repo = scenarioRepo('good');
+    generateDags(repo, 40);
+    for (const file of ['hard_exit.py', 'native_crash.py', 'busy_loop.py', 'exits.py']) {
+      writeFileSync(path.join(repo, 'dags', `m_${file}`), readFileSync(path.join(FIXTURES, 'mixed', file)));
+    }
+    const result = await check(repo, ['--image', env.airflow3Image, '--timeout', '3']);
+    expect(summary(result.report!.findings)).toEqual([
+      'dag-import-error dags/m_exits.py:7',
+      'dag-import-timeout dags/m_busy_loop.py:5',
+      'dag-process-crash dags/m_hard_exit.py',
+      'dag-process-crash dags/m_native_crash.py:7',
+    ]);
+    const generated = result.report!.files.filter((f) => f.path.startsWith('dags/pipeline_'));
+    expect(generated).toHaveLength(40);
+    expect(generated.every((f) => f.dags.length === 1)).toBe(true);
+    // Each file of a batch imports its helpers again, so each lists them (the cache depends on it).
+    const modules = (f: unknown) => (f as { local_modules: string[] }).local_modules;
+    expect(generated.every((f) => modules(f).includes('dags/shared/settings.py'))).toBe(true);
+  });
+});

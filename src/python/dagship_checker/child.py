@@ -42,16 +42,22 @@ def freeze_parent() -> None:
     gc.freeze()
 
 
-def run_child(path: str, request: dict, result_fd: int, output_path: str) -> None:
-    """Entry point of a forked child: never returns, never runs the parent's exit handlers."""
+def run_child(paths: list[str], request: dict, result_fd: int, output_paths: list[str]) -> None:
+    """Entry point of a forked child: parses its files in order, one JSON line per file, then exits
+    without running the parent's exit handlers. A batch of several files shares the fork's cost; if a
+    file kills the child, the parent re-checks the files it had not finished one child each."""
     status = 70  # EX_SOFTWARE: the checker, not the DAG file, failed in this child
     pid = os.getpid()
     try:
-        isolate_child(output_path, request)
-        result = check_file(path, request)
-        if os.getpid() == pid:  # DAG code that forked must not send a second result
+        isolate_child(output_paths[0], request)
+        for index, path in enumerate(paths):
+            if index:
+                next_file(output_paths[index], request)
+            result = check_file(path, request)
+            if os.getpid() != pid:  # DAG code that forked must not send a second result
+                break
             _send(result_fd, result)
-            status = 0
+        status = 0
     except BaseException:
         with contextlib.suppress(BaseException):
             _send(result_fd, {"internal_error": traceback.format_exc()})
@@ -62,8 +68,25 @@ def run_child(path: str, request: dict, result_fd: int, output_path: str) -> Non
         os._exit(status)
 
 
+def next_file(output_path: str, request: dict) -> None:
+    """Between two files of a batch: fresh output capture, lookups and repository modules, so that
+    each file imports its own helpers again (and lists them as its local modules)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    LOOKUPS.missing.clear()
+    inside = request["repo_root"].rstrip(os.sep) + os.sep
+    for name in list(sys.modules.keys() - PARENT_MODULES):
+        module_file = getattr(sys.modules.get(name), "__file__", None)
+        if isinstance(module_file, str) and module_file.startswith(inside):
+            del sys.modules[name]
+
+
 def _send(fd: int, result: dict) -> None:
-    data = json.dumps(result, default=str).encode("utf-8")
+    data = json.dumps(result, default=str).encode("utf-8") + b"\n"
     while data:
         data = data[os.write(fd, data) :]
 
