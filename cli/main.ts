@@ -1,15 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isDagshipError, reasonOf } from '../src/errors.js';
-import { doctor } from './commands/doctor.js';
-import { baseline } from './commands/baseline.js';
-import { check } from './commands/check.js';
-import { lint } from './commands/lint.js';
-import { audit } from './commands/audit.js';
-import { build } from './commands/build.js';
-import { push } from './commands/push.js';
-import { deploy, withReleaseFlags } from './commands/deploy.js';
-import { rollback } from './commands/rollback.js';
-import { ship } from './commands/ship.js';
+import { withReleaseFlags } from './release-flags.js';
 import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
@@ -43,13 +34,13 @@ export function buildProgram(): Command {
   withConfigFlags(
     program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs'),
   ).action(async (repoPath: string | undefined, opts) => {
-    process.exitCode = await doctor(repoPath, configFlags(opts));
+    process.exitCode = await (await import('./commands/doctor.js')).doctor(repoPath, configFlags(opts));
   });
 
   withReportFlags(
     withConfigFlags(program.command('lint [path]').description('run ruff (with Airflow AIR rules) and bandit in the tools image')),
   ).action(async (repoPath: string | undefined, opts) => {
-    process.exitCode = await lint(repoPath, { ...configFlags(opts), changedSince: opts.changedSince });
+    process.exitCode = await (await import('./commands/lint.js')).lint(repoPath, { ...configFlags(opts), changedSince: opts.changedSince });
   });
 
   withReportFlags(
@@ -63,7 +54,7 @@ export function buildProgram(): Command {
     .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
     .option('--no-cache', 'import every file again, ignoring results cached from earlier runs')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache });
+      process.exitCode = await (await import('./commands/check.js')).check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache });
     });
 
   withConfigFlags(program.command('build [path]').description('bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID'))
@@ -75,7 +66,7 @@ export function buildProgram(): Command {
     .option('--allow-dirty', 'build uncommitted changes: tagged <sha>-dirty, and push refuses it as a release')
     .option('--include-base-layers', 'put the base layers in the image archive (automatic on the containerd image store)')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await build(repoPath, { ...configFlags(opts), ...opts });
+      process.exitCode = await (await import('./commands/build.js')).build(repoPath, { ...configFlags(opts), ...opts });
     });
 
   withConfigFlags(program.command('push [path]').description('push the commit image; refuses to change an existing tag; prints <repository>@sha256:…'))
@@ -86,18 +77,18 @@ export function buildProgram(): Command {
     .option('--password-stdin', 'read the registry password from stdin')
     .option('--allow-dirty', 'push an image built from uncommitted changes (not a release)')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await push(repoPath, { ...configFlags(opts), ...opts });
+      process.exitCode = await (await import('./commands/push.js')).push(repoPath, { ...configFlags(opts), ...opts });
     });
 
   withReleaseFlags(program.command('deploy').description('point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; watch the rollouts; roll everything back on failure'))
     .option('--image <ref>', 'the pinned reference to deploy: registry/repository@sha256:…')
     .action(async (opts) => {
-      process.exitCode = await deploy(opts);
+      process.exitCode = await (await import('./commands/deploy.js')).deploy(opts);
     });
 
   withReleaseFlags(program.command('rollback').description('return a release to the images it ran before the last dagship deploy'))
     .action(async (opts) => {
-      process.exitCode = await rollback(opts);
+      process.exitCode = await (await import('./commands/rollback.js')).rollback(opts);
     });
 
   withReportFlags(
@@ -109,7 +100,7 @@ export function buildProgram(): Command {
     .option('--min-parallelism <n>', 'warn when [core] parallelism is below this floor')
     .option('--expected-heartbeat <seconds>', 'warn when [scheduler] scheduler_heartbeat_sec differs from this')
     .action(async (opts) => {
-      process.exitCode = await audit({ ...configFlags(opts), values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
+      process.exitCode = await (await import('./commands/audit.js')).audit({ ...configFlags(opts), values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
     });
 
   withReportFlags(
@@ -121,14 +112,14 @@ export function buildProgram(): Command {
     .option('--allow-dirty', 'build uncommitted changes (tagged <sha>-dirty; push refuses it as a release)')
     .option('--include-base-layers', 'put the base layers in the image archive (automatic on the containerd image store)')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await ship(repoPath, { ...configFlags(opts), ...opts, reports: configFlags(opts).reports });
+      process.exitCode = await (await import('./commands/ship.js')).ship(repoPath, { ...configFlags(opts), ...opts, reports: configFlags(opts).reports });
     });
 
   withConfigFlags(program.command('baseline [path]').description('record the current lint and check findings as known; later runs with --baseline fail only on new ones'))
     .option('-o, --output <file>', 'baseline file to write (default: baseline key, else .dagship-baseline.json)')
     .option('--image <ref>', 'Airflow image to check in (default: base_image)')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await baseline(repoPath, { ...configFlags(opts), output: opts.output, image: opts.image });
+      process.exitCode = await (await import('./commands/baseline.js')).baseline(repoPath, { ...configFlags(opts), output: opts.output, image: opts.image });
     });
 
   return program;

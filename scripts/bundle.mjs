@@ -1,12 +1,19 @@
-// Builds the one committed bundle that the CLI (`bin.dagship`) and every action run: dist/cli.js.
+// Builds the committed bundle that the CLI (`bin.dagship`) and every action run: dist/cli.js, plus the
+// chunks it loads per command, so that `build` or `lint` never parse the Kubernetes client (~0.25 s).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+// Stale chunks of an earlier build must not linger in the committed folder.
+rmSync('dist', { recursive: true, force: true });
+
 await build({
-  entryPoints: ['cli/main.ts'],
-  outfile: 'dist/cli.js',
+  entryPoints: { cli: 'cli/main.ts' },
+  outdir: 'dist',
+  // Flat beside cli.js: the checker finds src/python relative to the module that runs it.
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -28,3 +35,4 @@ await build({
   },
   logLevel: 'warning',
 });
+chmodSync('dist/cli.js', 0o755);

@@ -1,7 +1,8 @@
 import { connectKube, loadKubeConfig } from '../../src/kube/cluster.js';
 import { rollbackRelease } from '../../src/kube/deploy.js';
 import { terminalLogger } from '../terminal.js';
-import { present, releaseRequest, type ReleaseFlags } from './deploy.js';
+import type { ReleaseFlags } from '../release-flags.js';
+import { present, releaseRequest } from './deploy.js';
 
 /** Returns a release to the images recorded by the last deploy (dagship.io/previous-image). */
 export async function rollback(flags: ReleaseFlags): Promise<number> {

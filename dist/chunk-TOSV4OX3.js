@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { createRequire as __cr } from 'node:module';
+import { fileURLToPath as __f2p } from 'node:url';
+const require = __cr(import.meta.url);
+const __filename = __f2p(import.meta.url);
+const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import {
+  build,
+  loadBuildOptions,
+  withBuildFlags
+} from "./chunk-3ZXZMSBL.js";
+import "./chunk-445HSIDF.js";
+import "./chunk-2PXQBPQB.js";
+import "./chunk-JD33ZQ6Q.js";
+import "./chunk-YEYSGKCL.js";
+import "./chunk-2N3MEOMR.js";
+import "./chunk-SJP5SR43.js";
+import "./chunk-MPMYMDUM.js";
+export {
+  build,
+  loadBuildOptions,
+  withBuildFlags
+};
