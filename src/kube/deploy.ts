@@ -16,6 +16,8 @@ export interface ReleaseRequest {
   dryRun?: boolean;
   /** Recorded as dagship.io/revision; default: the image's tag, else its digest. */
   revision?: string;
+  /** Recorded as dagship.io/verification on every changed object. */
+  verification?: string;
   intervalMs?: number;
 }
 
@@ -29,7 +31,7 @@ export interface ReleaseOutcome {
 export async function deployRelease(cluster: KubeCluster, image: string, request: ReleaseRequest, log: Logger): Promise<ReleaseOutcome> {
   const pinned = requirePinned(image);
   const state = await readRelease(cluster, request.namespace, request.release);
-  const meta: DeployMeta = { revision: request.revision ?? pinned.tag ?? pinned.digest!, now: new Date().toISOString() };
+  const meta: DeployMeta = { revision: request.revision ?? pinned.tag ?? pinned.digest!, now: new Date().toISOString(), verification: request.verification };
   return execute(cluster, state, planRelease(state, () => image, meta), meta, request, log);
 }
 
@@ -44,7 +46,7 @@ export async function rollbackRelease(cluster: KubeCluster, request: ReleaseRequ
       'config',
     );
   }
-  const meta: DeployMeta = { revision: request.revision ?? 'rollback', now: new Date().toISOString() };
+  const meta: DeployMeta = { revision: request.revision ?? 'rollback', now: new Date().toISOString(), verification: 'rollback: back to the image deployed before' };
   return execute(cluster, state, planRelease(state, previousImageOf, meta), meta, request, log);
 }
 

@@ -6,6 +6,7 @@ export const ANNOTATIONS = {
   previousImage: 'dagship.io/previous-image',
   revision: 'dagship.io/revision',
   deployedAt: 'dagship.io/deployed-at',
+  verification: 'dagship.io/verification',
 } as const;
 
 export const WORKER_ENV = {
@@ -16,6 +17,8 @@ export const WORKER_ENV = {
 export interface DeployMeta {
   revision: string;
   now: string;
+  /** How the image passed the release gate, or that the gate was skipped (--skip-verify). */
+  verification?: string;
 }
 
 /** One object's change: what a person reads (`lines`) and the JSON merge patch that makes it. */
@@ -58,7 +61,7 @@ export function planWorkload(w: Workload, repos: Set<string>, target: string, me
 }
 
 export function annotationsFor(previousImage: string, meta: DeployMeta): Record<string, string> {
-  return { [ANNOTATIONS.previousImage]: previousImage, [ANNOTATIONS.revision]: meta.revision, [ANNOTATIONS.deployedAt]: meta.now };
+  return { [ANNOTATIONS.previousImage]: previousImage, [ANNOTATIONS.revision]: meta.revision, [ANNOTATIONS.deployedAt]: meta.now, ...(meta.verification ? { [ANNOTATIONS.verification]: meta.verification } : {}) };
 }
 
 export function mainImage(w: Workload): string | undefined {
