@@ -82,6 +82,8 @@ export function buildProgram(): Command {
 
   withReleaseFlags(program.command('deploy').description('point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; watch the rollouts; roll everything back on failure'))
     .option('--image <ref>', 'the pinned reference to deploy: registry/repository@sha256:…')
+    .option('--public-key <file>', "the team's Ed25519 public key (PEM file or text; default DAGSHIP_PUBLIC_KEY): the image's dagship result must be signed by it")
+    .option('--skip-verify', 'deploy without checking the dagship result (loud, and recorded as dagship.io/verification)')
     .action(async (opts) => {
       process.exitCode = await (await import('./commands/deploy.js')).deploy(opts);
     });

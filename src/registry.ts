@@ -41,6 +41,18 @@ export interface RegistryClient extends Registry {
   manifest(repository: string, reference: string): Promise<RemoteManifest | undefined>;
 }
 
+/** A registry client that also stores and reads small artifacts beside images (dagship's check results). */
+export interface ArtifactRegistry extends RegistryClient {
+  /** The manifest's exact bytes (what its digest covers), or undefined. */
+  rawManifest(repository: string, reference: string): Promise<{ body: Buffer; mediaType: string } | undefined>;
+  /** A blob's bytes, checked against its digest; undefined when the registry has none. */
+  blob(repository: string, digest: string): Promise<Buffer | undefined>;
+  /** Uploads a small blob in one request (skipped when the registry has it); returns its digest. */
+  putBlob(repository: string, data: Buffer): Promise<string>;
+  /** Stores a manifest under a tag; returns its digest. */
+  putManifest(repository: string, tag: string, body: Buffer, mediaType: string): Promise<string>;
+}
+
 export interface RegistryOptions {
   credentials?: Credentials;
   /** Waits before each retry of a transient failure (refused or reset connection, 5xx, 429). */
@@ -91,9 +103,21 @@ export function registryApiHost(registry: string): string {
   return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
 }
 
-export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, options: RegistryOptions = {}): RegistryClient {
+export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, options: RegistryOptions = {}): ArtifactRegistry {
   const url = registryBaseUrl(host);
-  const get = authorizedGet({ host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000] });
+  const request = authorizedRequest({ host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000] });
+  const pull = (repository: string) => `repository:${repository}:pull`;
+  const push = (repository: string) => `repository:${repository}:pull,push`;
+  const failed = (response: Response, what: string) => {
+    if (response.status === 403) return refusedError(host, options.credentials, 403);
+    return new DagshipError(`the registry ${host} answered ${response.status} for ${what}`, 'try again; if it persists, check the registry status and its logs', 'infra');
+  };
+  const rawManifest = async (repository: string, reference: string) => {
+    const response = await request(`${url}/v2/${repository}/manifests/${reference}`, pull(repository), { accept: MANIFEST_TYPES.join(', ') });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw failed(response, `${repository}:${reference}`);
+    return { body: Buffer.from(await response.arrayBuffer()), mediaType: response.headers.get('content-type') ?? '' };
+  };
   return {
     host,
     async ping() {
@@ -111,16 +135,40 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
       );
     },
     async manifest(repository, reference) {
-      const response = await get(`${url}/v2/${repository}/manifests/${reference}`, `repository:${repository}:pull`, MANIFEST_TYPES.join(', '));
+      const raw = await rawManifest(repository, reference);
+      return raw && parseManifest(raw.body, raw.mediaType);
+    },
+    rawManifest,
+    async blob(repository, digest) {
+      const response = await request(`${url}/v2/${repository}/blobs/${digest}`, pull(repository), {});
       if (response.status === 404) return undefined;
-      if (response.status === 403) throw refusedError(host, options.credentials, 403);
-      if (!response.ok) {
-        throw new DagshipError(`the registry ${host} answered ${response.status} for ${repository}:${reference}`, 'try again; if it persists, check the registry status and its logs', 'infra');
-      }
-      return parseManifest(Buffer.from(await response.arrayBuffer()), response.headers.get('content-type'));
+      if (!response.ok) throw failed(response, `blob ${digest} of ${repository}`);
+      const body = Buffer.from(await response.arrayBuffer());
+      if (sha256(body) !== digest) throw new DagshipError(`the registry ${host} served blob ${digest} with other content`, 'the registry storage may be corrupt; check it', 'infra');
+      return body;
+    },
+    async putBlob(repository, data) {
+      const digest = sha256(data);
+      const head = await request(`${url}/v2/${repository}/blobs/${digest}`, push(repository), {}, 'HEAD');
+      if (head.ok) return digest;
+      const started = await request(`${url}/v2/${repository}/blobs/uploads/`, push(repository), {}, 'POST');
+      const location = started.headers.get('location');
+      if (started.status !== 202 || !location) throw failed(started, `an upload to ${repository}`);
+      const target = new URL(location, url);
+      target.searchParams.set('digest', digest);
+      const put = await request(target.toString(), push(repository), { 'content-type': 'application/octet-stream' }, 'PUT', data);
+      if (put.status !== 201) throw failed(put, `blob ${digest} of ${repository}`);
+      return digest;
+    },
+    async putManifest(repository, tag, body, mediaType) {
+      const response = await request(`${url}/v2/${repository}/manifests/${tag}`, push(repository), { 'content-type': mediaType }, 'PUT', body);
+      if (response.status !== 201) throw failed(response, `manifest ${repository}:${tag}: ${(await response.text()).slice(0, 300)}`);
+      return sha256(body);
     },
   };
 }
+
+const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 interface Connection {
   host: string;
@@ -130,12 +178,12 @@ interface Connection {
   delays: number[];
 }
 
-/** GETs that answer the registry's auth challenge (Basic, or a Bearer token per scope, kept for reuse). */
-function authorizedGet(c: Connection) {
+/** Requests that answer the registry's auth challenge (Basic, or a Bearer token per scope, kept for reuse). */
+function authorizedRequest(c: Connection) {
   const tokens = new Map<string, string>();
-  return async (target: string, scope: string, accept: string): Promise<Response> => {
+  return async (target: string, scope: string, headers: Record<string, string>, method = 'GET', body?: Buffer): Promise<Response> => {
     const known = tokens.get(scope);
-    let response = await retrying(c, target, { accept, ...(known ? { authorization: known } : {}) });
+    let response = await retrying(c, target, { method, body, headers: { ...headers, ...(known ? { authorization: known } : {}) } });
     if (response.status !== 401) return response;
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
     let authorization: string | undefined;
@@ -146,17 +194,18 @@ function authorizedGet(c: Connection) {
     }
     if (!authorization) throw refusedError(c.host, c.credentials, 401);
     tokens.set(scope, authorization);
-    response = await retrying(c, target, { accept, authorization });
+    response = await retrying(c, target, { method, body, headers: { ...headers, authorization } });
     if (response.status === 401 || response.status === 403) throw refusedError(c.host, c.credentials, response.status);
     return response;
   };
 }
 
-/** One GET, retried with growing waits while the failure is transient (refused, reset, 5xx, 429). */
-async function retrying(c: Connection, target: string, headers: Record<string, string>): Promise<Response> {
+/** One request, retried with growing waits while the failure is transient (refused, reset, 5xx, 429). */
+async function retrying(c: Connection, target: string, init: { method: string; body?: Buffer; headers: Record<string, string> }): Promise<Response> {
   for (let i = 0; ; i++) {
     try {
-      const response = await c.fetchImpl(target, { headers, signal: AbortSignal.timeout(30_000) });
+      const body = init.body && new Uint8Array(init.body);
+      const response = await c.fetchImpl(target, { ...init, body, redirect: 'follow', signal: AbortSignal.timeout(30_000) });
       if ((response.status < 500 && response.status !== 429) || i >= c.delays.length) return response;
     } catch (err) {
       if (!isTransient(err) || i >= c.delays.length) throw networkError(c.host, c.url, err);

@@ -3,6 +3,7 @@ import { connectKube, loadKubeConfig } from '../../src/kube/cluster.js';
 import { deployRelease, type ReleaseOutcome, type ReleaseRequest } from '../../src/kube/deploy.js';
 import { label } from '../../src/kube/watch.js';
 import type { Logger } from '../../src/logger.js';
+import { releaseGate, type GateFlags } from '../attest.js';
 import { parseDuration, type ReleaseFlags } from '../release-flags.js';
 import { terminalLogger } from '../terminal.js';
 
@@ -23,10 +24,12 @@ export function present(outcome: ReleaseOutcome, what: string, log: Logger): voi
   else log.info(`${outcome.changes.length} objects changed; all rollouts complete`);
 }
 
-export async function deploy(flags: ReleaseFlags & { image?: string }): Promise<number> {
+export async function deploy(flags: ReleaseFlags & GateFlags & { image?: string }): Promise<number> {
   if (!flags.image) throw new DagshipError('deploy needs --image', 'pass the pinned reference `dagship push` printed: --image registry/repo@sha256:…', 'usage');
   const log = terminalLogger(Boolean(flags.verbose));
   const request = releaseRequest(flags);
+  // Before anything in the cluster is touched: an unchecked, failed or forged image stops here.
+  request.verification = await releaseGate(flags.image, flags, log);
   const cluster = connectKube(loadKubeConfig(flags.context));
   const outcome = await deployRelease(cluster, flags.image, request, log);
   present(outcome, `release '${request.release}' already runs ${flags.image}`, log);

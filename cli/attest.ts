@@ -1,0 +1,54 @@
+import type { KeyObject } from 'node:crypto';
+import { loadPublicKey, loadSigningKey, verifyImage, type PinnedImage } from '../src/attest/index.js';
+import { resolveCredentials } from '../src/credentials.js';
+import { DagshipError } from '../src/errors.js';
+import type { Logger } from '../src/logger.js';
+import { connectRegistry, parseImageReference, registryApiHost, type ArtifactRegistry } from '../src/registry.js';
+
+/** The team's signing key from the environment (a CI secret), if any. */
+export function signingKey(env: NodeJS.ProcessEnv = process.env): KeyObject | undefined {
+  const value = env.DAGSHIP_SIGNING_KEY?.trim();
+  return value ? loadSigningKey(value) : undefined;
+}
+
+/** --public-key, else DAGSHIP_PUBLIC_KEY: a PEM file or the PEM text itself. */
+export function publicKey(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): KeyObject | undefined {
+  const value = (flag ?? env.DAGSHIP_PUBLIC_KEY)?.trim();
+  return value ? loadPublicKey(value) : undefined;
+}
+
+export function pinnedImage(reference: string): PinnedImage {
+  const ref = parseImageReference(reference);
+  if (!ref.digest) {
+    throw new DagshipError(`${reference} is not pinned to a digest`, 'use the reference dagship push printed: registry/repository@sha256:…', 'usage');
+  }
+  return { host: ref.registry, repository: ref.repository, digest: ref.digest };
+}
+
+export async function artifactRegistry(host: string, cwd?: string): Promise<ArtifactRegistry> {
+  const credentials = await resolveCredentials(host, { cwd });
+  return connectRegistry(registryApiHost(host), fetch, { credentials });
+}
+
+export interface GateFlags {
+  publicKey?: string;
+  skipVerify?: boolean;
+}
+
+/**
+ * The release gate in front of deploy: returns what is recorded as dagship.io/verification, or throws.
+ * Skipping it is possible but never quiet: a warning (an annotation in GitHub) and the record on the objects.
+ */
+export async function releaseGate(reference: string, flags: GateFlags, log: Logger): Promise<string> {
+  if (flags.skipVerify) {
+    const who = process.env.GITHUB_ACTOR ?? process.env.USER ?? 'unknown';
+    log.warn(`RELEASE GATE SKIPPED (--skip-verify): ${reference} is deployed without checking its dagship result; recorded on every changed object`);
+    return `skipped with --skip-verify by ${who} at ${new Date().toISOString()}`;
+  }
+  const image = pinnedImage(reference);
+  const key = publicKey(flags.publicKey);
+  const verified = await verifyImage(await artifactRegistry(image.host), image, key);
+  if (!key) log.warn(`the result of ${reference} is ${verified.seal.state === 'unsigned' ? 'unsigned' : 'signed, but not verified'}: no public key is configured (--public-key or DAGSHIP_PUBLIC_KEY), so a forged result would pass`);
+  log.info(`release gate: ${reference} ${verified.summary}`);
+  return verified.summary;
+}
