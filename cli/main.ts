@@ -17,6 +17,7 @@ Examples:
   $ dagship push .                      push it; prints the pinned <repository>@sha256:… reference
   $ dagship deploy --image reg/team/dags@sha256:… --release airflow -n airflow   every component, all or nothing
   $ dagship rollback --release airflow -n airflow   back to the images before the last deploy
+  $ dagship keygen -o team            team.key signs results in CI (DAGSHIP_SIGNING_KEY), team.pub verifies them at deploy
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
@@ -53,8 +54,9 @@ export function buildProgram(): Command {
     .option('--connections <file>', 'Airflow Connections (JSON of airflow connections export) served at parse time')
     .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
     .option('--no-cache', 'import every file again, ignoring results cached from earlier runs')
+    .option('--attest', 'check the DAGs baked into --image (a pushed repo@sha256:…) and record the result beside it for deploy (signed with DAGSHIP_SIGNING_KEY)')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/check.js')).check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache });
+      process.exitCode = await (await import('./commands/check.js')).check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache, attest: opts.attest });
     });
 
   withConfigFlags(program.command('build [path]').description('bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID'))
@@ -122,6 +124,12 @@ export function buildProgram(): Command {
     .option('--image <ref>', 'Airflow image to check in (default: base_image)')
     .action(async (repoPath: string | undefined, opts) => {
       process.exitCode = await (await import('./commands/baseline.js')).baseline(repoPath, { ...configFlags(opts), output: opts.output, image: opts.image });
+    });
+
+  program.command('keygen').description('write an Ed25519 key pair: CI signs check results with the private key, deploy verifies them with the public one')
+    .option('-o, --output <prefix>', 'writes <prefix>.key and <prefix>.pub', 'dagship')
+    .action(async (opts) => {
+      process.exitCode = await (await import('./commands/keygen.js')).keygen(opts.output);
     });
 
   return program;

@@ -1,3 +1,5 @@
+import { recordResult, rulesApplied } from '../../src/attest/index.js';
+import { auditConfiguredValues, joinRuns } from '../../src/audit/run.js';
 import { buildImage } from '../../src/build/build.js';
 import { pushImage } from '../../src/build/push.js';
 import { checkDags } from '../../src/checks/dags.js';
@@ -9,6 +11,7 @@ import { gitRepo } from '../../src/git.js';
 import { baselinePath, toolsImage } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { connectRegistry, parseImageReference } from '../../src/registry.js';
+import { artifactRegistry, pinnedImage, signingKey } from '../attest.js';
 import type { ReportFlags } from '../flags.js';
 import { setOutput } from '../github.js';
 import { present } from '../present.js';
@@ -23,6 +26,8 @@ export type ShipFlags = BuildFlags & ReportFlags & { push?: boolean };
 export async function ship(repoPath: string | undefined, flags: ShipFlags): Promise<number> {
   const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
   const log = terminalLogger(Boolean(flags.verbose));
+  // A broken key must stop the run before anything is built, not after the push.
+  const key = flags.push === false ? undefined : signingKey();
   const engine = connectDocker();
   const git = gitRepo(options.root);
   const started = Date.now();
@@ -34,6 +39,10 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const lintRuns = await log.group('1/4 lint: ruff and bandit', () => runLint({ root: options.root, toolsImage: toolsImage(options) }, engine, log));
   const linted = gate(lintRuns);
   if (!linted.outcome.passed) return stopped(linted.show(), 'lint');
+  // audit.values configured: the platform the DAGs ship to is gated before anything is built.
+  const auditRuns = options.audit.values.length ? [await log.group('audit: Helm values against the production checklist', async () => auditConfiguredValues(options, VERSION).run)] : [];
+  const audited = gate([...lintRuns, ...auditRuns]);
+  if (!audited.outcome.passed) return stopped(audited.show(), 'audit');
 
   const target = options.repository ? parseImageReference(options.repository).registry : undefined;
   const built = await log.group('2/4 build: bake the DAGs into the base image', () =>
@@ -43,7 +52,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const checked = await log.group(`3/4 check: import every DAG inside ${built.image}`, () =>
     checkDags({ options, image: built.image, baked: true, dagshipVersion: VERSION }, engine, log),
   );
-  const verdict = gate([...lintRuns, checked.run], summaryLines(checked.result, built.image, Date.now() - started));
+  const verdict = gate([...lintRuns, joinRuns(checked.run, auditRuns)], summaryLines(checked.result, built.image, Date.now() - started));
   const code = verdict.show();
   if (!verdict.outcome.passed) return stopped(code, 'check');
 
@@ -63,11 +72,13 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   );
   setOutput('reference', pushed.reference);
   setOutput('digest', pushed.reference.split('@')[1] ?? '');
+  const pinned = pinnedImage(pushed.reference);
+  await recordResult(await artifactRegistry(pinned.host, options.root), { image: pinned, outcome: verdict.outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion: VERSION, signingKey: key }, log);
   process.stdout.write(`${paint('green', '✔ shipped')} ${pushed.reference}\n`);
   return 0;
 }
 
 function stopped(code: number, stage: string): number {
-  process.stderr.write(`ship stopped at ${stage}: nothing was ${stage === 'lint' ? 'built or ' : ''}pushed\n`);
+  process.stderr.write(`ship stopped at ${stage}: nothing was ${stage === 'check' ? '' : 'built or '}pushed\n`);
   return code;
 }
