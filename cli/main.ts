@@ -96,15 +96,15 @@ export function buildProgram(): Command {
     });
 
   withReportFlags(
-    withConfigFlags(program.command('audit').description('audit Helm values of the official Airflow chart against a production checklist: database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources')),
+    withConfigFlags(program.command('audit [path]').description('audit Helm values of the official Airflow chart (or a live release) against a production checklist: database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources')),
   )
     .option('--values <file>', 'a values file; repeat for more (later files win, like helm -f)', (file: string, all: string[]) => [...all, file], [] as string[])
     .option('--image-repository <ref>', 'the repository dagship pushes to (default: repository): images.airflow there means DAGs are baked')
     .option('--strict', 'an Airflow image without a digest is an error, not a warning')
     .option('--min-parallelism <n>', 'warn when [core] parallelism is below this floor')
     .option('--expected-heartbeat <seconds>', 'warn when [scheduler] scheduler_heartbeat_sec differs from this')
-    .action(async (opts) => {
-      process.exitCode = await (await import('./commands/audit.js')).audit({ ...configFlags(opts), values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await (await import('./commands/audit.js')).audit({ ...configFlags(opts), path: repoPath, values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
     });
 
   withReportFlags(

@@ -56,6 +56,25 @@ const buildSchema = z
   })
   .strict();
 
+/** Space- or newline-separated text (an environment variable, an action input) as a list. */
+const wordList = (v: unknown) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v);
+/** true/false as YAML writes them, or as text from the environment ('false' must not become true). */
+const flagBoolean = (v: unknown) => (typeof v === 'string' && /^(true|false|1|0|yes|no)$/i.test(v.trim()) ? /^(true|1|yes)$/i.test(v.trim()) : v);
+
+/** `dagship audit` of Helm values; ship runs it after lint when values are given. */
+const auditSchema = z
+  .object({
+    /** Values files of the official chart, merged like helm -f; relative to the repository root. */
+    values: z.preprocess(wordList, z.array(filePath)).default([]),
+    /** An Airflow image without a digest is an error instead of a warning. */
+    strict: z.preprocess(flagBoolean, z.boolean()).default(false),
+    /** The lowest [core] parallelism the team accepts. */
+    min_parallelism: positiveNumber.optional(),
+    /** The [scheduler] scheduler_heartbeat_sec the team runs with. */
+    expected_heartbeat: positiveNumber.optional(),
+  })
+  .strict();
+
 /** dagship.yaml, version 1. Every key is optional; DAGSHIP_* variables and flags override it. */
 export const configSchema = z
   .object({
@@ -76,6 +95,7 @@ export const configSchema = z
     baseline: filePath.optional(),
     check: checkSchema.default(checkSchema.parse({})),
     build: buildSchema.default(buildSchema.parse({})),
+    audit: auditSchema.default(auditSchema.parse({})),
   })
   .strict();
 
@@ -108,6 +128,10 @@ export const OVERRIDABLE = [
   'check.connections',
   'check.local_settings',
   'build.dockerfile',
+  'audit.values',
+  'audit.strict',
+  'audit.min_parallelism',
+  'audit.expected_heartbeat',
 ] as const;
 export type OverridableKey = (typeof OVERRIDABLE)[number];
 

@@ -1,9 +1,9 @@
 import { loadOptions } from '../../src/config.js';
 import { DagshipError } from '../../src/errors.js';
-import type { ToolRun } from '../../src/findings.js';
 import { baselinePath } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
-import { CHART_DEFAULTS, CHART_VERSION, mergeValues, readValuesFiles, runAudit, type AuditOptions, type Values } from '../../src/audit/index.js';
+import { CHART_VERSION, type AuditOptions, type Values } from '../../src/audit/index.js';
+import { auditOptionsOf, auditValues } from '../../src/audit/run.js';
 import { airflowImage, describeImage } from '../../src/audit/context.js';
 import { VERSION } from '../version.js';
 import type { ConfigFlags, ReportFlags } from '../flags.js';
@@ -11,6 +11,8 @@ import { present } from '../present.js';
 
 export type AuditFlags = ConfigFlags &
   ReportFlags & {
+    /** The repository root: where dagship.yaml and its audit.values are (default: here). */
+    path?: string;
     values: string[];
     imageRepository?: string;
     strict?: boolean;
@@ -21,19 +23,15 @@ export type AuditFlags = ConfigFlags &
 
 /** Audits Helm values for the official Airflow chart against the production checklist. */
 export async function audit(flags: AuditFlags): Promise<number> {
-  if (!flags.values.length) {
-    throw new DagshipError('dagship audit needs at least one values file', 'pass --values values.yaml (repeat it for more files, later ones win, like helm -f)', 'usage');
-  }
   if (flags.changedSince) throw new DagshipError('--changed-since does not apply to audit', 'audit always reads the whole values files; drop --changed-since', 'usage');
-  const options = loadOptions({ configFile: flags.config, flags: flags.overrides });
-  const auditOptions: AuditOptions = {
-    repository: flags.imageRepository ?? options.repository,
-    strict: Boolean(flags.strict),
-    minParallelism: positiveNumber(flags.minParallelism, '--min-parallelism'),
-    expectedHeartbeat: positiveNumber(flags.expectedHeartbeat, '--expected-heartbeat'),
-  };
-  const values = mergeValues(CHART_DEFAULTS, readValuesFiles(flags.values));
-  const run: ToolRun = { tool: 'dagship', version: VERSION, files: values.files, findings: runAudit(values, auditOptions) };
+  const options = loadOptions({ root: flags.path, configFile: flags.config, flags: flags.overrides });
+  const auditOptions = withAuditFlags(auditOptionsOf(options), flags);
+  // --values given: paths as typed, from here; else dagship.yaml's audit.values, from the repository root.
+  const [files, cwd] = flags.values.length ? [flags.values, process.cwd()] : [options.audit.values, options.root];
+  if (!files.length) {
+    throw new DagshipError('dagship audit needs at least one values file', 'pass --values values.yaml (repeat it for more files, later ones win, like helm -f), or list them under audit.values in dagship.yaml', 'usage');
+  }
+  const { run, values } = auditValues(files, cwd, auditOptions, VERSION);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   return present(outcome, {
     title: 'dagship audit',
@@ -41,6 +39,16 @@ export async function audit(flags: AuditFlags): Promise<number> {
     summary: [summaryLine(values, auditOptions)],
     json: { chart_defaults: CHART_VERSION, values_files: values.files, airflow_image: describeImage(airflowImage(values)) },
   });
+}
+
+/** Flags win over dagship.yaml's audit section. */
+function withAuditFlags(options: AuditOptions, flags: AuditFlags): AuditOptions {
+  return {
+    repository: flags.imageRepository ?? options.repository,
+    strict: Boolean(flags.strict) || options.strict,
+    minParallelism: positiveNumber(flags.minParallelism, '--min-parallelism') ?? options.minParallelism,
+    expectedHeartbeat: positiveNumber(flags.expectedHeartbeat, '--expected-heartbeat') ?? options.expectedHeartbeat,
+  };
 }
 
 function positiveNumber(raw: string | undefined, flag: string): number | undefined {

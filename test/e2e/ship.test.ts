@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -10,13 +10,13 @@ import { infra } from './infra.js';
 const env = infra();
 
 /** The example repository as its own git repository, pointed at the test images and registry. */
-function exampleRepo(extra: Record<string, string> = {}): string {
+function exampleRepo(extra: Record<string, string> = {}, moreConfig = ''): string {
   const repo = mkdtempSync(path.join(tmpdir(), 'dagship-ship-'));
   cpSync(path.join(REPO_ROOT, 'examples'), repo, { recursive: true });
   const name = `dagship-test/ship-${randomBytes(4).toString('hex')}`;
   writeFileSync(
     path.join(repo, 'dagship.yaml'),
-    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n`,
+    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n${moreConfig}`,
   );
   // Keep the run offline and fast: the requirements layer is covered by the build tests.
   writeFileSync(path.join(repo, 'requirements.txt'), '');
@@ -53,6 +53,17 @@ describe('dagship ship (lint → build → check in the built image → push)', 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/ruff F401/);
     expect(result.stderr).toContain('ship stopped at lint: nothing was built or pushed');
+    expect(result.stderr).not.toContain('2/4 build');
+  });
+
+  it('stops at the audit of the configured Helm values before building anything', async () => {
+    const quickstart = readFileSync(path.join(REPO_ROOT, 'test/fixtures/helm/quickstart.yaml'), 'utf8');
+    const repo = exampleRepo({ 'values.yaml': quickstart }, 'audit:\n  values: [values.yaml]\n');
+    const result = await dagship(['ship', repo, '--no-push']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^values\.yaml$/m);
+    expect(result.stdout).toMatch(/error +dagship helm-metadata-db-in-cluster/);
+    expect(result.stderr).toContain('ship stopped at audit: nothing was built or pushed');
     expect(result.stderr).not.toContain('2/4 build');
   });
 });

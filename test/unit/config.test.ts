@@ -100,4 +100,22 @@ describe('loadOptions', () => {
     expect(loadOptions({ root, configFile: path.join(root, 'ci', 'dagship.yaml'), env: {} }).dags_folder).toBe('airflow/dags');
     expect(errorOf(() => loadOptions({ root, configFile: path.join(root, 'nope.yaml'), env: {} })).kind).toBe('usage');
   });
+
+  it('reads the audit section, with DAGSHIP_AUDIT_* overrides (values split on spaces and newlines)', () => {
+    const root = repoWith('audit:\n  values: [helm/values.yaml]\n  min_parallelism: 64\n');
+    expect(loadOptions({ root, env: {} }).audit).toEqual({ values: ['helm/values.yaml'], strict: false, min_parallelism: 64 });
+    const env = { DAGSHIP_AUDIT_VALUES: 'helm/base.yaml\n  helm/prod.yaml ', DAGSHIP_AUDIT_STRICT: 'false', DAGSHIP_AUDIT_EXPECTED_HEARTBEAT: '10' };
+    expect(loadOptions({ root, env }).audit).toEqual({ values: ['helm/base.yaml', 'helm/prod.yaml'], strict: false, min_parallelism: 64, expected_heartbeat: 10 });
+    expect(loadOptions({ root, env: { DAGSHIP_AUDIT_STRICT: 'TRUE' } }).audit.strict).toBe(true);
+    expect(loadOptions({ root: repoWith(), env: {} }).audit).toEqual({ values: [], strict: false });
+  });
+
+  it('names a wrong audit key or value', () => {
+    const typo = errorOf(() => loadOptions({ root: repoWith('audit:\n  value: [a.yaml]\n'), env: {} }));
+    expect(typo.message).toBe("dagship.yaml:2: unknown key 'value' (did you mean 'values'?)");
+    const strict = errorOf(() => loadOptions({ root: repoWith(), env: { DAGSHIP_AUDIT_STRICT: 'maybe' } }));
+    expect(strict.message).toMatch(/^DAGSHIP_AUDIT_STRICT: 'audit\.strict' expected boolean/);
+    const floor = errorOf(() => loadOptions({ root: repoWith('audit:\n  min_parallelism: 0\n'), env: {} }));
+    expect(floor.message).toMatch(/^dagship\.yaml:2: 'audit\.min_parallelism' /);
+  });
 });
