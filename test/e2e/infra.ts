@@ -10,6 +10,8 @@ export interface Infra {
   toolsImage: string;
   kubeconfig: string;
   kubeBin: string;
+  /** nektos/act, built by test/infra/act/build.sh, runs the example workflows. */
+  act: string;
 }
 
 const NAMES = {
@@ -23,6 +25,7 @@ const NAMES = {
   toolsImage: 'DAGSHIP_TEST_TOOLS_IMAGE',
   kubeconfig: 'KUBECONFIG',
   kubeBin: 'DAGSHIP_TEST_KUBE_BIN',
+  act: 'DAGSHIP_TEST_ACT',
 } as const satisfies Record<keyof Infra, string>;
 
 export function infra(env: NodeJS.ProcessEnv = process.env): Infra {
