@@ -22,6 +22,20 @@ export interface WorkloadRef {
 /** Why a pod of a workload is not Ready, for the failure report: `pod/x container y: ErrImagePull (…)`. */
 export type PodProblem = string;
 
+/**
+ * What `dagship audit --release` reads, all with get/list in the release's namespace (deploy/audit-rbac.yaml).
+ * Never Secrets: whether a credential is literal or a secretKeyRef shows in the pod specs.
+ */
+export interface ReleaseObjects {
+  /** Every Deployment/StatefulSet labelled release=<release> (statsd, redis, pgbouncer too) and the chart's PostgreSQL. */
+  workloads: Workload[];
+  configMaps: k8s.V1ConfigMap[];
+  ingresses: k8s.V1Ingress[];
+  networkPolicies: k8s.V1NetworkPolicy[];
+  /** All claims of the namespace: a values-given existingClaim carries no release label. */
+  claims: k8s.V1PersistentVolumeClaim[];
+}
+
 /** The Kubernetes API as deploy and rollback need it; a fake of this drives the unit tests. */
 export interface KubeCluster {
   listWorkloads(namespace: string, release: string): Promise<Workload[]>;
@@ -35,6 +49,8 @@ export interface KubeCluster {
   podProblems(namespace: string, selector: Record<string, string>): Promise<PodProblem[]>;
   /** Deletes the pods matching `selector` that are not Ready; returns their names. */
   deleteUnreadyPods(namespace: string, selector: Record<string, string>): Promise<string[]>;
+  /** Read-only: the objects of a release the audit maps to findings. */
+  readReleaseObjects(namespace: string, release: string): Promise<ReleaseObjects>;
 }
 
 /** The chart's components that run the Airflow image (AIRFLOW-FACTS: Official Helm chart). */
@@ -130,6 +146,30 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
         if (gone) deleted.push(name);
       }
       return deleted;
+    },
+    async readReleaseObjects(namespace, release) {
+      const net = kc.makeApiClient(k8s.NetworkingV1Api);
+      const labelSelector = `release=${release}`;
+      // The chart's PostgreSQL is a Bitnami subchart: it carries the app.kubernetes.io labels, not release=.
+      const postgres = `app.kubernetes.io/instance=${release},app.kubernetes.io/name=postgresql`;
+      const [deployments, statefulSets, databases, configMaps, ingresses, policies, claims] = await Promise.all([
+        wrap('list', 'deployments', namespace, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
+        wrap('list', 'statefulsets', namespace, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
+        wrap('list', 'statefulsets', namespace, () => apps.listNamespacedStatefulSet({ namespace, labelSelector: postgres })),
+        wrap('list', 'configmaps', namespace, () => core.listNamespacedConfigMap({ namespace, labelSelector })),
+        wrap('list', 'ingresses', namespace, () => net.listNamespacedIngress({ namespace, labelSelector })),
+        wrap('list', 'networkpolicies', namespace, () => net.listNamespacedNetworkPolicy({ namespace, labelSelector })),
+        wrap('list', 'persistentvolumeclaims', namespace, () => core.listNamespacedPersistentVolumeClaim({ namespace })),
+      ]);
+      const of = (kind: WorkloadKind) => (object: WorkloadObject): Workload => ({ kind, name: object.metadata!.name!, namespace, object });
+      const sets = new Map([...statefulSets.items, ...databases.items].map((s) => [s.metadata!.name!, s]));
+      return {
+        workloads: [...deployments.items.map(of('Deployment')), ...[...sets.values()].map(of('StatefulSet'))],
+        configMaps: configMaps.items,
+        ingresses: ingresses.items,
+        networkPolicies: policies.items,
+        claims: claims.items,
+      };
     },
     async podProblems(namespace, selector) {
       const labelSelector = labelsOf(selector);
