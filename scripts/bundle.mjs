@@ -1,14 +1,11 @@
 // Builds the committed bundle that the CLI (`bin.dagship`) and every action run: dist/cli.js, plus the
 // chunks it loads per command, so that `build` or `lint` never parse the Kubernetes client (~0.25 s).
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-// Stale chunks of an earlier build must not linger in the committed folder.
-rmSync('dist', { recursive: true, force: true });
-
-await build({
+const result = await build({
   entryPoints: { cli: 'cli/main.ts' },
   outdir: 'dist',
   // Flat beside cli.js: the checker finds src/python relative to the module that runs it.
@@ -34,5 +31,10 @@ await build({
     ].join('\n'),
   },
   logLevel: 'warning',
+  metafile: true,
 });
 chmodSync('dist/cli.js', 0o755);
+// Stale chunks of an earlier build must not linger in the committed folder. Removed after the new build
+// is written, never before, so a CLI already running from dist/ keeps its files.
+const written = new Set(Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\//, '')));
+for (const name of readdirSync('dist')) if (!written.has(name)) rmSync(`dist/${name}`);
