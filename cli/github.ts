@@ -17,3 +17,9 @@ export function setOutput(name: string, value: string | number | boolean, env: N
   const delimiter = `dagship_${randomUUID()}`;
   appendFileSync(file, `${name}<<${delimiter}\n${text}\n${delimiter}\n`);
 }
+
+/** Markdown for the job summary page ($GITHUB_STEP_SUMMARY); nothing outside Actions. */
+export function appendSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): void {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (inGitHubActions(env) && file) appendFileSync(file, `${markdown}\n`);
+}

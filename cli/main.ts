@@ -4,6 +4,7 @@ import { withReleaseFlags } from './release-flags.js';
 import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
+import { data } from '../src/report/github.js';
 
 
 const EXAMPLES = `
@@ -83,9 +84,12 @@ export function buildProgram(): Command {
     });
 
   withReleaseFlags(program.command('deploy').description('point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; watch the rollouts; roll everything back on failure'))
-    .option('--image <ref>', 'the pinned reference to deploy: registry/repository@sha256:…')
+    .option('--image <ref>', 'the image to deploy: registry/repository@sha256:…, or a tag, resolved to its digest once through the registry')
     .option('--public-key <file>', "the team's Ed25519 public key (PEM file or text; default DAGSHIP_PUBLIC_KEY): the image's dagship result must be signed by it")
     .option('--skip-verify', 'deploy without checking the dagship result (loud, and recorded as dagship.io/verification)')
+    .option('--strategy <patch|helm>', 'patch: patch the workloads directly; helm: helm upgrade --reuse-values with images.airflow.* (for releases Helm owns)', 'patch')
+    .option('--chart <chart>', 'with --strategy helm: the chart of the release (repo/name, path or oci:// reference)')
+    .option('--chart-version <version>', 'with --strategy helm: the chart version (helm upgrade --version)')
     .action(async (opts) => {
       process.exitCode = await (await import('./commands/deploy.js')).deploy(opts);
     });
@@ -147,6 +151,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (isDagshipError(err)) {
       process.stderr.write(`${paint('red', 'error:')} ${err.message}\n${paint('dim', `hint: ${err.hint}`)}\n`);
+      if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error title=dagship::${data(`${err.message}\nhint: ${err.hint}`)}\n`);
       process.exitCode = err.kind === 'gate' ? 1 : 2;
       return;
     }

@@ -1,4 +1,5 @@
 import type { Logger } from '../src/logger.js';
+import { data } from '../src/report/github.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -16,7 +17,11 @@ export function terminalLogger(verbose: boolean, paint: Paint = painter(useColor
   return {
     debug: (m) => verbose && process.stderr.write(`${stamp()} ${paint('dim', m)}\n`),
     info: (m) => process.stderr.write(`${stamp()} ${m}\n`),
-    warn: (m) => process.stderr.write(`${stamp()} ${paint('yellow', 'warning:')} ${m}\n`),
+    warn: (m) => {
+      process.stderr.write(`${stamp()} ${paint('yellow', 'warning:')} ${m}\n`);
+      // In a GitHub job a warning also becomes an annotation on the run, where people look.
+      if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::warning title=dagship::${data(m)}\n`);
+    },
     async group(title, work) {
       // In a GitHub job each stage folds into a log group; elsewhere it is a heading.
       if (process.env.GITHUB_ACTIONS !== 'true') {

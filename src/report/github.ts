@@ -42,6 +42,7 @@ export function toJobSummary(title: string, runs: ToolRun[], passed: boolean, ex
   ].join('\n');
 }
 
-const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** Escapes the message of a workflow command (`::warning::…`). */
+export const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/`/g, "'");

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, kubeHarness } from '../fixtures/kube/harness.js';
 import { runAction } from './actions-runner.js';
 import { REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
@@ -88,5 +89,76 @@ describe('actions run through the runner contract (real engine, registry, Airflo
     const push = runAction(REPO_ROOT, { stages: 'check,push' }, actionEnv, repo);
     expect(push.exitCode).toBe(2);
     expect(push.stdout).toContain('::error::push needs build');
+  });
+});
+
+describe('deploy through the actions (real registry and control plane, signed results)', () => {
+  const kube = kubeHarness(env.kubeconfig);
+  const keys = mkdtempSync(path.join(tmpdir(), 'dagship-action-keys-'));
+  const namespaces: string[] = [];
+  let team: { key: string; pub: string };
+
+  beforeAll(async () => {
+    execFileSync('node', [path.join(REPO_ROOT, 'dist/cli.js'), 'keygen', '-o', path.join(keys, 'team')]);
+    team = { key: readFileSync(path.join(keys, 'team.key'), 'utf8'), pub: readFileSync(path.join(keys, 'team.pub'), 'utf8') };
+  });
+  afterAll(async () => {
+    await Promise.all(namespaces.map((name) => kube.core.deleteNamespace({ name }).catch(() => undefined)));
+  });
+
+  async function release(): Promise<string> {
+    const ns = await kube.createNamespace('action');
+    namespaces.push(ns);
+    await kube.apply(fixture('airflow3-kubernetes-executor.yaml'), ns);
+    await kube.ready(ns);
+    return ns;
+  }
+  // The kubeconfig goes in as content, the way a secret holds it.
+  const target = (ns: string) => ({ release: 'airflow', namespace: ns, kubeconfig: readFileSync(env.kubeconfig, 'utf8'), 'deploy-timeout': '90s' });
+
+  it('the root action ships, signs, and deploys the same digest; actions/deploy promotes it elsewhere', async () => {
+    const [staging, production] = await Promise.all([release(), release()]);
+    const repo = workspace();
+    const shipped = runAction(REPO_ROOT, { stages: 'lint,check,build,push,deploy', 'signing-key': team.key, 'public-key': team.pub, ...target(staging) }, actionEnv, repo);
+    expect(shipped.exitCode, shipped.stderr).toBe(0);
+    expect(shipped.outputs.deployed).toBe('true');
+    expect(shipped.summary).toContain('### 🚀 dagship deploy');
+    expect(shipped.summary).toMatch(/release gate: passed \(dagship [\d.]+, [^)]+\), signed by sha256:[0-9a-f]{32}/);
+    // The key reaches the log only in the command that tells the runner to mask it.
+    const secretLine = team.key.split('\n')[1]!;
+    expect([...shipped.stdout.split('\n'), ...shipped.stderr.split('\n')].filter((l) => l.includes(secretLine))).toEqual([`::add-mask::${secretLine}`]);
+    const reference = shipped.outputs.reference!;
+    expect(Object.values(await kube.images(staging)).flat().filter((i) => i.includes(reference)).length).toBeGreaterThan(3);
+
+    const { namespace, kubeconfig, release: name } = target(production);
+    const promoted = runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: reference, release: name, namespace, kubeconfig, 'public-key': team.pub, timeout: '90s' }, actionEnv, repo);
+    expect(promoted.exitCode, promoted.stderr).toBe(0);
+    expect(promoted.outputs).toMatchObject({ deployed: 'true', image: reference });
+  });
+
+  it('a failing check blocks the deploy stage; an unchecked image is refused by actions/deploy; --skip-verify is an annotation', async () => {
+    const ns = await release();
+    const broken = workspace({ 'dags/broken.py': 'from airflow.sdk import dag  # noqa: F401\nimport not_installed_anywhere  # noqa: F401\n' });
+    const blocked = runAction(REPO_ROOT, { stages: 'lint,check,build,push,deploy', 'signing-key': team.key, 'public-key': team.pub, ...target(ns) }, actionEnv, broken);
+    expect(blocked.exitCode).toBe(1);
+    expect(blocked.stderr).toContain('ship stopped at check');
+    expect(blocked.stderr).not.toContain('release gate');
+    expect(blocked.outputs.deployed ?? '').toBe('');
+
+    const repo = workspace();
+    const cli = (...args: string[]) => execFileSync('node', [path.join(REPO_ROOT, 'dist/cli.js'), ...args], { env: { ...process.env, ...actionEnv, NO_COLOR: '1' }, encoding: 'utf8', stdio: 'pipe' });
+    cli('build', repo);
+    const unchecked = /(\S+@sha256:[0-9a-f]{64})/.exec(cli('push', repo))![1]!;
+    const { namespace, kubeconfig } = target(ns);
+    const refused = runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: unchecked, release: 'airflow', namespace, kubeconfig, 'public-key': team.pub }, actionEnv, repo);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.outputs.deployed).toBe('false');
+    expect(refused.stdout).toMatch(/^::error title=dagship::.*was not checked: the registry has no dagship result for this digest/m);
+
+    const skipped = runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: unchecked, release: 'airflow', namespace, kubeconfig, 'skip-verify': 'true', timeout: '90s' }, actionEnv, repo);
+    expect(skipped.exitCode, skipped.stderr).toBe(0);
+    expect(skipped.stdout).toMatch(/^::warning title=dagship::RELEASE GATE SKIPPED \(--skip-verify\)/m);
+    const scheduler = await kube.apps.readNamespacedDeployment({ name: 'airflow-scheduler', namespace: ns });
+    expect(scheduler.metadata?.annotations?.['dagship.io/verification']).toMatch(/^skipped with --skip-verify by /);
   });
 });
