@@ -76,15 +76,15 @@ export async function restore(cluster: KubeCluster, applied: Applied, log: Logge
   });
   // Parallel StatefulSets replace broken pods themselves; OrderedReady ones (the default) wait forever.
   const ordered = (applied.before.object as k8s.V1StatefulSet).spec?.podManagementPolicy !== 'Parallel';
-  if (applied.ref.kind === 'StatefulSet' && ordered && failedRevision) await forceStatefulSetRollback(cluster, applied, failedRevision, log);
+  if (applied.ref.kind === 'StatefulSet' && ordered && failedRevision) await forceStatefulSetRollback(cluster, applied.before, failedRevision, log);
 }
 
 /**
  * A StatefulSet (OrderedReady) waits forever for a broken pod to become Ready, even after its template
  * is reverted; Kubernetes documents deleting those pods as the way out ("forced rollback").
  */
-async function forceStatefulSetRollback(cluster: KubeCluster, applied: Extract<Applied, { kind: 'Workload' }>, revision: string, log: Logger): Promise<void> {
-  const selector = { ...(applied.before.object.spec?.selector.matchLabels ?? {}), 'controller-revision-hash': revision };
-  const deleted = await cluster.deleteUnreadyPods(applied.ref.namespace, selector);
-  if (deleted.length > 0) log.info(`  ${label(applied.ref)}: deleted pods stuck on the failed revision: ${deleted.join(', ')}`);
+export async function forceStatefulSetRollback(cluster: KubeCluster, statefulSet: Workload, revision: string, log: Logger): Promise<void> {
+  const selector = { ...(statefulSet.object.spec?.selector.matchLabels ?? {}), 'controller-revision-hash': revision };
+  const deleted = await cluster.deleteUnreadyPods(statefulSet.namespace, selector);
+  if (deleted.length > 0) log.info(`  ${label(statefulSet)}: deleted pods stuck on the failed revision: ${deleted.join(', ')}`);
 }

@@ -7,7 +7,8 @@ import type { DeployMeta } from './plan.js';
 import { planRelease, previousImageOf, readRelease, type PlannedChange, type ReleaseState } from './release.js';
 import { label, watchRollouts, type RolloutResult } from './watch.js';
 
-const ROLLBACK_MIN_MS = 60_000;
+/** Giving up on a rollback leaves the release half-done, so it gets at least this long. */
+export const ROLLBACK_MIN_MS = 60_000;
 
 export interface ReleaseRequest {
   namespace: string;
@@ -21,8 +22,15 @@ export interface ReleaseRequest {
   intervalMs?: number;
 }
 
+/** One changed object as a person reads it: `deployment/x` (or `helmrelease/x`) and what changes. */
+export interface ChangeSummary {
+  kind: string;
+  name: string;
+  lines: string[];
+}
+
 export interface ReleaseOutcome {
-  changes: PlannedChange[];
+  changes: ChangeSummary[];
   dryRun: boolean;
   rollouts: RolloutResult[];
 }
@@ -77,9 +85,14 @@ async function fail(cluster: KubeCluster, state: ReleaseState, failed: RolloutRe
   const report = await failureReport(cluster, state, failed);
   const restored = await rollBack(cluster, applied, request, log);
   const names = applied.map((a) => (a.kind === 'Workload' ? label(a.ref) : `configmap/${a.name}`)).join(', ');
+  throw rolloutFailed(names, restored, report);
+}
+
+/** The error of a failed rollout, after the rollback: what was rolled back, whether it all came back, and why it failed. */
+export function rolloutFailed(rolledBack: string, restored: RolloutResult[], report: string[]): DagshipError {
   const after = restored.every((r) => r.ok) ? 'all back on their previous images' : `NOT all back: ${restored.filter((r) => !r.ok).map((r) => `${label(r.ref)} ${r.message}`).join('; ')}`;
-  throw new DagshipError(
-    `rollout failed, rolled back ${names} (${after})\n${report.join('\n')}`,
+  return new DagshipError(
+    `rollout failed, rolled back ${rolledBack} (${after})\n${report.join('\n')}`,
     'fix what the report shows (an image that cannot be pulled, a crashing container), then deploy again',
     'gate',
   );
@@ -100,7 +113,8 @@ async function abort(cluster: KubeCluster, applied: Applied[], request: ReleaseR
   throw err;
 }
 
-async function failureReport(cluster: KubeCluster, state: ReleaseState, failed: RolloutResult[]): Promise<string[]> {
+/** Per failed workload: why (the rollout state), and its pods' problems (container states, warning events). */
+export async function failureReport(cluster: KubeCluster, state: ReleaseState, failed: RolloutResult[]): Promise<string[]> {
   const lines: string[] = [];
   for (const r of failed) {
     lines.push(`  ${label(r.ref)}: ${r.message}`);
@@ -117,6 +131,5 @@ async function rollBack(cluster: KubeCluster, applied: Applied[], request: Relea
   log.warn(`rolling back ${applied.length} changed objects`);
   for (const a of applied) await restore(cluster, a, log);
   const refs: WorkloadRef[] = applied.flatMap((a) => (a.kind === 'Workload' ? [a.ref] : []));
-  // Giving up on the rollback too leaves the release half-done, so it gets at least a minute.
   return watchRollouts(cluster, refs, { timeoutMs: Math.max(request.timeoutMs, ROLLBACK_MIN_MS), intervalMs: request.intervalMs }, log);
 }
