@@ -14,6 +14,7 @@ Examples:
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship check . --junit dags.xml    import every DAG as the scheduler will
   $ dagship audit --values values.yaml --values prod.yaml   Helm values against the production checklist
+  $ dagship audit --release airflow -n airflow   the same checklist over what the release really runs, image drift included
   $ dagship build .                     bake the DAGs into <repository>:<commit sha>, reproducibly
   $ dagship push .                      push it; prints the pinned <repository>@sha256:… reference
   $ dagship deploy --image reg/team/dags@sha256:… --release airflow -n airflow   every component, all or nothing
@@ -107,8 +108,11 @@ export function buildProgram(): Command {
     .option('--strict', 'an Airflow image without a digest is an error, not a warning')
     .option('--min-parallelism <n>', 'warn when [core] parallelism is below this floor')
     .option('--expected-heartbeat <seconds>', 'warn when [scheduler] scheduler_heartbeat_sec differs from this')
+    .option('--release <name>', 'audit this running Helm release instead of values files (read-only)')
+    .option('-n, --namespace <ns>', 'namespace of the release')
+    .option('--context <name>', 'kubeconfig context (default: current)')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/audit.js')).audit({ ...configFlags(opts), path: repoPath, values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince });
+      process.exitCode = await (await import('./commands/audit.js')).audit({ ...configFlags(opts), path: repoPath, values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince, release: opts.release, namespace: opts.namespace, context: opts.context });
     });
 
   withReportFlags(

@@ -1,4 +1,4 @@
-import { loadOptions } from '../../src/config.js';
+import { loadOptions, type Options } from '../../src/config.js';
 import { DagshipError } from '../../src/errors.js';
 import { baselinePath } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
@@ -19,6 +19,10 @@ export type AuditFlags = ConfigFlags &
     minParallelism?: string;
     expectedHeartbeat?: string;
     changedSince?: string;
+    /** Live mode: the Helm release and its namespace, and the kubeconfig context. */
+    release?: string;
+    namespace?: string;
+    context?: string;
   };
 
 /** Audits Helm values for the official Airflow chart against the production checklist. */
@@ -26,6 +30,7 @@ export async function audit(flags: AuditFlags): Promise<number> {
   if (flags.changedSince) throw new DagshipError('--changed-since does not apply to audit', 'audit always reads the whole values files; drop --changed-since', 'usage');
   const options = loadOptions({ root: flags.path, configFile: flags.config, flags: flags.overrides });
   const auditOptions = withAuditFlags(auditOptionsOf(options), flags);
+  if (flags.release || flags.namespace) return auditLive(flags, options, auditOptions);
   // --values given: paths as typed, from here; else dagship.yaml's audit.values, from the repository root.
   const [files, cwd] = flags.values.length ? [flags.values, process.cwd()] : [options.audit.values, options.root];
   if (!files.length) {
@@ -38,6 +43,32 @@ export async function audit(flags: AuditFlags): Promise<number> {
     reports: flags.reports,
     summary: [summaryLine(values, auditOptions)],
     json: { chart_defaults: CHART_VERSION, values_files: values.files, airflow_image: describeImage(airflowImage(values)) },
+  });
+}
+
+/**
+ * What runs, not what would be rendered. With --values too, the two would describe different things in one
+ * report (and the file findings would gate a release already running), so that is refused.
+ */
+async function auditLive(flags: AuditFlags, options: Options, auditOptions: AuditOptions): Promise<number> {
+  if (!flags.release || !flags.namespace) {
+    throw new DagshipError('a live audit needs both --release and --namespace', 'e.g. dagship audit --release airflow --namespace airflow (helm list -A shows both)', 'usage');
+  }
+  if (flags.values.length) {
+    throw new DagshipError('--values and --release cannot be combined', 'run dagship audit --values … for the files and dagship audit --release … for the running release, one after the other', 'usage');
+  }
+  // Loaded here so values audits do not parse the Kubernetes client.
+  const { connectKube, loadKubeConfig } = await import('../../src/kube/cluster.js');
+  const { auditRelease } = await import('../../src/audit/live.js');
+  const cluster = connectKube(loadKubeConfig(flags.context));
+  const { run, values } = await auditRelease(cluster, flags.namespace, flags.release, auditOptions, VERSION);
+  const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+  const where = `release ${flags.release} in namespace ${flags.namespace}${flags.context ? ` (context ${flags.context})` : ''}`;
+  return present(outcome, {
+    title: 'dagship audit',
+    reports: flags.reports,
+    summary: [`${where} · ${run.files.length} object(s) read · Airflow ${String(values.get('airflowVersion'))} · ${String(values.get('executor') || '-')} · scheduler image ${describeImage(airflowImage(values))}`],
+    json: { release: flags.release, namespace: flags.namespace, objects: run.files, airflow_image: describeImage(airflowImage(values)) },
   });
 }
 

@@ -1,9 +1,9 @@
 import { pathKey, type KeyPath, type ValuesFile } from './parse.js';
 
-/** Where a finding points: a values file and, when a file set the key, its line and column. */
+/** Where a finding points: a values file and, when a file set the key, its line and column (live mode: an object). */
 export interface Origin {
   file: string;
-  line: number;
+  line?: number;
   column?: number;
 }
 

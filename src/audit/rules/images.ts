@@ -9,7 +9,7 @@ export function imagesRules(ctx: AuditContext): Finding[] {
 
 const IMAGE_KEYS: Path[] = ['images.airflow.tag', 'images.airflow.repository', 'defaultAirflowTag', 'defaultAirflowRepository'];
 
-function pinning(ctx: AuditContext): Finding | undefined {
+export function pinning(ctx: AuditContext): Finding | undefined {
   const image = airflowImage(ctx.values);
   if (image.digest) return undefined;
   const severity = ctx.options.strict ? 'error' : 'warning';

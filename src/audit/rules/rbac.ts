@@ -30,7 +30,7 @@ function clusterWide(ctx: AuditContext): Finding | undefined {
   });
 }
 
-function noNetworkPolicies(ctx: AuditContext): Finding | undefined {
+export function noNetworkPolicies(ctx: AuditContext): Finding | undefined {
   if (chartTrue(ctx.values.get('networkPolicies.enabled'))) return undefined;
   return finding(ctx, {
     rule: 'helm-network-policies-disabled',
@@ -54,7 +54,7 @@ function workerAccountSections(ctx: AuditContext): string[] {
   return [...sections];
 }
 
-function defaultServiceAccounts(ctx: AuditContext): Finding[] {
+export function defaultServiceAccounts(ctx: AuditContext): Finding[] {
   return workerAccountSections(ctx)
     .filter((section) => {
       const create = chartTrue(ctx.values.get(`${section}.create`));

@@ -87,7 +87,7 @@ const ENV_LISTS = ['env', 'scheduler.env', 'workers.env', 'apiServer.env', 'webs
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|FERNET|CREDENTIAL/i;
 
 /** Is this environment variable a credential? AIRFLOW__SECTION__OPTION is judged by its option, not its section. */
-function sensitiveEnv(name: string, value: string): boolean {
+export function sensitiveEnv(name: string, value: string): boolean {
   const option = /^AIRFLOW__([A-Z0-9_]+?)__([A-Z0-9_]+)$/.exec(name);
   if (!option) return name.startsWith('AIRFLOW_CONN_') || SECRET_NAME.test(name);
   return sensitiveOption(option[1]!.toLowerCase(), option[2]!.toLowerCase(), value);

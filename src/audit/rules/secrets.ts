@@ -67,7 +67,7 @@ function generatedKeys(ctx: AuditContext): Finding[] {
     );
 }
 
-function secretsBackend(ctx: AuditContext): Finding | undefined {
+export function secretsBackend(ctx: AuditContext): Finding | undefined {
   const backend = airflowOption(ctx, 'secrets', 'backend');
   if (backend && text(backend.value)) return undefined;
   return finding(ctx, {
