@@ -21,7 +21,8 @@ async function releaseWithDeployer(): Promise<{ ns: string; kubeconfig: string }
 }
 
 // The release gate has its own tests (gate.test.ts): these images exist only by digest.
-const asDeployer = (kubeconfig: string, args: string[]) => dagship([...args, '--skip-verify'], { env: { KUBECONFIG: kubeconfig } });
+// rollback has no release gate, so only deploy takes --skip-verify.
+const asDeployer = (kubeconfig: string, args: string[]) => dagship(args[0] === 'deploy' ? [...args, '--skip-verify'] : args, { env: { KUBECONFIG: kubeconfig } });
 
 describe('deploy/rbac.yaml is enough for deploy and rollback, and nothing less is', () => {
   afterAll(async () => {
