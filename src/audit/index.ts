@@ -50,6 +50,8 @@ export const AUDIT_RULES: Record<string, Severity> = {
   'helm-pod-template-image-stale': 'warning',
   'helm-task-image-digest-ignored': 'warning',
   'helm-resources-missing': 'warning',
+  // Live mode only (dagship audit --release): components running different images.
+  'helm-image-drift': 'error',
 };
 
 const GROUPS = [databaseRules, dagsRules, logsRules, secretsRules, rbacRules, exposureRules, observabilityRules, executorRules, deprecatedRules, imagesRules, resourcesRules];

@@ -34,6 +34,12 @@ class LiveValues implements Values {
     if (origin) this.origins.set(pathKey(keys), { keyPath: keys, origin });
   }
 
+  /** Records where a key already set (a list item, say) shows in the cluster. */
+  mark(keyPath: Path, origin: Origin | undefined): void {
+    const keys = splitPath(keyPath);
+    if (origin) this.origins.set(pathKey(keys), { keyPath: keys, origin });
+  }
+
   get(keyPath: Path): unknown {
     let node: unknown = this.data;
     for (const key of splitPath(keyPath)) node = Array.isArray(node) ? node[Number(key)] : isMapping(node) ? node[key] : undefined;
@@ -69,7 +75,7 @@ export function liveValues(live: LiveRelease): Values {
   // Environment variables of the scheduler win over airflow.cfg, as they do in Airflow.
   const env = (mainContainer(scheduler)?.env ?? []).filter((e) => e.value !== undefined && !e.valueFrom);
   values.set('env', env.map((e) => ({ name: e.name, value: e.value })));
-  env.forEach((_, i) => values.set(['env', String(i), 'value'], env[i]!.value, at(scheduler)));
+  env.forEach((_, i) => values.mark(['env', String(i), 'value'], at(scheduler)));
   const executor = env.find((e) => e.name === 'AIRFLOW__CORE__EXECUTOR')?.value ?? live.cfg.find((o) => o.section === 'core' && o.option === 'executor')?.value;
   values.set('executor', executor ?? '', at(scheduler));
   values.set('airflowVersion', live.components.has('webserver') && !live.components.has('api-server') ? '2' : '3');
@@ -135,10 +141,11 @@ function workers(values: LiveValues, live: LiveRelease): void {
   const spec = worker ? worker.object.spec?.template.spec : live.podTemplate?.spec;
   values.set('workers.resources', resourcesOf(worker ? mainContainer(worker) : template), worker ? at(worker) : { file: configMapFile(live, 'pod_template_file.yaml') });
   // An empty serviceAccountName is the namespace's default account.
-  const account = { create: true, name: spec ? (spec.serviceAccountName || 'default') : null };
-  values.set('workers.serviceAccount', account, spec ? origin : undefined);
-  values.set('workers.celery.serviceAccount', account, spec ? origin : undefined);
-  values.set('workers.kubernetes.serviceAccount', { create: false }, undefined);
+  values.set('workers.serviceAccount', { create: true, name: spec ? spec.serviceAccountName || 'default' : null });
+  values.mark('workers.serviceAccount.name', spec ? origin : undefined);
+  // One account runs the workers whatever the executor: the other sections must not report it again.
+  values.set('workers.celery.serviceAccount', { create: true, name: null });
+  values.set('workers.kubernetes.serviceAccount', { create: false });
 }
 
 const resourcesOf = (c: k8s.V1Container | undefined): Record<string, unknown> => ({ ...(c?.resources?.requests ? { requests: c.resources.requests } : {}), ...(c?.resources?.limits ? { limits: c.resources.limits } : {}) });

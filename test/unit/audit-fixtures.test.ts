@@ -6,6 +6,7 @@ import { audit as auditCommand, type AuditFlags } from '../../cli/commands/audit
 import { AUDIT_RULES, CHART_DEFAULTS, mergeValues, readValuesFiles, runAudit, type AuditOptions } from '../../src/audit/index.js';
 import { DagshipError } from '../../src/errors.js';
 import type { Finding } from '../../src/findings.js';
+import { folderWith } from './helpers.js';
 
 const DIR = 'test/fixtures/helm';
 const REPOSITORY = 'registry.example.com/data/airflow-dags';
@@ -132,6 +133,26 @@ describe('dagship audit (the command)', () => {
     expect(report).toMatchObject({ passed: false, tools: [{ tool: 'dagship', files: 1 }], chart_defaults: '1.22.0', values_files: [`${DIR}/quickstart.yaml`] });
     expect(report.findings[0]).toMatchObject({ tool: 'dagship', severity: 'error', file: `${DIR}/quickstart.yaml` });
     expect(report.findings.every((f: { fingerprint?: string }) => f.fingerprint)).toBe(true);
+  });
+
+  it('audits the values dagship.yaml lists (audit.values, relative to the repository) with its settings', async () => {
+    const repo = folderWith({
+      'dagship.yaml': `repository: ${REPOSITORY}\naudit:\n  values: [helm/production.yaml]\n  min_parallelism: 128\n`,
+      'helm/production.yaml': readFileSync(`${DIR}/production.yaml`, 'utf8'),
+    });
+    const json = path.join(repo, 'audit.json');
+    expect(await auditCommand({ ...flags([], { reports: { json } }), path: repo })).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.values_files).toEqual(['helm/production.yaml']);
+    expect(report.findings.map((f: Finding) => `${f.rule} ${f.file}`)).toEqual(['helm-parallelism-below-floor helm/production.yaml']);
+    // A flag wins over the file.
+    expect(await auditCommand({ ...flags([], { reports: { json } }), path: repo, minParallelism: '64' })).toBe(0);
+    expect(JSON.parse(readFileSync(json, 'utf8')).findings).toEqual([]);
+  });
+
+  it('refuses a half-given live audit and --values with --release, as usage errors', async () => {
+    await expect(auditCommand(flags([], { release: 'airflow' }))).rejects.toMatchObject({ kind: 'usage', message: 'a live audit needs both --release and --namespace' });
+    await expect(auditCommand(flags([`${DIR}/production.yaml`], { release: 'airflow', namespace: 'airflow' }))).rejects.toMatchObject({ kind: 'usage', message: '--values and --release cannot be combined' });
   });
 
   it('refuses to run without values, or with bad numbers, as usage errors', async () => {
