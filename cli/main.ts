@@ -57,8 +57,9 @@ export function buildProgram(): Command {
     .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
     .option('--no-cache', 'import every file again, ignoring results cached from earlier runs')
     .option('--attest', 'check the DAGs baked into --image (a pushed repo@sha256:…) and record the result beside it for deploy (signed with DAGSHIP_SIGNING_KEY)')
+    .option('--pr-comment', 'in a pull request job, write (or update in place) one comment with each DAG file\'s status and import time (needs GITHUB_TOKEN)')
     .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/check.js')).check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache, attest: opts.attest });
+      process.exitCode = await (await import('./commands/check.js')).check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache, attest: opts.attest, prComment: opts.prComment });
     });
 
   withConfigFlags(program.command('build [path]').description('bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID'))

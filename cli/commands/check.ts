@@ -4,6 +4,7 @@ import { engineAuth, resolveCredentials } from '../../src/credentials.js';
 import { DagshipError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { artifactRegistry, pinnedImage, signingKey } from '../attest.js';
+import { commentOnPullRequest, wantsComment } from '../pr-comment.js';
 import { checkDags, type CheckerResult } from '../../src/checks/dags.js';
 import { loadOptions, type Options } from '../../src/config.js';
 import { connectDocker, type ImageEngine } from '../../src/docker.js';
@@ -15,7 +16,7 @@ import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
 import { changedSelection } from '../changed.js';
 
-export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string; cache?: boolean; attest?: boolean };
+export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string; cache?: boolean; attest?: boolean; prComment?: boolean };
 
 /** Imports every DAG file as the scheduler will, in the Airflow image. */
 export async function check(repoPath: string | undefined, flags: CheckFlags): Promise<number> {
@@ -28,12 +29,14 @@ export async function check(repoPath: string | undefined, flags: CheckFlags): Pr
   const cacheDir = flags.cache === false ? undefined : cacheRoot();
   const { run, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION, cacheDir }, connectDocker(), log);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
-  return present(outcome, {
+  const code = present(outcome, {
     title: 'dagship check',
     reports: flags.reports,
     summary: summaryLines(result, image, Date.now() - started),
     json: { airflow_version: result.airflow_version, image, files: result.files, timings: result.timings },
   });
+  if (wantsComment(flags.prComment)) await commentOnPullRequest('dagship check', outcome, result.files, options, log);
+  return code;
 }
 
 export function summaryLines(result: CheckerResult, image: string, elapsedMs: number): string[] {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execa } from 'execa';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,12 +24,12 @@ interface ActionFile {
   runs: { using: string; steps: { id?: string; shell?: string; env?: Record<string, string>; run?: string }[] };
 }
 
-export function runAction(actionDir: string, inputs: Record<string, string>, env: Record<string, string>, cwd: string): ActionRun {
+export async function runAction(actionDir: string, inputs: Record<string, string>, env: Record<string, string>, cwd: string): Promise<ActionRun> {
   const action = parse(readFileSync(path.join(actionDir, 'action.yml'), 'utf8')) as ActionFile;
   if (action.runs.using !== 'composite') throw new Error(`${actionDir}: not a composite action`);
   const unknown = Object.keys(inputs).filter((k) => !(k in (action.inputs ?? {})));
   if (unknown.length) throw new Error(`${actionDir}: no such inputs: ${unknown.join(', ')}`);
-  const values = Object.fromEntries(Object.entries(action.inputs ?? {}).map(([k, v]) => [k, inputs[k] ?? v.default ?? '']));
+  const values: Record<string, string> = {};
   const work = mkdtempSync(path.join(tmpdir(), 'dagship-runner-'));
   const files = { GITHUB_OUTPUT: '', GITHUB_STEP_SUMMARY: '', GITHUB_ENV: '' } as Record<string, string>;
   for (const name of Object.keys(files)) writeFileSync((files[name] = path.join(work, name)), '');
@@ -39,9 +39,12 @@ export function runAction(actionDir: string, inputs: Record<string, string>, env
       const [scope, a, b, c] = expr.split('.');
       if (scope === 'inputs') return values[a!] ?? '';
       if (scope === 'github' && a === 'action_path') return actionDir;
+      if (scope === 'github' && a === 'token') return env.GITHUB_TOKEN ?? '';
       if (scope === 'steps' && b === 'outputs') return stepOutputs[a!]?.[c!] ?? '';
       throw new Error(`unsupported expression ${expr}`);
     });
+  // Defaults may use the github context (e.g. `${{ github.token }}`), as the runner allows.
+  for (const [k, v] of Object.entries(action.inputs ?? {})) values[k] = inputs[k] ?? expand(v.default ?? '');
   let stdout = '';
   let stderr = '';
   let exitCode = 0;
@@ -50,15 +53,16 @@ export function runAction(actionDir: string, inputs: Record<string, string>, env
     if (step.shell !== 'bash') throw new Error(`every run step needs shell: bash (got ${step.shell})`);
     writeFileSync(files.GITHUB_OUTPUT!, '');
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v))]));
-    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', expand(step.run)], {
+    // Asynchronous, so that a test can serve an API the action calls from this same process.
+    const result = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', expand(step.run)], {
       cwd,
-      encoding: 'utf8',
+      reject: false,
       env: { ...process.env, ...env, ...files, ...stepEnv, GITHUB_ACTIONS: 'true', GITHUB_ACTION_PATH: actionDir, NO_COLOR: '1' },
     });
-    stdout += result.stdout;
-    stderr += result.stderr;
+    stdout += `${result.stdout}\n`;
+    stderr += `${result.stderr}\n`;
     if (step.id) stepOutputs[step.id] = parseOutputs(readFileSync(files.GITHUB_OUTPUT!, 'utf8'));
-    exitCode = result.status ?? 1;
+    exitCode = result.exitCode ?? 1;
     if (exitCode !== 0) break;
   }
   const outputs = Object.fromEntries(Object.entries(action.outputs ?? {}).map(([k, v]) => [k, expand(v.value)]));

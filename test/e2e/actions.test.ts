@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,11 +54,11 @@ function step0Bundle(dir: string): string {
 describe('actions run through the runner contract (real engine, registry, Airflow)', () => {
   it('lint + check of a clean repository pass, with outputs and a job summary', async () => {
     const repo = workspace();
-    const lint = runAction(path.join(REPO_ROOT, 'actions/lint'), {}, actionEnv, repo);
+    const lint = await runAction(path.join(REPO_ROOT, 'actions/lint'), {}, actionEnv, repo);
     expect(lint.exitCode, lint.stderr).toBe(0);
     expect(lint.outputs).toMatchObject({ passed: 'true', errors: '0', sarif: 'dagship-lint.sarif' });
     expect(existsSync(path.join(repo, 'dagship-lint.sarif'))).toBe(true);
-    const check = runAction(path.join(REPO_ROOT, 'actions/check'), { timeout: '20' }, actionEnv, repo);
+    const check = await runAction(path.join(REPO_ROOT, 'actions/check'), { timeout: '20' }, actionEnv, repo);
     expect(check.exitCode, check.stderr).toBe(0);
     expect(check.outputs.passed).toBe('true');
     expect(check.summary).toContain('### ✅ dagship check');
@@ -64,11 +66,11 @@ describe('actions run through the runner contract (real engine, registry, Airflo
 
   it('a broken DAG fails the check step with an annotation, and the root action never builds or pushes it', async () => {
     const repo = workspace({ 'dags/broken.py': 'from airflow.sdk import dag  # noqa: F401\nimport not_installed_anywhere  # noqa: F401\n' });
-    const check = runAction(path.join(REPO_ROOT, 'actions/check'), {}, actionEnv, repo);
+    const check = await runAction(path.join(REPO_ROOT, 'actions/check'), {}, actionEnv, repo);
     expect(check.exitCode).toBe(1);
     expect(check.stdout).toMatch(/^::error file=dags\/broken\.py,line=2,title=dagship dag-import-error::ModuleNotFoundError/m);
     expect(check.outputs).toMatchObject({ passed: 'false', errors: '1' });
-    const release = runAction(REPO_ROOT, {}, actionEnv, repo);
+    const release = await runAction(REPO_ROOT, {}, actionEnv, repo);
     expect(release.exitCode).toBe(1);
     expect(release.outputs.reference).toBe('');
     expect(release.stderr).toContain('ship stopped at check');
@@ -76,7 +78,7 @@ describe('actions run through the runner contract (real engine, registry, Airflo
 
   it('the root action ships a clean repository and outputs the pinned reference', async () => {
     const repo = workspace();
-    const release = runAction(REPO_ROOT, { stages: 'lint,check,build,push' }, actionEnv, repo);
+    const release = await runAction(REPO_ROOT, { stages: 'lint,check,build,push' }, actionEnv, repo);
     expect(release.exitCode, release.stderr).toBe(0);
     expect(release.outputs.reference).toMatch(new RegExp(`^${env.registry.replaceAll('.', '\\.')}/dagship-test/action-[0-9a-f]+@sha256:[0-9a-f]{64}$`));
     expect(release.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -85,8 +87,8 @@ describe('actions run through the runner contract (real engine, registry, Airflo
 
   it('refuses an unknown stage and push without build', async () => {
     const repo = workspace();
-    expect(runAction(REPO_ROOT, { stages: 'lint,deploy-now' }, actionEnv, repo).stdout).toContain("::error::unknown stage 'deploy-now'");
-    const push = runAction(REPO_ROOT, { stages: 'check,push' }, actionEnv, repo);
+    expect((await runAction(REPO_ROOT, { stages: 'lint,deploy-now' }, actionEnv, repo)).stdout).toContain("::error::unknown stage 'deploy-now'");
+    const push = await runAction(REPO_ROOT, { stages: 'check,push' }, actionEnv, repo);
     expect(push.exitCode).toBe(2);
     expect(push.stdout).toContain('::error::push needs build');
   });
@@ -119,7 +121,7 @@ describe('deploy through the actions (real registry and control plane, signed re
   it('the root action ships, signs, and deploys the same digest; actions/deploy promotes it elsewhere', async () => {
     const [staging, production] = await Promise.all([release(), release()]);
     const repo = workspace();
-    const shipped = runAction(REPO_ROOT, { stages: 'lint,check,build,push,deploy', 'signing-key': team.key, 'public-key': team.pub, ...target(staging) }, actionEnv, repo);
+    const shipped = await runAction(REPO_ROOT, { stages: 'lint,check,build,push,deploy', 'signing-key': team.key, 'public-key': team.pub, ...target(staging) }, actionEnv, repo);
     expect(shipped.exitCode, shipped.stderr).toBe(0);
     expect(shipped.outputs.deployed).toBe('true');
     expect(shipped.summary).toContain('### 🚀 dagship deploy');
@@ -131,7 +133,7 @@ describe('deploy through the actions (real registry and control plane, signed re
     expect(Object.values(await kube.images(staging)).flat().filter((i) => i.includes(reference)).length).toBeGreaterThan(3);
 
     const { namespace, kubeconfig, release: name } = target(production);
-    const promoted = runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: reference, release: name, namespace, kubeconfig, 'public-key': team.pub, timeout: '90s' }, actionEnv, repo);
+    const promoted = await runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: reference, release: name, namespace, kubeconfig, 'public-key': team.pub, timeout: '90s' }, actionEnv, repo);
     expect(promoted.exitCode, promoted.stderr).toBe(0);
     expect(promoted.outputs).toMatchObject({ deployed: 'true', image: reference });
   });
@@ -139,7 +141,7 @@ describe('deploy through the actions (real registry and control plane, signed re
   it('a failing check blocks the deploy stage; an unchecked image is refused by actions/deploy; --skip-verify is an annotation', async () => {
     const ns = await release();
     const broken = workspace({ 'dags/broken.py': 'from airflow.sdk import dag  # noqa: F401\nimport not_installed_anywhere  # noqa: F401\n' });
-    const blocked = runAction(REPO_ROOT, { stages: 'lint,check,build,push,deploy', 'signing-key': team.key, 'public-key': team.pub, ...target(ns) }, actionEnv, broken);
+    const blocked = await runAction(REPO_ROOT, { stages: 'lint,check,build,push,deploy', 'signing-key': team.key, 'public-key': team.pub, ...target(ns) }, actionEnv, broken);
     expect(blocked.exitCode).toBe(1);
     expect(blocked.stderr).toContain('ship stopped at check');
     expect(blocked.stderr).not.toContain('release gate');
@@ -150,15 +152,96 @@ describe('deploy through the actions (real registry and control plane, signed re
     cli('build', repo);
     const unchecked = /(\S+@sha256:[0-9a-f]{64})/.exec(cli('push', repo))![1]!;
     const { namespace, kubeconfig } = target(ns);
-    const refused = runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: unchecked, release: 'airflow', namespace, kubeconfig, 'public-key': team.pub }, actionEnv, repo);
+    const refused = await runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: unchecked, release: 'airflow', namespace, kubeconfig, 'public-key': team.pub }, actionEnv, repo);
     expect(refused.exitCode).toBe(1);
     expect(refused.outputs.deployed).toBe('false');
     expect(refused.stdout).toMatch(/^::error title=dagship::.*was not checked: the registry has no dagship result for this digest/m);
 
-    const skipped = runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: unchecked, release: 'airflow', namespace, kubeconfig, 'skip-verify': 'true', timeout: '90s' }, actionEnv, repo);
+    const skipped = await runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: unchecked, release: 'airflow', namespace, kubeconfig, 'skip-verify': 'true', timeout: '90s' }, actionEnv, repo);
     expect(skipped.exitCode, skipped.stderr).toBe(0);
     expect(skipped.stdout).toMatch(/^::warning title=dagship::RELEASE GATE SKIPPED \(--skip-verify\)/m);
     const scheduler = await kube.apps.readNamespacedDeployment({ name: 'airflow-scheduler', namespace: ns });
     expect(scheduler.metadata?.annotations?.['dagship.io/verification']).toMatch(/^skipped with --skip-verify by /);
+  });
+});
+
+/**
+ * GitHub's REST API for issue comments, served on loopback: the comment is a request to a service this
+ * machine cannot reach, so the test checks the requests dagship makes against the documented endpoints.
+ */
+function commentsApi(token: string) {
+  const comments: { id: number; body: string }[] = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, body: `unrelated comment ${i}` }));
+  const calls: string[] = [];
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      calls.push(`${req.method} ${req.url}`);
+      if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end('{}');
+      const url = new URL(req.url!, 'http://x');
+      const list = /^\/repos\/team\/dags\/issues\/7\/comments$/.exec(url.pathname);
+      if (list && req.method === 'GET') {
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const per = Number(url.searchParams.get('per_page') ?? 30);
+        const last = Math.ceil(comments.length / per);
+        const { port } = server.address() as AddressInfo;
+        res.setHeader('link', page < last ? `<http://127.0.0.1:${port}${url.pathname}?per_page=${per}&page=${page + 1}>; rel="next"` : '');
+        return void res.end(JSON.stringify(comments.slice((page - 1) * per, page * per)));
+      }
+      if (list && req.method === 'POST') {
+        const created = { id: comments.length + 1, body: JSON.parse(raw).body as string };
+        comments.push(created);
+        return void res.writeHead(201).end(JSON.stringify(created));
+      }
+      const edit = /^\/repos\/team\/dags\/issues\/comments\/(\d+)$/.exec(url.pathname);
+      const target = edit && comments.find((c) => c.id === Number(edit[1]));
+      if (target && req.method === 'PATCH') {
+        target.body = JSON.parse(raw).body;
+        return void res.end(JSON.stringify(target));
+      }
+      res.writeHead(404).end('{}');
+    });
+  });
+  return { server, comments, calls, mine: () => comments.filter((c) => c.body.startsWith('<!-- dagship-comment')) };
+}
+
+describe('pull request comment', () => {
+  it('is written once per workflow, job and matrix entry, updated in place on every push, and never holds a secret', async () => {
+    const token = `ghs_${randomBytes(12).toString('hex')}`;
+    const api = commentsApi(token);
+    await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = api.server.address() as AddressInfo;
+      const event = path.join(mkdtempSync(path.join(tmpdir(), 'dagship-event-')), 'event.json');
+      writeFileSync(event, JSON.stringify({ pull_request: { number: 7 } }));
+      const github = { ...actionEnv, GITHUB_TOKEN: token, GITHUB_API_URL: `http://127.0.0.1:${port}`, GITHUB_REPOSITORY: 'team/dags', GITHUB_EVENT_PATH: event, GITHUB_WORKFLOW: 'dags / pull request', GITHUB_JOB: 'check' };
+      const password = `pw-${randomBytes(6).toString('hex')}`;
+      const broken = workspace({
+        'dags/leaky.py': `from airflow.sdk import dag  # noqa: F401\nraise RuntimeError("cannot reach postgresql://etl:${password}@db.internal/airflow")\n`,
+        'connections.json': JSON.stringify({ warehouse: { conn_type: 'postgres', password } }),
+      });
+      const first = await runAction(path.join(REPO_ROOT, 'actions/check'), { comment: 'true', connections: 'connections.json' }, github, broken);
+      expect(first.exitCode).toBe(1);
+      expect(api.mine()).toHaveLength(1);
+      const body = api.mine()[0]!.body;
+      expect(body).toContain('### ❌ dagship check');
+      expect(body.split('\n').slice(0, 7).join('\n')).toMatch(/\| ❌ \| `dags\/leaky\.py` \| - \| [\d.]+s \| dag-import-error/);
+      expect(body).toMatch(/\| ✅ \| `dags\/[\w/]+\.py` \| `\w+` \| [\d.]+s \|/);
+      expect(body).not.toContain(password);
+      expect(body).toContain('postgresql://***@db.internal');
+
+      const fixed = await runAction(path.join(REPO_ROOT, 'actions/check'), { comment: 'true' }, github, workspace());
+      expect(fixed.exitCode, fixed.stderr).toBe(0);
+      expect(api.mine()).toHaveLength(1);
+      expect(api.mine()[0]!.body).toContain('### ✅ dagship check');
+      expect(api.calls.filter((c) => c.startsWith('PATCH'))).toHaveLength(1);
+
+      const matrix = await runAction(path.join(REPO_ROOT, 'actions/check'), { comment: 'true', 'comment-key': 'airflow-2' }, github, workspace());
+      expect(matrix.exitCode).toBe(0);
+      expect(api.mine()).toHaveLength(2);
+      expect(api.comments.filter((c) => c.body.startsWith('unrelated'))).toHaveLength(120);
+    } finally {
+      api.server.close();
+    }
   });
 });

@@ -7,6 +7,8 @@ import json
 
 # Secret values shorter than this are not masked in output: masking "1" or "h" would garble every text.
 MIN_MASKED_LENGTH = 3
+# Connection fields that name a kind, not a detail: masking "postgres" would garble every URI scheme.
+NOT_SECRET_FIELDS = {"conn_type", "port", "description"}
 
 
 def secret_values(request: dict) -> list[str]:
@@ -15,8 +17,9 @@ def secret_values(request: dict) -> list[str]:
 
     def collect(value) -> None:
         if isinstance(value, dict):
-            for item in value.values():
-                collect(item)
+            for key, item in value.items():
+                if key not in NOT_SECRET_FIELDS:
+                    collect(item)
         elif isinstance(value, str):
             found.add(value)
             with contextlib.suppress(ValueError):
