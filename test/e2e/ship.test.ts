@@ -66,4 +66,20 @@ describe('dagship ship (lint → build → check in the built image → push)', 
     expect(result.stderr).toContain('ship stopped at audit: nothing was built or pushed');
     expect(result.stderr).not.toContain('2/4 build');
   });
+
+  it('passes an audit with warnings and reports its findings with the check, in one dagship SARIF run', async () => {
+    const production = readFileSync(path.join(REPO_ROOT, 'test/fixtures/helm/production.yaml'), 'utf8');
+    const repo = exampleRepo({ 'values.yaml': production });
+    // The audit's repository must be where ship pushes: DAGs baked there are the production path.
+    const config = readFileSync(path.join(repo, 'dagship.yaml'), 'utf8');
+    const repository = /^repository: (.*)$/m.exec(config)![1]!;
+    writeFileSync(path.join(repo, 'values.yaml'), production.replace('repository: registry.example.com/data/airflow-dags', `repository: ${repository}`));
+    const sarif = path.join(repo, 'ship.sarif');
+    const result = await dagship(['ship', repo, '--no-push', '--allow-dirty', '--sarif', sarif], { env: { DAGSHIP_AUDIT_VALUES: 'values.yaml', DAGSHIP_AUDIT_MIN_PARALLELISM: '128' } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/warning +dagship helm-parallelism-below-floor \[core\] parallelism is 64/);
+    const runs = JSON.parse(readFileSync(sarif, 'utf8')).runs as Array<{ tool: { driver: { name: string } }; results: Array<{ ruleId: string }> }>;
+    expect(runs.map((r) => r.tool.driver.name)).toEqual(['ruff', 'bandit', 'dagship']);
+    expect(runs[2]!.results.map((r) => r.ruleId)).toContain('helm-parallelism-below-floor');
+  });
 });
