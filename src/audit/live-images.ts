@@ -49,7 +49,11 @@ function workerSetting(live: LiveRelease, option: string): { value: string; wher
 function taskImage(live: LiveRelease): Running | undefined {
   const repo = workerSetting(live, 'worker_container_repository');
   const tag = workerSetting(live, 'worker_container_tag');
-  if (repo && tag) return { who: 'task pods', where: tag.where, shown: `${repo.shown}, ${tag.shown}`, image: `${repo.value}:${tag.value}`, task: true };
+  if (repo && tag) {
+    // Both from one place (the usual case) read as one: `… worker_container_repository/_tag`.
+    const shown = repo.where.file === tag.where.file ? `${repo.shown}/_${tag.shown.split('_').pop()}` : `${repo.shown}, ${tag.shown}`;
+    return { who: 'task pods', where: tag.where, shown, image: `${repo.value}:${tag.value}`, task: true };
+  }
   const base = templateContainer(live.podTemplate);
   if (!base?.image) return undefined;
   const file = configMapFile(live, 'pod_template_file.yaml');

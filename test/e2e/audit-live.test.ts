@@ -78,7 +78,7 @@ describe('dagship audit --release on a real control plane', () => {
     expect(drift).toHaveLength(1);
     expect(drift[0]).toMatchObject({ severity: 'error', file: 'deployment/airflow-triggerer' });
     expect(drift[0]!.message).toContain(`triggerer (deployment/airflow-triggerer container triggerer) runs ${DRIFTED}`);
-    expect(drift[0]!.message).toMatch(/scheduler \(deployment\/airflow-scheduler container scheduler\), api-server .*, dag-processor .*, task pods \(deployment\/airflow-scheduler env AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY, .*_TAG\) run 127\.0\.0\.1:5111\/team\/dags@sha256:1{64}/);
+    expect(drift[0]!.message).toMatch(/scheduler \(deployment\/airflow-scheduler container scheduler\), api-server .*, dag-processor .*, task pods \(deployment\/airflow-scheduler env AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY\/_TAG\) run 127\.0\.0\.1:5111\/team\/dags@sha256:1{64}/);
     expect(drifted.stdout).toMatch(/deployment\/airflow-triggerer\n +- +error +dagship helm-image-drift/);
   });
 

@@ -67,7 +67,7 @@ describe('live audit of the recorded Airflow 3 KubernetesExecutor release', () =
     const line = data['airflow.cfg']!.split('\n').findIndex((l) => l.startsWith('worker_container_tag')) + 1;
     const cfgDrift = audit(objects).find((f) => f.rule === 'helm-image-drift')!;
     expect(`${cfgDrift.file}:${cfgDrift.line}`).toBe(`configmap/airflow-config/airflow.cfg:${line}`);
-    expect(cfgDrift.message).toContain(`task pods (configmap/airflow-config/airflow.cfg [kubernetes_executor] worker_container_repository, configmap/airflow-config/airflow.cfg [kubernetes_executor] worker_container_tag) runs 127.0.0.1:5111/team/dags:2.0.0@sha256:${'9'.repeat(64)}`);
+    expect(cfgDrift.message).toContain(`task pods (configmap/airflow-config/airflow.cfg [kubernetes_executor] worker_container_repository/_tag) runs 127.0.0.1:5111/team/dags:2.0.0@sha256:${'9'.repeat(64)}`);
     // With a template image behind the worker settings that differs, a warning says it is stale.
     expect(audit(objects).filter((f) => f.rule === 'helm-pod-template-image-stale')).toHaveLength(1);
 
