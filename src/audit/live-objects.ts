@@ -23,7 +23,8 @@ export function liveRelease(namespace: string, release: string, objects: Release
     const c = componentOf(w);
     if (c && (COMPONENTS as readonly string[]).includes(c) && w.object.metadata?.labels?.release === release) components.set(c, w);
   }
-  const configMap = objects.configMaps.find((c) => c.metadata?.name === `${release}-config`);
+  // `<release>-config` by default; useStandardNaming or fullnameOverride rename it, airflow.cfg stays inside.
+  const configMap = objects.configMaps.find((c) => c.metadata?.name === `${release}-config`) ?? objects.configMaps.find((c) => c.data?.['airflow.cfg'] !== undefined);
   return { namespace, release, objects, components, configMap, cfg: parseAirflowCfg(configMap?.data?.['airflow.cfg'] ?? ''), podTemplate: podTemplateOf(configMap) };
 }
 

@@ -80,6 +80,13 @@ describe('live audit of the recorded Airflow 3 KubernetesExecutor release', () =
     expect(audit(objects).map((f) => f.rule)).not.toContain('helm-image-drift');
   });
 
+  it('finds the airflow.cfg ConfigMap under another name (useStandardNaming, fullnameOverride)', () => {
+    const objects = objectsOf('airflow3-kubernetes-executor.yaml');
+    objects.configMaps[0]!.metadata!.name = 'airflow-airflow-config';
+    objects.configMaps.unshift({ metadata: { name: 'airflow-statsd' }, data: { mappings: '' } });
+    expect(located(audit(objects)).filter((f) => f.startsWith('helm-logs'))).toEqual([expect.stringMatching(/^helm-logs-ephemeral configmap\/airflow-airflow-config\/airflow\.cfg:\d+$/)]);
+  });
+
   it('calls a tag-only task image beside pinned components the chart digest gap, not drift', () => {
     const objects = objectsOf('airflow3-kubernetes-executor.yaml');
     container(objects, 'airflow-scheduler', 'scheduler').env!.find((e) => e.name.endsWith('WORKER_CONTAINER_TAG'))!.value = '1.0.0';
