@@ -14,29 +14,37 @@ def find_dag_definitions(path: str) -> list[dict]:
             tree = ast.parse(fh.read(), filename=path)
     except (OSError, SyntaxError, ValueError):
         return []
-    classes, decorators = _dag_names(tree)
-    found = []
+    # One walk collects imports, calls and functions; names are resolved after it, since an import
+    # may follow its use in the file's text order but not in the walk's breadth-first order.
+    imports, calls, functions = [], [], []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _callee(node.func) in classes:
-            found.append(_definition(node, None))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for deco in node.decorator_list:
-                target = deco.func if isinstance(deco, ast.Call) else deco
-                if _callee(target) in decorators:
-                    found.append(_definition(deco, node.name))
+        kind = type(node)
+        if kind is ast.Call:
+            calls.append(node)
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            if node.decorator_list:
+                functions.append(node)
+        elif kind is ast.ImportFrom and (node.module or "").startswith("airflow"):
+            imports.append(node)
+    classes, decorators = _dag_names(imports)
+    found = [_definition(node, None) for node in calls if _callee(node.func) in classes]
+    for node in functions:
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            if _callee(target) in decorators:
+                found.append(_definition(deco, node.name))
     return sorted(found, key=lambda d: d["line"])
 
 
-def _dag_names(tree: ast.Module) -> tuple[set, set]:
+def _dag_names(imports: list[ast.ImportFrom]) -> tuple[set, set]:
     """Names bound to Airflow's DAG class and dag decorator, aliases included."""
     classes, decorators = {"DAG"}, {"dag"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("airflow"):
-            for alias in node.names:
-                if alias.name == "DAG":
-                    classes.add(alias.asname or alias.name)
-                elif alias.name == "dag":
-                    decorators.add(alias.asname or alias.name)
+    for node in imports:
+        for alias in node.names:
+            if alias.name == "DAG":
+                classes.add(alias.asname or alias.name)
+            elif alias.name == "dag":
+                decorators.add(alias.asname or alias.name)
     return classes, decorators
 
 
