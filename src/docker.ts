@@ -1,7 +1,6 @@
-import Docker from 'dockerode';
-import { PassThrough } from 'node:stream';
 import { DagshipError, reasonOf } from './errors.js';
-import { imageOperations, type ImageOperations } from './build/engine-images.js';
+import { engineApi, type EngineApi } from './build/engine-api.js';
+import { imageOperations, statusOf, type ImageOperations } from './build/engine-images.js';
 
 export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './build/engine-images.js';
 export { EngineStreamError } from './build/engine-images.js';
@@ -73,7 +72,7 @@ export function dockerHost(env: NodeJS.ProcessEnv = process.env): string {
 
 export function connectDocker(env: NodeJS.ProcessEnv = process.env): ImageEngine {
   const host = dockerHost(env);
-  const client = new Docker(modemOptions(host));
+  const api = engineApi(host);
   const unreachable = (err: unknown) =>
     new DagshipError(
       `cannot reach the Docker Engine at ${host}: ${reasonOf(err)}`,
@@ -94,7 +93,7 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): ImageEngine
     host,
     info: () =>
       call(async () => {
-        const [version, info] = await Promise.all([client.version(), client.info()]);
+        const [version, info] = await Promise.all([api.json<VersionAnswer>('GET', '/version'), api.json<InfoAnswer>('GET', '/info')]);
         return {
           host,
           version: version.Version,
@@ -108,16 +107,28 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): ImageEngine
     image: (ref) =>
       call(async () => {
         try {
-          const i = await client.getImage(ref).inspect();
+          const i = await api.json<{ Id: string; RepoTags?: string[] | null; Size: number; Config?: { Labels?: Record<string, string> | null } | null }>('GET', `/images/${ref}/json`);
           return { id: i.Id, tags: i.RepoTags ?? [], size: i.Size, labels: i.Config?.Labels ?? {} };
         } catch (err) {
           if (statusOf(err) === 404) return undefined;
           throw err;
         }
       }),
-    run: (spec) => call(() => runContainer(client, spec)),
-    ...imageOperations(client, call),
+    run: (spec) => call(() => runContainer(api, spec)),
+    ...imageOperations(api, call),
   };
+}
+
+interface VersionAnswer {
+  Version: string;
+  ApiVersion: string;
+  Os: string;
+  Arch: string;
+}
+
+interface InfoAnswer {
+  Driver?: string;
+  DriverStatus?: unknown;
 }
 
 function imageStoreOf(info: { DriverStatus?: unknown }): 'graphdriver' | 'containerd' {
@@ -125,28 +136,24 @@ function imageStoreOf(info: { DriverStatus?: unknown }): 'graphdriver' | 'contai
   return status.some((pair) => String(pair?.[1] ?? '').startsWith('io.containerd.snapshotter')) ? 'containerd' : 'graphdriver';
 }
 
-function modemOptions(host: string): Docker.DockerOptions {
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
-  const url = new URL(host.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
-}
-
-async function runContainer(client: Docker, spec: RunSpec): Promise<RunResult> {
-  let container: Docker.Container;
+async function runContainer(api: EngineApi, spec: RunSpec): Promise<RunResult> {
+  let id: string;
   try {
-    container = await client.createContainer({
-      Image: spec.image,
-      Cmd: spec.cmd,
-      Entrypoint: spec.entrypoint,
-      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      User: spec.user,
-      WorkingDir: spec.workdir,
-      Tty: false,
-      HostConfig: {
-        NetworkMode: spec.network ?? 'none',
-        Binds: (spec.mounts ?? []).map((m) => `${m.source}:${m.target}:${m.writable ? 'rw' : 'ro'}`),
+    ({ Id: id } = await api.json<{ Id: string }>('POST', '/containers/create', {
+      body: {
+        Image: spec.image,
+        Cmd: spec.cmd,
+        Entrypoint: spec.entrypoint,
+        Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        User: spec.user,
+        WorkingDir: spec.workdir,
+        Tty: false,
+        HostConfig: {
+          NetworkMode: spec.network ?? 'none',
+          Binds: (spec.mounts ?? []).map((m) => `${m.source}:${m.target}:${m.writable ? 'rw' : 'ro'}`),
+        },
       },
-    });
+    }));
   } catch (err) {
     if (statusOf(err) === 404) {
       throw new DagshipError(
@@ -163,12 +170,10 @@ async function runContainer(client: Docker, spec: RunSpec): Promise<RunResult> {
   const stderr = new CappedBuffer(limit);
   let timedOut = false;
   try {
-    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-    const out = new PassThrough().on('data', (c: Buffer) => stdout.push(c));
-    const err = new PassThrough().on('data', (c: Buffer) => stderr.push(c));
-    container.modem.demuxStream(stream, out, err);
-    const ended = new Promise((resolve) => stream.on('end', resolve));
-    await container.start().catch((err: unknown) => {
+    // Attached before the start, so no early output is lost.
+    const stream = await api.stream('POST', `/containers/${id}/attach`, { query: { stream: true, stdout: true, stderr: true } });
+    const ended = demux(stream, stdout, stderr);
+    await api.send('POST', `/containers/${id}/start`).catch((err: unknown) => {
       // The engine refuses to start a command the image does not have (HTTP 400 from runc).
       if (statusOf(err) === 400) {
         const message = String((err as Error).message);
@@ -180,10 +185,10 @@ async function runContainer(client: Docker, spec: RunSpec): Promise<RunResult> {
     const timer = spec.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          container.kill().catch(() => undefined);
+          api.send('POST', `/containers/${id}/kill`).catch(() => undefined);
         }, spec.timeoutMs)
       : undefined;
-    const status = (await container.wait()) as { StatusCode: number };
+    const status = await api.json<{ StatusCode: number }>('POST', `/containers/${id}/wait`);
     clearTimeout(timer);
     await ended;
     return {
@@ -194,8 +199,32 @@ async function runContainer(client: Docker, spec: RunSpec): Promise<RunResult> {
       truncated: stdout.truncated || stderr.truncated,
     };
   } finally {
-    await container.remove({ force: true }).catch(() => undefined);
+    await api.send('DELETE', `/containers/${id}`, { query: { force: true } }).catch(() => undefined);
   }
+}
+
+/**
+ * Splits an attached container's output (without a TTY): frames of an 8-byte header (stream 1 stdout,
+ * 2 stderr; bytes 4-7 the length, big-endian) and the payload. Resolves when the stream ends.
+ */
+export function demux(stream: NodeJS.ReadableStream, stdout: { push(chunk: Buffer): void }, stderr: { push(chunk: Buffer): void }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let pending: Buffer = Buffer.alloc(0);
+    stream.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        const payload = pending.subarray(8, 8 + size);
+        if (pending[0] === 2) stderr.push(payload);
+        else stdout.push(payload);
+        pending = pending.subarray(8 + size);
+      }
+    });
+    stream.on('end', () => resolve());
+    stream.on('close', () => resolve());
+    stream.on('error', reject);
+  });
 }
 
 class CappedBuffer {
@@ -216,10 +245,6 @@ class CappedBuffer {
   }
 }
 
-function statusOf(err: unknown): number | undefined {
-  const code = (err as { statusCode?: unknown })?.statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
 
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;

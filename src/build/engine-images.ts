@@ -1,5 +1,5 @@
-import type Docker from 'dockerode';
 import tar from 'tar-stream';
+import { EngineApiError, type EngineApi } from './engine-api.js';
 
 /** Credentials as the Engine API takes them in X-Registry-Auth; `{}` is anonymous. */
 export interface EngineAuth {
@@ -77,28 +77,55 @@ export interface ImageOperations {
   /** Exports an image as a docker-archive (`docker save`). */
   save(ref: string): Promise<NodeJS.ReadableStream>;
   push(ref: string, auth: EngineAuth, onProgress?: OnProgress): Promise<PushResult>;
+  /** Adds a tag (`repository:tag`) to an image the engine holds. */
+  tag(source: string, ref: string): Promise<void>;
 }
 
 type Call = <T>(work: () => Promise<T>) => Promise<T>;
 
-export function imageOperations(client: Docker, call: Call): ImageOperations {
+export function imageOperations(api: EngineApi, call: Call): ImageOperations {
   return {
-    inspect: (ref, paths = []) => call(() => inspectImage(client, ref, paths)),
+    inspect: (ref, paths = []) => call(() => inspectImage(api, ref, paths)),
     pull: (ref, auth, onProgress) =>
       call(async () => {
-        await follow(await client.pull(ref, { authconfig: auth }), onProgress);
+        const { repository, tag } = splitTag(ref);
+        await follow(await api.stream('POST', '/images/create', { query: { fromImage: repository, tag: tag ?? 'latest' }, auth: { ...auth } }), onProgress);
       }),
-    build: (spec) => call(() => buildImage(client, spec)),
-    load: (archive) => call(async () => loadedNames(await follow(await client.loadImage(archive, { quiet: true })))),
-    save: (ref) => call(() => client.getImage(ref).get()),
-    push: (ref, auth, onProgress) => call(() => pushImage(client, ref, auth, onProgress)),
+    build: (spec) => call(() => buildImage(api, spec)),
+    load: (archive) => call(async () => loadedNames(await follow(await api.stream('POST', '/images/load', { query: { quiet: 1 }, body: archive })))),
+    save: (ref) => call(() => api.stream('GET', `/images/${ref}/get`)),
+    push: (ref, auth, onProgress) => call(() => pushImage(api, ref, auth, onProgress)),
+    tag: (source, ref) =>
+      call(async () => {
+        const { repository, tag } = splitTag(ref);
+        await api.send('POST', `/images/${source}/tag`, { query: { repo: repository, tag } });
+      }),
   };
 }
 
-async function inspectImage(client: Docker, ref: string, paths: string[]): Promise<ImageDetails | undefined> {
-  let i: Docker.ImageInspectInfo;
+/** `registry:5000/team/dags:tag` → repository and tag; a digest counts as the tag (as the engine takes it). */
+export function splitTag(ref: string): { repository: string; tag?: string } {
+  const at = ref.indexOf('@');
+  const colon = ref.lastIndexOf(':');
+  const separator = at >= 0 ? at : colon > ref.lastIndexOf('/') ? colon : -1;
+  return separator < 0 ? { repository: ref } : { repository: ref.slice(0, separator), tag: ref.slice(separator + 1) };
+}
+
+interface InspectAnswer {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Config?: ({ Labels?: Record<string, string> | null } & Record<string, unknown>) | null;
+  RootFS?: { Layers?: string[] };
+  Os: string;
+  Architecture: string;
+  Variant?: string;
+}
+
+async function inspectImage(api: EngineApi, ref: string, paths: string[]): Promise<ImageDetails | undefined> {
+  let i: InspectAnswer;
   try {
-    i = await client.getImage(ref).inspect();
+    i = await api.json<InspectAnswer>('GET', `/images/${ref}/json`);
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     throw err;
@@ -111,9 +138,9 @@ async function inspectImage(client: Docker, ref: string, paths: string[]): Promi
     layers: i.RootFS?.Layers ?? [],
     os: i.Os,
     architecture: i.Architecture,
-    variant: (i as { Variant?: string }).Variant || undefined,
-    config: (i.Config ?? {}) as unknown as Record<string, unknown>,
-    paths: paths.length ? await statPaths(client, i.Id, paths) : {},
+    variant: i.Variant || undefined,
+    config: (i.Config ?? {}) as Record<string, unknown>,
+    paths: paths.length ? await statPaths(api, i.Id, paths) : {},
   };
 }
 
@@ -121,13 +148,13 @@ async function inspectImage(client: Docker, ref: string, paths: string[]): Promi
  * Owner and mode of paths in an image, read from the first entry of the container archive API on a
  * created (never started) container: no command runs, so this works on any image, shell or not.
  */
-async function statPaths(client: Docker, image: string, paths: string[]): Promise<Record<string, PathInfo>> {
-  const container = await client.createContainer({ Image: image, Entrypoint: ['/dagship-never-started'], Cmd: [], NetworkDisabled: true });
+async function statPaths(api: EngineApi, image: string, paths: string[]): Promise<Record<string, PathInfo>> {
+  const { Id: id } = await api.json<{ Id: string }>('POST', '/containers/create', { body: { Image: image, Entrypoint: ['/dagship-never-started'], Cmd: [], NetworkDisabled: true } });
   try {
     const found: Record<string, PathInfo> = {};
     for (const p of paths) {
       try {
-        const header = await firstHeader(await container.getArchive({ path: p }));
+        const header = await firstHeader(await api.stream('GET', `/containers/${id}/archive`, { query: { path: p } }));
         if (header) found[p] = { uid: header.uid ?? 0, gid: header.gid ?? 0, mode: (header.mode ?? 0o755) & 0o7777 };
       } catch (err) {
         if (statusOf(err) !== 404) throw err;
@@ -135,7 +162,7 @@ async function statPaths(client: Docker, image: string, paths: string[]): Promis
     }
     return found;
   } finally {
-    await container.remove({ force: true }).catch(() => undefined);
+    await api.send('DELETE', `/containers/${id}`, { query: { force: true } }).catch(() => undefined);
   }
 }
 
@@ -154,17 +181,10 @@ function firstHeader(stream: NodeJS.ReadableStream): Promise<tar.Header | undefi
   });
 }
 
-async function buildImage(client: Docker, spec: BuildSpec): Promise<string> {
-  const stream = await client.buildImage(spec.context, {
-    // The engine takes repeated t= parameters; docker-modem writes an array that way.
-    t: spec.tags as unknown as string,
-    dockerfile: spec.dockerfile,
-    networkmode: spec.network,
-    buildargs: spec.buildArgs,
-    labels: spec.labels,
-    rm: true,
-    forcerm: true,
-    version: '1',
+async function buildImage(api: EngineApi, spec: BuildSpec): Promise<string> {
+  const stream = await api.stream('POST', '/build', {
+    query: { t: spec.tags, dockerfile: spec.dockerfile, networkmode: spec.network, buildargs: spec.buildArgs, labels: spec.labels, rm: true, forcerm: true, version: '1' },
+    body: spec.context,
   });
   const events = await follow(stream, spec.onProgress);
   const id = events.map((e) => e.aux?.ID).find((v): v is string => typeof v === 'string');
@@ -172,11 +192,10 @@ async function buildImage(client: Docker, spec: BuildSpec): Promise<string> {
   return id;
 }
 
-async function pushImage(client: Docker, ref: string, auth: EngineAuth, onProgress?: OnProgress): Promise<PushResult> {
-  const at = ref.lastIndexOf(':');
-  const [name, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest'];
+async function pushImage(api: EngineApi, ref: string, auth: EngineAuth, onProgress?: OnProgress): Promise<PushResult> {
+  const { repository, tag } = splitTag(ref);
   // Engine API 1.41 refuses a push without X-Registry-Auth even for anonymous registries: always send it.
-  const stream = await client.getImage(name).push({ tag, authconfig: auth });
+  const stream = await api.stream('POST', `/images/${repository}/push`, { query: { tag: tag ?? 'latest' }, auth: { ...auth } });
   const events = await follow(stream, onProgress);
   const digest = events.map((e) => e.aux?.Digest).find((v): v is string => typeof v === 'string');
   if (!digest) throw new EngineStreamError(`the engine finished pushing ${ref} without reporting a manifest digest`);
@@ -232,7 +251,8 @@ export function loadedNames(events: ProgressEvent[]): string[] {
   return events.flatMap((e) => [...(e.stream ?? '').matchAll(/Loaded image(?: ID)?: (\S+)/g)].map((m) => m[1]!));
 }
 
-function statusOf(err: unknown): number | undefined {
+export function statusOf(err: unknown): number | undefined {
+  if (err instanceof EngineApiError) return err.statusCode;
   const code = (err as { statusCode?: unknown })?.statusCode;
   return typeof code === 'number' ? code : undefined;
 }

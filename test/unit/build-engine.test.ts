@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EngineStreamError, follow, loadedNames, parseProgressLine } from '../../src/build/engine-images.js';
+import { errorMessage, queryString, registryAuth } from '../../src/build/engine-api.js';
+import { EngineStreamError, follow, loadedNames, parseProgressLine, splitTag } from '../../src/build/engine-images.js';
+import { demux } from '../../src/docker.js';
 import { classifyPushError, pushFailure } from '../../src/build/push-errors.js';
 
 /**
@@ -97,5 +99,51 @@ describe('classifyPushError (recorded engine messages)', () => {
     expect(pushFailure('auth', 'r/x:t', 'r', cause, 1).message).toBe('the registry r refused the push of r/x:t: no basic auth credentials');
     expect(pushFailure('transient', 'r/x:t', 'r', new Error('EOF'), 5).message).toBe('pushing r/x:t failed 5 time(s), the last with: EOF');
     expect(pushFailure('disk-full', 'r/x:t', 'r', new Error('no space left on device'), 1).hint).toMatch(/free space/);
+  });
+});
+
+/**
+ * An attached container's output, recorded from Docker Engine 20.10.24 (curl on the engine socket,
+ * `sh -c "echo out; echo err >&2; printf 'two\\nlines'"`): base64 of the raw frames.
+ */
+const ATTACHED = 'AQAAAAAAAARvdXQKAgAAAAAAAARlcnIKAQAAAAAAAAl0d28KbGluZXM=';
+
+describe('engine API details', () => {
+  const sink = () => {
+    const chunks: Buffer[] = [];
+    return { push: (c: Buffer) => chunks.push(c), text: () => Buffer.concat(chunks).toString() };
+  };
+
+  it('splits attached output into stdout and stderr, also when frames are cut across chunks', async () => {
+    const raw = Buffer.from(ATTACHED, 'base64');
+    for (const cuts of [[raw.length], [3, 9, 13, 30, raw.length]]) {
+      const [out, err] = [sink(), sink()];
+      const chunks = cuts.map((end, i) => raw.subarray(i ? cuts[i - 1] : 0, end));
+      await demux(Readable.from(chunks), out, err);
+      expect([out.text(), err.text()]).toEqual(['out\ntwo\nlines', 'err\n']);
+    }
+  });
+
+  it('writes queries the engine reads: repeated tags, JSON objects, nothing for undefined', () => {
+    expect(queryString({ t: ['r:a', 'r:b'], buildargs: { A: '1' }, rm: true, networkmode: undefined })).toBe('?t=r%3Aa&t=r%3Ab&buildargs=%7B%22A%22%3A%221%22%7D&rm=true');
+    expect(queryString({})).toBe('');
+  });
+
+  it('encodes X-Registry-Auth as URL-safe base64 of the JSON, as the docker CLI does', () => {
+    const header = registryAuth({ username: 'u', password: '??>>', serveraddress: 'r' });
+    expect(header).not.toMatch(/[+/]/);
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ username: 'u', password: '??>>', serveraddress: 'r' });
+  });
+
+  it('splits references into repository and tag (a digest counts as the tag, a port does not)', () => {
+    expect(splitTag('127.0.0.1:5111/team/dags:abc')).toEqual({ repository: '127.0.0.1:5111/team/dags', tag: 'abc' });
+    expect(splitTag('127.0.0.1:5111/team/dags')).toEqual({ repository: '127.0.0.1:5111/team/dags' });
+    expect(splitTag(`airflow@sha256:${'a'.repeat(64)}`)).toEqual({ repository: 'airflow', tag: `sha256:${'a'.repeat(64)}` });
+  });
+
+  it("takes the engine's error message from its JSON answer", () => {
+    expect(errorMessage(Buffer.from('{"message":"No such image: x:y"}\n'), 404)).toBe('No such image: x:y');
+    expect(errorMessage(Buffer.from('page not found'), 404)).toBe('page not found');
+    expect(errorMessage(Buffer.alloc(0), 500)).toBe('the engine answered HTTP 500');
   });
 });
