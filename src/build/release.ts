@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { DagshipError } from '../errors.js';
-import { run } from '../exec.js';
 import type { GitRepo } from '../git.js';
 import { utc } from './image-config.js';
 
@@ -19,32 +18,15 @@ export interface Release {
 
 /** Reads the release of the repository at `root`; `baked` says which repository paths go into the image. */
 export async function readRelease(root: string, git: GitRepo, baked: (relative: string) => boolean): Promise<Release> {
-  // The remote and the ignored files do not depend on the state: ask git for all three at once.
-  const [state, source, ignored] = await Promise.all([git.state(), remoteUrl(root), ignoredPaths(root, baked)]);
+  // One round of git processes: commit, status with the ignored files, and the remotes.
+  const state = await git.state({ ignored: true, remote: true });
   if (!state) {
     throw new DagshipError(`${root} is not inside a git repository`, 'dagship tags and labels images by commit: run git init and commit the DAG repository', 'usage');
   }
-  const dirtyPaths = state.dirtyPaths
-    .map((p) => path.relative(root, path.join(state.root, p)).split(path.sep).join('/'))
-    .filter((p) => !p.startsWith('..') && baked(p));
-  return { revision: state.revision, commitTime: utc(state.commitTime), dirtyPaths, source, ignoredPaths: ignored };
-}
-
-/** Files under `root` that git ignores (so no commit holds them) and the build would still bake. */
-async function ignoredPaths(root: string, baked: (relative: string) => boolean): Promise<string[]> {
-  const listed = await run('git', ['ls-files', '-z', '--others', '--ignored', '--exclude-standard'], { cwd: root });
-  if (listed.exitCode !== 0) return [];
-  return listed.stdout.split('\0').filter((p) => p && baked(p));
-}
-
-async function remoteUrl(root: string): Promise<string | undefined> {
-  const origin = await run('git', ['remote', 'get-url', 'origin'], { cwd: root });
-  if (origin.exitCode === 0 && origin.stdout.trim()) return publicUrl(origin.stdout.trim());
-  const remotes = await run('git', ['remote'], { cwd: root });
-  const first = remotes.stdout.split('\n').find(Boolean);
-  if (!first) return undefined;
-  const url = await run('git', ['remote', 'get-url', first], { cwd: root });
-  return url.exitCode === 0 && url.stdout.trim() ? publicUrl(url.stdout.trim()) : undefined;
+  const underRoot = (paths: string[]) =>
+    paths.map((p) => path.relative(root, path.join(state.root, p)).split(path.sep).join('/')).filter((p) => !p.startsWith('..') && baked(p));
+  const source = state.remoteUrl ? publicUrl(state.remoteUrl) : undefined;
+  return { revision: state.revision, commitTime: utc(state.commitTime), dirtyPaths: underRoot(state.dirtyPaths), source, ignoredPaths: underRoot(state.ignoredPaths ?? []) };
 }
 
 /**
