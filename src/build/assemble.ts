@@ -10,7 +10,7 @@ import { folderPath, formatBytes, selectFiles, type Selection } from './context.
 import type { ImageDetails } from './engine-images.js';
 import { imageConfig } from './image-config.js';
 import { contentDigest, writeLayer, type Layer } from './layer.js';
-import { inspectWithPaths } from './path-cache.js';
+import { withPaths } from './path-cache.js';
 import { releaseLabels, shortList } from './release.js';
 import { requirementLines, requirementsImage } from './requirements.js';
 
@@ -20,7 +20,17 @@ interface Bake {
   folder: string;
   target: string;
   selection: Selection;
+  /** The time every entry of the layer carries. */
+  mtime: Date;
 }
+
+/**
+ * The plugins layer's fixed time (1980-01-01, the earliest a zip file can record): its bytes then depend
+ * only on its content, so an unchanged plugins folder is the same layer in every commit's image — not
+ * loaded or uploaded again. Airflow reads plugins at start-up only. DAG files keep the commit time:
+ * Airflow 2 copies a DAG file's source into its database only when the file's mtime is newer.
+ */
+export const PLUGINS_MTIME = new Date('1980-01-01T00:00:00Z');
 
 /**
  * The generated, reproducible build: base image (+ requirements layers), then a plugins layer and a DAG
@@ -33,7 +43,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
   const bakes = selectBakes(plan);
   const dir = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
   try {
-    const layers = await writeLayers(bakes, new Date(plan.release.commitTime), parent, dir, log);
+    const layers = await writeLayers(bakes, parent, dir, log);
     const labels = releaseLabels({
       release: plan.release,
       dirty: plan.dirty,
@@ -49,7 +59,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
       labels,
       created: plan.release.commitTime,
     });
-    const method = await load(plan, deps, parent, parentRef, layers, config, dir, log);
+    const method = (await tagHeld(plan, deps, config.digest, log)) ?? (await load(plan, deps, parent, parentRef, layers, config, dir, log));
     const id = await verifyLoaded(deps, plan.tags[0]!, config.digest, method.store, log);
     log.info(`built ${plan.tags[0]} in ${((Date.now() - started) / 1000).toFixed(1)}s: image ${id}${plan.dirty ? '' : ' (reproducible: same commit and base → same ID)'}`);
     return { image: plan.tags[0]!, tags: plan.tags, id, dirty: plan.dirty, method: method.name, reproducible: true, labels, ...summary(bakes, layers) };
@@ -65,17 +75,17 @@ async function prepareParent(plan: BuildPlan, deps: BuildDeps, log: Logger) {
   const base = await ensureBase(deps.engine, baseName, deps.credentialsFor, log);
   log.info(`base ${baseName} (${base.id.slice(7, 19)}, ${base.layers.length} layer(s))`);
   const requirements = path.join(plan.options.root, plan.options.requirements);
-  const parentRef = requirementLines(requirements).length > 0 ? await requirementsImage(deps.engine, base.id, requirements, log) : base.id;
+  const { ref: parentRef, image } = requirementLines(requirements).length > 0 ? await requirementsImage(deps.engine, base.id, requirements, log) : { ref: base.id, image: base };
   // The owners of /opt and /opt/airflow go into the layers as the parent has them.
-  const parent = await inspectWithPaths(deps.engine, parentRef, ['/opt', '/opt/airflow']);
+  const parent = await withPaths(deps.engine, image, ['/opt', '/opt/airflow']);
   if (!parent) throw new DagshipError(`the engine no longer holds ${parentRef}`, 'run the build again (was an image removed meanwhile?)', 'infra');
   return { base, baseName, parentRef, parent };
 }
 
-async function writeLayers(bakes: Bake[], mtime: Date, parent: ImageDetails, dir: string, log: Logger): Promise<Layer[]> {
+async function writeLayers(bakes: Bake[], parent: ImageDetails, dir: string, log: Logger): Promise<Layer[]> {
   const layers: Layer[] = [];
   for (const b of bakes) {
-    const layer = await writeLayer({ name: b.name, target: b.target, files: b.selection.files, mtime, parents: parent.paths }, dir);
+    const layer = await writeLayer({ name: b.name, target: b.target, files: b.selection.files, mtime: b.mtime, parents: parent.paths }, dir);
     const count = b.selection.files.filter((f) => f.type === 'file').length;
     log.info(`layer ${b.name}: ${count} file(s), ${formatBytes(b.selection.bytes)} → ${b.target} (tar ${formatBytes(layer.size)}, ${layer.diffId.slice(7, 19)})`);
     layers.push(layer);
@@ -103,8 +113,8 @@ function selectBakes(plan: BuildPlan): Bake[] {
     throw new DagshipError(`the DAG folder ${dags}/ does not exist in ${options.root}`, "set 'dags_folder' in dagship.yaml (or --dags-folder) to the folder holding the DAG files", 'config');
   }
   const bakes: Bake[] = [];
-  if (isDir(plugins)) bakes.push({ name: 'plugins', folder: plugins, target: '/opt/airflow/plugins', selection: selectFiles(options.root, plugins, rules) });
-  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection: selectFiles(options.root, dags, rules) });
+  if (isDir(plugins)) bakes.push({ name: 'plugins', folder: plugins, target: '/opt/airflow/plugins', selection: selectFiles(options.root, plugins, rules), mtime: PLUGINS_MTIME });
+  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection: selectFiles(options.root, dags, rules), mtime: new Date(plan.release.commitTime) });
   return bakes.filter((b) => b.name === 'dags' || b.selection.files.length > 0);
 }
 
@@ -140,6 +150,22 @@ async function load(plan: BuildPlan, deps: BuildDeps, parent: ImageDetails, pare
   await deps.engine.load(archive);
   log.debug(`engine loaded the archive in ${Date.now() - started} ms`);
   return { name: withBase ? ('archive-with-base' as const) : ('archive' as const), store };
+}
+
+/**
+ * When the engine already holds an image with this config digest, it is this very image (the ID names the
+ * config, the config names every layer by content): the tags are added and nothing is loaded. Only on
+ * a graph-driver engine, where the image ID is the config digest.
+ */
+async function tagHeld(plan: BuildPlan, deps: BuildDeps, configDigest: string, log: Logger) {
+  const store = (await plan.engineInfo).imageStore ?? 'graphdriver';
+  if (store !== 'graphdriver') return undefined;
+  const held = await deps.engine.inspect(configDigest);
+  if (!held) return undefined;
+  const missing = plan.tags.filter((t) => !held.tags.includes(t));
+  for (const tag of missing) await deps.engine.tag(held.id, tag);
+  log.info(`the engine already holds image ${configDigest.slice(7, 19)}: ${missing.length ? `tagged it ${missing.map((t) => t.slice(plan.repository.length + 1)).join(', ')}` : 'already tagged'}, nothing loaded`);
+  return { name: 'held' as const, store };
 }
 
 /** The loaded image must be exactly the config written: its ID is the config's digest. */

@@ -26,8 +26,8 @@ export interface BuiltLayer {
   files: number;
 }
 
-/** How the image was made. */
-export type BuildMethod = 'archive' | 'archive-with-base' | 'dockerfile';
+/** How the image was made; `held`: the engine already had this very image, so it was only tagged. */
+export type BuildMethod = 'archive' | 'archive-with-base' | 'held' | 'dockerfile';
 
 export interface BuildResult {
   /** `repository:<commit tag>`. */

@@ -8,9 +8,7 @@ import type { ImageDetails, ImageOperations, PathInfo } from './engine-images.js
  * and two archive requests (~0.15 s), and an image ID names immutable content, so the answer never goes
  * stale. A missing or unreadable cache only costs that time again.
  */
-export async function inspectWithPaths(engine: ImageOperations, ref: string, paths: string[], env: NodeJS.ProcessEnv = process.env): Promise<ImageDetails | undefined> {
-  const image = await engine.inspect(ref);
-  if (!image) return undefined;
+export async function withPaths(engine: ImageOperations, image: ImageDetails, paths: string[], env: NodeJS.ProcessEnv = process.env): Promise<ImageDetails | undefined> {
   const file = cacheFile(env);
   const cache = readCache(file);
   const key = `${image.id} ${paths.join(' ')}`;

@@ -5,7 +5,7 @@ import tar from 'tar-stream';
 import { DagshipError } from '../errors.js';
 import { tail } from '../exec.js';
 import type { Logger } from '../logger.js';
-import { EngineStreamError, type ImageOperations } from './engine-images.js';
+import { EngineStreamError, type ImageDetails, type ImageOperations } from './engine-images.js';
 
 /** Bump when the generated Dockerfile changes, so old cached requirement images are not reused. */
 const RECIPE = 'dagship-requirements-v1';
@@ -44,13 +44,13 @@ export function requirementsKey(baseId: string, content: Buffer): string {
  * and writes timestamps, so this is the one step that is not byte-reproducible across machines; the image
  * is kept on the engine under a key of base + file, so every later build of the same pair reuses it.
  */
-export async function requirementsImage(engine: ImageOperations, baseId: string, file: string, log: Logger): Promise<string> {
+export async function requirementsImage(engine: ImageOperations, baseId: string, file: string, log: Logger): Promise<{ ref: string; image: ImageDetails }> {
   const content = readFileSync(file);
   const ref = `${REQUIREMENTS_REPOSITORY}:${requirementsKey(baseId, content)}`;
   const cached = await engine.inspect(ref);
   if (cached) {
     log.info(`requirements: reused ${ref} (same base and requirements.txt)`);
-    return ref;
+    return { ref, image: cached };
   }
   log.info(`requirements: pip install of ${requirementLines(file).length} requirement(s) in a build container (--network host)`);
   const started = Date.now();
@@ -79,7 +79,9 @@ export async function requirementsImage(engine: ImageOperations, baseId: string,
     );
   }
   log.info(`requirements: built ${ref} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  return ref;
+  const built = await engine.inspect(ref);
+  if (!built) throw new DagshipError(`the engine built ${ref} but does not list it`, 'run the build again (was an image removed meanwhile?)', 'infra');
+  return { ref, image: built };
 }
 
 /** Proxy settings are predefined build args: the builder passes them on without recording them. */

@@ -79,19 +79,20 @@ describe('dagship build (real engine)', () => {
     expect(image.Config.Labels['io.dagship.dags.digest']).toBe(`sha256:${digest.split(' ')[0]}`);
   });
 
-  it('bakes the DAGs and plugins owned 50000:0 with the commit time and normalised modes, nothing else', async () => {
+  it('bakes DAGs (commit time) and plugins (fixed time) owned 50000:0 with normalised modes, nothing else', async () => {
     const repo = dagRepo();
     expect((await dagship(['build', repo.dir])).exitCode).toBe(0);
     const listing = await inImage(repo.ref, "find /opt/airflow/dags /opt/airflow/plugins -printf '%p %U:%G %m %T@\\n' | LC_ALL=C sort");
     const t = `${repo.commitTime}.0000000000`;
+    const fixed = `${Date.parse('1980-01-01T00:00:00Z') / 1000}.0000000000`;
     expect(listing.trim().split('\n')).toEqual([
       `/opt/airflow/dags 50000:0 755 ${t}`,
       `/opt/airflow/dags/common 50000:0 755 ${t}`,
       `/opt/airflow/dags/common/__init__.py 50000:0 644 ${t}`,
       `/opt/airflow/dags/etl.py 50000:0 644 ${t}`,
       `/opt/airflow/dags/run.sh 50000:0 755 ${t}`,
-      `/opt/airflow/plugins 50000:0 755 ${t}`,
-      `/opt/airflow/plugins/macros.py 50000:0 644 ${t}`,
+      `/opt/airflow/plugins 50000:0 755 ${fixed}`,
+      `/opt/airflow/plugins/macros.py 50000:0 644 ${fixed}`,
     ]);
     // The parent folders keep the base image's owners and modes (an overlay layer would otherwise hide them).
     expect(await inImage(repo.ref, 'stat -c "%n %U:%G %a" /opt /opt/airflow')).toBe('/opt root:root 755\n/opt/airflow airflow:root 775\n');
@@ -122,7 +123,10 @@ describe('dagship build (real engine)', () => {
     const first = await dagship(['build', repo.dir]);
     expect(first.exitCode).toBe(0);
     const id = (await docker.getImage(repo.ref).inspect()).Id;
-    expect((await dagship(['build', repo.dir])).exitCode).toBe(0);
+    const rebuilt = await dagship(['build', repo.dir]);
+    expect(rebuilt.exitCode).toBe(0);
+    // Same config digest → the engine's image is this very image: nothing is loaded again.
+    expect(rebuilt.stderr).toMatch(/the engine already holds image [0-9a-f]{12}: already tagged, nothing loaded/);
     expect((await docker.getImage(repo.ref).inspect()).Id).toBe(id);
     await docker.getImage(repo.ref).remove();
     const again = await dagship(['build', repo.dir, '--include-base-layers']);
@@ -135,6 +139,21 @@ describe('dagship build (real engine)', () => {
     execFileSync('git', ['clone', '-q', repo.dir, clone]);
     expect((await dagship(['build', clone])).exitCode).toBe(0);
     expect((await docker.getImage(repo.ref).inspect()).Id).toBe(id);
+  });
+
+  it('keeps the plugins layer of the previous commit when only DAGs changed', async () => {
+    const repo = dagRepo();
+    expect((await dagship(['build', repo.dir])).exitCode).toBe(0);
+    const before = (await docker.getImage(repo.ref).inspect()).RootFS.Layers ?? [];
+    appendFileSync(path.join(repo.dir, 'dags/etl.py'), '# next\n');
+    git(repo.dir, 'commit', '-qam', 'dag change');
+    const next = `${repo.repository}:${git(repo.dir, 'rev-parse', 'HEAD').trim()}`;
+    made.push(next);
+    expect((await dagship(['build', repo.dir])).exitCode).toBe(0);
+    const after = (await docker.getImage(next).inspect()).RootFS.Layers ?? [];
+    expect(after).toHaveLength(before.length);
+    expect(after.at(-2)).toBe(before.at(-2)); // plugins: same bytes, same layer
+    expect(after.at(-1)).not.toBe(before.at(-1)); // dags
   });
 
   it('refuses uncommitted DAG changes (exit 2 with a hint); --allow-dirty tags <sha>-dirty and labels it', async () => {

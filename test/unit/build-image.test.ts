@@ -64,6 +64,7 @@ function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFa
   const loads: Loaded[] = [];
   const builds: BuildSpec[] = [];
   const statted: string[] = [];
+  const tagged: string[] = [];
   const engine = {
     info: async () => ({ host: 'x', version: '20.10.24', apiVersion: '1.41', storageDriver: 'overlay2', os: 'linux', arch: 'amd64', imageStore: store }),
     inspect: async (ref: string, paths: string[] = []) => {
@@ -92,15 +93,22 @@ function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFa
       const config = JSON.parse(entries.get(manifest[0]!.Config)!.toString()) as Loaded['config'];
       loads.push({ names: [...entries.keys()], manifest, config });
       const id = `sha256:${manifest[0]!.Config.replace('.json', '')}`;
-      for (const tag of manifest[0]!.RepoTags) images.set(tag, { ...base, id, labels: config.config.Labels });
+      const image = { ...base, id, tags: manifest[0]!.RepoTags, labels: config.config.Labels, layers: config.rootfs.diff_ids };
+      for (const ref of [id, ...manifest[0]!.RepoTags]) images.set(ref, image);
       return manifest[0]!.RepoTags;
     },
+    tag: async (source: string, ref: string) => {
+      tagged.push(ref);
+      const image = images.get(source)!;
+      image.tags = [...image.tags, ref];
+      images.set(ref, image);
+    },
   } as unknown as ImageEngine;
-  return { engine, loads, builds, statted };
+  return { engine, loads, builds, statted, tagged, images };
 }
 
-function deps(engine: ImageEngine, root: string, dirtyPaths: string[] = []): BuildDeps {
-  const state: GitState = { root, revision: sha, commitTime: '2026-01-02T03:04:05+00:00', dirtyPaths };
+function deps(engine: ImageEngine, root: string, dirtyPaths: string[] = [], commit = { revision: sha, time: '2026-01-02T03:04:05+00:00' }): BuildDeps {
+  const state: GitState = { root, revision: commit.revision, commitTime: commit.time, dirtyPaths };
   return { engine, git: { state: async () => state, changedSince: async () => [] }, credentialsFor: async () => undefined };
 }
 
@@ -140,6 +148,27 @@ describe('buildImage (generated)', () => {
     expect(statted).toEqual([base.id]);
   });
 
+  it('tags the image the engine already holds (same config digest) instead of loading it again', async () => {
+    const root = checkout(files);
+    const { engine, loads, tagged, images } = fakeEngine();
+    const first = await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    images.delete(`${repo}:staging`);
+    images.get(first.id)!.tags = [`${repo}:${sha}`];
+    const second = await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    expect(loads).toHaveLength(1);
+    expect(tagged).toEqual([`${repo}:staging`]);
+    expect(second).toMatchObject({ id: first.id, method: 'held' });
+  });
+
+  it('gives an unchanged plugins folder the same layer in the next commit; the DAG layer carries the commit time', async () => {
+    const root = checkout(files);
+    const { engine } = fakeEngine();
+    const first = await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
+    const next = await buildImage({ options: options(root) }, deps(engine, root, [], { revision: 'f'.repeat(40), time: '2026-02-03T04:05:06+00:00' }), silentLogger);
+    expect(next.layers[0]!.diffId).toBe(first.layers[0]!.diffId);
+    expect(next.layers[1]!.diffId).not.toBe(first.layers[1]!.diffId);
+  });
+
   it('includes the exported base layers on the containerd image store', async () => {
     const root = checkout(files);
     const { engine, loads } = fakeEngine('containerd');
@@ -170,7 +199,8 @@ describe('buildImage (generated)', () => {
     expect(builds).toHaveLength(1);
     expect(builds[0]).toMatchObject({ network: 'host', dockerfile: 'Dockerfile' });
     expect(builds[0]!.tags[0]).toMatch(/^dagship\.local\/requirements:[0-9a-f]{20}$/);
-    expect(loads[1]!.config.rootfs.diff_ids.slice(0, 4)).toEqual([d('1'), d('2'), d('3'), d('4')]);
+    expect(loads).toHaveLength(1); // the second build found the very same image on the engine
+    expect(loads[0]!.config.rootfs.diff_ids.slice(0, 4)).toEqual([d('1'), d('2'), d('3'), d('4')]);
   });
 
   it('turns a failed pip install into a configuration error with pip’s words', async () => {
