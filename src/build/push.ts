@@ -59,12 +59,15 @@ interface Target {
  */
 export async function pushImage(request: PushRequest, deps: PushDeps, log: Logger): Promise<PushOutcome> {
   const target = await resolveTarget(request, deps);
+  // Asked while the image is checked; awaited only once the image may be pushed.
+  const existing = target.client.manifest(target.path, target.tag);
+  existing.catch(() => undefined);
   if (target.image.labels['io.dagship.dirty'] === 'true' && !request.allowDirty) {
     throw new DagshipError(`${target.ref} was built from uncommitted changes (label io.dagship.dirty=true): it is not a release`, 'commit, build again and push; or pass --allow-dirty to push it anyway', 'gate');
   }
   log.info(`pushing ${target.ref} (image ${target.image.id.slice(0, 19)}) to ${target.registry}${target.credentials ? ` as ${target.credentials.username ?? 'token'} (from ${target.credentials.source})` : ''}`);
-  const existing = await target.client.manifest(target.path, target.tag);
-  const held = existing ? sameImage(target, existing) : undefined;
+  const remote = await existing;
+  const held = remote ? sameImage(target, remote) : undefined;
   let bytesUploaded = 0;
   let digest: string;
   if (held) {
@@ -87,8 +90,7 @@ export async function pushImage(request: PushRequest, deps: PushDeps, log: Logge
 }
 
 async function resolveTarget(request: PushRequest, deps: PushDeps): Promise<Target> {
-  const ref = request.image ?? (await commitImage(request, deps));
-  const image = await deps.engine.inspect(ref);
+  const { ref, image } = request.image ? { ref: request.image, image: await deps.engine.inspect(request.image) } : await commitImage(request, deps);
   if (!image) throw new DagshipError(`${ref} is not on the Docker Engine`, 'build it first: dagship build (or pass --image with a local image)', 'usage');
   const parsed = parseImageReference(ref);
   if (!parsed.tag || parsed.digest) throw new DagshipError(`push needs a tagged image reference, got ${ref}`, 'pass --image registry/repository:tag', 'usage');
@@ -99,15 +101,18 @@ async function resolveTarget(request: PushRequest, deps: PushDeps): Promise<Targ
 }
 
 /** `<repository>:<commit>` of HEAD; with --allow-dirty, the `-dirty` build when there is no clean one. */
-async function commitImage(request: PushRequest, deps: PushDeps): Promise<string> {
+async function commitImage(request: PushRequest, deps: PushDeps): Promise<{ ref: string; image: ImageDetails }> {
   const repository = repositoryOf(request.options);
-  const state = await deps.git.state();
+  // Only the commit matters here: no status walk of the work tree.
+  const state = await deps.git.state({ dirty: false });
   if (!state) throw new DagshipError(`${request.options.root} is not inside a git repository`, 'push the image of a commit: run dagship build in the DAG repository first, or pass --image', 'usage');
   const clean = `${repository}:${commitTag(state.revision, { short: request.options.build.short_sha })}`;
   const dirty = `${repository}:${commitTag(state.revision, { short: request.options.build.short_sha, dirty: true })}`;
-  if (await deps.engine.inspect(clean)) return clean;
-  if (await deps.engine.inspect(dirty)) {
-    if (request.allowDirty) return dirty;
+  const cleanImage = await deps.engine.inspect(clean);
+  if (cleanImage) return { ref: clean, image: cleanImage };
+  const dirtyImage = await deps.engine.inspect(dirty);
+  if (dirtyImage) {
+    if (request.allowDirty) return { ref: dirty, image: dirtyImage };
     throw new DagshipError(`only a build of uncommitted changes (${dirty}) exists for commit ${state.revision.slice(0, 12)}: it is not a release`, 'commit, run dagship build and push again; or pass --allow-dirty to push it anyway', 'gate');
   }
   throw new DagshipError(`no image for commit ${state.revision.slice(0, 12)} on the Docker Engine (${clean})`, 'run dagship build first (with the same --short-sha setting)', 'usage');
