@@ -180,14 +180,14 @@ describe('release gating under act: main ships and deploys to staging, release p
       secrets: { DAGSHIP_SIGNING_KEY: signingKey, STAGING_KUBECONFIG: kubeconfig },
       vars: { STAGING_NAMESPACE: ns, DAGSHIP_PUBLIC_KEY: publicKey },
     });
-  const promote = (repo: DagRepo, label: string, reference: string, ns: string, kubeconfig: string) =>
+  const promote = (repo: DagRepo, label: string, reference: string, ns: string, kubeconfig: string, key = publicKey) =>
     act(label, repo, {
       event: 'workflow_dispatch',
       workflow: '.github/workflows/release.yml',
       payload: { inputs: { reference } },
       inputs: { reference },
       secrets: { PRODUCTION_KUBECONFIG: kubeconfig },
-      vars: { PRODUCTION_NAMESPACE: ns, DAGSHIP_PUBLIC_KEY: publicKey },
+      vars: { PRODUCTION_NAMESPACE: ns, DAGSHIP_PUBLIC_KEY: key },
     });
 
   afterAll(async () => {
@@ -228,7 +228,7 @@ describe('release gating under act: main ships and deploys to staging, release p
     expect(await images(ns)).toEqual(before);
   });
 
-  it('release: promotes the staged digest to production without rebuilding; an unchecked image is refused', async () => {
+  it('release: promotes the staged digest to production without rebuilding; an unchecked image, or a result the configured key did not sign, is refused', async () => {
     expect(staged, 'needs the staging test').toBeDefined();
     const repo = dagRepo();
     const prod = await release('act-production');
@@ -249,6 +249,14 @@ describe('release gating under act: main ships and deploys to staging, release p
     expect(refused.exitCode).toBe(1);
     expect(refused.jobs).toEqual({ production: 'failure' });
     expect(refused.annotations).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining(`${unchecked} was not checked`) }));
+    expect(await images(other.ns)).toEqual(before);
+
+    // The staged digest, but production trusts another team's key.
+    const otherKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const wrongKey = await promote(repo, 'release (other key)', staged!.reference, other.ns, other.kubeconfig, otherKey);
+    expect(wrongKey.exitCode).toBe(1);
+    expect(wrongKey.jobs).toEqual({ production: 'failure' });
+    expect(wrongKey.annotations).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('has no valid signature by key') }));
     expect(await images(other.ns)).toEqual(before);
   });
 });
