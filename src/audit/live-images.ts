@@ -29,12 +29,28 @@ export function runningImages(live: LiveRelease, kubernetesExecutor: boolean): R
     const w = live.components.get(component);
     const c = mainContainer(w);
     if (w && c?.image) out.push({ who: component, where: { file: objectName(w) }, shown: `${objectName(w)} container ${c.name}`, image: c.image });
+    if (c?.image) out.push(...stalePods(live, component, c.image));
   }
   if (kubernetesExecutor) {
     const task = taskImage(live);
     if (task) out.push(task);
   }
   return out;
+}
+
+/**
+ * Pods of a component still running another image than its template: an unfinished or stuck rollout, a
+ * StatefulSet with updateStrategy OnDelete. Pods on their way out (terminating, finished) do not count.
+ */
+function stalePods(live: LiveRelease, component: string, template: string): Running[] {
+  return live.objects.pods
+    .filter((p) => p.metadata?.labels?.component === component && !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''))
+    .flatMap((p) => {
+      const c = p.spec?.containers.find((x) => x.name === component) ?? p.spec?.containers[0];
+      if (!c?.image || identity(c.image).key === identity(template).key) return [];
+      const name = p.metadata?.name ?? '';
+      return [{ who: `${component} pod ${name}`, where: { file: `pod/${name}` }, shown: `pod/${name} container ${c.name}`, image: c.image }];
+    });
 }
 
 function workerSetting(live: LiveRelease, option: string): { value: string; where: Origin; shown: string } | undefined {

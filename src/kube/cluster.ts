@@ -34,6 +34,8 @@ export interface ReleaseObjects {
   networkPolicies: k8s.V1NetworkPolicy[];
   /** All claims of the namespace: a values-given existingClaim carries no release label. */
   claims: k8s.V1PersistentVolumeClaim[];
+  /** The Airflow components' pods: what runs now, pods of an unfinished rollout included. */
+  pods: k8s.V1Pod[];
 }
 
 /** The Kubernetes API as deploy and rollback need it; a fake of this drives the unit tests. */
@@ -152,7 +154,7 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
       const labelSelector = `release=${release}`;
       // The chart's PostgreSQL is a Bitnami subchart: it carries the app.kubernetes.io labels, not release=.
       const postgres = `app.kubernetes.io/instance=${release},app.kubernetes.io/name=postgresql`;
-      const [deployments, statefulSets, databases, configMaps, ingresses, policies, claims] = await Promise.all([
+      const [deployments, statefulSets, databases, configMaps, ingresses, policies, claims, pods] = await Promise.all([
         wrap('list', 'deployments', namespace, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
         wrap('list', 'statefulsets', namespace, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
         wrap('list', 'statefulsets', namespace, () => apps.listNamespacedStatefulSet({ namespace, labelSelector: postgres })),
@@ -160,6 +162,7 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
         wrap('list', 'ingresses', namespace, () => net.listNamespacedIngress({ namespace, labelSelector })),
         wrap('list', 'networkpolicies', namespace, () => net.listNamespacedNetworkPolicy({ namespace, labelSelector })),
         wrap('list', 'persistentvolumeclaims', namespace, () => core.listNamespacedPersistentVolumeClaim({ namespace })),
+        wrap('list', 'pods', namespace, () => core.listNamespacedPod({ namespace, labelSelector: releaseSelector(release) })),
       ]);
       const of = (kind: WorkloadKind) => (object: WorkloadObject): Workload => ({ kind, name: object.metadata!.name!, namespace, object });
       const sets = new Map([...statefulSets.items, ...databases.items].map((s) => [s.metadata!.name!, s]));
@@ -169,6 +172,7 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
         ingresses: ingresses.items,
         networkPolicies: policies.items,
         claims: claims.items,
+        pods: pods.items,
       };
     },
     async podProblems(namespace, selector) {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixture, kubeHarness, OLD } from '../fixtures/kube/harness.js';
+import { fixture, kubeHarness, NEW, OLD } from '../fixtures/kube/harness.js';
 import { dagship, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
 
@@ -125,6 +125,38 @@ describe('dagship audit --release on a real control plane', () => {
     ]);
     // Never a secret value in the report beyond what the pod spec itself exposes to the reader.
     expect(JSON.stringify(broken.report)).not.toContain('hunter2');
+  });
+
+  it('sees a pod an unfinished rollout left on the old image: a Celery worker StatefulSet with updateStrategy OnDelete', async () => {
+    const ns = await release('airflow2-celery.yaml');
+    await kube.ready(ns);
+    // Every template moves to NEW; the worker's pod keeps OLD until someone deletes it.
+    const moved = (spec: k8s.V1PodSpec) => ({ initContainers: spec.initContainers?.map((c) => ({ ...c, image: NEW })), containers: spec.containers.map((c) => ({ ...c, image: NEW })) });
+    const worker = await kube.apps.readNamespacedStatefulSet({ name: 'airflow-worker', namespace: ns });
+    await kube.apps.patchNamespacedStatefulSet({ name: 'airflow-worker', namespace: ns, body: { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null }, template: { spec: moved(worker.spec!.template.spec!) } } } }, MERGE);
+    const triggerer = await kube.apps.readNamespacedStatefulSet({ name: 'airflow-triggerer', namespace: ns });
+    await kube.apps.patchNamespacedStatefulSet({ name: 'airflow-triggerer', namespace: ns, body: { spec: { template: { spec: moved(triggerer.spec!.template.spec!) } } } }, MERGE);
+    for (const name of ['airflow-scheduler', 'airflow-webserver']) {
+      const d = await kube.apps.readNamespacedDeployment({ name, namespace: ns });
+      await kube.apps.patchNamespacedDeployment({ name, namespace: ns, body: { spec: { template: { spec: moved(d.spec!.template.spec!) } } } }, MERGE);
+    }
+    // The other components' old pods go away as their rollouts finish; only the worker's stays behind.
+    for (const deadline = Date.now() + 60_000; ; ) {
+      const pods = (await kube.core.listNamespacedPod({ namespace: ns })).items;
+      const old = pods.filter((p) => p.spec!.containers.some((c) => c.image === OLD)).map((p) => p.metadata!.name);
+      if (old.length === 1 && old[0] === 'airflow-worker-0') break;
+      if (Date.now() > deadline) throw new Error(`old pods: ${old.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const stale = await audit(ns);
+    expect(stale.exitCode).toBe(1);
+    const drift = stale.report!.findings.filter((f) => f.rule === 'helm-image-drift');
+    expect(drift.map((f) => f.file)).toEqual(['pod/airflow-worker-0']);
+    expect(drift[0]!.message).toContain(`worker (statefulset/airflow-worker container worker) run ${NEW}; worker pod airflow-worker-0 (pod/airflow-worker-0 container worker) runs ${OLD}`);
+
+    await kube.core.deleteNamespacedPod({ name: 'airflow-worker-0', namespace: ns });
+    await kube.ready(ns);
+    expect((await audit(ns)).rules.filter((r) => r.startsWith('helm-image-drift'))).toEqual([]);
   });
 
   it('is read-only enough: deploy/audit-rbac.yaml suffices; without it, missing release or namespace, exit 2 with the fix', async () => {

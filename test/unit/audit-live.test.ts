@@ -17,7 +17,7 @@ function objectsOf(file: string): ReleaseObjects {
   const workloads = docs
     .filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet')
     .map((d): Workload => ({ kind: d.kind as Workload['kind'], name: d.metadata!.name!, namespace: 'ns', object: d as WorkloadObject }));
-  return { workloads, configMaps: docs.filter((d) => d.kind === 'ConfigMap') as k8s.V1ConfigMap[], ingresses: [], networkPolicies: [], claims: [] };
+  return { workloads, configMaps: docs.filter((d) => d.kind === 'ConfigMap') as k8s.V1ConfigMap[], ingresses: [], networkPolicies: [], claims: [], pods: [] };
 }
 
 const workload = (objects: ReleaseObjects, name: string) => objects.workloads.find((w) => w.name === name)!;
@@ -137,6 +137,28 @@ describe('live audit of the recorded Airflow 2 Celery release', () => {
       'helm-worker-default-service-account statefulset/airflow-worker',
     ]);
     expect(found.map((f) => f.rule)).not.toContain('helm-logs-ephemeral');
+  });
+});
+
+describe('live audit of running pods', () => {
+  const pod = (name: string, component: string, image: string, extra: Partial<k8s.V1ObjectMeta> = {}): k8s.V1Pod => ({
+    metadata: { name, labels: { release: 'airflow', tier: 'airflow', component }, ...extra },
+    spec: { containers: [{ name: component, image }] },
+    status: { phase: 'Running' },
+  });
+
+  it('reports pods still on another image than their template (an unfinished rollout) as drift; terminating pods do not count', () => {
+    const objects = objectsOf('airflow2-celery.yaml');
+    for (const w of objects.workloads) for (const c of podSpec(objects, w.name).containers) c.image = OTHER;
+    objects.pods.push(pod('airflow-scheduler-abc', 'scheduler', OTHER), pod('airflow-worker-0', 'worker', OLD), pod('airflow-webserver-old', 'webserver', OLD, { deletionTimestamp: new Date() }));
+    const drift = audit(objects).filter((f) => f.rule === 'helm-image-drift');
+    expect(drift).toHaveLength(1);
+    expect(drift[0]).toMatchObject({ file: 'pod/airflow-worker-0' });
+    expect(drift[0]!.message).toContain(`; worker pod airflow-worker-0 (pod/airflow-worker-0 container worker) runs ${OLD}`);
+    expect(drift[0]!.message).not.toContain('airflow-webserver-old');
+    objects.pods.pop();
+    objects.pods[1] = pod('airflow-worker-0', 'worker', OTHER);
+    expect(audit(objects).map((f) => f.rule)).not.toContain('helm-image-drift');
   });
 });
 

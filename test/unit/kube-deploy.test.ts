@@ -60,7 +60,7 @@ function fakeCluster(workloads: Workload[], options: { conflicts?: number; forbi
     namespaceExists: async () => true,
     podProblems: async () => ['pod/x container scheduler (img): ErrImagePull (pull access denied)'],
     deleteUnreadyPods: async () => [],
-    readReleaseObjects: async () => ({ workloads: [...store.values()], configMaps: [], ingresses: [], networkPolicies: [], claims: [] }),
+    readReleaseObjects: async () => ({ workloads: [...store.values()], configMaps: [], ingresses: [], networkPolicies: [], claims: [], pods: [] }),
   };
   const image = (name: string) => store.get(name)!.object.spec!.template.spec!.containers[0]!.image;
   return { cluster, patches, image, store };
