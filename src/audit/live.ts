@@ -73,7 +73,7 @@ async function readLive(cluster: KubeCluster, namespace: string, release: string
     return liveRelease(namespace, release, await cluster.readReleaseObjects(namespace, release));
   } catch (err) {
     if (err instanceof DagshipError && err.message.startsWith('forbidden:')) {
-      throw new DagshipError(err.message, `the audit only reads: apply deploy/audit-rbac.yaml in '${namespace}' (get/list on the release's workloads, ConfigMaps, Ingresses, NetworkPolicies and claims) and use that identity`, 'config', { cause: err });
+      throw new DagshipError(err.message, `the audit only reads: apply deploy/audit-rbac.yaml in '${namespace}' (get/list on the release's workloads, pods, ConfigMaps, Ingresses, NetworkPolicies and claims) and use that identity`, 'config', { cause: err });
     }
     throw err;
   }
