@@ -1,4 +1,3 @@
-import { buildImage } from '../../src/build/build.js';
 import { loadOptions, type Options } from '../../src/config.js';
 import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/docker.js';
@@ -22,6 +21,8 @@ export type BuildFlags = ConfigFlags & {
 export async function build(repoPath: string | undefined, flags: BuildFlags): Promise<number> {
   const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
   const log = terminalLogger(Boolean(flags.verbose));
+  // Loaded here, not at the top: push imports this file for withBuildFlags and never builds.
+  const { buildImage } = await import('../../src/build/build.js');
   const result = await buildImage(
     { options, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers },
     {

@@ -1,14 +1,14 @@
 import type { Options } from '../config.js';
 import type { EngineInfo, ImageEngine } from '../docker.js';
-import { DagshipError } from '../errors.js';
 import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
-import { parseImageReference } from '../registry.js';
 import { assemble } from './assemble.js';
 import type { CredentialsFor } from './base.js';
 import { contextRules, folderPath, type Rules } from './context.js';
 import { buildDockerfile } from './dockerfile.js';
-import { commitTag, dirtyError, readRelease, shortList, type Release } from './release.js';
+import { commitTag, dirtyError, readRelease, repositoryOf, shortList, type Release } from './release.js';
+
+export { repositoryOf } from './release.js';
 
 export interface BuildRequest {
   options: Options;
@@ -86,19 +86,6 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), engineInfo };
   log.info(`building ${tags[0]} (commit ${release.revision.slice(0, 12)}${dirty ? ', uncommitted changes' : ''})`);
   return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
-}
-
-/** The configured repository, validated: a registry/repository without tag or digest. */
-export function repositoryOf(options: Options): string {
-  const repository = options.repository;
-  if (!repository) {
-    throw new DagshipError('no repository configured for images', "set 'repository' in dagship.yaml (e.g. registry.example.com/team/airflow-dags) or pass --repository", 'config');
-  }
-  const ref = parseImageReference(repository);
-  if (ref.tag || ref.digest) {
-    throw new DagshipError(`'repository' ${repository} includes a tag or digest`, 'give only registry/repository: dagship tags each image with its commit', 'config');
-  }
-  return repository;
 }
 
 /** Whether a repository path goes into the image: a dirty one makes the build dirty. */

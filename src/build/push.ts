@@ -5,11 +5,10 @@ import { DagshipError, reasonOf } from '../errors.js';
 import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
 import { parseImageReference, registryApiHost, type RegistryClient, type RemoteManifest } from '../registry.js';
-import { repositoryOf } from './build.js';
-import { formatBytes } from './context.js';
+import { formatBytes } from './text.js';
 import type { ImageDetails, ProgressEvent } from './engine-images.js';
 import { classifyPushError, pushFailure } from './push-errors.js';
-import { commitTag } from './release.js';
+import { commitTag, repositoryOf } from './release.js';
 
 export interface PushRequest {
   options: Options;

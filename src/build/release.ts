@@ -1,6 +1,8 @@
 import path from 'node:path';
+import type { Options } from '../config.js';
 import { DagshipError } from '../errors.js';
 import type { GitRepo } from '../git.js';
+import { parseImageReference } from '../registry.js';
 import { utc } from './image-config.js';
 
 /** The commit an image is built from, as tags and labels need it. */
@@ -48,6 +50,19 @@ export function publicUrl(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The configured repository, validated: a registry/repository without tag or digest. */
+export function repositoryOf(options: Options): string {
+  const repository = options.repository;
+  if (!repository) {
+    throw new DagshipError('no repository configured for images', "set 'repository' in dagship.yaml (e.g. registry.example.com/team/airflow-dags) or pass --repository", 'config');
+  }
+  const ref = parseImageReference(repository);
+  if (ref.tag || ref.digest) {
+    throw new DagshipError(`'repository' ${repository} includes a tag or digest`, 'give only registry/repository: dagship tags each image with its commit', 'config');
+  }
+  return repository;
 }
 
 /** The commit tag: the full SHA, or its first 12 characters; `-dirty` for a build of uncommitted work. */
