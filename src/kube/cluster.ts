@@ -51,6 +51,11 @@ export interface KubeCluster {
   podProblems(namespace: string, selector: Record<string, string>): Promise<PodProblem[]>;
   /** Deletes the pods matching `selector` that are not Ready; returns their names. */
   deleteUnreadyPods(namespace: string, selector: Record<string, string>): Promise<string[]>;
+  /**
+   * Calls `onChange` with the workload whenever the API reports a change (a watch); resolves to a stop
+   * function. Optional: without it, or when the watch cannot start, rollouts are polled.
+   */
+  watchWorkload?(ref: WorkloadRef, onChange: (w: Workload) => void): Promise<() => void>;
   /** Read-only: the objects of a release the audit maps to findings. */
   readReleaseObjects(namespace: string, release: string): Promise<ReleaseObjects>;
 }
@@ -107,6 +112,19 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
       return [...deployments.items.map(of('Deployment')), ...statefulSets.items.map(of('StatefulSet'))];
     },
     readWorkload: read,
+    async watchWorkload(ref, onChange) {
+      const plural = ref.kind === 'Deployment' ? 'deployments' : 'statefulsets';
+      // Without a resourceVersion the watch starts with the object's current state, then each change.
+      const watch = await new k8s.Watch(kc).watch(
+        `/apis/apps/v1/namespaces/${ref.namespace}/${plural}`,
+        { fieldSelector: `metadata.name=${ref.name}` },
+        (type: string, object: WorkloadObject) => {
+          if (type === 'ADDED' || type === 'MODIFIED') onChange({ ...ref, object });
+        },
+        () => undefined, // an ended watch is covered by the slower polling beside it
+      );
+      return () => watch.abort();
+    },
     async patchWorkload(ref, body) {
       const { name, namespace } = ref;
       const object = ref.kind === 'Deployment'

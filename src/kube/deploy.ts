@@ -64,11 +64,14 @@ async function execute(cluster: KubeCluster, state: ReleaseState, changes: Plann
   log.warn("dagship patches the workloads directly: the next `helm upgrade` without images.airflow.* set to this image reverts it");
   const applied: Applied[] = [];
   try {
-    for (const change of changes) {
+    // All at once, so the rollouts start together; a refused patch still rolls back the ones that landed.
+    const results = await Promise.allSettled(changes.map((change) => {
       log.info(`patching ${label(change)}`);
-      const done = await applyChange(cluster, state, change, meta, log);
-      if (done) applied.push(done);
-    }
+      return applyChange(cluster, state, change, meta, log);
+    }));
+    for (const r of results) if (r.status === 'fulfilled' && r.value) applied.push(r.value);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (refused) throw refused.reason;
     const refs = applied.flatMap((a) => (a.kind === 'Workload' ? [a.ref] : []));
     log.info(`watching ${refs.length} rollouts (timeout ${Math.round(request.timeoutMs / 1000)}s)`);
     outcome.rollouts = await watchRollouts(cluster, refs, { timeoutMs: request.timeoutMs, intervalMs: request.intervalMs }, log);

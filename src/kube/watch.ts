@@ -1,6 +1,6 @@
-import { DagshipError } from '../errors.js';
+import { DagshipError, reasonOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { KubeCluster, WorkloadRef } from './cluster.js';
+import type { KubeCluster, Workload, WorkloadRef } from './cluster.js';
 import { rolloutState } from './rollout.js';
 
 export interface RolloutResult {
@@ -22,26 +22,55 @@ export function watchRollouts(cluster: KubeCluster, refs: WorkloadRef[], options
   return Promise.all(refs.map((ref) => watchOne(cluster, ref, deadline, options.intervalMs ?? 500, log)));
 }
 
+/** Polls this often even while a watch runs: a watch can end quietly (a proxy timeout, an API restart). */
+const POLL_BESIDE_WATCH_MS = 5_000;
+
 async function watchOne(cluster: KubeCluster, ref: WorkloadRef, deadline: number, intervalMs: number, log: Logger): Promise<RolloutResult> {
   let last = '';
-  for (;;) {
-    const workload = await cluster.readWorkload(ref).catch((err: unknown) => {
-      // A blip of the API server (kind infra) is waited out; a 403 or a deleted object is not.
-      if (!(err instanceof DagshipError && err.kind === 'infra') || Date.now() >= deadline) throw err;
-      log.debug(`${label(ref)}: ${err.message}; trying again`);
-      return undefined;
-    });
-    if (!workload) {
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-      continue;
+  let pushed: Workload | undefined;
+  let wake: () => void = () => undefined;
+  // Event-driven like `kubectl rollout status`: the end of a rollout is seen when it happens, not at the next poll.
+  const stop = await cluster.watchWorkload?.(ref, (w) => {
+    pushed = w;
+    wake();
+  }).catch((err: unknown) => {
+    log.debug(`${label(ref)}: cannot watch (${reasonOf(err)}); polling every ${intervalMs} ms`);
+    return undefined;
+  });
+  const pause = stop ? POLL_BESIDE_WATCH_MS : intervalMs;
+  try {
+    for (;;) {
+      const workload = pushed ?? (await readOrWait(cluster, ref, deadline, log));
+      pushed = undefined;
+      if (workload) {
+        const state = rolloutState(workload);
+        // Only changes are printed, so a long wait stays a few lines per workload.
+        if (state.message !== last) log.info(`  ${label(ref)}: ${state.message}`);
+        last = state.message;
+        if (state.phase === 'done') return { ref, ok: true, message: state.message };
+        if (state.phase === 'failed') return { ref, ok: false, message: state.message };
+        if (Date.now() >= deadline) return { ref, ok: false, message: `timed out: ${state.message}` };
+      }
+      if (pushed) continue;
+      await new Promise<void>((resolve) => {
+        // A pending timer would keep the process alive after the rollout ends: cleared on a wake-up.
+        const timer = setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now())));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
-    const state = rolloutState(workload);
-    // Only changes are printed, so a long wait stays a few lines per workload.
-    if (state.message !== last) log.info(`  ${label(ref)}: ${state.message}`);
-    last = state.message;
-    if (state.phase === 'done') return { ref, ok: true, message: state.message };
-    if (state.phase === 'failed') return { ref, ok: false, message: state.message };
-    if (Date.now() >= deadline) return { ref, ok: false, message: `timed out: ${state.message}` };
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
+  } finally {
+    stop?.();
   }
+}
+
+/** A blip of the API server (kind infra) is waited out (undefined); a 403 or a deleted object is not. */
+function readOrWait(cluster: KubeCluster, ref: WorkloadRef, deadline: number, log: Logger): Promise<Workload | undefined> {
+  return cluster.readWorkload(ref).catch((err: unknown) => {
+    if (!(err instanceof DagshipError && err.kind === 'infra') || Date.now() >= deadline) throw err;
+    log.debug(`${label(ref)}: ${err.message}; trying again`);
+    return undefined;
+  });
 }
