@@ -1,6 +1,6 @@
 import { DagshipError, reasonOf } from './errors.js';
 import { engineApi, type EngineApi } from './build/engine-api.js';
-import { imageOperations, statusOf, type ImageOperations } from './build/engine-images.js';
+import { imageOperations, imageStoreOf, statusOf, type ImageOperations } from './build/engine-images.js';
 
 export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './build/engine-images.js';
 export { EngineStreamError } from './build/engine-images.js';
@@ -131,10 +131,6 @@ interface InfoAnswer {
   DriverStatus?: unknown;
 }
 
-function imageStoreOf(info: { DriverStatus?: unknown }): 'graphdriver' | 'containerd' {
-  const status = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[][]) : [];
-  return status.some((pair) => String(pair?.[1] ?? '').startsWith('io.containerd.snapshotter')) ? 'containerd' : 'graphdriver';
-}
 
 async function runContainer(api: EngineApi, spec: RunSpec): Promise<RunResult> {
   let id: string;

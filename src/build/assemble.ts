@@ -123,8 +123,8 @@ function selectBakes(plan: BuildPlan): Bake[] {
  * image store may refuse that, so there (or when asked) the parent's layers are exported and included.
  */
 async function load(plan: BuildPlan, deps: BuildDeps, parent: ImageDetails, parentRef: string, layers: Layer[], config: ReturnType<typeof imageConfig>, dir: string, log: Logger) {
-  const info = await plan.engineInfo;
-  const store = info.imageStore ?? 'graphdriver';
+  const info = await plan.storage;
+  const store = info.imageStore;
   const where = store === 'containerd' ? "containerd's image store" : `graph driver ${info.storageDriver}`;
   const withBase = plan.includeBaseLayers || store === 'containerd';
   let parentFiles: (string | undefined)[] = parent.layers.map(() => undefined);
@@ -158,7 +158,7 @@ async function load(plan: BuildPlan, deps: BuildDeps, parent: ImageDetails, pare
  * a graph-driver engine, where the image ID is the config digest.
  */
 async function tagHeld(plan: BuildPlan, deps: BuildDeps, configDigest: string, log: Logger) {
-  const store = (await plan.engineInfo).imageStore ?? 'graphdriver';
+  const store = (await plan.storage).imageStore;
   if (store !== 'graphdriver') return undefined;
   const held = await deps.engine.inspect(configDigest);
   if (!held) return undefined;

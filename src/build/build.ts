@@ -1,9 +1,10 @@
 import type { Options } from '../config.js';
-import type { EngineInfo, ImageEngine } from '../docker.js';
+import type { ImageEngine } from '../docker.js';
 import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
 import { assemble } from './assemble.js';
 import type { CredentialsFor } from './base.js';
+import type { ImageStorage } from './engine-images.js';
 import { contextRules, folderPath, type Rules } from './context.js';
 import { buildDockerfile } from './dockerfile.js';
 import { commitTag, dirtyError, readRelease, repositoryOf, shortList, type Release } from './release.js';
@@ -62,7 +63,7 @@ export interface BuildPlan {
   rules: Rules;
   includeBaseLayers: boolean;
   /** Asked for at the start, used when loading: where the engine keeps images. */
-  engineInfo: Promise<EngineInfo>;
+  storage: Promise<ImageStorage>;
 }
 
 /** Builds the DAG image of the repository's current commit. */
@@ -81,9 +82,9 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   const tag = commitTag(release.revision, { short: options.build.short_sha, dirty });
   // A dirty build never moves a team tag such as `staging`.
   const tags = [tag, ...(dirty ? [] : options.build.extra_tags)].map((t) => `${repository}:${t}`);
-  const engineInfo = deps.engine.info();
-  engineInfo.catch(() => undefined); // awaited later; an unreachable engine fails the first inspect too
-  const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), engineInfo };
+  const storage = deps.engine.storage();
+  storage.catch(() => undefined); // awaited later; an unreachable engine fails the first inspect too
+  const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), storage };
   log.info(`building ${tags[0]} (commit ${release.revision.slice(0, 12)}${dirty ? ', uncommitted changes' : ''})`);
   return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
 }

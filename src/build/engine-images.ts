@@ -79,6 +79,17 @@ export interface ImageOperations {
   push(ref: string, auth: EngineAuth, onProgress?: OnProgress): Promise<PushResult>;
   /** Adds a tag (`repository:tag`) to an image the engine holds. */
   tag(source: string, ref: string): Promise<void>;
+  /** Where the engine keeps images (GET /info alone: /version is not needed for that). */
+  storage(): Promise<ImageStorage>;
+}
+
+export interface ImageStorage {
+  storageDriver: string;
+  /**
+   * The engine's graph driver (overlay2 …), or containerd's image store (`driver-type
+   * io.containerd.snapshotter.v1`), which may refuse an archive that leaves out base layers.
+   */
+  imageStore: 'graphdriver' | 'containerd';
 }
 
 type Call = <T>(work: () => Promise<T>) => Promise<T>;
@@ -95,12 +106,22 @@ export function imageOperations(api: EngineApi, call: Call): ImageOperations {
     load: (archive) => call(async () => loadedNames(await follow(await api.stream('POST', '/images/load', { query: { quiet: 1 }, body: archive })))),
     save: (ref) => call(() => api.stream('GET', `/images/${ref}/get`)),
     push: (ref, auth, onProgress) => call(() => pushImage(api, ref, auth, onProgress)),
+    storage: () =>
+      call(async () => {
+        const info = await api.json<{ Driver?: string; DriverStatus?: unknown }>('GET', '/info');
+        return { storageDriver: String(info.Driver ?? ''), imageStore: imageStoreOf(info) };
+      }),
     tag: (source, ref) =>
       call(async () => {
         const { repository, tag } = splitTag(ref);
         await api.send('POST', `/images/${source}/tag`, { query: { repo: repository, tag } });
       }),
   };
+}
+
+export function imageStoreOf(info: { DriverStatus?: unknown }): 'graphdriver' | 'containerd' {
+  const status = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[][]) : [];
+  return status.some((pair) => String(pair?.[1] ?? '').startsWith('io.containerd.snapshotter')) ? 'containerd' : 'graphdriver';
 }
 
 /** `registry:5000/team/dags:tag` → repository and tag; a digest counts as the tag (as the engine takes it). */

@@ -66,7 +66,7 @@ function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFa
   const statted: string[] = [];
   const tagged: string[] = [];
   const engine = {
-    info: async () => ({ host: 'x', version: '20.10.24', apiVersion: '1.41', storageDriver: 'overlay2', os: 'linux', arch: 'amd64', imageStore: store }),
+    storage: async () => ({ storageDriver: 'overlay2', imageStore: store }),
     inspect: async (ref: string, paths: string[] = []) => {
       const image = images.get(ref);
       if (!image || paths.length === 0) return image;
