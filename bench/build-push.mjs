@@ -11,7 +11,7 @@
 // Needs: the built CLI (dist/cli.js), the docker CLI and docker-registry (test/infra/up installs them).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -99,26 +99,28 @@ const variants = {
   dagship() {
     const build = run('node', [cli, 'build', '.']);
     const push = run('node', [cli, 'push', '.']);
-    return build.seconds + push.seconds;
+    return { build: build.seconds, push: push.seconds };
   },
   docker() {
     const tag = `${registry}/bench/docker:${git('rev-parse', 'HEAD')}`;
     const build = run('docker', ['build', '-q', '--network', 'host', '-t', tag, '.'], { env: { DOCKER_BUILDKIT: '0' } });
     const push = run('docker', ['push', '-q', tag]);
-    return build.seconds + push.seconds;
+    return { build: build.seconds, push: push.seconds };
   },
 };
 
 function measure(name) {
   const before = blobBytes();
-  const seconds = variants[name]();
-  return { seconds, bytes: blobBytes() - before };
+  const { build, push } = variants[name]();
+  return { seconds: build + push, build, push, bytes: blobBytes() - before };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
 
 const child = await startRegistry();
+// Figures from a busy machine are not comparable with a quiet one's: say how busy it was.
+const loadStart = loadavg().map((l) => l.toFixed(2)).join(' ');
 try {
   console.error(`bench in ${work}; registry ${registry}; base ${base}`);
   // Warm-up, not timed: base and requirements layers reach the registry, both builders' caches fill.
@@ -133,14 +135,16 @@ try {
     console.error(`round ${i}: dagship ${results.dagship.at(-1).seconds.toFixed(2)}s ${kb(results.dagship.at(-1).bytes)} · docker ${results.docker.at(-1).seconds.toFixed(2)}s ${kb(results.docker.at(-1).bytes)}`);
   }
   const t = { dagship: median(results.dagship.map((r) => r.seconds)), docker: median(results.docker.map((r) => r.seconds)) };
+  const part = (name, step) => median(results[name].map((r) => r[step])).toFixed(2);
   const b = { dagship: median(results.dagship.map((r) => r.bytes)), docker: median(results.docker.map((r) => r.bytes)) };
   const startup = median([1, 2, 3].map(() => run('node', [cli, '--version']).seconds));
   const files = git('ls-files', 'dags', 'plugins').split('\n').filter(Boolean).length;
   console.log(`one-file DAG change in a repository of ${files} DAG/plugin files, ${rounds} rounds, medians (build + push, wall time):`);
-  console.log(`  dagship build + push         ${t.dagship.toFixed(2)} s   uploaded ${kb(b.dagship)}`);
-  console.log(`  docker build + docker push   ${t.docker.toFixed(2)} s   uploaded ${kb(b.docker)}`);
+  console.log(`  dagship build + push         ${t.dagship.toFixed(2)} s   uploaded ${kb(b.dagship)}   (build ${part('dagship', 'build')} s, push ${part('dagship', 'push')} s)`);
+  console.log(`  docker build + docker push   ${t.docker.toFixed(2)} s   uploaded ${kb(b.docker)}   (build ${part('docker', 'build')} s, push ${part('docker', 'push')} s)`);
   console.log(`  ratio dagship / docker       ${(t.dagship / t.docker).toFixed(2)}x time, ${(b.dagship / b.docker).toFixed(2)}x bytes`);
   console.log(`  of which Node start-up       ${startup.toFixed(2)} s per dagship invocation (2 per build + push)`);
+  console.log(`  load average                 ${loadStart} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (${cpus().length} cores)`);
 } finally {
   child.kill();
   // The images this run tagged (its registry's port makes them its own); layers shared with others stay.
