@@ -87,7 +87,8 @@ export async function helmDeployRelease(cluster: KubeCluster, helm: Helm, image:
 }
 
 function describe(image: string, request: HelmRequest): string {
-  return `dagship deploy ${image}${request.verification ? ` (${request.verification})` : ''}`.slice(0, 500);
+  // --revision has no annotation to land in here: helm's history keeps it instead.
+  return `dagship deploy ${image}${request.revision ? ` revision ${request.revision}` : ''}${request.verification ? ` (${request.verification})` : ''}`.slice(0, 500);
 }
 
 const refsOf = (state: ReleaseState): WorkloadRef[] => state.workloads.map(({ kind, name, namespace }) => ({ kind, name, namespace }));

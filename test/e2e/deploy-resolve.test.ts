@@ -1,5 +1,8 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
@@ -13,9 +16,9 @@ const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') })
 const namespaces: string[] = [];
 const made: string[] = [];
 
-/** A one-file image made by the engine (docker import) and pushed to the test registry; returns its name. */
-async function tinyImage(tag: string): Promise<string> {
-  const name = `${env.registry}/dagship-test/resolve-${randomBytes(4).toString('hex')}`;
+/** A one-file image made by the engine (docker import) and pushed to a test registry; returns its name. */
+async function tinyImage(tag: string, registry = env.registry, authconfig: Record<string, string> = {}): Promise<string> {
+  const name = `${registry}/dagship-test/resolve-${randomBytes(4).toString('hex')}`;
   const tar = pack();
   tar.entry({ name: 'hello.txt' }, `hello from ${name}\n`);
   tar.finalize();
@@ -24,7 +27,7 @@ async function tinyImage(tag: string): Promise<string> {
   await follow(await docker.importImage(Readable.from([Buffer.concat(chunks)]), { repo: name, tag }));
   made.push(`${name}:${tag}`);
   // Engine API 1.41 wants X-Registry-Auth even for a registry without auth.
-  await follow(await docker.getImage(`${name}:${tag}`).push({ tag, authconfig: {} }));
+  await follow(await docker.getImage(`${name}:${tag}`).push({ tag, authconfig }));
   return name;
 }
 
@@ -39,18 +42,23 @@ function follow(stream: NodeJS.ReadableStream): Promise<void> {
 }
 
 /** The digest the registry serves for a tag, asked directly (not through dagship). */
-async function servedDigest(name: string, tag: string): Promise<string> {
-  const repository = name.slice(env.registry.length + 1);
-  const response = await fetch(`http://${env.registry}/v2/${repository}/manifests/${tag}`, {
+async function servedDigest(name: string, tag: string, registry = env.registry, basic?: string): Promise<string> {
+  const repository = name.slice(registry.length + 1);
+  const response = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
     method: 'HEAD',
-    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+    headers: {
+      accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+      ...(basic ? { authorization: `Basic ${Buffer.from(basic).toString('base64')}` } : {}),
+    },
   });
   expect(response.status).toBe(200);
   return response.headers.get('docker-content-digest')!;
 }
 
-const deploy = (ns: string, image: string) =>
-  dagship(['deploy', '--image', image, '--release', 'airflow', '-n', ns, '--timeout', '90s', '--skip-verify'], { env: { KUBECONFIG: env.kubeconfig } });
+// An empty Docker config: no credentials but the ones a test passes.
+const dockerConfig = mkdtempSync(path.join(tmpdir(), 'dagship-docker-config-'));
+const deploy = (ns: string, image: string, extraEnv: Record<string, string> = {}) =>
+  dagship(['deploy', '--image', image, '--release', 'airflow', '-n', ns, '--timeout', '90s', '--skip-verify'], { env: { KUBECONFIG: env.kubeconfig, DOCKER_CONFIG: dockerConfig, ...extraEnv } });
 
 async function release(): Promise<string> {
   const ns = await kube.createNamespace('deploy-resolve');
@@ -76,6 +84,22 @@ describe('dagship deploy of a tag: resolved to a digest through the registry fir
     const images = await kube.images(ns);
     expect(images['airflow-api-server']).toEqual([`wait-for-airflow-migrations=${pinned}`, `api-server=${pinned}`]);
     expect(Object.values(images).flat().filter((i) => i.includes(OLD) || i.includes(':v1'))).toEqual([]);
+  });
+
+  it('resolves through a registry that asks for credentials, with the ones deploy finds, and says when there are none', async () => {
+    const auth = { username: env.authUser, password: env.authPassword, serveraddress: env.authRegistry };
+    const name = await tinyImage('v2', env.authRegistry, auth);
+    const pinned = `${name}@${await servedDigest(name, 'v2', env.authRegistry, `${env.authUser}:${env.authPassword}`)}`;
+    const ns = await release();
+    const before = await kube.images(ns);
+    const anonymous = await deploy(ns, `${name}:v2`);
+    expect(anonymous.exitCode).toBe(2);
+    expect(anonymous.stderr).toContain(`cannot resolve ${name}:v2 to a digest: the registry ${env.authRegistry} asks for credentials`);
+    expect(await kube.images(ns)).toEqual(before);
+    const deployed = await deploy(ns, `${name}:v2`, { DAGSHIP_REGISTRY_USERNAME: env.authUser, DAGSHIP_REGISTRY_PASSWORD: env.authPassword });
+    expect(deployed.exitCode, deployed.stderr).toBe(0);
+    expect(deployed.stderr).toContain(`resolved ${name}:v2 → ${pinned}`);
+    expect((await kube.images(ns))['airflow-scheduler']).toContain(`scheduler=${pinned}`);
   });
 
   it('a tag the registry does not have, or a registry that cannot be reached, is exit 2 and changes nothing', async () => {
