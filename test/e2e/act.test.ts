@@ -45,11 +45,12 @@ function dagRepo(): DagRepo {
   writeFileSync(path.join(dir, 'dagship.yaml'), stringify(config));
   // Offline: the requirements layer is covered by the build tests.
   writeFileSync(path.join(dir, 'requirements.txt'), '');
-  // pull-request.yml serves parse-time Variables from ci/airflow-variables.json, which examples/ lacks.
-  if (!existsSync(path.join(dir, 'ci', 'airflow-variables.json'))) {
-    mkdirSync(path.join(dir, 'ci'), { recursive: true });
-    writeFileSync(path.join(dir, 'ci', 'airflow-variables.json'), '{"partner_bucket": "s3://partner-exports"}\n');
-  }
+  // pull-request.yml serves parse-time Variables from ci/airflow-variables.json (examples/ has none so
+  // far); the fixture DAG partner_export.py reads partner_bucket, given here, and partner_region, not given.
+  const variables = path.join(dir, 'ci', 'airflow-variables.json');
+  const given = existsSync(variables) ? (JSON.parse(readFileSync(variables, 'utf8')) as Record<string, unknown>) : {};
+  mkdirSync(path.dirname(variables), { recursive: true });
+  writeFileSync(variables, `${JSON.stringify({ ...given, partner_bucket: 's3://partner-exports' }, null, 2)}\n`);
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'pipe', encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
