@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { PathInfo } from './engine-images.js';
@@ -52,17 +52,9 @@ interface Entry {
  */
 export async function writeLayer(spec: LayerSpec, dir: string): Promise<Layer> {
   const pack = tar.pack();
-  const hash = createHash('sha256');
-  let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
   const file = path.join(dir, `${spec.name}.tar`);
-  const written = pipeline(pack, counter, createWriteStream(file));
+  const sink = new LayerSink(file);
+  const written = pipeline(pack, sink);
   const fileDigests: [string, string][] = [];
   for (const entry of layerEntries(spec)) {
     if (entry.source) fileDigests.push([`/${entry.header.name}`, await addFile(pack, entry.header, entry.source)]);
@@ -70,7 +62,54 @@ export async function writeLayer(spec: LayerSpec, dir: string): Promise<Layer> {
   }
   pack.finalize();
   await written;
-  return { name: spec.name, target: spec.target, file, diffId: `sha256:${hash.digest('hex')}`, size, fileDigests };
+  return { name: spec.name, target: spec.target, file, diffId: `sha256:${sink.hash.digest('hex')}`, size: sink.size, fileDigests };
+}
+
+/**
+ * The layer tar on its way to disk: hashed as it passes and written in large synchronous batches. A tar
+ * is a 512-byte header, the content and padding per file; written chunk by chunk through an fs stream,
+ * every small DAG file waited for its own writes (2,000 files: ~250 ms instead of ~40 ms).
+ */
+class LayerSink extends Writable {
+  readonly hash = createHash('sha256');
+  size = 0;
+  private readonly fd: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(file: string) {
+    super();
+    this.fd = openSync(file, 'w');
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    done(this.pendingBytes >= 4 * 1024 * 1024 ? this.flush() : null);
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    done(this.flush());
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    closeSync(this.fd);
+    done(err);
+  }
+
+  private flush(): Error | null {
+    try {
+      const batch = Buffer.concat(this.pending);
+      for (let written = 0; written < batch.length; ) written += writeSync(this.fd, batch, written);
+      this.pending = [];
+      this.pendingBytes = 0;
+      return null;
+    } catch (err) {
+      return err as Error;
+    }
+  }
 }
 
 /** The tar entries of a layer, in the order they are written: parents, the target, its content sorted. */
