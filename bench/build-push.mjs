@@ -9,7 +9,7 @@
 // --files N adds N generated DAG modules (~2 kB each) to the copy of examples/, for a larger repository.
 //
 // Needs: the built CLI (dist/cli.js), the docker CLI and docker-registry (test/infra/up installs them).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,8 +33,31 @@ const storage = path.join(work, 'registry');
 
 function run(file, args, options = {}) {
   const started = process.hrtime.bigint();
-  const output = execFileSync(file, args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...options.env } });
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, output };
+  const result = spawnSync(file, args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...options.env } });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return { seconds, output: result.stdout, log: result.stderr };
+}
+
+/** dagship's --verbose timings (ms): where its wall time goes, step by step. */
+const STEPS = [
+  ['build: Node start-up, modules, config', /build starts (\d+) ms after the process/],
+  ['build: git', /git: commit, status and remotes in (\d+) ms/],
+  ['build: engine inspects (base, requirements, owners)', /engine: base, requirements and folder owners in (\d+) ms/],
+  ['build: select files, write layers', /files selected and layers written in (\d+) ms/],
+  ['build: docker load of the archive', /engine loaded the archive in (\d+) ms/],
+  ['push: Node start-up, modules, config', /push starts (\d+) ms after the process/],
+  ['push: git, engine inspect, credentials', /git, engine inspect and credentials in (\d+) ms/],
+  ['push: registry lookup of the tag', /registry: tag looked up in (\d+) ms/],
+  ['push: engine push', /engine pushed in (\d+) ms/],
+  ['push: registry read-back', /registry read back in (\d+) ms/],
+];
+const steps = new Map(STEPS.map(([name]) => [name, []]));
+function recordSteps(log) {
+  for (const [name, pattern] of STEPS) {
+    const match = pattern.exec(log);
+    if (match) steps.get(name).push(Number(match[1]));
+  }
 }
 
 /** Bytes of blobs the registry stores: what was uploaded since the last look. */
@@ -97,8 +120,9 @@ git('commit', '-qm', 'bench');
 
 const variants = {
   dagship() {
-    const build = run('node', [cli, 'build', '.']);
-    const push = run('node', [cli, 'push', '.']);
+    const build = run('node', [cli, 'build', '.', '--verbose']);
+    const push = run('node', [cli, 'push', '.', '--verbose']);
+    recordSteps(build.log + push.log);
     return { build: build.seconds, push: push.seconds };
   },
   docker() {
@@ -125,6 +149,7 @@ try {
   console.error(`bench in ${work}; registry ${registry}; base ${base}`);
   // Warm-up, not timed: base and requirements layers reach the registry, both builders' caches fill.
   for (const name of Object.keys(variants)) console.error(`warm-up ${name}: ${measure(name).seconds.toFixed(2)}s`);
+  for (const list of steps.values()) list.length = 0;
   const results = { dagship: [], docker: [] };
   for (let i = 1; i <= rounds; i++) {
     appendFileSync(path.join(repo, 'dags', 'orders_etl.py'), `# bench change ${i}\n`);
@@ -144,6 +169,8 @@ try {
   console.log(`  docker build + docker push   ${t.docker.toFixed(2)} s   uploaded ${kb(b.docker)}   (build ${part('docker', 'build')} s, push ${part('docker', 'push')} s)`);
   console.log(`  ratio dagship / docker       ${(t.dagship / t.docker).toFixed(2)}x time, ${(b.dagship / b.docker).toFixed(2)}x bytes`);
   console.log(`  of which Node start-up       ${startup.toFixed(2)} s per dagship invocation (2 per build + push)`);
+  console.log('where dagship\'s time goes (medians of its --verbose timings, ms):');
+  for (const [name, list] of steps) if (list.length) console.log(`  ${name.padEnd(52)} ${String(median(list)).padStart(5)}`);
   console.log(`  load average                 ${loadStart} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (${cpus().length} cores)`);
 } finally {
   child.kill();

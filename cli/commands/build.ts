@@ -21,6 +21,8 @@ export type BuildFlags = ConfigFlags & {
 export async function build(repoPath: string | undefined, flags: BuildFlags): Promise<number> {
   const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
   const log = terminalLogger(Boolean(flags.verbose));
+  // Time since the process started: Node's own start-up plus loading dagship's modules.
+  log.debug(`build starts ${Math.round(performance.now())} ms after the process`);
   // Loaded here, not at the top: push imports this file for withBuildFlags and never builds.
   const { buildImage } = await import('../../src/build/build.js');
   const result = await buildImage(

@@ -25,6 +25,8 @@ export async function push(repoPath: string | undefined, flags: PushFlags): Prom
   const options = withBuildFlags(loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides }), flags);
   const explicit = await explicitCredentials(flags);
   const log = terminalLogger(Boolean(flags.verbose));
+  // Time since the process started: Node's own start-up plus loading dagship's modules.
+  log.debug(`push starts ${Math.round(performance.now())} ms after the process`);
   const outcome = await pushImage(
     { options, image: flags.image, allowDirty: flags.allowDirty },
     {

@@ -40,10 +40,13 @@ export const PLUGINS_MTIME = new Date('1980-01-01T00:00:00Z');
 export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): Promise<BuildResult> {
   const started = Date.now();
   const { base, baseName, parentRef, parent } = await prepareParent(plan, deps, log);
+  log.debug(`engine: base, requirements and folder owners in ${Date.now() - started} ms`);
   const bakes = selectBakes(plan);
   const dir = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
   try {
+    const writing = Date.now();
     const layers = await writeLayers(bakes, parent, dir, log);
+    log.debug(`files selected and layers written in ${Date.now() - writing} ms`);
     const labels = releaseLabels({
       release: plan.release,
       dirty: plan.dirty,

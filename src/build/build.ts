@@ -72,7 +72,9 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   const repository = repositoryOf(options);
   const dockerfile = Boolean(options.build.dockerfile);
   const rules = contextRules(options.root, { withTests: dockerfile });
+  const asked = Date.now();
   const release = await readRelease(options.root, deps.git, bakedBy(options, rules, dockerfile));
+  log.debug(`git: commit, status and remotes in ${Date.now() - asked} ms`);
   if (release.dirtyPaths.length > 0 && !request.allowDirty) throw dirtyError(release);
   const dirty = release.dirtyPaths.length > 0;
   if (release.ignoredPaths.length > 0) {

@@ -57,7 +57,9 @@ interface Target {
  * read back from the registry before anything is reported as pushed.
  */
 export async function pushImage(request: PushRequest, deps: PushDeps, log: Logger): Promise<PushOutcome> {
+  const started = Date.now();
   const target = await resolveTarget(request, deps);
+  log.debug(`git, engine inspect and credentials in ${Date.now() - started} ms`);
   // Asked while the image is checked; awaited only once the image may be pushed.
   const existing = target.client.manifest(target.path, target.tag);
   existing.catch(() => undefined);
@@ -65,7 +67,9 @@ export async function pushImage(request: PushRequest, deps: PushDeps, log: Logge
     throw new DagshipError(`${target.ref} was built from uncommitted changes (label io.dagship.dirty=true): it is not a release`, 'commit, build again and push; or pass --allow-dirty to push it anyway', 'gate');
   }
   log.info(`pushing ${target.ref} (image ${target.image.id.slice(0, 19)}) to ${target.registry}${target.credentials ? ` as ${target.credentials.username ?? 'token'} (from ${target.credentials.source})` : ''}`);
+  const looking = Date.now();
   const remote = await existing;
+  log.debug(`registry: tag looked up in ${Date.now() - looking} ms`);
   const held = remote ? sameImage(target, remote) : undefined;
   let bytesUploaded = 0;
   let digest: string;
@@ -73,9 +77,12 @@ export async function pushImage(request: PushRequest, deps: PushDeps, log: Logge
     log.info(`${target.ref} already holds this image (${held.digest}): nothing to upload`);
     digest = held.digest;
   } else {
+    const pushing = Date.now();
     const pushed = await pushWithRetries(target, target.tag, deps, log);
     digest = pushed.digest;
+    const reading = Date.now();
     bytesUploaded = await verifyPushed(target, target.tag, digest, pushed.events);
+    log.debug(`engine pushed in ${reading - pushing} ms; registry read back in ${Date.now() - reading} ms`);
   }
   const tags = [target.tag];
   for (const extra of extraTags(request, target)) {
