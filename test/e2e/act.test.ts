@@ -21,7 +21,10 @@ import { infra } from './infra.js';
  */
 const env = infra();
 const actionRepo = actionSnapshot(REPO_ROOT);
-const cacheDir = mkdtempSync(path.join(tmpdir(), 'dagship-act-cache-'));
+const temporary: string[] = [];
+/** A temporary folder removed after the file's tests. */
+const tempDir = (prefix: string) => temporary[temporary.push(mkdtempSync(path.join(tmpdir(), `dagship-act-${prefix}-`))) - 1]!;
+const cacheDir = tempDir('cache');
 const fixture = (name: string) => path.join(REPO_ROOT, 'test', 'fixtures', 'act', name);
 const timings: string[] = [];
 
@@ -34,7 +37,7 @@ interface DagRepo {
 
 /** A DAG repository made from examples/ (workflows under .github/workflows), its main pushed to a local origin. */
 function dagRepo(): DagRepo {
-  const root = mkdtempSync(path.join(tmpdir(), 'dagship-act-repo-'));
+  const root = tempDir('repo');
   const dir = path.join(root, 'work');
   cpSync(path.join(REPO_ROOT, 'examples'), dir, { recursive: true });
   mkdirSync(path.join(dir, '.github'));
@@ -71,7 +74,7 @@ function dagRepo(): DagRepo {
 /** The act process's environment: the infra's, without KUBECONFIG (deploy must get it from the workflow). */
 function actEnv(): NodeJS.ProcessEnv {
   const { KUBECONFIG: _unused, ...rest } = process.env;
-  return { ...rest, DAGSHIP_CACHE_DIR: mkdtempSync(path.join(tmpdir(), 'dagship-act-checks-')) };
+  return { ...rest, DAGSHIP_CACHE_DIR: tempDir('checks') };
 }
 
 async function act(label: string, repo: DagRepo, o: Omit<ActOptions, 'act' | 'repo' | 'actionRepo' | 'cacheDir' | 'env'>) {
@@ -89,8 +92,7 @@ async function manifestStatus(reference: string): Promise<number> {
 
 afterAll(() => {
   console.log(`[act] ${timings.join(' · ')}`);
-  rmSync(actionRepo, { recursive: true, force: true });
-  rmSync(cacheDir, { recursive: true, force: true });
+  for (const dir of [actionRepo, ...temporary]) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the pull-request workflow under act: one pull request, two pushes', () => {
