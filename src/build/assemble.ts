@@ -1,18 +1,19 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Options } from '../config.js';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { archiveStream, exportLayers } from './archive.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
 import { folderPath, formatBytes, selectFiles, type Selection } from './context.js';
-import type { ImageDetails } from './engine-images.js';
+import type { ImageDetails, ImageOperations } from './engine-images.js';
 import { imageConfig } from './image-config.js';
 import { contentDigest, writeLayer, type Layer } from './layer.js';
 import { withPaths } from './path-cache.js';
 import { releaseLabels, shortList } from './release.js';
-import { requirementLines, requirementsImage } from './requirements.js';
+import { requirementLines, requirementsImage, requirementsRef } from './requirements.js';
 
 /** A repository folder baked into the image as one layer. */
 interface Bake {
@@ -71,15 +72,43 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
   }
 }
 
+/** The parent of the new layers as the engine already holds it: inspected only, nothing pulled or built. */
+export interface HeldParent {
+  base?: ImageDetails;
+  /** The base, or the requirements image when requirements.txt installs something; with folder owners. */
+  parent?: ImageDetails;
+  parentRef?: string;
+}
+
+/**
+ * Looks the parent up while git is asked about the commit (nothing here changes the engine, so it may run
+ * before a dirty tree is refused): base, requirements image, folder owners.
+ */
+export async function heldParent(engine: ImageOperations, options: Options): Promise<HeldParent> {
+  const base = options.base_image ? await engine.inspect(options.base_image) : undefined;
+  if (!base) return {};
+  const file = path.join(options.root, options.requirements);
+  const parentRef = requirementLines(file).length > 0 ? requirementsRef(base.id, readFileSync(file)) : base.id;
+  const image = parentRef === base.id ? base : await engine.inspect(parentRef);
+  // The owners of /opt and /opt/airflow go into the layers as the parent has them.
+  const parent = image && (await withPaths(engine, image, ['/opt', '/opt/airflow']));
+  return parent ? { base, parent, parentRef } : { base };
+}
+
 /** The base image, and the image the new layers go on: the base, or the base with requirements installed. */
 async function prepareParent(plan: BuildPlan, deps: BuildDeps, log: Logger) {
   const baseName = plan.options.base_image;
   if (!baseName) throw new DagshipError('no base image configured', "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --base-image", 'config');
-  const base = await ensureBase(deps.engine, baseName, deps.credentialsFor, log);
+  // A lookup that failed is done again below, where its error is worded.
+  const held = (await plan.held?.catch(() => undefined)) ?? {};
+  const base = held.base ?? (await ensureBase(deps.engine, baseName, deps.credentialsFor, log));
   log.info(`base ${baseName} (${base.id.slice(7, 19)}, ${base.layers.length} layer(s))`);
+  if (held.parent && held.parentRef) {
+    if (held.parentRef !== base.id) log.info(`requirements: reused ${held.parentRef} (same base and requirements.txt)`);
+    return { base, baseName, parentRef: held.parentRef, parent: held.parent };
+  }
   const requirements = path.join(plan.options.root, plan.options.requirements);
   const { ref: parentRef, image } = requirementLines(requirements).length > 0 ? await requirementsImage(deps.engine, base.id, requirements, log) : { ref: base.id, image: base };
-  // The owners of /opt and /opt/airflow go into the layers as the parent has them.
   const parent = await withPaths(deps.engine, image, ['/opt', '/opt/airflow']);
   if (!parent) throw new DagshipError(`the engine no longer holds ${parentRef}`, 'run the build again (was an image removed meanwhile?)', 'infra');
   return { base, baseName, parentRef, parent };

@@ -2,7 +2,7 @@ import type { Options } from '../config.js';
 import type { ImageEngine } from '../docker.js';
 import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
-import { assemble } from './assemble.js';
+import { assemble, heldParent, type HeldParent } from './assemble.js';
 import type { CredentialsFor } from './base.js';
 import type { ImageStorage } from './engine-images.js';
 import { contextRules, folderPath, type Rules } from './context.js';
@@ -64,6 +64,8 @@ export interface BuildPlan {
   includeBaseLayers: boolean;
   /** Asked for at the start, used when loading: where the engine keeps images. */
   storage: Promise<ImageStorage>;
+  /** Asked for at the start (generated builds): the parent image, if the engine already holds it. */
+  held?: Promise<HeldParent>;
 }
 
 /** Builds the DAG image of the repository's current commit. */
@@ -72,6 +74,11 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   const repository = repositoryOf(options);
   const dockerfile = Boolean(options.build.dockerfile);
   const rules = contextRules(options.root, { withTests: dockerfile });
+  // The engine is asked while git is: only lookups, so a refused (dirty) build has changed nothing.
+  const storage = deps.engine.storage();
+  storage.catch(() => undefined); // awaited later; an unreachable engine fails the first inspect too
+  const held = dockerfile ? undefined : heldParent(deps.engine, options);
+  held?.catch(() => undefined); // a refused build never awaits it; assemble does the lookup again if it failed
   const asked = Date.now();
   const release = await readRelease(options.root, deps.git, bakedBy(options, rules, dockerfile));
   log.debug(`git: commit, status and remotes in ${Date.now() - asked} ms`);
@@ -84,9 +91,7 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   const tag = commitTag(release.revision, { short: options.build.short_sha, dirty });
   // A dirty build never moves a team tag such as `staging`.
   const tags = [tag, ...(dirty ? [] : options.build.extra_tags)].map((t) => `${repository}:${t}`);
-  const storage = deps.engine.storage();
-  storage.catch(() => undefined); // awaited later; an unreachable engine fails the first inspect too
-  const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), storage };
+  const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), storage, held };
   log.info(`building ${tags[0]} (commit ${release.revision.slice(0, 12)}${dirty ? ', uncommitted changes' : ''})`);
   return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
 }

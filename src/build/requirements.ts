@@ -39,6 +39,11 @@ export function requirementsKey(baseId: string, content: Buffer): string {
   return createHash('sha256').update(RECIPE).update('\0').update(baseId).update('\0').update(content).digest('hex').slice(0, 20);
 }
 
+/** Where the requirements image of this base and file is cached on the engine. */
+export function requirementsRef(baseId: string, content: Buffer): string {
+  return `${REQUIREMENTS_REPOSITORY}:${requirementsKey(baseId, content)}`;
+}
+
 /**
  * The base image with requirements.txt installed, in its own layers below the DAGs. pip needs the network
  * and writes timestamps, so this is the one step that is not byte-reproducible across machines; the image
@@ -46,7 +51,7 @@ export function requirementsKey(baseId: string, content: Buffer): string {
  */
 export async function requirementsImage(engine: ImageOperations, baseId: string, file: string, log: Logger): Promise<{ ref: string; image: ImageDetails }> {
   const content = readFileSync(file);
-  const ref = `${REQUIREMENTS_REPOSITORY}:${requirementsKey(baseId, content)}`;
+  const ref = requirementsRef(baseId, content);
   const cached = await engine.inspect(ref);
   if (cached) {
     log.info(`requirements: reused ${ref} (same base and requirements.txt)`);
