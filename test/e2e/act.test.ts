@@ -71,10 +71,14 @@ function dagRepo(): DagRepo {
   return { dir, repository, commit, git };
 }
 
-/** The act process's environment: the infra's, without KUBECONFIG (deploy must get it from the workflow). */
+/**
+ * The act process's environment: the infra's, without KUBECONFIG (deploy must get it from the workflow)
+ * and without the variables of an outer runner when CI itself runs in GitHub Actions (act sets its own).
+ */
 function actEnv(): NodeJS.ProcessEnv {
-  const { KUBECONFIG: _unused, ...rest } = process.env;
-  return { ...rest, DAGSHIP_CACHE_DIR: tempDir('checks') };
+  const outer = /^(KUBECONFIG|GITHUB_.*|RUNNER_.*|ACTIONS_.*|CI)$/;
+  const kept = Object.entries(process.env).filter(([name]) => !outer.test(name));
+  return { ...Object.fromEntries(kept), DAGSHIP_CACHE_DIR: tempDir('checks') };
 }
 
 async function act(label: string, repo: DagRepo, o: Omit<ActOptions, 'act' | 'repo' | 'actionRepo' | 'cacheDir' | 'env'>) {
