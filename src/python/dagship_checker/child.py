@@ -1,4 +1,4 @@
-"""A forked child: parse one DAG file and send its result up a pipe."""
+"""A forked child: parse the DAG files the parent assigns, one at a time, and send each result up a pipe."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 import sys
 import time
 import traceback
+import types
 
 from .airflow_env import dagbag_factory
 from .definitions import find_dag_definitions
@@ -30,32 +31,40 @@ from .request import relative
 # ends the import first; this catches code that swallows the alarm or blocks inside C.
 HARD_KILL_GRACE = 3.0
 
+# Put in sys.modules last before the first fork: what a child imports comes after it (dicts keep order).
+FORK_MARKER = "_dagship_fork_marker"
 # Names in sys.modules when the parent started forking (see freeze_parent).
 PARENT_MODULES: frozenset = frozenset()
 
 
 def freeze_parent() -> None:
-    """Last step before forking: snapshot the modules the children inherit, and keep the garbage
+    """Last step before forking: mark and snapshot the modules the children inherit, and keep the garbage
     collector of every child off the parent's objects (a collection would walk, and so copy, the heap)."""
     global PARENT_MODULES  # noqa: PLW0603 - set once, before the first fork
+    sys.modules[FORK_MARKER] = types.ModuleType(FORK_MARKER)
     PARENT_MODULES = frozenset(sys.modules)
     gc.freeze()
 
 
-def run_child(paths: list[str], request: dict, result_fd: int, output_paths: list[str]) -> None:
-    """Entry point of a forked child: parses its files in order, one JSON line per file, then exits
-    without running the parent's exit handlers. A batch of several files shares the fork's cost; if a
-    file kills the child, the parent re-checks the files it had not finished one child each."""
+def run_child(paths: list[str], request: dict, pipes: tuple[int, int], output_path: str) -> None:
+    """Entry point of a forked child: parses the files the parent assigns (indexes into `paths`, one line
+    each on the command pipe) in order, sends one JSON line per file, and exits at the end of the
+    assignments without running the parent's exit handlers. A long-lived child shares the fork's cost over
+    many files; if a file kills it, the parent re-checks that file as the first of a fresh child."""
+    command_fd, result_fd = pipes
     status = 70  # EX_SOFTWARE: the checker, not the DAG file, failed in this child
     pid = os.getpid()
     try:
-        isolate_child(output_paths[0], request)
-        for index, path in enumerate(paths):
-            if index:
-                next_file(output_paths[index], request)
-            result = check_file(path, request)
+        capture = isolate_child(output_path, request)
+        for count, index in enumerate(_assignments(command_fd)):
+            if count:
+                next_file(request)
+            result = check_file(paths[index], request)
             if os.getpid() != pid:  # DAG code that forked must not send a second result
                 break
+            output = capture.take(request["max_output_bytes"])
+            if output:
+                result["output"] = output
             _send(result_fd, result)
         status = 0
     except BaseException:
@@ -68,21 +77,42 @@ def run_child(paths: list[str], request: dict, result_fd: int, output_paths: lis
         os._exit(status)
 
 
-def next_file(output_path: str, request: dict) -> None:
-    """Between two files of a batch: fresh output capture, lookups and repository modules, so that
-    each file imports its own helpers again (and lists them as its local modules)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.close(out)
+def _assignments(fd: int):
+    """File indexes from the parent, until it closes the pipe."""
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return
+            pending += chunk
+        line, _, pending = pending.partition(b"\n")
+        yield int(line)
+
+
+def next_file(request: dict) -> None:
+    """Between two files of one child: fresh lookups and repository modules, so that each file imports
+    its own helpers again, as in the scheduler's process per file (and lists them as local modules)."""
     LOOKUPS.missing.clear()
     inside = request["repo_root"].rstrip(os.sep) + os.sep
-    for name in list(sys.modules.keys() - PARENT_MODULES):
-        module_file = getattr(sys.modules.get(name), "__file__", None)
+    for name, module in modules_since_fork():
+        module_file = getattr(module, "__file__", None)
         if isinstance(module_file, str) and module_file.startswith(inside):
             del sys.modules[name]
+
+
+def modules_since_fork() -> list[tuple[str, object]]:
+    """(name, module) imported in this child, newest first: the names after the fork marker. Reading
+    only those keeps a child off the thousands of inherited modules (touching them copies their pages)."""
+    names = list(sys.modules)
+    found = []
+    for name in reversed(names):
+        if name == FORK_MARKER:
+            break
+        found.append(name)
+    else:  # DAG code removed the marker: compare with the snapshot instead
+        found = list(sys.modules.keys() - PARENT_MODULES)
+    return [(name, sys.modules.get(name)) for name in found]
 
 
 def _send(fd: int, result: dict) -> None:
@@ -133,12 +163,11 @@ def local_modules(parsed: ParsedFile) -> list[str]:
     """Repository files the DAG file loaded (helpers, plugins), the file itself excluded.
 
     Only modules imported since the fork are looked at: the parent loads no repository code, and
-    touching each of its thousands of inherited modules would copy their memory pages (~10 ms a file).
-    A helper that raised during import is gone from sys.modules, so files named in the error
-    tracebacks count too: a change to that helper must re-check this file.
+    repository modules are removed between files. A helper that raised during import is gone from
+    sys.modules, so files named in the error tracebacks count too: a change to that helper must
+    re-check this file.
     """
-    new = [sys.modules.get(name) for name in sys.modules.keys() - PARENT_MODULES]
-    files = [getattr(module, "__file__", None) for module in new]
+    files = [getattr(module, "__file__", None) for _, module in modules_since_fork()]
     for text in parsed.error_texts:
         files += re.findall(r'File "([^"]+)", line \d+', text)
     root = parsed.request["repo_root"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import time
@@ -17,6 +16,7 @@ from .findings import (
     line_in_text,
     tail,
 )
+from .isolation import read_tail
 from .request import relative
 
 if TYPE_CHECKING:
@@ -24,21 +24,14 @@ if TYPE_CHECKING:
 
 
 def finish_child(child: Child, request: dict) -> dict:
+    """The verdict on the file a child was parsing when it died (or sent an unreadable result): the file
+    was the first in that child, so nothing else can be the cause."""
     elapsed = round(time.monotonic() - child.started, 3)
     output = read_output(child.output_path, request["max_output_bytes"])
-    result = _decode(child.data)
-    if result is None or "internal_error" in result:
-        result = died_result(child, request, elapsed, output, result)
+    result = died_result(child, request, elapsed, output, child.broken)
     if output:
         result["output"] = output
     return result
-
-
-def _decode(data: bytes) -> dict | None:
-    with contextlib.suppress(ValueError):
-        value, _ = json.JSONDecoder().raw_decode(data.decode("utf-8", "replace"))
-        return value if isinstance(value, dict) else None
-    return None
 
 
 def died_result(child: Child, request: dict, elapsed: float, output: str, broken: dict | None) -> dict:
@@ -89,16 +82,9 @@ def _signal_name(number: int) -> str:
 
 
 def read_output(path: str, limit: int) -> str:
-    """The child's stdout/stderr: the last `limit` bytes, never more, then the file is removed."""
+    """The dead child's stdout/stderr for its last file: the last `limit` bytes, then the file is removed."""
     try:
-        with open(path, "rb") as fh:
-            size = fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, size - limit))
-            data = fh.read(limit)
-    except OSError:
-        return ""
+        return read_tail(path, limit)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(path)
-    text = data.decode("utf-8", "replace")
-    return f"[... {size - len(data)} bytes omitted ...]\n{text}" if size > len(data) else text

@@ -16,18 +16,15 @@ OUTPUT_FILE_LIMIT = 256 * 1024 * 1024
 FAULT_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
 
 
-def isolate_child(output_path: str, request: dict) -> None:
+def isolate_child(output_path: str, request: dict) -> OutputCapture:
     os.setpgid(0, 0)  # the parent kills the whole group: subprocesses started by DAG code die too
     signal.set_wakeup_fd(-1)
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
     null = os.open(os.devnull, os.O_RDONLY)
-    out = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(null, 0)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
     os.close(null)
-    os.close(out)
+    capture = OutputCapture(output_path)
     if request["memory_limit_mb"]:  # 0: no limit
         _limit(resource.RLIMIT_AS, int(request["memory_limit_mb"] * 1024 * 1024))
     _limit(resource.RLIMIT_FSIZE, OUTPUT_FILE_LIMIT)
@@ -36,6 +33,58 @@ def isolate_child(output_path: str, request: dict) -> None:
     _keep_fault_signals_fatal()
     faulthandler.enable(file=sys.stderr, all_threads=True)
     LOOKUPS.load(request)
+    return capture
+
+
+class OutputCapture:
+    """The child's stdout and stderr, both into one file that holds the output of the current DAG file
+    only: after each file its output is taken and the file emptied (the parent reads it if the child dies)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.identity = None
+        self._open()
+
+    def _open(self) -> None:
+        # O_APPEND: after the file is emptied, every writer (subprocesses too) starts again at offset 0.
+        out = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
+        self.identity = _identity(1)
+
+    def take(self, limit: int) -> str:
+        """The current file's output (its last `limit` bytes), then an empty capture for the next file;
+        a capture that DAG code closed or redirected is opened again."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        intact = _identity(1) == self.identity == _identity(2)
+        if intact and os.fstat(1).st_size == 0:
+            return ""
+        text = read_tail(self.path, limit)
+        self._open()
+        return text
+
+
+def _identity(fd: int) -> tuple[int, int] | None:
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def read_tail(path: str, limit: int) -> str:
+    """The last `limit` bytes of a captured output, never more, marked when bytes were left out."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - limit))
+            data = fh.read(limit)
+    except OSError:
+        return ""
+    text = data.decode("utf-8", "replace")
+    return f"[... {size - len(data)} bytes omitted ...]\n{text}" if size > len(data) else text
 
 
 def _limit(which: int, value: int) -> None:

@@ -1,4 +1,4 @@
-"""Parent: fork one child per file, at most `workers` at a time, and kill those that outlive the timeout."""
+"""Parent: keep `workers` children busy with files, and kill those that outlive the timeout."""
 
 from __future__ import annotations
 
@@ -11,104 +11,157 @@ import sys
 import time
 
 from .child import HARD_KILL_GRACE, run_child
-from .deaths import finish_child, read_output
+from .deaths import finish_child
 
 # The child's JSON result is small; anything bigger came from DAG code writing to our pipe.
 RESULT_LIMIT = 64 * 1024 * 1024
-
-
-# A forked Airflow process costs milliseconds before it imports anything; a batch shares that cost.
-MAX_BATCH = 16
+# Files a child may hold at once: the one it parses and the next, so it never waits for the parent.
+AHEAD = 2
+# A forked Airflow process costs tens of milliseconds of copy-on-write before its first file is parsed;
+# a child that parses many files shares that cost. Its memory grows by about a kilobyte a file; this
+# bounds what one process accumulates all the same.
+MAX_FILES_PER_CHILD = 256
 
 
 class Child:
-    """A forked child parsing a batch of files (often one), as the parent sees it."""
+    """A forked child parsing the files the parent assigns, as the parent sees it."""
 
-    def __init__(self, paths: list[str], pid: int, fd: int, output_paths: list[str], request: dict) -> None:
-        self.paths, self.pid, self.fd, self.output_paths = paths, pid, fd, output_paths
-        self.request = request
+    def __init__(self, serial: int, pid: int, fds: tuple[int, int], output_path: str) -> None:
+        self.serial, self.pid, self.output_path = serial, pid, output_path
+        self.fd, self.command_fd = fds
+        self.assigned: list[str] = []  # sent and not reported yet; the first is being parsed
+        self.sent = 0
+        self.checked = 0
         self.done: list[dict] = []
         self.data = bytearray()
+        self.broken: dict | None = None  # an unreadable result or the checker's own failure
         self.wait_status: int | None = None
         self.killed = False
-        self.next_file()
+        self.progress()
 
     @property
     def path(self) -> str:
-        return self.paths[min(len(self.done), len(self.paths) - 1)]
+        return self.assigned[0]
 
-    @property
-    def output_path(self) -> str:
-        return self.output_paths[min(len(self.done), len(self.paths) - 1)]
-
-    def next_file(self) -> None:
+    def progress(self) -> None:
         """Each file gets the whole timeout, counted from when the previous one finished."""
         self.started = time.monotonic()
-        self.deadline = self.started + self.request["timeout"] + HARD_KILL_GRACE
 
 
-def batch_size(files: int, workers: int) -> int:
-    """One file per child for small runs (best isolation); batches when there are many files."""
-    return max(1, min(MAX_BATCH, files // (workers * 4)))
+class Plan:
+    """Files still to check. `fresh` files must be the first file of a new child: their child died on
+    them after parsing other files, so only a process of their own can say whether they are the cause."""
+
+    def __init__(self, paths: list[str], request: dict, workers: int) -> None:
+        self.paths, self.request = paths, request
+        self.index = {path: n for n, path in enumerate(paths)}
+        self.queue = paths[::-1]  # popped from the end
+        self.fresh: list[str] = []
+        self.per_child = files_per_child(len(paths), workers)
+
+    def __bool__(self) -> bool:
+        return bool(self.queue or self.fresh)
+
+    def deadline(self, child: Child) -> float:
+        return child.started + self.request["timeout"] + HARD_KILL_GRACE
+
+    def feed(self, child: Child) -> None:
+        """Keep the child AHEAD files deep; close its pipe when it has had its share or nothing is left."""
+        while child.command_fd is not None and len(child.assigned) < AHEAD:
+            if child.sent >= self.per_child or not self.queue:
+                os.close(child.command_fd)
+                child.command_fd = None
+                return
+            self.assign(child, self.queue.pop())
+
+    def assign(self, child: Child, path: str) -> None:
+        child.assigned.append(path)
+        child.sent += 1
+        with contextlib.suppress(OSError):  # a dead child: settle() puts the file back
+            os.write(child.command_fd, b"%d\n" % self.index[path])
+
+    def settle(self, child: Child) -> dict | None:
+        """After a child exits with files still assigned: a verdict on the file it died on when that was its
+        first file, else that file goes to a fresh child; the files it had not started go back."""
+        if not child.assigned:
+            _remove(child.output_path)
+            return None
+        first, *unstarted = child.assigned
+        self.queue += unstarted[::-1]
+        if child.checked == 0:
+            return finish_child(child, self.request)  # reads and removes the output
+        self.fresh.append(first)
+        _remove(child.output_path)
+        return None
 
 
-def spawn(paths: list[str], request: dict, workdir: str, index: int) -> Child:
-    output_paths = [os.path.join(workdir, f"child-{index}-{n}.out") for n in range(len(paths))]
-    read_fd, write_fd = os.pipe()
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def files_per_child(files: int, workers: int) -> int:
+    """One file per child for small runs (best isolation); long-lived children when there are many."""
+    return 1 if files < workers * 8 else MAX_FILES_PER_CHILD
+
+
+def spawn(plan: Plan, running: dict[int, Child], workdir: str, serial: int) -> Child:
+    output_path = os.path.join(workdir, f"child-{serial}.out")
+    command_r, command_w = os.pipe()
+    result_r, result_w = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
-        os.close(read_fd)
-        run_child(paths, request, write_fd, output_paths)
-    os.close(write_fd)
+        # Other children's pipes stay with the parent: a child holding one would keep it from ending.
+        for fd in [command_w, result_r, *(fd for c in running.values() for fd in (c.fd, c.command_fd))]:
+            if fd is not None:
+                os.close(fd)
+        run_child(plan.paths, plan.request, (command_r, result_w), output_path)
+    os.close(command_r)
+    os.close(result_w)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
-    os.set_blocking(read_fd, False)
-    return Child(paths, pid, read_fd, output_paths, request)
+    os.set_blocking(result_r, False)
+    child = Child(serial, pid, (result_r, command_w), output_path)
+    if plan.fresh:
+        plan.assign(child, plan.fresh.pop())
+    return child
 
 
 def check_files(paths: list[str], request: dict, workdir: str, workers: int) -> list[dict]:
-    size = batch_size(len(paths), workers)
-    queue = [paths[i : i + size] for i in range(0, len(paths), size)][::-1]
+    plan = Plan(paths, request, workers)
     running: dict[int, Child] = {}
     results: list[dict] = []
     spawned = 0
-    with ChildEvents() as events:
+    with ChildEvents(plan) as events:
         try:
-            while queue or running:
-                while queue and len(running) < workers:
+            while plan or running:
+                while plan and len(running) < workers:
                     spawned += 1
-                    child = spawn(queue.pop(), request, workdir, spawned)
+                    child = spawn(plan, running, workdir, spawned)
                     running[child.pid] = child
                     events.watch(child)
+                for child in running.values():
+                    plan.feed(child)
                 events.wait(running)
-                kill_overdue(running)
+                kill_overdue(running, plan)
                 for child in [c for c in running.values() if c.wait_status is not None]:
                     events.forget(child)
                     del running[child.pid]
-                    queue += settle(child, request)
-                    results += child.done
+                    verdict = plan.settle(child)
+                    results += child.done + ([verdict] if verdict else [])
         finally:
             for child in running.values():
                 _kill_group(child.pid)
     return results
 
 
-def settle(child: Child, request: dict) -> list[list[str]]:
-    """After a child exits: a lone file gets its verdict; the unfinished files of a batch that died go
-    back to be checked one child each, so the file that killed it is diagnosed on its own."""
-    left = child.paths[len(child.done) :]
-    if not left:
-        return []
-    if len(child.paths) == 1:
-        child.done.append(finish_child(child, request))
-        return []
-    return [[path] for path in reversed(left)]
-
-
 class ChildEvents:
     """Wakes the parent when a child writes to its pipe or exits (SIGCHLD through a wakeup fd)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
 
     def __enter__(self) -> ChildEvents:
         self.selector = selectors.DefaultSelector()
@@ -135,11 +188,14 @@ class ChildEvents:
         with contextlib.suppress(KeyError, ValueError):
             self.selector.unregister(child.fd)
         os.close(child.fd)
+        if child.command_fd is not None:
+            os.close(child.command_fd)
+            child.command_fd = None
         _kill_group(child.pid)  # leftovers started by DAG code
 
     def wait(self, running: dict[int, Child]) -> None:
         # A killed child wakes us through SIGCHLD; the 1 s cap only guards against a missed signal.
-        deadlines = [c.deadline for c in running.values() if not c.killed]
+        deadlines = [self.plan.deadline(c) for c in running.values() if not c.killed]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else 1.0
         for key, _ in self.selector.select(timeout):
             if key.data is None:
@@ -161,23 +217,24 @@ def _read_available(child: Child) -> bool:
             return True
         if len(child.data) < RESULT_LIMIT:
             child.data += chunk
-        if len(child.paths) > 1:
-            _take_results(child)
+        _take_results(child)
 
 
 def _take_results(child: Child) -> None:
-    """A batch child sends one JSON line per finished file."""
-    while b"\n" in child.data and len(child.done) < len(child.paths):
+    """One JSON line per finished file, in the order the files were assigned."""
+    while b"\n" in child.data and child.assigned and child.broken is None:
         line, _, rest = bytes(child.data).partition(b"\n")
         child.data = bytearray(rest)
         result = _decode_line(line)
         if result is None or "internal_error" in result:
-            return  # settle() re-checks this file and the rest one child each
-        output = read_output(child.output_path, child.request["max_output_bytes"])
-        if output:
-            result["output"] = output
+            # DAG code wrote to our pipe, or the checker failed: stop this child; see Plan.settle.
+            child.broken = result or {"internal_error": "the child sent an unreadable result"}
+            _kill_group(child.pid)
+            return
+        child.assigned.pop(0)
+        child.checked += 1
         child.done.append(result)
-        child.next_file()
+        child.progress()
 
 
 def _decode_line(line: bytes) -> dict | None:
@@ -200,10 +257,10 @@ def reap(running: dict[int, Child]) -> None:
             running[pid].wait_status = status
 
 
-def kill_overdue(running: dict[int, Child]) -> None:
+def kill_overdue(running: dict[int, Child], plan: Plan) -> None:
     now = time.monotonic()
     for child in running.values():
-        if not child.killed and child.wait_status is None and now >= child.deadline:
+        if not child.killed and child.wait_status is None and now >= plan.deadline(child):
             child.killed = True
             _kill_group(child.pid)
 
