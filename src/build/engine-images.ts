@@ -1,5 +1,8 @@
 import tar from 'tar-stream';
 import { EngineApiError, type EngineApi } from './engine-api.js';
+import { EngineStreamError, follow, loadedNames, type OnProgress, type ProgressEvent } from './progress.js';
+
+export { EngineStreamError, follow, loadedNames, parseProgressLine, type OnProgress, type ProgressEvent } from './progress.js';
 
 /** Credentials as the Engine API takes them in X-Registry-Auth; `{}` is anonymous. */
 export interface EngineAuth {
@@ -8,16 +11,6 @@ export interface EngineAuth {
   identitytoken?: string;
   serveraddress?: string;
 }
-
-/** One line of an Engine API progress stream (pull, push, build, load). */
-export interface ProgressEvent {
-  id?: string;
-  status?: string;
-  stream?: string;
-  progressDetail?: { current?: number; total?: number };
-  aux?: Record<string, unknown>;
-}
-export type OnProgress = (event: ProgressEvent) => void;
 
 /** Owner and mode of a path inside an image's filesystem. */
 export interface PathInfo {
@@ -58,11 +51,6 @@ export interface PushResult {
   /** The manifest digest the engine pushed. */
   digest: string;
   events: ProgressEvent[];
-}
-
-/** An error the engine reported inside a progress stream (the HTTP status was already 200). */
-export class EngineStreamError extends Error {
-  override readonly name = 'EngineStreamError';
 }
 
 /** Image operations of the Engine API that build and push need. */
@@ -221,55 +209,6 @@ async function pushImage(api: EngineApi, ref: string, auth: EngineAuth, onProgre
   const digest = events.map((e) => e.aux?.Digest).find((v): v is string => typeof v === 'string');
   if (!digest) throw new EngineStreamError(`the engine finished pushing ${ref} without reporting a manifest digest`);
   return { digest, events };
-}
-
-/** Reads a JSON-lines progress stream to its end; an error line rejects with EngineStreamError. */
-export function follow(stream: NodeJS.ReadableStream, onProgress?: OnProgress): Promise<ProgressEvent[]> {
-  return new Promise((resolve, reject) => {
-    const events: ProgressEvent[] = [];
-    let buffered = '';
-    let failed = false;
-    const take = (line: string) => {
-      if (failed || !line.trim()) return;
-      const event = parseProgressLine(line);
-      if ('error' in event) {
-        failed = true;
-        reject(new EngineStreamError(event.error));
-        return;
-      }
-      events.push(event);
-      onProgress?.(event);
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      lines.forEach(take);
-    });
-    stream.on('error', (err) => !failed && reject(err));
-    stream.on('end', () => {
-      take(buffered);
-      if (!failed) resolve(events);
-    });
-  });
-}
-
-/** One progress line: an event, or the error it carries. Lines that are not JSON are kept as text. */
-export function parseProgressLine(line: string): ProgressEvent | { error: string } {
-  let value: Record<string, unknown>;
-  try {
-    value = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return { stream: line };
-  }
-  const detail = value.errorDetail as { message?: string } | undefined;
-  if (value.error || detail?.message) return { error: String(detail?.message ?? value.error) };
-  return value as ProgressEvent;
-}
-
-/** Names from `docker load` output: "Loaded image: repo:tag" and "Loaded image ID: sha256:…". */
-export function loadedNames(events: ProgressEvent[]): string[] {
-  return events.flatMap((e) => [...(e.stream ?? '').matchAll(/Loaded image(?: ID)?: (\S+)/g)].map((m) => m[1]!));
 }
 
 export function statusOf(err: unknown): number | undefined {
