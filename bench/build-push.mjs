@@ -4,13 +4,14 @@
 // measures the bytes each uploads (growth of a registry's blob storage: this bench starts its own
 // registry, so tests running meanwhile on the shared ones cannot skew the figures).
 //
-//   eval "$(test/infra/up)" && npm run build && node bench/build-push.mjs [--rounds 5] [--files 0]
+//   eval "$(test/infra/up)" && npm run build && node bench/build-push.mjs [--rounds 5] [--files 0] [--keep]
 //
 // --files N adds N generated DAG modules (~2 kB each) to the copy of examples/, for a larger repository.
+// --keep leaves the bench's folder (repository copy, registry storage) in place, to look at afterwards.
 //
 // Needs: the built CLI (dist/cli.js), the docker CLI and docker-registry (test/infra/up installs them).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,4 +178,6 @@ try {
   // The images this run tagged (its registry's port makes them its own); layers shared with others stay.
   const mine = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${registry}/bench/*`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (mine.length) execFileSync('docker', ['rmi', ...mine], { stdio: 'ignore' });
+  // The copy of the repository and the registry's storage (the base layers: ~150 MB a run), unless kept.
+  if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
 }
