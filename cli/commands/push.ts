@@ -1,4 +1,3 @@
-import { httpFetch } from '../../src/build/http-fetch.js';
 import { pushImage } from '../../src/build/push.js';
 import { loadOptions } from '../../src/config.js';
 import { resolveCredentials } from '../../src/credentials.js';
@@ -33,8 +32,7 @@ export async function push(repoPath: string | undefined, flags: PushFlags): Prom
       engine: connectDocker(),
       git: gitRepo(options.root),
       credentialsFor: (registry) => resolveCredentials(registry, { explicit, cwd: options.root }),
-      // node:http, not Node's fetch: loading undici cost each push ~35 ms for two small requests.
-      registry: (host, credentials) => connectRegistry(host, httpFetch, { credentials }),
+      registry: (host, credentials) => connectRegistry(host, fetch, { credentials }),
     },
     log,
   );

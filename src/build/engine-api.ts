@@ -1,10 +1,10 @@
-import http from 'node:http';
-import { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import type http from 'node:http';
 
 /**
- * The Docker Engine API over node:http. dockerode was used before; it loads gRPC, protobuf and ssh2 for
- * features dagship never uses, which cost ~50 ms of start-up on every build and push. The endpoints
- * dagship calls are a handful of plain HTTP requests, so they are made here directly.
+ * The few Engine API calls dagship makes, as plain requests through dockerode's connection layer
+ * (docker-modem): it finds the engine the way the docker CLI does — unix socket, or DOCKER_HOST over
+ * TCP with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH — and dagship keeps control of each request.
  */
 export interface EngineApi {
   /** A 2xx answer's JSON body; an EngineApiError for any other status. */
@@ -35,15 +35,10 @@ export class EngineApiError extends Error {
   }
 }
 
-/** Where a DOCKER_HOST points: a unix socket, or tcp://host:port (plain HTTP). */
+/** The engine at `host` (unix://…, or tcp://… with the docker CLI's TLS variables). */
 export function engineApi(host: string): EngineApi {
-  const target: http.RequestOptions = host.startsWith('unix://')
-    ? { socketPath: host.slice('unix://'.length) }
-    : (() => {
-        const url = new URL(host.replace(/^tcp:/, 'http:'));
-        return { host: url.hostname, port: Number(url.port || 2375) };
-      })();
-  const stream = (method: string, path: string, request: EngineRequest = {}) => call(target, method, path, request);
+  const client = new Docker(host.startsWith('unix://') ? { socketPath: host.slice('unix://'.length) } : undefined);
+  const stream = (method: string, path: string, request: EngineRequest = {}) => call(client, method, path, request);
   return {
     stream,
     async json<T>(method: string, path: string, request?: EngineRequest) {
@@ -55,34 +50,36 @@ export function engineApi(host: string): EngineApi {
   };
 }
 
-function call(target: http.RequestOptions, method: string, path: string, request: EngineRequest): Promise<http.IncomingMessage> {
-  const headers: http.OutgoingHttpHeaders = {};
-  const tar = request.body instanceof Readable || isNodeStream(request.body);
-  if (request.body !== undefined) headers['content-type'] = tar ? 'application/x-tar' : 'application/json';
-  if (request.auth) headers['x-registry-auth'] = registryAuth(request.auth);
+const SUCCESS = { 200: true, 201: true, 204: true, 304: true };
+
+function call(client: Docker, method: string, path: string, request: EngineRequest): Promise<http.IncomingMessage> {
+  const tar = isNodeStream(request.body);
+  const query = queryString(request.query);
   return new Promise((resolve, reject) => {
-    const req = http.request({ ...target, method, path: `${path}${queryString(request.query)}`, headers }, (res) => {
-      if ((res.statusCode ?? 500) < 300) return resolve(res);
-      collect(res).then((body) => reject(new EngineApiError(res.statusCode ?? 500, errorMessage(body, res.statusCode))), reject);
-    });
-    req.on('error', reject);
-    if (tar) {
-      const body = request.body as NodeJS.ReadableStream;
-      body.on('error', (err: Error) => req.destroy(err));
-      body.pipe(req);
-    } else {
-      req.end(request.body === undefined ? undefined : JSON.stringify(request.body));
-    }
+    client.modem.dial(
+      {
+        // docker-modem drops the last character of a path with '?' when it has no options of its own
+        // to append: the query string is dagship's, so a spare separator goes last.
+        path: query ? `${path}${query}&` : `${path}?`,
+        method,
+        isStream: true,
+        statusCodes: SUCCESS,
+        ...(tar ? { file: request.body as NodeJS.ReadableStream, headers: { 'Content-Type': 'application/x-tar' } } : {}),
+        ...(!tar && request.body !== undefined ? { options: { _body: request.body }, allowEmpty: true } : {}),
+        ...(request.auth ? { authconfig: request.auth } : {}),
+      },
+      (err: (Error & { statusCode?: number }) | null, res: unknown) => {
+        if (!err) return resolve(res as http.IncomingMessage);
+        // docker-modem words an error status as "(HTTP code 404) unexpected - <engine message>".
+        if (err.statusCode) return reject(new EngineApiError(err.statusCode, err.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim()));
+        reject(err);
+      },
+    );
   });
 }
 
 function isNodeStream(value: unknown): value is NodeJS.ReadableStream {
   return Boolean(value && typeof (value as NodeJS.ReadableStream).pipe === 'function');
-}
-
-/** The engine's X-Registry-Auth: base64url of the JSON (padding kept, as the docker CLI sends it). */
-export function registryAuth(auth: Record<string, string | undefined>): string {
-  return Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 export function queryString(query: EngineRequest['query'] = {}): string {
@@ -95,18 +92,6 @@ export function queryString(query: EngineRequest['query'] = {}): string {
   }
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-/** The engine answers errors as {"message": "…"}; anything else is shown as it came. */
-export function errorMessage(body: Buffer, status: number | undefined): string {
-  const text = body.toString('utf8').trim();
-  try {
-    const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string' && message) return message;
-  } catch {
-    // not JSON: fall through
-  }
-  return text || `the engine answered HTTP ${status}`;
 }
 
 export function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {

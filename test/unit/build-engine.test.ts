@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { errorMessage, queryString, registryAuth } from '../../src/build/engine-api.js';
+import { queryString } from '../../src/build/engine-api.js';
 import { EngineStreamError, follow, loadedNames, parseProgressLine, splitTag } from '../../src/build/engine-images.js';
 import { demux } from '../../src/docker.js';
 import { classifyPushError, pushFailure } from '../../src/build/push-errors.js';
@@ -129,21 +129,9 @@ describe('engine API details', () => {
     expect(queryString({})).toBe('');
   });
 
-  it('encodes X-Registry-Auth as URL-safe base64 of the JSON, as the docker CLI does', () => {
-    const header = registryAuth({ username: 'u', password: '??>>', serveraddress: 'r' });
-    expect(header).not.toMatch(/[+/]/);
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ username: 'u', password: '??>>', serveraddress: 'r' });
-  });
-
   it('splits references into repository and tag (a digest counts as the tag, a port does not)', () => {
     expect(splitTag('127.0.0.1:5111/team/dags:abc')).toEqual({ repository: '127.0.0.1:5111/team/dags', tag: 'abc' });
     expect(splitTag('127.0.0.1:5111/team/dags')).toEqual({ repository: '127.0.0.1:5111/team/dags' });
     expect(splitTag(`airflow@sha256:${'a'.repeat(64)}`)).toEqual({ repository: 'airflow', tag: `sha256:${'a'.repeat(64)}` });
-  });
-
-  it("takes the engine's error message from its JSON answer", () => {
-    expect(errorMessage(Buffer.from('{"message":"No such image: x:y"}\n'), 404)).toBe('No such image: x:y');
-    expect(errorMessage(Buffer.from('page not found'), 404)).toBe('page not found');
-    expect(errorMessage(Buffer.alloc(0), 500)).toBe('the engine answered HTTP 500');
   });
 });
