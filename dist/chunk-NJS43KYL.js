@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { createRequire as __cr } from 'node:module';
+import { fileURLToPath as __f2p } from 'node:url';
+const require = __cr(import.meta.url);
+const __filename = __f2p(import.meta.url);
+const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import {
+  buildImage
+} from "./chunk-QIIW6UFL.js";
+import {
+  repositoryOf
+} from "./chunk-STQLCGYD.js";
+import "./chunk-IJ6DUGF7.js";
+import "./chunk-J73IMVUP.js";
+import "./chunk-M2TGPJXJ.js";
+import "./chunk-ZJ7SYHWN.js";
+import "./chunk-K6F7WG7T.js";
+export {
+  buildImage,
+  repositoryOf
+};
