@@ -58,6 +58,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
 
   const paint = painter(useColor());
   setOutput('image', built.image);
+  setOutput('tag', built.image.slice(built.image.lastIndexOf(':') + 1));
   setOutput('image-id', built.id);
   if (flags.push === false) {
     process.stdout.write(`${paint('green', '✔ shipped locally')} ${built.image} (${built.id.slice(0, 19)}) — not pushed (--no-push)\n`);

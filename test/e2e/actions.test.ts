@@ -82,6 +82,9 @@ describe('actions run through the runner contract (real engine, registry, Airflo
     expect(release.exitCode, release.stderr).toBe(0);
     expect(release.outputs.reference).toMatch(new RegExp(`^${env.registry.replaceAll('.', '\\.')}/dagship-test/action-[0-9a-f]+@sha256:[0-9a-f]{64}$`));
     expect(release.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(release.outputs.tag).toMatch(/^[0-9a-f]{40}$/);
+    expect(release.outputs.image).toBe(`${release.outputs.reference!.split('@')[0]}:${release.outputs.tag}`);
+    expect(release.outputs).toMatchObject({ errors: '0', warnings: '0', passed: 'true' });
     expect(release.stdout).toMatch(/^::group::2\/4 build/m);
   });
 
