@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, FIXTURES, scenarioRepo, summary } from './check-helpers.js';
-import { REPO_ROOT } from './cli.js';
+import { dagship, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
 
 const env = infra();
@@ -189,5 +190,55 @@ describe('batched children (many files)', () => {
     // Each file of a batch imports its helpers again, so each lists them (the cache depends on it).
     const modules = (f: unknown) => (f as { local_modules: string[] }).local_modules;
     expect(generated.every((f) => modules(f).includes('dags/shared/settings.py'))).toBe(true);
+  });
+});
+
+describe('the result cache follows local imports (long-lived children, many files)', () => {
+  it('re-imports exactly the files whose helper changed, also through a helper that failed to import', async () => {
+    const { generateDags } = (await import(path.join(REPO_ROOT, 'bench/gen-dags.mjs'))) as { generateDags: (out: string, n: number) => string };
+    const repo = scenarioRepo('good');
+    generateDags(repo, 40);
+    const other = path.join(repo, 'dags', 'shared', 'other.py');
+    writeFileSync(other, 'OWNER = "platform"\n');
+    // Among the generated files, so that a child parses it after files that imported other helpers.
+    writeFileSync(
+      path.join(repo, 'dags', 'pipeline_0020_other.py'),
+      'from airflow.sdk import DAG\nfrom shared.other import OWNER\n\nwith DAG(dag_id="uses_other", schedule=None, tags=[OWNER]):\n    pass\n',
+    );
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'dagship-check-cache-'));
+    const run = async () => {
+      const json = path.join(cacheDir, 'report.json');
+      const result = await dagship(['check', repo, '--image', env.airflow3Image, '--json', json], { env: { DAGSHIP_CACHE_DIR: cacheDir } });
+      const counts = /(\d+) unchanged since a cached run; importing (\d+)/.exec(result.stderr);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as { findings: { rule: string; file: string }[] };
+      return { exitCode: result.exitCode, unchanged: Number(counts?.[1]), imported: Number(counts?.[2]), report };
+    };
+    try {
+      const cold = await run();
+      expect(cold.exitCode).toBe(0);
+      expect(cold.unchanged).toBe(0);
+      const total = cold.imported;
+      expect(await run()).toMatchObject({ unchanged: total, imported: 0 });
+
+      // The helper itself and the one DAG file that imports it; not the 40 that import shared.settings.
+      writeFileSync(other, 'OWNER = "data-platform"\n');
+      expect(await run()).toMatchObject({ unchanged: total - 2, imported: 2, exitCode: 0 });
+
+      writeFileSync(other, 'raise RuntimeError("helper broken")\n');
+      const broken = await run();
+      expect(broken).toMatchObject({ imported: 2, exitCode: 1 });
+      expect(summary(broken.report.findings as never)).toEqual(['dag-import-error dags/pipeline_0020_other.py:2']);
+
+      // The failed import still counts as a dependency: repairing the helper re-checks the file.
+      writeFileSync(other, 'OWNER = "platform"\n');
+      expect(await run()).toMatchObject({ imported: 2, exitCode: 0 });
+
+      // shared.settings: every generated file, not the fixture files or the file using shared.other.
+      writeFileSync(path.join(repo, 'dags', 'shared', 'settings.py'), `${readFileSync(path.join(repo, 'dags', 'shared', 'settings.py'), 'utf8')}\n# changed\n`);
+      expect(await run()).toMatchObject({ unchanged: total - 41, imported: 41, exitCode: 0 });
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });

@@ -9,9 +9,11 @@ import os
 import pathlib
 import shutil
 import tempfile
+import traceback
 import warnings
 
 from . import lookups
+from .findings import exception_headline
 
 BUNDLE_NAME = "dags-folder"
 # The directory holding this package: on sys.path whenever the checker runs (see prepare_airflow_home).
@@ -103,11 +105,14 @@ def _recording(bag_class: type) -> type:
     return RecordingDagBag
 
 
-def prepare_metadata_db() -> None:
-    """An empty metadata schema in the throwaway sqlite file, as a fresh install has.
+def prepare_metadata_db(workdir: str):
+    """An empty metadata schema in the throwaway sqlite file, as a fresh install has; returns the function
+    that waits for it.
 
     Some DAG files touch the database at parse time (Airflow 2 dataset aliases write rows, SubDAGs read
     pools). The scheduler has a database; without the tables these files would fail here and nowhere else.
+    The models are imported here (children may need them); the tables are created by a forked process
+    while the parent goes on with discovery and pre-imports.
     """
     from airflow import settings
     from airflow.models import import_all_models
@@ -116,6 +121,33 @@ def prepare_metadata_db() -> None:
     import_all_models()
     with contextlib.suppress(ImportError):  # Airflow 2's FAB tables are referenced by core tables
         importlib.import_module("airflow.providers.fab.auth_manager.models")
-    Base.metadata.create_all(settings.engine)
-    # Forked children must open their own connections, never share the parent's.
-    settings.engine.dispose()
+    failure = os.path.join(workdir, "schema-error.txt")
+    pid = os.fork()
+    if pid == 0:
+        _create_tables_and_exit(settings.engine, Base.metadata, failure)
+
+    def wait() -> None:
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            reason = f"wait status {status}"
+            with contextlib.suppress(OSError), open(failure, encoding="utf-8") as fh:
+                reason = exception_headline(fh.read())
+            raise RuntimeError(f"the metadata schema could not be created: {reason}")
+        # Forked children must open their own connections, never share the parent's.
+        settings.engine.dispose()
+
+    return wait
+
+
+def _create_tables_and_exit(engine, metadata, failure: str) -> None:
+    status = 1
+    try:
+        with contextlib.suppress(TypeError):  # SQLAlchemy < 1.4.33 has no close=
+            engine.dispose(close=False)  # connections the parent may hold stay the parent's
+        metadata.create_all(engine)
+        status = 0
+    except BaseException:
+        with contextlib.suppress(BaseException), open(failure, "w", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+    finally:
+        os._exit(status)

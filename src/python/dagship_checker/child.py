@@ -46,11 +46,13 @@ def freeze_parent() -> None:
     gc.freeze()
 
 
-def run_child(paths: list[str], request: dict, pipes: tuple[int, int], output_path: str) -> None:
+def run_child(files: tuple[list[str], dict], request: dict, pipes: tuple[int, int], output_path: str) -> None:
     """Entry point of a forked child: parses the files the parent assigns (indexes into `paths`, one line
     each on the command pipe) in order, sends one JSON line per file, and exits at the end of the
     assignments without running the parent's exit handlers. A long-lived child shares the fork's cost over
-    many files; if a file kills it, the parent re-checks that file as the first of a fresh child."""
+    many files; if a file kills it, the parent re-checks that file as the first of a fresh child.
+    `files`: the paths, and the DAG definitions of those the scan reached."""
+    paths, definitions = files
     command_fd, result_fd = pipes
     status = 70  # EX_SOFTWARE: the checker, not the DAG file, failed in this child
     pid = os.getpid()
@@ -59,7 +61,7 @@ def run_child(paths: list[str], request: dict, pipes: tuple[int, int], output_pa
         for count, index in enumerate(_assignments(command_fd)):
             if count:
                 next_file(request)
-            result = check_file(paths[index], request)
+            result = check_file(paths[index], request, definitions.get(paths[index]))
             if os.getpid() != pid:  # DAG code that forked must not send a second result
                 break
             output = capture.take(request["max_output_bytes"])
@@ -121,14 +123,14 @@ def _send(fd: int, result: dict) -> None:
         data = data[os.write(fd, data) :]
 
 
-def check_file(path: str, request: dict) -> dict:
+def check_file(path: str, request: dict, definitions: list[dict] | None = None) -> dict:
     LOOKUPS.dag_file = path
     started = time.monotonic()
     bag, escaped = parse_dag_file(path, request)
     seconds = round(time.monotonic() - started, 3)
-    parsed = ParsedFile(
-        path, relative(path, request["repo_root"]), request, bag, escaped, find_dag_definitions(path)
-    )
+    if definitions is None:
+        definitions = find_dag_definitions(path)
+    parsed = ParsedFile(path, relative(path, request["repo_root"]), request, bag, escaped, definitions)
     dags = sorted(bag.dags.values() if bag else [], key=_dag_id)
     findings = import_error_findings(parsed) + duplicates_in_file(parsed) + lookup_findings(parsed)
     findings += policy_findings(parsed, dags)

@@ -14,6 +14,11 @@ def find_dag_definitions(path: str) -> list[dict]:
             tree = ast.parse(fh.read(), filename=path)
     except (OSError, SyntaxError, ValueError):
         return []
+    return definitions_in_tree(tree)
+
+
+def definitions_in_tree(tree: ast.AST) -> list[dict]:
+    """find_dag_definitions for a file already parsed."""
     # One walk collects imports, calls and functions; names are resolved after it, since an import
     # may follow its use in the file's text order but not in the walk's breadth-first order.
     imports, calls, functions = [], [], []

@@ -42,14 +42,16 @@ def select_files(discovered: list[str], request: dict) -> tuple[list[str], list[
     return chosen, sorted(rel for path, rel in wanted.items() if path not in found)
 
 
-def pre_import(paths: list[str], home: str) -> None:
+def pre_import(paths: list[str], home: str, scanned: dict[str, dict]) -> None:
     """Import in the parent what children would otherwise each import again (parsing_pre_import_modules).
 
     Goes further than Airflow's scan: imports inside try/if blocks count (files written for two Airflow
     versions), names taken from a module are resolved (``from airflow import DAG`` is lazy), and a tiny
-    DAG of our own is parsed to load what DagBag needs to bag a DAG.
+    DAG of our own is parsed to load what DagBag needs to bag a DAG. `scanned` holds the imports of the
+    files the scan (see scan.py) reached already.
     """
-    wanted = sorted(set().union(*(airflow_imports(path) for path in paths)))
+    found = [scanned[path]["imports"] if path in scanned else airflow_imports(path) for path in paths]
+    wanted = sorted(set().union(*({(module, name) for module, name in imports} for imports in found)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for module, name in wanted:
@@ -68,6 +70,10 @@ def airflow_imports(path: str) -> set[tuple[str, str | None]]:
             tree = ast.parse(fh.read())
     except (OSError, SyntaxError, ValueError):
         return set()
+    return airflow_imports_in_tree(tree)
+
+
+def airflow_imports_in_tree(tree: ast.AST) -> set[tuple[str, str | None]]:
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -52,8 +52,8 @@ class Plan:
     """Files still to check. `fresh` files must be the first file of a new child: their child died on
     them after parsing other files, so only a process of their own can say whether they are the cause."""
 
-    def __init__(self, paths: list[str], request: dict, workers: int) -> None:
-        self.paths, self.request = paths, request
+    def __init__(self, paths: list[str], request: dict, workers: int, definitions: dict) -> None:
+        self.paths, self.request, self.definitions = paths, request, definitions
         self.index = {path: n for n, path in enumerate(paths)}
         self.queue = paths[::-1]  # popped from the end
         self.fresh: list[str] = []
@@ -117,7 +117,7 @@ def spawn(plan: Plan, running: dict[int, Child], workdir: str, serial: int) -> C
         for fd in [command_w, result_r, *(fd for c in running.values() for fd in (c.fd, c.command_fd))]:
             if fd is not None:
                 os.close(fd)
-        run_child(plan.paths, plan.request, (command_r, result_w), output_path)
+        run_child((plan.paths, plan.definitions), plan.request, (command_r, result_w), output_path)
     os.close(command_r)
     os.close(result_w)
     with contextlib.suppress(OSError):
@@ -129,8 +129,9 @@ def spawn(plan: Plan, running: dict[int, Child], workdir: str, serial: int) -> C
     return child
 
 
-def check_files(paths: list[str], request: dict, workdir: str, workers: int) -> list[dict]:
-    plan = Plan(paths, request, workers)
+def check_files(paths: list[str], request: dict, workdir: str, workers: int, definitions: dict) -> list[dict]:
+    """File results for `paths`; `definitions` holds the DAG definitions of the files scanned already."""
+    plan = Plan(paths, request, workers, definitions)
     running: dict[int, Child] = {}
     results: list[dict] = []
     spawned = 0

@@ -17,6 +17,7 @@ from .discovery import available_cpus, discover, pre_import, select_files
 from .findings import exception_headline
 from .parent import check_files
 from .result import assemble
+from .scan import Scan
 
 
 def run(request: dict, started: float) -> tuple[dict, int]:
@@ -31,34 +32,42 @@ def run(request: dict, started: float) -> tuple[dict, int]:
         "timings": {},
         "error": None,
     }
+    scan = Scan(request, os.environ["AIRFLOW_HOME"])  # reads syntax trees while Airflow imports
     try:
         result["airflow_version"] = import_airflow()
     except Exception:  # a broken image or airflow_local_settings.py: nothing can be checked
+        scan.collect()
         text = traceback.format_exc()
         local = "airflow_local_settings" in text
         culprit = "local_settings failed to load" if local else "Airflow failed to import"
         result["error"] = f"{culprit}: {exception_headline(text)}"
         return result, 1
     try:
-        check_repository(request, result, started)
+        check_repository(request, result, started, scan)
     except Exception:
         result["error"] = f"the checker failed: {exception_headline(traceback.format_exc())}"
         return result, 1
+    finally:
+        scan.collect()
     return result, 0
 
 
-def check_repository(request: dict, result: dict, started: float) -> None:
+def check_repository(request: dict, result: dict, started: float, scan: Scan) -> None:
+    home = os.environ["AIRFLOW_HOME"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        prepare_metadata_db()
+        schema_ready = prepare_metadata_db(home)
     airflow_seconds = time.monotonic() - started
     discovered = discover(request)
     paths, result["skipped"] = select_files(discovered, request)
-    pre_import(paths, os.environ["AIRFLOW_HOME"])
+    scanned = scan.collect()
+    pre_import(paths, home, scanned)
+    schema_ready()
     pre_import_seconds = time.monotonic() - started - airflow_seconds
     workers = max(1, min(int(request["workers"]) or available_cpus(), len(paths) or 1))
     freeze_parent()
-    results = check_files(paths, request, os.environ["AIRFLOW_HOME"], workers)
+    definitions = {path: entry["definitions"] for path, entry in scanned.items()}
+    results = check_files(paths, request, home, workers, definitions)
     result["discovered"] = len(discovered)
     result["files"], result["findings"] = assemble(results, request)
     result["timings"] = {
