@@ -3,24 +3,18 @@ import { splitReference } from '../kube/images.js';
 import type { Workload } from '../kube/cluster.js';
 import { claimOf, configMapFile, lineOf, mainContainer, objectName, templateContainer, type LiveRelease } from './live-objects.js';
 import { pathKey } from './parse.js';
-import { isMapping, splitPath, type Origin, type Path, type Values } from './values.js';
-
-type Entry = { keyPath: string[]; origin: Origin };
+import { isMapping, RecordedValues, splitPath, type Origin, type Path, type Values } from './values.js';
 
 /**
  * Chart values as a running release shows them: each key derived from a live object, with that object
  * as its origin. Keys the cluster cannot show are absent, so only rules whose facts are derived may run.
  */
-class LiveValues implements Values {
-  readonly files: string[];
-  private readonly data: Record<string, unknown> = {};
-  private readonly origins = new Map<string, Entry>();
-
+class LiveValues extends RecordedValues {
   constructor(
     private readonly fallback: Origin,
     private readonly cfgFile: Origin,
   ) {
-    this.files = [fallback.file];
+    super({}, new Map(), [fallback.file]);
   }
 
   set(keyPath: Path, value: unknown, origin?: Origin): void {
@@ -31,7 +25,7 @@ class LiveValues implements Values {
       node = node[key] as Record<string, unknown>;
     }
     node[keys.at(-1)!] = value;
-    if (origin) this.origins.set(pathKey(keys), { keyPath: keys, origin });
+    this.mark(keys, origin);
   }
 
   /** Records where a key already set (a list item, say) shows in the cluster. */
@@ -40,28 +34,9 @@ class LiveValues implements Values {
     if (origin) this.origins.set(pathKey(keys), { keyPath: keys, origin });
   }
 
-  get(keyPath: Path): unknown {
-    let node: unknown = this.data;
-    for (const key of splitPath(keyPath)) node = Array.isArray(node) ? node[Number(key)] : isMapping(node) ? node[key] : undefined;
-    return node;
-  }
-
-  setBy(keyPath: Path): Origin | undefined {
-    return this.origins.get(pathKey(splitPath(keyPath)))?.origin;
-  }
-
   /** An Airflow option nobody set points at airflow.cfg, where it would go; anything else at the release. */
-  where(...keyPaths: Path[]): Origin {
-    for (const keyPath of keyPaths) {
-      const origin = this.setBy(keyPath);
-      if (origin) return origin;
-    }
+  protected unsetOrigin(keyPaths: Path[]): Origin {
     return keyPaths.some((k) => splitPath(k)[0] === 'config') ? this.cfgFile : this.fallback;
-  }
-
-  setUnder(prefix: Path): Entry[] {
-    const start = pathKey(splitPath(prefix));
-    return [...this.origins.entries()].filter(([key]) => key === start || key.startsWith(`${start}\u0000`)).map(([, e]) => e).sort((a, b) => a.keyPath.length - b.keyPath.length);
   }
 }
 

@@ -43,7 +43,7 @@ export function mergeValues(defaults: object, files: ValuesFile[]): Values {
   return new MergedValues(data, origins, files.map((f) => f.file));
 }
 
-type Origins = Map<string, { keyPath: string[]; origin: Origin }>;
+export type Origins = Map<string, { keyPath: string[]; origin: Origin }>;
 
 function mergeMap(target: Record<string, unknown>, source: Record<string, unknown>, at: string[], file: ValuesFile, origins: Origins): void {
   for (const [key, value] of Object.entries(source)) {
@@ -81,12 +81,16 @@ function dropUnder(origins: Origins, keyPath: string[]): void {
   for (const key of origins.keys()) if (key.startsWith(prefix)) origins.delete(key);
 }
 
-class MergedValues implements Values {
+/** Values held as data plus the origin of each key set; subclasses say where an unset key points. */
+export abstract class RecordedValues implements Values {
   constructor(
-    private readonly data: Record<string, unknown>,
-    private readonly origins: Origins,
+    protected readonly data: Record<string, unknown>,
+    protected readonly origins: Origins,
     readonly files: string[],
   ) {}
+
+  /** Where a finding about keys nobody set points. */
+  protected abstract unsetOrigin(keyPaths: Path[]): Origin;
 
   get(keyPath: Path): unknown {
     let node: unknown = this.data;
@@ -107,7 +111,7 @@ class MergedValues implements Values {
       const origin = this.setBy(keyPath);
       if (origin) return origin;
     }
-    return { file: this.files[0] ?? 'values.yaml', line: 1 };
+    return this.unsetOrigin(keyPaths);
   }
 
   setUnder(prefix: Path): Array<{ keyPath: string[]; origin: Origin }> {
@@ -116,5 +120,11 @@ class MergedValues implements Values {
       .filter(([key]) => key === start || key.startsWith(`${start}\u0000`))
       .map(([, entry]) => entry)
       .sort((a, b) => a.keyPath.length - b.keyPath.length);
+  }
+}
+
+class MergedValues extends RecordedValues {
+  protected unsetOrigin(): Origin {
+    return { file: this.files[0] ?? 'values.yaml', line: 1 };
   }
 }
