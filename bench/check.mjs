@@ -3,16 +3,22 @@
 // It also times the ideal for this machine (import Airflow once + sequential per-file imports / cores)
 // and a warm re-run with nothing changed. Prints figures and ratios; asserts nothing.
 //
-//   eval "$(test/infra/up)" && npm run build && node bench/check.mjs [N ...]     (default: 50 500)
+//   eval "$(test/infra/up)" && npm run build && node bench/check.mjs [N ...] [--repeat K]   (default: 50 500, K 1)
+//
+// With --repeat K the ideal and the cold dagship run are each timed K times, interleaved, and the medians
+// are shown: on a shared machine a single run says little. The load average is printed with the figures.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateDags } from './gen-dags.mjs';
 
 const image = process.env.DAGSHIP_TEST_AIRFLOW3_IMAGE ?? 'dagship-infra/airflow:3';
 const cli = new URL('../dist/cli.js', import.meta.url).pathname;
-const sizes = process.argv.slice(2).map(Number);
+const argv = process.argv.slice(2);
+const repeatAt = argv.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Math.max(1, Number(argv.splice(repeatAt, 2)[1]) || 1) : 1;
+const sizes = argv.map(Number);
 
 // Reads the container's own cgroup (v1 or v2) so every variant is measured the same way.
 const CGROUP = `cpu=$(cat /sys/fs/cgroup/cpuacct/cpuacct.usage 2>/dev/null || awk '/usage_usec/{print $2*1000}' /sys/fs/cgroup/cpu.stat)
@@ -63,6 +69,10 @@ function dagship(repo, extra = []) {
   return { wall, cpu: report.timings?.cgroup?.cpu_seconds, peak: report.timings?.cgroup?.peak_memory_bytes, report };
 }
 
+/** The run with the median wall time of `runs`. */
+const median = (runs) => [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
 const fmt = (s) => (s === undefined || Number.isNaN(s) ? '   n/a' : `${s.toFixed(2).padStart(7)}s`);
 const mib = (b) => (b ? `${(b / 2 ** 20).toFixed(0).padStart(6)} MiB` : '      n/a');
 
@@ -70,11 +80,17 @@ for (const n of sizes.length ? sizes : [50, 500]) {
   const repo = mkdtempSync(path.join(tmpdir(), `dagship-bench-${n}-`));
   chmodSync(repo, 0o755);
   generateDags(repo, n);
-  console.log(`\n== N = ${n} DAG files (~20 tasks each), image ${image}, ${cpus().length} cores`);
-  const ideal = dockerMeasured(repo, IDEAL);
-  const [, imp, seq] = /IDEAL ([\d.]+) ([\d.]+)/.exec(ideal.out);
-  const idealWall = Number(imp) + Number(seq) / cpus().length;
-  const cold = dagship(repo, ['--no-cache']);
+  console.log(`\n== N = ${n} DAG files (~20 tasks each), image ${image}, ${cpus().length} cores, load average ${load()}`);
+  const ideals = [];
+  const colds = [];
+  for (let i = 0; i < repeat; i++) {
+    const ideal = dockerMeasured(repo, IDEAL);
+    const [, imp, seq] = /IDEAL ([\d.]+) ([\d.]+)/.exec(ideal.out);
+    ideals.push({ imp: Number(imp), seq: Number(seq), wall: Number(imp) + Number(seq) / cpus().length });
+    colds.push(dagship(repo, ['--no-cache']));
+  }
+  const { imp, seq, wall: idealWall } = median(ideals);
+  const cold = median(colds);
   const found = cold.report.files.length;
   // The command needs a migrated database; only the command itself is timed (in the container).
   const listErrors = dockerMeasured(
@@ -99,10 +115,13 @@ except ImportError:
 DagBag(sys.argv[1])" "$f"; done`;
     rows.push(['one python process per file', dockerMeasured(repo, loop)]);
   }
-  console.log(`files checked by dagship: ${found}; Airflow import once ${Number(imp).toFixed(2)}s, sequential per-file imports ${Number(seq).toFixed(2)}s`);
+  if (repeat > 1) {
+    console.log(`${repeat} runs each, medians; ideal ${ideals.map((r) => r.wall.toFixed(2)).join(' ')}; dagship cold ${colds.map((r) => r.wall.toFixed(2)).join(' ')}`);
+  }
+  console.log(`files checked by dagship: ${found}; Airflow import once ${imp.toFixed(2)}s, sequential per-file imports ${seq.toFixed(2)}s`);
   console.log(`ideal for this machine (import once + per-file / ${cpus().length} cores): ${idealWall.toFixed(2)}s`);
   console.log(`${'variant'.padEnd(42)} ${'wall'.padStart(8)} ${'cpu'.padStart(8)} ${'peak mem'.padStart(10)}  wall ratio to dagship cold`);
   for (const [name, r] of rows) console.log(`${name.padEnd(42)} ${fmt(r.wall)} ${fmt(r.cpu)} ${mib(r.peak)}  ${(r.wall / cold.wall).toFixed(2)}×`);
-  console.log(`dagship cold vs ideal: ${((cold.wall / idealWall - 1) * 100).toFixed(1)}% over; warm re-run costs ${((warm2.wall / cold.wall) * 100).toFixed(1)}% of cold (first warm fill: ${warm1.wall.toFixed(2)}s)`);
+  console.log(`dagship cold vs ideal: ${((cold.wall / idealWall - 1) * 100).toFixed(1)}% over; warm re-run costs ${((warm2.wall / cold.wall) * 100).toFixed(1)}% of cold (first warm fill: ${warm1.wall.toFixed(2)}s); load average now ${load()}`);
   rmSync(repo, { recursive: true, force: true });
 }

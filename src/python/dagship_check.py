@@ -8,12 +8,14 @@ Runs inside the Airflow image with only the standard library and Airflow (2.11 a
 The code lives in the dagship_checker package beside this file (importable because Python puts this
 file's directory on sys.path); this file is only the command line.
 
-Modelled on Airflow's DAG processor: the parent imports Airflow once, lists DAG files with Airflow's own
-discovery (safe mode, .airflowignore), pre-imports the ``airflow.*`` modules those files use, then forks
-one child per file, at most ``workers`` at a time. A child builds a DagBag for its file (SIGALRM timeout,
-address-space limit, output captured to a file) and sends a JSON result up a pipe. The parent kills
-children that outlive the timeout, turns deaths into findings and adds cross-file findings (duplicate
-dag ids, slow imports). One bad file never stops the others from being checked.
+Modelled on Airflow's DAG processor: the parent imports Airflow once (while a forked process reads the
+files' syntax trees), lists DAG files with Airflow's own discovery (safe mode, .airflowignore), pre-imports
+the ``airflow.*`` modules those files use, then forks ``workers`` children and feeds them files one at a
+time (one file per child for small runs). A child builds a DagBag per file (SIGALRM timeout, address-space
+limit, output captured to a file; repository modules imported afresh for each file) and sends a JSON line
+per file up a pipe. The parent kills children that outlive the timeout, turns deaths into findings (a file
+that kills a child after other files is first re-checked in a fresh child of its own) and adds cross-file
+findings (duplicate dag ids, slow imports). One bad file never stops the others from being checked.
 
 Beyond the request/result format dagship documents, the result carries "skipped" (requested files that
 Airflow's discovery does not list as DAG files), "error" (null, or why nothing could be checked),
