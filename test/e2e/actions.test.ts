@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,27 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, kubeHarness } from '../fixtures/kube/harness.js';
 import { runAction } from './actions-runner.js';
 import { REPO_ROOT } from './cli.js';
+import { exampleRepo } from './example-repo.js';
 import { infra } from './infra.js';
 
 const env = infra();
 const actionEnv = { DOCKER_HOST: env.dockerHost };
+const workspace = (extra: Record<string, string> = {}) => exampleRepo(env, extra, 'action');
 
-/** A committed copy of examples/ pointing at the test images and a fresh repository name. */
-function workspace(extra: Record<string, string> = {}): string {
-  const repo = mkdtempSync(path.join(tmpdir(), 'dagship-action-'));
-  cpSync(path.join(REPO_ROOT, 'examples'), repo, { recursive: true });
-  writeFileSync(
-    path.join(repo, 'dagship.yaml'),
-    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/dagship-test/action-${randomBytes(4).toString('hex')}\n`,
-  );
-  writeFileSync(path.join(repo, 'requirements.txt'), '');
-  for (const [f, c] of Object.entries(extra)) writeFileSync(path.join(repo, f), c);
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'pipe' });
-  git('init', '-q');
-  git('add', '.');
-  git('commit', '-q', '-m', 'workspace');
-  return repo;
-}
 
 describe('action files', () => {
   const dirs = [REPO_ROOT, ...readdirSync(path.join(REPO_ROOT, 'actions')).map((d) => path.join(REPO_ROOT, 'actions', d))];

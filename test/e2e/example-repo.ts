@@ -1,23 +1,26 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './cli.js';
 import type { Infra } from './infra.js';
 
 /** The example repository as its own git repository, pointed at the test images and a fresh repository. */
-export function exampleRepo(env: Infra, extra: Record<string, string> = {}, prefix = 'ship'): string {
+export function exampleRepo(env: Infra, extra: Record<string, string> = {}, prefix = 'ship', moreConfig = ''): string {
   const repo = mkdtempSync(path.join(tmpdir(), `dagship-${prefix}-`));
   cpSync(path.join(REPO_ROOT, 'examples'), repo, { recursive: true });
   const name = `dagship-test/${prefix}-${randomBytes(4).toString('hex')}`;
   writeFileSync(
     path.join(repo, 'dagship.yaml'),
-    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n`,
+    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n${moreConfig}`,
   );
   // Keep the run offline and fast: the requirements layer is covered by the build tests.
   writeFileSync(path.join(repo, 'requirements.txt'), '');
-  for (const [file, content] of Object.entries(extra)) writeFileSync(path.join(repo, file), content);
+  for (const [file, content] of Object.entries(extra)) {
+    mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    writeFileSync(path.join(repo, file), content);
+  }
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'pipe' });
   git('init', '-q');
   git('add', '.');

@@ -1,32 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dagship, REPO_ROOT } from './cli.js';
+import { exampleRepo as sharedExampleRepo } from './example-repo.js';
 import { infra } from './infra.js';
 
 const env = infra();
+const exampleRepo = (extra: Record<string, string> = {}, moreConfig = '') => sharedExampleRepo(env, extra, 'ship', moreConfig);
 
-/** The example repository as its own git repository, pointed at the test images and registry. */
-function exampleRepo(extra: Record<string, string> = {}, moreConfig = ''): string {
-  const repo = mkdtempSync(path.join(tmpdir(), 'dagship-ship-'));
-  cpSync(path.join(REPO_ROOT, 'examples'), repo, { recursive: true });
-  const name = `dagship-test/ship-${randomBytes(4).toString('hex')}`;
-  writeFileSync(
-    path.join(repo, 'dagship.yaml'),
-    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n${moreConfig}`,
-  );
-  // Keep the run offline and fast: the requirements layer is covered by the build tests.
-  writeFileSync(path.join(repo, 'requirements.txt'), '');
-  for (const [file, content] of Object.entries(extra)) writeFileSync(path.join(repo, file), content);
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'pipe' });
-  git('init', '-q');
-  git('add', '.');
-  git('commit', '-q', '-m', 'ship fixture');
-  return repo;
-}
 
 describe('dagship ship (lint → build → check in the built image → push)', () => {
   it('ships the example repository and prints the pinned reference', async () => {
