@@ -4,6 +4,6 @@ Modules: request (the request file), airflow_env (Airflow home, import, DagBag, 
 (the secrets backend), scan (syntax trees read while Airflow imports), discovery (DAG files and
 pre-imports), definitions (DAG definitions in a syntax tree), child (parse the files it is given, one at a
 time) and isolation (its sandbox), findings and policies (the child's findings), parent (feed the
-children), deaths (a child's file result when it died), masking (provided values), result (cross-file
-findings, the result file), run (the whole check).
+children) and events (their result lines and exits), deaths (a child's file result when it died),
+masking (provided values), result (cross-file findings, the result file), run (the whole check).
 """
