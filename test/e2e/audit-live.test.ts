@@ -171,7 +171,8 @@ describe('dagship audit --release on a real control plane', () => {
     await kube.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'nobody' } } });
     const forbidden = await audit(ns, [], await kube.serviceAccountKubeconfig(ns, 'nobody'));
     expect(forbidden.exitCode).toBe(2);
-    expect(forbidden.stderr).toMatch(/forbidden: may not list deployments in namespace/);
+    // Deployments and StatefulSets are listed in parallel: either refusal may come back first.
+    expect(forbidden.stderr).toMatch(/forbidden: may not list (deployments|statefulsets) in namespace/);
     expect(forbidden.stderr).toContain('hint: the audit only reads: apply deploy/audit-rbac.yaml');
 
     const missing = await audit(ns, ['--release', 'nope']);
