@@ -42,8 +42,13 @@ export async function commentOnPullRequest(title: string, outcome: Outcome, file
 
 function pullRequestOf(env: NodeJS.ProcessEnv): { repository: string; number: number } | undefined {
   if (!env.GITHUB_EVENT_PATH || !env.GITHUB_REPOSITORY || !existsSync(env.GITHUB_EVENT_PATH)) return undefined;
-  const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { number?: number } };
-  const number = event.pull_request?.number;
+  let event: { pull_request?: { number?: number } };
+  try {
+    event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+  } catch {
+    return undefined; // not the runner's event file: no pull request to comment on
+  }
+  const number = event?.pull_request?.number;
   return number ? { repository: env.GITHUB_REPOSITORY, number } : undefined;
 }
 

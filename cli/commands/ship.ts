@@ -1,4 +1,5 @@
 import { recordResult, rulesApplied } from '../../src/attest/index.js';
+import { DagshipError, isDagshipError } from '../../src/errors.js';
 import { auditConfiguredValues, joinRuns } from '../../src/audit/run.js';
 import { buildImage } from '../../src/build/build.js';
 import { pushImage } from '../../src/build/push.js';
@@ -74,7 +75,13 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   setOutput('reference', pushed.reference);
   setOutput('digest', pushed.reference.split('@')[1] ?? '');
   const pinned = pinnedImage(pushed.reference);
-  await recordResult(await artifactRegistry(pinned.host, options.root), { image: pinned, outcome: verdict.outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion: VERSION, signingKey: key }, log);
+  try {
+    await recordResult(await artifactRegistry(pinned.host, options.root), { image: pinned, outcome: verdict.outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion: VERSION, signingKey: key }, log);
+  } catch (err) {
+    // The image is in the registry but without its result, so deploy refuses it: say how to finish.
+    if (!isDagshipError(err)) throw err;
+    throw new DagshipError(`${pushed.reference} is pushed, but its check result could not be recorded: ${err.message}`, `run dagship ship again once the registry answers (the push is then a no-op) — until then deploy refuses this image; ${err.hint}`, err.kind, { cause: err });
+  }
   process.stdout.write(`${paint('green', '✔ shipped')} ${pushed.reference}\n`);
   return 0;
 }

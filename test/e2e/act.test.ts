@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { actionSnapshot, runAct, type ActOptions } from '../fixtures/act/act.js';
-import { fakeGitHubApi } from '../fixtures/act/github-api.js';
+import { fakeGitHubApi } from '../fixtures/github-api.js';
 import { fixture as kubeFixture, kubeHarness, OLD } from '../fixtures/kube/harness.js';
 import { dagship, REPO_ROOT } from './cli.js';
 import { pinnedFrom } from './example-repo.js';

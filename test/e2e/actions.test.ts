@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeGitHubApi } from '../fixtures/github-api.js';
 import { fixture, kubeHarness } from '../fixtures/kube/harness.js';
 import { runAction } from './actions-runner.js';
 import { REPO_ROOT } from './cli.js';
@@ -154,56 +153,16 @@ describe('deploy through the actions (real registry and control plane, signed re
   });
 });
 
-/**
- * GitHub's REST API for issue comments, served on loopback: the comment is a request to a service this
- * machine cannot reach, so the test checks the requests dagship makes against the documented endpoints.
- */
-function commentsApi(token: string) {
-  const comments: { id: number; body: string }[] = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, body: `unrelated comment ${i}` }));
-  const calls: string[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      calls.push(`${req.method} ${req.url}`);
-      if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end('{}');
-      const url = new URL(req.url!, 'http://x');
-      const list = /^\/repos\/team\/dags\/issues\/7\/comments$/.exec(url.pathname);
-      if (list && req.method === 'GET') {
-        const page = Number(url.searchParams.get('page') ?? 1);
-        const per = Number(url.searchParams.get('per_page') ?? 30);
-        const last = Math.ceil(comments.length / per);
-        const { port } = server.address() as AddressInfo;
-        res.setHeader('link', page < last ? `<http://127.0.0.1:${port}${url.pathname}?per_page=${per}&page=${page + 1}>; rel="next"` : '');
-        return void res.end(JSON.stringify(comments.slice((page - 1) * per, page * per)));
-      }
-      if (list && req.method === 'POST') {
-        const created = { id: comments.length + 1, body: JSON.parse(raw).body as string };
-        comments.push(created);
-        return void res.writeHead(201).end(JSON.stringify(created));
-      }
-      const edit = /^\/repos\/team\/dags\/issues\/comments\/(\d+)$/.exec(url.pathname);
-      const target = edit && comments.find((c) => c.id === Number(edit[1]));
-      if (target && req.method === 'PATCH') {
-        target.body = JSON.parse(raw).body;
-        return void res.end(JSON.stringify(target));
-      }
-      res.writeHead(404).end('{}');
-    });
-  });
-  return { server, comments, calls, mine: () => comments.filter((c) => c.body.startsWith('<!-- dagship-comment')) };
-}
-
 describe('pull request comment', () => {
   it('is written once per workflow, job and matrix entry, updated in place on every push, and never holds a secret', async () => {
     const token = `ghs_${randomBytes(12).toString('hex')}`;
-    const api = commentsApi(token);
-    await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
+    // 120 comments by others first: dagship must page through them to find its own.
+    const api = await fakeGitHubApi(Array.from({ length: 120 }, (_, i) => ({ issue: 'team/dags#7', body: `unrelated comment ${i}` })));
+    const mine = () => api.comments.filter((c) => c.body.startsWith('<!-- dagship-comment'));
     try {
-      const { port } = api.server.address() as AddressInfo;
       const event = path.join(mkdtempSync(path.join(tmpdir(), 'dagship-event-')), 'event.json');
       writeFileSync(event, JSON.stringify({ pull_request: { number: 7 } }));
-      const github = { ...actionEnv, GITHUB_TOKEN: token, GITHUB_API_URL: `http://127.0.0.1:${port}`, GITHUB_REPOSITORY: 'team/dags', GITHUB_EVENT_PATH: event, GITHUB_WORKFLOW: 'dags / pull request', GITHUB_JOB: 'check' };
+      const github = { ...actionEnv, GITHUB_TOKEN: token, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'team/dags', GITHUB_EVENT_PATH: event, GITHUB_WORKFLOW: 'dags / pull request', GITHUB_JOB: 'check' };
       const password = `pw-${randomBytes(6).toString('hex')}`;
       const broken = workspace({
         'dags/leaky.py': `from airflow.sdk import dag  # noqa: F401\nraise RuntimeError("cannot reach postgresql://etl:${password}@db.internal/airflow")\n`,
@@ -211,8 +170,8 @@ describe('pull request comment', () => {
       });
       const first = await runAction(path.join(REPO_ROOT, 'actions/check'), { comment: 'true', connections: 'connections.json' }, github, broken);
       expect(first.exitCode).toBe(1);
-      expect(api.mine()).toHaveLength(1);
-      const body = api.mine()[0]!.body;
+      expect(mine()).toHaveLength(1);
+      const body = mine()[0]!.body;
       expect(body).toContain('### ❌ dagship check');
       expect(body.split('\n').slice(0, 7).join('\n')).toMatch(/\| ❌ \| `dags\/leaky\.py` \| - \| [\d.]+s \| dag-import-error/);
       expect(body).toMatch(/\| ✅ \| `dags\/[\w/]+\.py` \| `\w+` \| [\d.]+s \|/);
@@ -221,16 +180,17 @@ describe('pull request comment', () => {
 
       const fixed = await runAction(path.join(REPO_ROOT, 'actions/check'), { comment: 'true' }, github, workspace());
       expect(fixed.exitCode, fixed.stderr).toBe(0);
-      expect(api.mine()).toHaveLength(1);
-      expect(api.mine()[0]!.body).toContain('### ✅ dagship check');
-      expect(api.calls.filter((c) => c.startsWith('PATCH'))).toHaveLength(1);
+      expect(mine()).toHaveLength(1);
+      expect(mine()[0]!.body).toContain('### ✅ dagship check');
+      expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+      expect(api.requests.every((r) => r.token === token)).toBe(true);
 
       const matrix = await runAction(path.join(REPO_ROOT, 'actions/check'), { comment: 'true', 'comment-key': 'airflow-2' }, github, workspace());
       expect(matrix.exitCode).toBe(0);
-      expect(api.mine()).toHaveLength(2);
+      expect(mine()).toHaveLength(2);
       expect(api.comments.filter((c) => c.body.startsWith('unrelated'))).toHaveLength(120);
     } finally {
-      api.server.close();
+      await api.close();
     }
   });
 });
