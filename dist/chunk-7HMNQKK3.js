@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+import { createRequire as __cr } from 'node:module';
+import { fileURLToPath as __f2p } from 'node:url';
+const require = __cr(import.meta.url);
+const __filename = __f2p(import.meta.url);
+const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import {
+  auditConfiguredValues,
+  joinRuns
+} from "./chunk-A5GLSPG2.js";
+import "./chunk-M4AHPJDM.js";
+import {
+  summaryLines
+} from "./chunk-IGSYR57W.js";
+import {
+  artifactRegistry,
+  pinnedImage,
+  signingKey
+} from "./chunk-6546VEJD.js";
+import {
+  checkDags
+} from "./chunk-HYHMAYZH.js";
+import {
+  recordResult,
+  rulesApplied
+} from "./chunk-JZXJC4LL.js";
+import {
+  VERSION
+} from "./chunk-2E57LOES.js";
+import "./chunk-2YK5JOJB.js";
+import {
+  judge,
+  present
+} from "./chunk-XVTJVTDK.js";
+import {
+  runLint
+} from "./chunk-WVFLYSV5.js";
+import {
+  baselinePath,
+  toolsImage
+} from "./chunk-HCEVGB6E.js";
+import {
+  buildImage
+} from "./chunk-QIIW6UFL.js";
+import {
+  pushImage
+} from "./chunk-LQQLD5OC.js";
+import {
+  setOutput
+} from "./chunk-YZ2FCRPJ.js";
+import "./chunk-STQLCGYD.js";
+import {
+  loadBuildOptions,
+  withBuildFlags
+} from "./chunk-MZIGBGPD.js";
+import {
+  gitRepo
+} from "./chunk-M4ZL7T75.js";
+import {
+  connectDocker
+} from "./chunk-P6SJXGDL.js";
+import "./chunk-ELWCUTVZ.js";
+import "./chunk-TPJITKM3.js";
+import {
+  painter,
+  terminalLogger,
+  useColor
+} from "./chunk-4TZSK3EF.js";
+import "./chunk-3P7JFNUS.js";
+import {
+  connectRegistry,
+  parseImageReference,
+  resolveCredentials
+} from "./chunk-IJ6DUGF7.js";
+import "./chunk-J73IMVUP.js";
+import "./chunk-M2TGPJXJ.js";
+import "./chunk-ZJ7SYHWN.js";
+import {
+  DagshipError,
+  isDagshipError
+} from "./chunk-K6F7WG7T.js";
+
+// cli/commands/ship.ts
+async function ship(repoPath, flags) {
+  const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
+  const log = terminalLogger(Boolean(flags.verbose));
+  const key = flags.push === false ? void 0 : signingKey();
+  const engine = connectDocker();
+  const git = gitRepo(options.root);
+  const started = Date.now();
+  const gate = (runs, summary = []) => {
+    const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+    return { outcome, show: () => present(outcome, { title: "dagship ship", reports: flags.reports, summary }) };
+  };
+  const lintRuns = await log.group("1/4 lint: ruff and bandit", () => runLint({ root: options.root, toolsImage: toolsImage(options) }, engine, log));
+  const linted = gate(lintRuns);
+  if (!linted.outcome.passed) return stopped(linted.show(), "lint");
+  const auditRuns = options.audit.values.length ? [await log.group("audit: Helm values against the production checklist", async () => auditConfiguredValues(options, VERSION).run)] : [];
+  const audited = gate([...lintRuns, ...auditRuns]);
+  if (!audited.outcome.passed) return stopped(audited.show(), "audit");
+  const target = options.repository ? parseImageReference(options.repository).registry : void 0;
+  const built = await log.group(
+    "2/4 build: bake the DAGs into the base image",
+    () => buildImage({ options, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers }, { engine, git, credentialsFor: (r) => resolveCredentials(r, { cwd: options.root, target }) }, log)
+  );
+  const checked = await log.group(
+    `3/4 check: import every DAG inside ${built.image}`,
+    () => checkDags({ options, image: built.image, baked: true, dagshipVersion: VERSION }, engine, log)
+  );
+  const verdict = gate([...lintRuns, joinRuns(checked.run, auditRuns)], summaryLines(checked.result, built.image, Date.now() - started));
+  const code = verdict.show();
+  if (!verdict.outcome.passed) return stopped(code, "check");
+  const paint = painter(useColor());
+  setOutput("image", built.image);
+  setOutput("tag", built.image.slice(built.image.lastIndexOf(":") + 1));
+  setOutput("image-id", built.id);
+  if (flags.push === false) {
+    process.stdout.write(`${paint("green", "\u2714 shipped locally")} ${built.image} (${built.id.slice(0, 19)}) \u2014 not pushed (--no-push)
+`);
+    return 0;
+  }
+  const pushed = await log.group(
+    "4/4 push",
+    () => pushImage(
+      { options, image: built.image, allowDirty: flags.allowDirty },
+      { engine, git, credentialsFor: (r) => resolveCredentials(r, { cwd: options.root }), registry: (host, credentials) => connectRegistry(host, fetch, { credentials }) },
+      log
+    )
+  );
+  setOutput("reference", pushed.reference);
+  setOutput("digest", pushed.reference.split("@")[1] ?? "");
+  const pinned = pinnedImage(pushed.reference);
+  try {
+    await recordResult(await artifactRegistry(pinned.host, options.root), { image: pinned, outcome: verdict.outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion: VERSION, signingKey: key }, log);
+  } catch (err) {
+    if (!isDagshipError(err)) throw err;
+    throw new DagshipError(`${pushed.reference} is pushed, but its check result could not be recorded: ${err.message}`, `run dagship ship again once the registry answers (the push is then a no-op) \u2014 until then deploy refuses this image; ${err.hint}`, err.kind, { cause: err });
+  }
+  process.stdout.write(`${paint("green", "\u2714 shipped")} ${pushed.reference}
+`);
+  return 0;
+}
+function stopped(code, stage) {
+  process.stderr.write(`ship stopped at ${stage}: nothing was ${stage === "check" ? "" : "built or "}pushed
+`);
+  return code;
+}
+export {
+  ship
+};
