@@ -5,6 +5,42 @@ import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+// Parsing costs every command time at start-up, so code that only rare set-ups need leaves the main bundle:
+// docker-modem's SSH transport (ssh2, for ssh:// engines) is its own file, loaded on first use; dockerode's
+// BuildKit session (gRPC + protobuf) is never called by dagship, which drives builds through the Engine API.
+const SSH_TRANSPORT = 'docker-modem-ssh.cjs';
+const lazyDependencies = {
+  name: 'lazy-dependencies',
+  setup(build) {
+    build.onResolve({ filter: /^dagship-lazy:/ }, (args) => ({ path: `./${args.path.slice('dagship-lazy:'.length)}`, external: true }));
+    const rewrite = (filter, from, to) =>
+      build.onLoad({ filter }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes(from)) throw new Error(`${args.path} no longer contains ${from}: update scripts/bundle.mjs`);
+        return { contents: source.replace(from, to), loader: 'js' };
+      });
+    rewrite(/docker-modem[\\/]lib[\\/]modem\.js$/, "ssh = require('./ssh'),", `ssh = function (opt) { return require('dagship-lazy:${SSH_TRANSPORT}')(opt); },`);
+    rewrite(
+      /dockerode[\\/]lib[\\/]docker\.js$/,
+      "withSession = require('./session'),",
+      "withSession = function () { throw new Error('dockerode BuildKit sessions are not bundled with dagship'); },",
+    );
+  },
+};
+
+const lazy = await build({
+  entryPoints: ['node_modules/docker-modem/lib/ssh.js'],
+  outfile: `dist/${SSH_TRANSPORT}`,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  legalComments: 'none',
+  external: ['cpu-features', '*.node'],
+  logLevel: 'warning',
+  metafile: true,
+});
+
 const result = await build({
   entryPoints: { cli: 'cli/main.ts' },
   outdir: 'dist',
@@ -30,11 +66,12 @@ const result = await build({
       "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
     ].join('\n'),
   },
+  plugins: [lazyDependencies],
   logLevel: 'warning',
   metafile: true,
 });
 chmodSync('dist/cli.js', 0o755);
 // Stale chunks of an earlier build must not linger in the committed folder. Removed after the new build
 // is written, never before, so a CLI already running from dist/ keeps its files.
-const written = new Set(Object.keys(result.metafile.outputs).map((p) => p.replace(/^dist\//, '')));
+const written = new Set([...Object.keys(result.metafile.outputs), ...Object.keys(lazy.metafile.outputs)].map((p) => p.replace(/^dist\//, '')));
 for (const name of readdirSync('dist')) if (!written.has(name)) rmSync(`dist/${name}`);

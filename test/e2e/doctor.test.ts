@@ -29,6 +29,12 @@ describe('dagship --help / --version', () => {
     expect((await dagship(['--version'])).stdout.trim()).toBe(version);
   });
 
+  it('reaches an ssh:// engine through the SSH transport kept out of the main bundle', async () => {
+    // Nothing listens on port 1: the refusal comes from ssh2, so the lazily loaded transport file was found.
+    const doctor = await dagship(['doctor'], { env: { DOCKER_HOST: 'ssh://nobody@127.0.0.1:1' } });
+    expect(doctor.stdout + doctor.stderr).toMatch(/Docker Engine\s+cannot reach the Docker Engine at ssh:\/\/nobody@127\.0\.0\.1:1: connect ECONNREFUSED/);
+  });
+
   it('exits 2 on an unknown command or flag', async () => {
     expect((await dagship(['deploy-everything'])).exitCode).toBe(2);
     expect((await dagship(['doctor', '--no-such-flag'])).exitCode).toBe(2);
