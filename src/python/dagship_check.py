@@ -30,6 +30,7 @@ airflow_local_settings.py failed to import, or the checker itself failed); 2 the
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import signal
@@ -44,6 +45,10 @@ from dagship_checker.run import run
 
 def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
+    # Importing Airflow allocates about a million objects and leaves almost no cycles: the collector would
+    # walk the growing heap again and again (a fifth of the import time). freeze_parent() turns it back
+    # on before any DAG file is parsed.
+    gc.disable()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--request", required=True, help="request JSON written by dagship")
     parser.add_argument("--output", required=True, help="where to write the result JSON")

@@ -38,12 +38,14 @@ PARENT_MODULES: frozenset = frozenset()
 
 
 def freeze_parent() -> None:
-    """Last step before forking: mark and snapshot the modules the children inherit, and keep the garbage
-    collector of every child off the parent's objects (a collection would walk, and so copy, the heap)."""
+    """Last step before forking: mark and snapshot the modules the children inherit, keep the garbage
+    collector of every child off the parent's objects (a collection would walk, and so copy, the heap),
+    and turn it on again (the checker runs with it off until here): DAG code runs as in the scheduler."""
     global PARENT_MODULES  # noqa: PLW0603 - set once, before the first fork
     sys.modules[FORK_MARKER] = types.ModuleType(FORK_MARKER)
     PARENT_MODULES = frozenset(sys.modules)
     gc.freeze()
+    gc.enable()
 
 
 def run_child(files: tuple[list[str], dict], request: dict, pipes: tuple[int, int], output_path: str) -> None:
