@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -145,7 +145,26 @@ describe('policies', () => {
     const strict = await check(scenarioRepo('slow', 'check:\n  slow_import_seconds: 1\nfail_on: warning\n'), ['--image', env.airflow3Image]);
     expect(strict.exitCode).toBe(1);
   });
+
+  it('DAG code runs with the garbage collector on, as in the scheduler (the checker imports Airflow with it off)', async () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'dagship-gc-'));
+    const file = 'import gc\nif not gc.isenabled():\n    raise RuntimeError("garbage collector is off")\nfrom airflow import DAG\n\nwith DAG(dag_id="gc_{n}", schedule=None):\n    pass\n';
+    // Enough files for long-lived children, and one alone: both ways of forking.
+    for (const [folder, count] of [['many', 20], ['one', 1]] as const) {
+      for (let n = 0; n < count; n++) writeFileSync(path.join(mkdirp(repo, folder), `gc_${n}.py`), file.replace('{n}', `${folder}_${n}`));
+      const result = await check(repo, ['--dags-folder', folder, '--image', env.airflow3Image, '--no-cache']);
+      expect(result.report!.findings).toEqual([]);
+      expect(result.report!.files).toHaveLength(count);
+    }
+    rmSync(repo, { recursive: true, force: true });
+  });
 });
+
+function mkdirp(...parts: string[]): string {
+  const dir = path.join(...parts);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 describe('bad input', () => {
   it('exits 2 naming a missing DAG folder, a missing image, or a broken local settings file', async () => {
