@@ -1,103 +1,105 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import { z } from 'zod';
+// zod/mini, not the classic API: the same checks and messages at a fraction of the code parsed
+// at every start. A namespace import (not `{ z }`) lets the bundler drop what is unused, such as
+// the other locales.
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { DagshipError } from './errors.js';
+
+// Mini has no messages of its own; users see the English ones the classic API installs.
+z.config(en());
 
 export const CONFIG_FILES = ['dagship.yaml', 'dagship.yml'];
 
-const relativePath = z.string().min(1).refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), {
-  message: 'must be a path inside the repository (relative, no ..)',
-});
+const relativePath = z.string().check(
+  z.minLength(1),
+  z.refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), {
+    message: 'must be a path inside the repository (relative, no ..)',
+  }),
+);
 
 /** A file dagship reads: relative to the repository root, or absolute. */
-const filePath = z.string().min(1);
-const positiveNumber = z.coerce.number().positive();
+const filePath = z.string().check(z.minLength(1));
+const positiveNumber = z.coerce.number().check(z.positive());
 
 /** Team rules every DAG must follow; each is off unless set. */
-const policiesSchema = z
-  .object({
-    owner: z.boolean().optional(),
-    tags: z.boolean().optional(),
-    allowed_tags: z.array(z.string()).optional(),
-    min_retries: z.coerce.number().int().min(0).optional(),
-    explicit_schedule: z.boolean().optional(),
-    catchup_off: z.boolean().optional(),
-    max_tasks: z.coerce.number().int().positive().optional(),
-    dag_id_pattern: z.string().refine(isRegExp, { message: 'must be a valid regular expression' }).optional(),
-  })
-  .strict();
+const policiesSchema = z.strictObject({
+  owner: z.optional(z.boolean()),
+  tags: z.optional(z.boolean()),
+  allowed_tags: z.optional(z.array(z.string())),
+  min_retries: z.optional(z.coerce.number().check(z.int(), z.gte(0))),
+  explicit_schedule: z.optional(z.boolean()),
+  catchup_off: z.optional(z.boolean()),
+  max_tasks: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  dag_id_pattern: z.optional(z.string().check(z.refine(isRegExp, { message: 'must be a valid regular expression' }))),
+});
 
-const checkSchema = z
-  .object({
-    /** Per-file import timeout in seconds: Airflow's [core] dagbag_import_timeout. */
-    timeout: positiveNumber.default(30),
-    /** Parallel imports; 0 = every core the container gets. */
-    workers: z.coerce.number().int().min(0).default(0),
-    slow_import_seconds: positiveNumber.default(5),
-    memory_limit_mb: z.coerce.number().int().min(64).default(2048),
-    /** What a Variable/Connection read at import time that was not provided is: a warning or an error. */
-    missing_lookups: z.enum(['warning', 'error']).default('warning'),
-    variables: filePath.optional(),
-    connections: filePath.optional(),
-    local_settings: filePath.optional(),
-    policies: policiesSchema.default({}),
-  })
-  .strict();
+const checkSchema = z.strictObject({
+  /** Per-file import timeout in seconds: Airflow's [core] dagbag_import_timeout. */
+  timeout: z._default(positiveNumber, 30),
+  /** Parallel imports; 0 = every core the container gets. */
+  workers: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
+  slow_import_seconds: z._default(positiveNumber, 5),
+  memory_limit_mb: z._default(z.coerce.number().check(z.int(), z.gte(64)), 2048),
+  /** What a Variable/Connection read at import time that was not provided is: a warning or an error. */
+  missing_lookups: z._default(z.enum(['warning', 'error']), 'warning'),
+  variables: z.optional(filePath),
+  connections: z.optional(filePath),
+  local_settings: z.optional(filePath),
+  policies: z._default(policiesSchema, {}),
+});
 
-const buildSchema = z
-  .object({
-    /** Tag images with the 12-character commit instead of the full one. */
-    short_sha: z.boolean().default(false),
-    /** More tags for each built image, e.g. [staging]; the commit tag is always there. */
-    extra_tags: z.array(z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag')).default([]),
-    /** The team's own Dockerfile (relative to the repository) instead of the generated build. */
-    dockerfile: relativePath.optional(),
-  })
-  .strict();
+const buildSchema = z.strictObject({
+  /** Tag images with the 12-character commit instead of the full one. */
+  short_sha: z._default(z.boolean(), false),
+  /** More tags for each built image, e.g. [staging]; the commit tag is always there. */
+  extra_tags: z._default(z.array(z.string().check(z.regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag'))), []),
+  /** The team's own Dockerfile (relative to the repository) instead of the generated build. */
+  dockerfile: z.optional(relativePath),
+});
 
 /** Space- or newline-separated text (an environment variable, an action input) as a list. */
 const wordList = (v: unknown) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v);
 /** true/false as YAML writes them, or as text from the environment ('false' must not become true). */
 const flagBoolean = (v: unknown) => (typeof v === 'string' && /^(true|false|1|0|yes|no)$/i.test(v.trim()) ? /^(true|1|yes)$/i.test(v.trim()) : v);
+/** Classic's z.preprocess is exactly this pipe; mini does not ship it. */
+const preprocess = <T extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: T) => z.pipe(z.transform(fn), schema);
 
 /** `dagship audit` of Helm values; ship runs it after lint when values are given. */
-const auditSchema = z
-  .object({
-    /** Values files of the official chart, merged like helm -f; relative to the repository root. */
-    values: z.preprocess(wordList, z.array(filePath)).default([]),
-    /** An Airflow image without a digest is an error instead of a warning. */
-    strict: z.preprocess(flagBoolean, z.boolean()).default(false),
-    /** The lowest [core] parallelism the team accepts. */
-    min_parallelism: positiveNumber.optional(),
-    /** The [scheduler] scheduler_heartbeat_sec the team runs with. */
-    expected_heartbeat: positiveNumber.optional(),
-  })
-  .strict();
+const auditSchema = z.strictObject({
+  /** Values files of the official chart, merged like helm -f; relative to the repository root. */
+  values: z._default(preprocess(wordList, z.array(filePath)), []),
+  /** An Airflow image without a digest is an error instead of a warning. */
+  strict: z._default(preprocess(flagBoolean, z.boolean()), false),
+  /** The lowest [core] parallelism the team accepts. */
+  min_parallelism: z.optional(positiveNumber),
+  /** The [scheduler] scheduler_heartbeat_sec the team runs with. */
+  expected_heartbeat: z.optional(positiveNumber),
+});
 
 /** dagship.yaml, version 1. Every key is optional; DAGSHIP_* variables and flags override it. */
-export const configSchema = z
-  .object({
-    version: z.literal(1).default(1),
-    /** The DAG folder, relative to the repository root (the chart mounts it at /opt/airflow/dags). */
-    dags_folder: relativePath.default('dags'),
-    plugins_folder: relativePath.default('plugins'),
-    requirements: relativePath.default('requirements.txt'),
-    /** The Airflow image the DAGs run in: checks run in it and builds start from it. */
-    base_image: z.string().min(1).optional(),
-    /** A Python image with ruff and bandit, for `lint`. */
-    tools_image: z.string().min(1).optional(),
-    /** Where built images go: registry host and repository, without a tag. */
-    repository: z.string().min(1).optional(),
-    /** The lowest severity that fails the gate. */
-    fail_on: z.enum(['error', 'warning', 'never']).default('error'),
-    /** Known findings to ignore (written by `dagship baseline`). */
-    baseline: filePath.optional(),
-    check: checkSchema.default(checkSchema.parse({})),
-    build: buildSchema.default(buildSchema.parse({})),
-    audit: auditSchema.default(auditSchema.parse({})),
-  })
-  .strict();
+export const configSchema = z.strictObject({
+  version: z._default(z.literal(1), 1),
+  /** The DAG folder, relative to the repository root (the chart mounts it at /opt/airflow/dags). */
+  dags_folder: z._default(relativePath, 'dags'),
+  plugins_folder: z._default(relativePath, 'plugins'),
+  requirements: z._default(relativePath, 'requirements.txt'),
+  /** The Airflow image the DAGs run in: checks run in it and builds start from it. */
+  base_image: z.optional(z.string().check(z.minLength(1))),
+  /** A Python image with ruff and bandit, for `lint`. */
+  tools_image: z.optional(z.string().check(z.minLength(1))),
+  /** Where built images go: registry host and repository, without a tag. */
+  repository: z.optional(z.string().check(z.minLength(1))),
+  /** The lowest severity that fails the gate. */
+  fail_on: z._default(z.enum(['error', 'warning', 'never']), 'error'),
+  /** Known findings to ignore (written by `dagship baseline`). */
+  baseline: z.optional(filePath),
+  check: z._default(checkSchema, checkSchema.parse({})),
+  build: z._default(buildSchema, buildSchema.parse({})),
+  audit: z._default(auditSchema, auditSchema.parse({})),
+});
 
 function isRegExp(source: string): boolean {
   try {
