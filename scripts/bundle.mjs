@@ -7,7 +7,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 // Parsing costs every command time at start-up, so code that only rare set-ups need leaves the main bundle:
 // docker-modem's SSH transport (ssh2, for ssh:// engines) is its own file, loaded on first use; dockerode's
-// BuildKit session (gRPC + protobuf) is never called by dagship, which drives builds through the Engine API.
+// BuildKit session and progress (gRPC, protobuf) are never called by dagship, which drives builds through
+// the Engine API.
 const SSH_TRANSPORT = 'docker-modem-ssh.cjs';
 const lazyDependencies = {
   name: 'lazy-dependencies',
@@ -15,15 +16,22 @@ const lazyDependencies = {
     build.onResolve({ filter: /^dagship-lazy:/ }, (args) => ({ path: `./${args.path.slice('dagship-lazy:'.length)}`, external: true }));
     const rewrite = (filter, from, to) =>
       build.onLoad({ filter }, (args) => {
-        const source = readFileSync(args.path, 'utf8');
-        if (!source.includes(from)) throw new Error(`${args.path} no longer contains ${from}: update scripts/bundle.mjs`);
-        return { contents: source.replace(from, to), loader: 'js' };
+        let source = readFileSync(args.path, 'utf8');
+        [from].flat().forEach((text, i) => {
+          if (!source.includes(text)) throw new Error(`${args.path} no longer contains ${text}: update scripts/bundle.mjs`);
+          source = source.replace(text, [to].flat()[i]);
+        });
+        return { contents: source, loader: 'js' };
       });
     rewrite(/docker-modem[\\/]lib[\\/]modem\.js$/, "ssh = require('./ssh'),", `ssh = function (opt) { return require('dagship-lazy:${SSH_TRANSPORT}')(opt); },`);
+    // Both need .proto files beside dockerode's sources, which a bundle does not have: they could not work.
     rewrite(
       /dockerode[\\/]lib[\\/]docker\.js$/,
-      "withSession = require('./session'),",
-      "withSession = function () { throw new Error('dockerode BuildKit sessions are not bundled with dagship'); },",
+      ["withSession = require('./session'),", "var buildkit = require('./buildkit');"],
+      [
+        "withSession = function () { throw new Error('dockerode BuildKit sessions are not bundled with dagship'); },",
+        "throw new Error('dockerode BuildKit progress is not bundled with dagship');",
+      ],
     );
   },
 };

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { DagshipError } from './errors.js';
-import { mask, run, tail } from './exec.js';
+import { run } from './exec.js';
+import { mask, tail } from './text.js';
 
 /** Registry credentials. Never print them: `source` says where they came from, for messages. */
 export interface Credentials {

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { DagshipError, reasonOf } from './errors.js';
+import { mask } from './text.js';
 
 export interface ExecResult {
   exitCode: number;
@@ -40,14 +41,4 @@ export async function run(file: string, args: string[], options: ExecOptions): P
     if (err instanceof DagshipError) throw err;
     throw new DagshipError(mask(`could not run ${file}: ${reasonOf(err)}`, options.secrets), `check that ${file} is installed`, 'infra', { cause: err });
   }
-}
-
-/** Replaces every secret in `text` with ***. */
-export function mask(text: string, secrets: string[] = []): string {
-  return secrets.filter((s) => s.length > 0).reduce((out, s) => out.split(s).join('***'), text);
-}
-
-/** The last `count` non-empty lines of a command's output: the useful end of an error. */
-export function tail(text: string, count = 5): string {
-  return text.split('\n').filter((l) => l.trim() !== '').slice(-count).join('\n');
 }

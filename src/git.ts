@@ -1,5 +1,6 @@
 import { DagshipError } from './errors.js';
-import { run, tail } from './exec.js';
+import { run } from './exec.js';
+import { tail } from './text.js';
 
 export interface GitState {
   root: string;

@@ -1,13 +1,8 @@
-import { recordResult, rulesApplied } from '../../src/attest/index.js';
 import { cacheRoot } from '../../src/checks/check-cache.js';
-import { engineAuth, resolveCredentials } from '../../src/credentials.js';
-import { DagshipError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
-import { artifactRegistry, pinnedImage, signingKey } from '../attest.js';
 import { commentOnPullRequest, wantsComment } from '../pr-comment.js';
 import { checkDags, type CheckerResult } from '../../src/checks/dags.js';
-import { loadOptions, type Options } from '../../src/config.js';
-import { connectDocker, type ImageEngine } from '../../src/docker.js';
+import { loadOptions } from '../../src/config.js';
+import { connectDocker } from '../../src/docker.js';
 import { airflowImage, baselinePath } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { VERSION } from '../version.js';
@@ -21,7 +16,8 @@ export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSi
 /** Imports every DAG file as the scheduler will, in the Airflow image. */
 export async function check(repoPath: string | undefined, flags: CheckFlags): Promise<number> {
   const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
-  if (flags.attest) return checkAndAttest(options, flags);
+  // The attest path (registry, signing, credentials) is loaded only when asked for: start-up is per command.
+  if (flags.attest) return (await import('./check-attest.js')).checkAndAttest(options, flags);
   const image = airflowImage(options, flags.image);
   const log = terminalLogger(Boolean(flags.verbose));
   const started = Date.now();
@@ -50,36 +46,4 @@ export function summaryLines(result: CheckerResult, image: string, elapsedMs: nu
     `Airflow ${result.airflow_version} (${image}): ${result.files.length} DAG file(s) checked of ${result.discovered} discovered${result.timings.cached ? ` (${result.timings.cached} unchanged, from cache)` : ''}, ${dags} DAG(s), ${tasks} task(s)`,
     `slowest: ${slowest.join(', ') || '-'} · airflow import ${result.timings.airflow_import_seconds.toFixed(1)}s · ${result.timings.workers} worker(s) · elapsed ${(elapsedMs / 1000).toFixed(1)}s`,
   ];
-}
-
-/**
- * Checks the DAGs baked into a pushed image and records the result beside it in the registry, passed or
- * failed: deploy reads it back. The working tree plays no part, so the result is about the image alone.
- */
-async function checkAndAttest(options: Options, flags: CheckFlags): Promise<number> {
-  if (!flags.image) throw new DagshipError('--attest needs --image', 'pass the pinned reference dagship push printed: --image registry/repository@sha256:…', 'usage');
-  if (flags.changedSince) throw new DagshipError('--attest checks the whole image; --changed-since does not apply', 'drop --changed-since', 'usage');
-  const target = pinnedImage(flags.image);
-  const key = signingKey();
-  const log = terminalLogger(Boolean(flags.verbose));
-  const started = Date.now();
-  const engine = connectDocker();
-  const registry = await artifactRegistry(target.host, options.root);
-  await ensureLocal(engine, flags.image, target.host, options.root, log);
-  const { run, result } = await checkDags({ options, image: flags.image, baked: true, dagshipVersion: VERSION }, engine, log);
-  const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
-  const labels = (await engine.image(flags.image))?.labels ?? {};
-  await recordResult(registry, { image: target, outcome, rulesRun: rulesApplied(options.check, false), labels, dagshipVersion: VERSION, signingKey: key }, log);
-  return present(outcome, {
-    title: 'dagship check',
-    reports: flags.reports,
-    summary: summaryLines(result, flags.image, Date.now() - started),
-    json: { airflow_version: result.airflow_version, image: flags.image, files: result.files, timings: result.timings },
-  });
-}
-
-async function ensureLocal(engine: ImageEngine, reference: string, host: string, cwd: string, log: Logger): Promise<void> {
-  if (await engine.image(reference)) return;
-  log.info(`pulling ${reference}`);
-  await engine.pull(reference, engineAuth(await resolveCredentials(host, { cwd }), host));
 }

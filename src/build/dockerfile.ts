@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { DagshipError } from '../errors.js';
-import { tail } from '../exec.js';
+import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './build.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { DagshipError } from '../errors.js';
-import { tail } from '../exec.js';
+import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
 import { EngineStreamError, type ImageDetails, type ImageOperations } from './engine-images.js';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
 import type { DockerEngine } from '../docker.js';
 import { DagshipError } from '../errors.js';
-import { tail } from '../exec.js';
+import { tail } from '../text.js';
 import type { Severity } from '../findings.js';
 import { hostUser } from './lint.js';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DockerEngine, RunResult } from '../docker.js';
 import { DagshipError } from '../errors.js';
-import { tail } from '../exec.js';
+import { tail } from '../text.js';
 import type { Finding, ToolRun } from '../findings.js';
 import type { Logger } from '../logger.js';
 import { parseBanditJson } from './bandit.js';

@@ -1,5 +1,6 @@
 import { DagshipError } from '../errors.js';
-import { run, tail, type ExecResult } from '../exec.js';
+import { run, type ExecResult } from '../exec.js';
+import { tail } from '../text.js';
 
 /** A Helm release as `helm status -o json` reports it. */
 export interface HelmReleaseInfo {

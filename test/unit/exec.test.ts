@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DagshipError } from '../../src/errors.js';
-import { mask, run, tail } from '../../src/exec.js';
+import { run } from '../../src/exec.js';
+import { mask, tail } from '../../src/text.js';
 
 describe('exec', () => {
   it('masks every occurrence of every secret', () => {
