@@ -158,6 +158,20 @@ describe('policies', () => {
     }
     rmSync(repo, { recursive: true, force: true });
   });
+
+  it('each DAG file runs its helpers afresh, though a child compiles them once', async () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'dagship-helpers-'));
+    const dags = mkdirp(repo, 'dags');
+    writeFileSync(path.join(dags, 'side_effect.py'), 'import builtins\nbuiltins.__dict__.setdefault("_dagship_helper_runs", []).append(1)\n');
+    writeFileSync(path.join(dags, 'broken_helper.py'), 'def oops(:\n');
+    const dag = (n: number, helper: string) =>
+      `import builtins\nbefore = len(getattr(builtins, "_dagship_helper_runs", []))\nimport ${helper}\nif len(builtins._dagship_helper_runs) != before + 1:\n    raise RuntimeError("the helper did not run for this file")\nfrom airflow import DAG\n\nwith DAG(dag_id="helpers_${n}", schedule=None):\n    pass\n`;
+    for (let n = 0; n < 20; n++) writeFileSync(path.join(dags, `uses_helper_${String(n).padStart(2, '0')}.py`), dag(n, n < 2 ? 'broken_helper' : 'side_effect'));
+    const result = await check(repo, ['--image', env.airflow3Image, '--no-cache']);
+    expect(summary(result.report!.findings)).toEqual(['dag-import-error dags/uses_helper_00.py:3', 'dag-import-error dags/uses_helper_01.py:3']);
+    expect(result.report!.files.filter((f) => f.status === 'ok')).toHaveLength(18);
+    rmSync(repo, { recursive: true, force: true });
+  });
 });
 
 function mkdirp(...parts: string[]): string {

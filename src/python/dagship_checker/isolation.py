@@ -8,6 +8,7 @@ import resource
 import signal
 import sys
 
+from .code_cache import cache_repository_code
 from .lookups import LOOKUPS
 
 # A child's captured stdout/stderr may not grow past this on disk (a print loop must not fill /tmp).
@@ -31,6 +32,7 @@ def isolate_child(output_path: str, request: dict) -> OutputCapture:
     # The repository is read-only: every import of a DAG file or helper would try, and fail, to write
     # bytecode (a tenth of a millisecond a module). Nothing the scheduler sees depends on it.
     sys.dont_write_bytecode = True
+    cache_repository_code(request["repo_root"])
     _limit(resource.RLIMIT_CORE, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
     _keep_fault_signals_fatal()
