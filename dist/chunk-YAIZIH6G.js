@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { createRequire as __cr } from 'node:module';
+import { fileURLToPath as __f2p } from 'node:url';
+const require = __cr(import.meta.url);
+const __filename = __f2p(import.meta.url);
+const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
+import {
+  COMPONENTS,
+  connectKube,
+  loadKubeConfig,
+  podProblemsOf,
+  releaseSelector
+} from "./chunk-OHHQJ7BB.js";
+import "./chunk-FFWHJTTK.js";
+import "./chunk-EDJIWXRY.js";
+export {
+  COMPONENTS,
+  connectKube,
+  loadKubeConfig,
+  podProblemsOf,
+  releaseSelector
+};
