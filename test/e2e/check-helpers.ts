@@ -19,7 +19,7 @@ export async function check(repo: string, args: string[], env: Record<string, st
   const out = mkdtempSync(path.join(tmpdir(), 'dagship-check-out-'));
   const json = path.join(out, 'report.json');
   const result = await dagship(['check', repo, '--json', json, '--no-cache', ...args], { env });
-  let report: { findings: ReportedFinding[]; files: { path: string; dags: { dag_id: string }[] }[]; airflow_version: string } | undefined;
+  let report: { findings: ReportedFinding[]; files: { path: string; status: string; dags: { dag_id: string }[] }[]; airflow_version: string } | undefined;
   try {
     report = JSON.parse(readFileSync(json, 'utf8'));
   } catch {
