@@ -3,7 +3,7 @@ import { connectKube, loadKubeConfig } from '../../src/kube/cluster.js';
 import { deployRelease, type ReleaseOutcome, type ReleaseRequest } from '../../src/kube/deploy.js';
 import { label } from '../../src/kube/watch.js';
 import type { Logger } from '../../src/logger.js';
-import { resolveCredentials } from '../../src/credentials.js';
+import { resolveCredentials, type Credentials } from '../../src/credentials.js';
 import type { KubeCluster } from '../../src/kube/cluster.js';
 import { connectHelm } from '../../src/kube/helm.js';
 import { helmDeployRelease } from '../../src/kube/helm-deploy.js';
@@ -39,7 +39,7 @@ export async function deploy(flags: ReleaseFlags & GateFlags & StrategyFlags & {
   // A tag is resolved once, here: the gate checks and the cluster runs that exact digest.
   const image = await pinReference(flags.image, pinDeps, log);
   // Before anything in the cluster is touched: an unchecked, failed or forged image stops here.
-  request.verification = await releaseGate(image, flags, log);
+  request.verification = await releaseGate(image, flags, log, pinDeps.credentialsFor);
   const cluster = connectKube(loadKubeConfig(flags.context));
   const outcome = await rollOut(strategy, flags.context, cluster, image, request, log);
   present(outcome, `release '${request.release}' already runs ${image}`, log);
@@ -49,8 +49,14 @@ export async function deploy(flags: ReleaseFlags & GateFlags & StrategyFlags & {
   return 0;
 }
 
+// Asked once per registry: a tag's lookup and the release gate read the same registry, and a credential
+// helper (ECR, GCR) may take a second to answer.
+const credentialsByHost = new Map<string, Promise<Credentials | undefined>>();
 const pinDeps: PinDeps = {
-  credentialsFor: (registry) => resolveCredentials(registry, { cwd: process.cwd() }),
+  credentialsFor: (registry) => {
+    if (!credentialsByHost.has(registry)) credentialsByHost.set(registry, resolveCredentials(registry, { cwd: process.cwd() }));
+    return credentialsByHost.get(registry)!;
+  },
   registry: (host, credentials) => connectRegistry(host, fetch, { credentials }),
 };
 
