@@ -1,18 +1,31 @@
-"""Compiled repository modules, kept in memory across the DAG files of one child.
+"""Bytecode for repository modules, checked against the source's mtime and size as a .pyc is.
 
-Each DAG file imports its helpers afresh (see child.next_file), as the scheduler's process per file does.
-The scheduler's processes find the helpers' bytecode in __pycache__; here the repository is read-only and
-no bytecode is written, so every import would compile the helper's source again. This keeps what Python's
-bytecode cache keeps, the code object, checked against the source's mtime and size like a .pyc. Modules
-still execute afresh for every file.
+The scheduler's processes find bytecode in __pycache__; here the repository is read-only and none is
+written, so every import would compile the source again. Helpers: each DAG file imports them afresh
+(see child.next_file), and a child keeps their code objects in memory across its files. DAG files: the
+scan compiled them while the parent imported Airflow (see scan.py); a child loads that bytecode. Modules
+still execute afresh every time.
 """
 
 from __future__ import annotations
 
 import importlib.machinery
+import marshal
 import os
 
 from .lookups import LOOKUPS
+
+
+# path -> (bytecode file, mtime_ns, size) of the DAG files the scan compiled; set in the parent.
+SCANNED_CODE: dict[str, tuple[str, int, int]] = {}
+
+
+def use_scanned_code(scanned: dict[str, dict]) -> None:
+    SCANNED_CODE.update(
+        (path, (code["file"], code["mtime_ns"], code["size"]))
+        for path, entry in scanned.items()
+        if (code := entry.get("code"))
+    )
 
 
 def cache_repository_code(repo_root: str) -> None:
@@ -22,10 +35,11 @@ def cache_repository_code(repo_root: str) -> None:
 
     def get_code(loader, fullname):
         path = loader.get_filename(fullname)
-        # Airflow's own modules have their bytecode; a DAG file is parsed once per run.
-        if not path.startswith(inside) or path == LOOKUPS.dag_file:
+        if not path.startswith(inside):  # Airflow's own modules have their bytecode
             return compile_source(loader, fullname)
         stat = os.stat(path)
+        if path == LOOKUPS.dag_file:  # parsed once per run: the scan's bytecode, or compiled here
+            return _scanned_code(path, stat) or compile_source(loader, fullname)
         key = (path, stat.st_mtime_ns, stat.st_size)
         code = compiled.get(key)
         if code is None:
@@ -33,3 +47,14 @@ def cache_repository_code(repo_root: str) -> None:
         return code
 
     importlib.machinery.SourceFileLoader.get_code = get_code
+
+
+def _scanned_code(path: str, stat: os.stat_result):
+    found = SCANNED_CODE.get(path)
+    if found is None or (found[1], found[2]) != (stat.st_mtime_ns, stat.st_size):
+        return None
+    try:
+        with open(found[0], "rb") as fh:
+            return marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None

@@ -13,6 +13,7 @@ import warnings
 
 from .airflow_env import import_airflow, prepare_metadata_db
 from .child import freeze_parent
+from .code_cache import use_scanned_code
 from .discovery import available_cpus, discover, pre_import, select_files
 from .findings import exception_headline
 from .parent import check_files
@@ -61,6 +62,7 @@ def check_repository(request: dict, result: dict, started: float, scan: Scan) ->
     discovered = discover(request)
     paths, result["skipped"] = select_files(discovered, request)
     scanned = scan.collect()
+    use_scanned_code(scanned)
     pre_import(paths, home, scanned)
     schema_ready()
     pre_import_seconds = time.monotonic() - started - airflow_seconds

@@ -2,8 +2,9 @@
 
 Importing Airflow takes a second on one core; the other is idle. A process forked before that import
 reads every candidate file's syntax tree meanwhile: the airflow modules it imports (for pre_import) and
-its DAG definitions (lines, explicit schedules, for the children). The parent takes what the scan has
-finished when it needs it and works out the rest itself, so a slow scan never delays the check.
+its DAG definitions (lines, explicit schedules, for the children). It also compiles each file, as the
+import would, and leaves the bytecode for the children (see code_cache). The parent takes what the scan
+has finished when it needs it and works out the rest itself, so a slow scan never delays the check.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import marshal
 import os
 import signal
+import warnings
 
 from .definitions import definitions_in_tree
 from .discovery import airflow_imports_in_tree
@@ -49,10 +52,12 @@ class Scan:
 
 def _scan_and_exit(request: dict, out_path: str) -> None:
     status = 1
+    code_dir = os.path.join(os.path.dirname(out_path), "scan-code")
     try:
+        os.makedirs(code_dir)
         with open(out_path, "w", encoding="utf-8") as out:
-            for path in candidates(request):
-                entry = scan_file(path)
+            for number, path in enumerate(candidates(request)):
+                entry = scan_file(path, os.path.join(code_dir, str(number)))
                 if entry is not None:
                     out.write(json.dumps(entry) + "\n")
                     out.flush()  # what is written counts even if the parent stops the scan
@@ -77,10 +82,12 @@ def candidates(request: dict):
         yield from (os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
 
 
-def scan_file(path: str) -> dict | None:
-    """None for files that cannot be DAG files in safe mode (no "dag" and "airflow") or cannot be read."""
+def scan_file(path: str, code_path: str | None = None) -> dict | None:
+    """None for files that cannot be DAG files in safe mode (no "dag" and "airflow") or cannot be read.
+    With `code_path`, the file's bytecode is written there and the entry says for which mtime and size."""
     try:
         with open(path, "rb") as fh:
+            stat = os.fstat(fh.fileno())
             source = fh.read()
     except OSError:
         return None
@@ -94,4 +101,23 @@ def scan_file(path: str) -> dict | None:
     except Exception:  # e.g. nesting too deep: the child finds out for itself, as without the scan
         return None
     imports = sorted(airflow_imports_in_tree(tree), key=lambda pair: (pair[0], pair[1] or ""))
-    return {"path": path, "imports": imports, "definitions": definitions_in_tree(tree)}
+    entry = {"path": path, "imports": imports, "definitions": definitions_in_tree(tree)}
+    if code_path and _write_code(source, path, code_path):
+        entry["code"] = {"file": code_path, "mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+    return entry
+
+
+def _write_code(source: bytes, path: str, code_path: str) -> bool:
+    """Compiles as the import system does (SourceLoader.source_to_code). A file whose compilation warns
+    is left to the child, so that the warning appears in that file's output as it would in the scheduler."""
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        try:
+            code = compile(source, path, "exec", dont_inherit=True)
+        except Exception:
+            return False
+    if raised:
+        return False
+    with open(code_path, "wb") as fh:
+        fh.write(marshal.dumps(code))
+    return True
