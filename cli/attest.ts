@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { loadPublicKey, loadSigningKey, verifyImage, type PinnedImage } from '../src/attest/index.js';
-import { resolveCredentials, type Credentials } from '../src/credentials.js';
+import { credentialsOnce, type Credentials } from '../src/credentials.js';
 import { DagshipError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import { connectRegistry, parseImageReference, registryApiHost, type ArtifactRegistry } from '../src/registry.js';
@@ -27,7 +27,7 @@ export function pinnedImage(reference: string): PinnedImage {
 
 export type CredentialsFor = (host: string) => Promise<Credentials | undefined>;
 
-export async function artifactRegistry(host: string, cwd?: string, credentialsFor: CredentialsFor = (h) => resolveCredentials(h, { cwd })): Promise<ArtifactRegistry> {
+export async function artifactRegistry(host: string, credentialsFor: CredentialsFor): Promise<ArtifactRegistry> {
   return connectRegistry(registryApiHost(host), fetch, { credentials: await credentialsFor(host) });
 }
 
@@ -40,7 +40,7 @@ export interface GateFlags {
  * The release gate in front of deploy: returns what is recorded as dagship.io/verification, or throws.
  * Skipping it is possible but never quiet: a warning (an annotation in GitHub) and the record on the objects.
  */
-export async function releaseGate(reference: string, flags: GateFlags, log: Logger, credentialsFor?: CredentialsFor): Promise<string> {
+export async function releaseGate(reference: string, flags: GateFlags, log: Logger, credentialsFor: CredentialsFor = credentialsOnce()): Promise<string> {
   if (flags.skipVerify) {
     const who = process.env.GITHUB_ACTOR ?? process.env.USER ?? 'unknown';
     log.warn(`RELEASE GATE SKIPPED (--skip-verify): ${reference} is deployed without checking its dagship result; recorded on every changed object`);
@@ -48,7 +48,7 @@ export async function releaseGate(reference: string, flags: GateFlags, log: Logg
   }
   const image = pinnedImage(reference);
   const key = publicKey(flags.publicKey);
-  const verified = await verifyImage(await artifactRegistry(image.host, undefined, credentialsFor), image, key);
+  const verified = await verifyImage(await artifactRegistry(image.host, credentialsFor), image, key);
   if (!key) log.warn(`the result of ${reference} is ${verified.seal.state === 'unsigned' ? 'unsigned' : 'signed, but not verified'}: no public key is configured (--public-key or DAGSHIP_PUBLIC_KEY), so a forged result would pass`);
   log.info(`release gate: ${reference} ${verified.summary}`);
   return verified.summary;

@@ -66,6 +66,19 @@ export async function resolveCredentials(registry: string, options: CredentialOp
   return fromAuths(config, host, file);
 }
 
+/**
+ * resolveCredentials with these options, asked once per registry host: a command reads one registry
+ * several times (a tag lookup, the push, the release gate) and a credential helper (ECR, GCR) may take
+ * a second to answer.
+ */
+export function credentialsOnce(options: CredentialOptions = {}): (registry: string) => Promise<Credentials | undefined> {
+  const asked = new Map<string, Promise<Credentials | undefined>>();
+  return (registry) => {
+    if (!asked.has(registry)) asked.set(registry, resolveCredentials(registry, options));
+    return asked.get(registry)!;
+  };
+}
+
 /** The secrets inside credentials, for masking anything that might echo them. */
 export function secretsOf(credentials: Credentials | undefined): string[] {
   if (!credentials) return [];

@@ -1,13 +1,13 @@
 import { recordResult, rulesApplied } from '../../src/attest/index.js';
 import { checkDags } from '../../src/checks/dags.js';
 import type { Options } from '../../src/config.js';
-import { engineAuth, resolveCredentials } from '../../src/credentials.js';
+import { credentialsOnce, engineAuth } from '../../src/credentials.js';
 import { connectDocker, type ImageEngine } from '../../src/docker.js';
 import { DagshipError } from '../../src/errors.js';
 import { baselinePath } from '../../src/images.js';
 import type { Logger } from '../../src/logger.js';
 import { judge } from '../../src/outcome.js';
-import { artifactRegistry, pinnedImage, signingKey } from '../attest.js';
+import { artifactRegistry, pinnedImage, signingKey, type CredentialsFor } from '../attest.js';
 import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
 import { VERSION } from '../version.js';
@@ -25,8 +25,9 @@ export async function checkAndAttest(options: Options, flags: CheckFlags): Promi
   const log = terminalLogger(Boolean(flags.verbose));
   const started = Date.now();
   const engine = connectDocker();
-  const registry = await artifactRegistry(target.host, options.root);
-  await ensureLocal(engine, flags.image, target.host, options.root, log);
+  const credentialsFor = credentialsOnce({ cwd: options.root });
+  const registry = await artifactRegistry(target.host, credentialsFor);
+  await ensureLocal(engine, flags.image, target.host, credentialsFor, log);
   const { run, result } = await checkDags({ options, image: flags.image, baked: true, dagshipVersion: VERSION }, engine, log);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   const labels = (await engine.image(flags.image))?.labels ?? {};
@@ -39,8 +40,8 @@ export async function checkAndAttest(options: Options, flags: CheckFlags): Promi
   });
 }
 
-async function ensureLocal(engine: ImageEngine, reference: string, host: string, cwd: string, log: Logger): Promise<void> {
+async function ensureLocal(engine: ImageEngine, reference: string, host: string, credentialsFor: CredentialsFor, log: Logger): Promise<void> {
   if (await engine.image(reference)) return;
   log.info(`pulling ${reference}`);
-  await engine.pull(reference, engineAuth(await resolveCredentials(host, { cwd }), host));
+  await engine.pull(reference, engineAuth(await credentialsFor(host), host));
 }

@@ -3,7 +3,7 @@ import { connectKube, loadKubeConfig } from '../../src/kube/cluster.js';
 import { deployRelease, type ReleaseOutcome, type ReleaseRequest } from '../../src/kube/deploy.js';
 import { label } from '../../src/kube/watch.js';
 import type { Logger } from '../../src/logger.js';
-import { resolveCredentials, type Credentials } from '../../src/credentials.js';
+import { credentialsOnce } from '../../src/credentials.js';
 import type { KubeCluster } from '../../src/kube/cluster.js';
 import { connectHelm } from '../../src/kube/helm.js';
 import { helmDeployRelease } from '../../src/kube/helm-deploy.js';
@@ -49,14 +49,8 @@ export async function deploy(flags: ReleaseFlags & GateFlags & StrategyFlags & {
   return 0;
 }
 
-// Asked once per registry: a tag's lookup and the release gate read the same registry, and a credential
-// helper (ECR, GCR) may take a second to answer.
-const credentialsByHost = new Map<string, Promise<Credentials | undefined>>();
 const pinDeps: PinDeps = {
-  credentialsFor: (registry) => {
-    if (!credentialsByHost.has(registry)) credentialsByHost.set(registry, resolveCredentials(registry, { cwd: process.cwd() }));
-    return credentialsByHost.get(registry)!;
-  },
+  credentialsFor: credentialsOnce({ cwd: process.cwd() }),
   registry: (host, credentials) => connectRegistry(host, fetch, { credentials }),
 };
 

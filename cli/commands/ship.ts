@@ -5,7 +5,7 @@ import { buildImage } from '../../src/build/build.js';
 import { pushImage } from '../../src/build/push.js';
 import { checkDags } from '../../src/checks/dags.js';
 import { runLint } from '../../src/checks/lint.js';
-import { resolveCredentials } from '../../src/credentials.js';
+import { credentialsOnce, resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/docker.js';
 import type { ToolRun } from '../../src/findings.js';
 import { gitRepo } from '../../src/git.js';
@@ -65,10 +65,12 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
     process.stdout.write(`${paint('green', '✔ shipped locally')} ${built.image} (${built.id.slice(0, 19)}) — not pushed (--no-push)\n`);
     return 0;
   }
+  // The push and the recorded result go to the same registry: its credentials are asked once.
+  const pushCredentials = credentialsOnce({ cwd: options.root });
   const pushed = await log.group('4/4 push', () =>
     pushImage(
       { options, image: built.image, allowDirty: flags.allowDirty },
-      { engine, git, credentialsFor: (r) => resolveCredentials(r, { cwd: options.root }), registry: (host, credentials) => connectRegistry(host, fetch, { credentials }) },
+      { engine, git, credentialsFor: pushCredentials, registry: (host, credentials) => connectRegistry(host, fetch, { credentials }) },
       log,
     ),
   );
@@ -76,7 +78,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   setOutput('digest', pushed.reference.split('@')[1] ?? '');
   const pinned = pinnedImage(pushed.reference);
   try {
-    await recordResult(await artifactRegistry(pinned.host, options.root), { image: pinned, outcome: verdict.outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion: VERSION, signingKey: key }, log);
+    await recordResult(await artifactRegistry(pinned.host, pushCredentials), { image: pinned, outcome: verdict.outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion: VERSION, signingKey: key }, log);
   } catch (err) {
     // The image is in the registry but without its result, so deploy refuses it: say how to finish.
     if (!isDagshipError(err)) throw err;

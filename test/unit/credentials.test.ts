@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, credentialHost, engineAuth, maskCredentials, normaliseKey, parseChallenge, resolveCredentials, secretsOf } from '../../src/credentials.js';
+import { authorize, credentialHost, credentialsOnce, engineAuth, maskCredentials, normaliseKey, parseChallenge, resolveCredentials, secretsOf } from '../../src/credentials.js';
 import { DagshipError } from '../../src/errors.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -59,6 +59,20 @@ describe('resolveCredentials', () => {
     const found = await resolveCredentials('reg.example.com', { env });
     expect(found).toMatchObject({ username: 'robot', password: 's3cret-from-helper', source: 'credential helper docker-credential-dagshiptest' });
     expect(readFileSync(asked, 'utf8')).toContain('get reg.example.com');
+  });
+
+  it('credentialsOnce asks the helper once per registry, however often a command needs it', async () => {
+    const env = dockerConfig({ credHelpers: { 'reg.example.com': 'dagshiptest' } });
+    const times = () => (existsSync(asked) ? readFileSync(asked, 'utf8') : '').split('\n').filter((l) => l === 'get reg.example.com').length;
+    const before = times();
+    const credentialsFor = credentialsOnce({ env });
+    const [first, second] = await Promise.all([credentialsFor('reg.example.com'), credentialsFor('reg.example.com')]);
+    expect(await credentialsFor('reg.example.com')).toBe(first);
+    expect(second).toMatchObject({ username: 'robot' });
+    expect(times() - before).toBe(1);
+    // Another command (another resolver) asks again: nothing outlives the command.
+    await credentialsOnce({ env })('reg.example.com');
+    expect(times() - before).toBe(2);
   });
 
   it('asks credsStore for Docker Hub with its v1 URL; a <token> user is an identity token', async () => {

@@ -118,6 +118,9 @@ def _write_code(source: bytes, path: str, code_path: str) -> bool:
             return False
     if raised:
         return False
-    with open(code_path, "wb") as fh:
-        fh.write(marshal.dumps(code))
+    try:
+        with open(code_path, "wb") as fh:
+            fh.write(marshal.dumps(code))
+    except OSError:  # a full scratch disk: the children compile, as without the scan
+        return False
     return True
