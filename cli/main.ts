@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
 import { data } from '../src/report/github.js';
+import { exitCodeOf, installStopHandlers, runCleanups, StoppedError } from '../src/stop.js';
 
 
 const EXAMPLES = `
@@ -22,7 +23,7 @@ Examples:
   $ dagship keygen -o team            team.key signs results in CI (DAGSHIP_SIGNING_KEY), team.pub verifies them at deploy
   $ dagship doctor --config ci/dagship.yaml .
 
-Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error.
+Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error, 130/143 stopped by SIGINT/SIGTERM.
 Settings come from dagship.yaml, then DAGSHIP_* environment variables, then flags.`;
 
 /** The command table: each entry parses its flags and calls one function that returns an exit code. */
@@ -146,12 +147,19 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const paint = painter(useColor(process.stderr));
+  installStopHandlers();
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and --version end here too; everything else commander rejects is a usage error.
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof StoppedError) {
+      await runCleanups();
+      process.stderr.write(`${paint('red', 'stopped:')} ${err.message}\n`);
+      process.exitCode = exitCodeOf(err.signal);
       return;
     }
     if (isDagshipError(err)) {
