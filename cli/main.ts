@@ -97,7 +97,9 @@ export function buildProgram(): Command {
       process.exitCode = await (await import('./commands/deploy.js')).deploy(opts);
     });
 
-  withReleaseFlags(program.command('rollback').description('return a release to the images it ran before the last dagship deploy'))
+  withReleaseFlags(program.command('rollback').description('return every object of a release to its state before the last dagship deploy (recorded in the cluster), through the release gate'))
+    .option('--public-key <file>', "the team's Ed25519 public key (PEM file or text; default DAGSHIP_PUBLIC_KEY): the image rolled back to must carry a result signed by it")
+    .option('--skip-verify', 'roll back without checking the dagship result of the image returned to (loud)')
     .action(async (opts) => {
       process.exitCode = await (await import('./commands/rollback.js')).rollback(opts);
     });

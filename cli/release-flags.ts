@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
 import { DagshipError } from '../src/errors.js';
+import { PhaseDeadline } from '../src/kube/deadline.js';
+import type { ReleaseOutcome, ReleaseRequest } from '../src/kube/deploy.js';
+import { label } from '../src/kube/watch.js';
+import type { Logger } from '../src/logger.js';
 
 export interface ReleaseFlags {
   release?: string;
   namespace?: string;
   context?: string;
   timeout?: string;
+  lockTimeout?: string;
   dryRun?: boolean;
   revision?: string;
   verbose?: boolean;
@@ -17,16 +22,17 @@ export function withReleaseFlags(command: Command): Command {
     .requiredOption('--release <name>', 'Helm release of the Airflow chart')
     .requiredOption('-n, --namespace <ns>', 'namespace of the release')
     .option('--context <name>', 'kubeconfig context (default: current)')
-    .option('--timeout <duration>', 'how long rollouts may take: 90s, 10m, 1h', '10m')
+    .option('--timeout <duration>', 'how long rollouts may take: 90s, 10m, 1h (a server that stops answering ends it within this plus 45s)', '10m')
+    .option('--lock-timeout <duration>', 'how long to wait while another deploy or rollback of the release holds its lock', '5m')
     .option('--dry-run', 'print the change per object; change nothing')
     .option('--revision <rev>', 'recorded as dagship.io/revision (default: the image tag or digest)')
     .option('-v, --verbose', 'show debug output');
 }
 
 /** `10m`, `90s`, `1h`, or plain seconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = '--timeout'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new DagshipError(`invalid --timeout '${text}'`, 'use a duration like 90s, 10m or 1h', 'usage');
+  if (!m) throw new DagshipError(`invalid ${flag} '${text}'`, 'use a duration like 90s, 10m or 1h', 'usage');
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Number(m[1]) * unit;
 }
@@ -57,4 +63,30 @@ export function deployStrategy(flags: StrategyFlags): DeployStrategy {
     );
   }
   return { kind, chart: flags.chart, chartVersion: flags.chartVersion };
+}
+
+/** The request deploy and rollback share; its deadline also bounds every API request the cluster client makes. */
+export function releaseRequest(flags: ReleaseFlags): ReleaseRequest {
+  return {
+    release: flags.release!,
+    namespace: flags.namespace!,
+    timeoutMs: parseDuration(flags.timeout ?? '10m'),
+    lockTimeoutMs: parseDuration(flags.lockTimeout ?? '5m', '--lock-timeout'),
+    dryRun: flags.dryRun,
+    revision: flags.revision,
+    deadline: new PhaseDeadline(),
+  };
+}
+
+/** Dry runs and no-ops print the plan on stdout; progress went to stderr. */
+export function presentRelease(outcome: ReleaseOutcome, what: string, log: Logger): void {
+  if (outcome.changes.length === 0) {
+    log.info(`nothing to do: ${what}`);
+    return;
+  }
+  for (const change of outcome.changes) {
+    process.stdout.write(`${label(change)}\n${change.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  }
+  if (outcome.dryRun) log.info(`dry run: ${outcome.changes.length} objects would change; nothing was changed`);
+  else log.info(`${outcome.changes.length} objects changed; all rollouts complete${outcome.revision ? ` (release record ${outcome.revision})` : ''}`);
 }

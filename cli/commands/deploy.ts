@@ -1,8 +1,6 @@
 import { DagshipError } from '../../src/errors.js';
 import { connectKube, loadKubeConfig } from '../../src/kube/cluster.js';
 import { deployRelease, type ReleaseOutcome, type ReleaseRequest } from '../../src/kube/deploy.js';
-import { label } from '../../src/kube/watch.js';
-import type { Logger } from '../../src/logger.js';
 import { credentialsOnce } from '../../src/credentials.js';
 import type { KubeCluster } from '../../src/kube/cluster.js';
 import { connectHelm } from '../../src/kube/helm.js';
@@ -10,26 +8,10 @@ import { helmDeployRelease } from '../../src/kube/helm-deploy.js';
 import { pinReference, type PinDeps } from '../../src/kube/resolve.js';
 import { connectRegistry } from '../../src/registry.js';
 import { releaseGate, type GateFlags } from '../attest.js';
-import { deployStrategy, parseDuration, type DeployStrategy, type ReleaseFlags, type StrategyFlags } from '../release-flags.js';
+import { deployStrategy, presentRelease, releaseRequest, type DeployStrategy, type ReleaseFlags, type StrategyFlags } from '../release-flags.js';
 import { appendSummary, setOutput } from '../github.js';
+import type { Logger } from '../../src/logger.js';
 import { terminalLogger } from '../terminal.js';
-
-export function releaseRequest(flags: ReleaseFlags): ReleaseRequest {
-  return { release: flags.release!, namespace: flags.namespace!, timeoutMs: parseDuration(flags.timeout ?? '10m'), dryRun: flags.dryRun, revision: flags.revision };
-}
-
-/** Dry runs and no-ops print the plan on stdout; progress went to stderr. */
-export function present(outcome: ReleaseOutcome, what: string, log: Logger): void {
-  if (outcome.changes.length === 0) {
-    log.info(`nothing to do: ${what}`);
-    return;
-  }
-  for (const change of outcome.changes) {
-    process.stdout.write(`${label(change)}\n${change.lines.map((l) => `  ${l}`).join('\n')}\n`);
-  }
-  if (outcome.dryRun) log.info(`dry run: ${outcome.changes.length} objects would change; nothing was changed`);
-  else log.info(`${outcome.changes.length} objects changed; all rollouts complete`);
-}
 
 export async function deploy(flags: ReleaseFlags & GateFlags & StrategyFlags & { image?: string }): Promise<number> {
   if (!flags.image) throw new DagshipError('deploy needs --image', 'pass the pinned reference `dagship push` printed: --image registry/repo@sha256:…', 'usage');
@@ -40,9 +22,9 @@ export async function deploy(flags: ReleaseFlags & GateFlags & StrategyFlags & {
   const image = await pinReference(flags.image, pinDeps, log);
   // Before anything in the cluster is touched: an unchecked, failed or forged image stops here.
   request.verification = await releaseGate(image, flags, log, pinDeps.credentialsFor);
-  const cluster = connectKube(loadKubeConfig(flags.context));
+  const cluster = connectKube(loadKubeConfig(flags.context), request.deadline);
   const outcome = await rollOut(strategy, flags.context, cluster, image, request, log);
-  present(outcome, `release '${request.release}' already runs ${image}`, log);
+  presentRelease(outcome, `release '${request.release}' already runs ${image}`, log);
   setOutput('image', image);
   setOutput('deployed', !outcome.dryRun);
   appendSummary(deploySummary(image, request, outcome));

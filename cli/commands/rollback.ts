@@ -1,15 +1,23 @@
+import { credentialsOnce } from '../../src/credentials.js';
 import { connectKube, loadKubeConfig } from '../../src/kube/cluster.js';
-import { rollbackRelease } from '../../src/kube/deploy.js';
+import { connectHelm } from '../../src/kube/helm.js';
+import { rollbackRelease } from '../../src/kube/rollback.js';
+import { releaseGate, type GateFlags } from '../attest.js';
+import { presentRelease, releaseRequest, type ReleaseFlags } from '../release-flags.js';
 import { terminalLogger } from '../terminal.js';
-import type { ReleaseFlags } from '../release-flags.js';
-import { present, releaseRequest } from './deploy.js';
 
-/** Returns a release to the images recorded by the last deploy (dagship.io/previous-image). */
-export async function rollback(flags: ReleaseFlags): Promise<number> {
+/** Returns a release to its state before the last deploy, as recorded in the cluster; the image goes through the release gate. */
+export async function rollback(flags: ReleaseFlags & GateFlags): Promise<number> {
   const log = terminalLogger(Boolean(flags.verbose));
   const request = releaseRequest(flags);
-  const cluster = connectKube(loadKubeConfig(flags.context));
-  const outcome = await rollbackRelease(cluster, request, log);
-  present(outcome, `release '${request.release}' is already on its previous images`, log);
+  const cluster = connectKube(loadKubeConfig(flags.context), request.deadline);
+  const credentialsFor = credentialsOnce({ cwd: process.cwd() });
+  const verify = async (images: string[]) => {
+    const results: string[] = [];
+    for (const image of images) results.push(await releaseGate(image, flags, log, credentialsFor));
+    return [...new Set(results)].join('; ');
+  };
+  const outcome = await rollbackRelease(cluster, request, verify, log, connectHelm({ context: flags.context, cwd: process.cwd() }));
+  presentRelease(outcome, `release '${request.release}' is already on its state before revision ${outcome.revision}`, log);
   return 0;
 }

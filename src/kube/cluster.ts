@@ -58,7 +58,23 @@ export interface KubeCluster {
   watchWorkload?(ref: WorkloadRef, onChange: (w: Workload) => void): Promise<() => void>;
   /** Read-only: the objects of a release the audit maps to findings. */
   readReleaseObjects(namespace: string, release: string): Promise<ReleaseObjects>;
+  /** The ConfigMaps matching `labelSelector` (dagship's release records). */
+  listConfigMaps(namespace: string, labelSelector: string): Promise<k8s.V1ConfigMap[]>;
+  createConfigMap(namespace: string, body: k8s.V1ConfigMap): Promise<k8s.V1ConfigMap>;
+  deleteConfigMap(namespace: string, name: string): Promise<void>;
+  readLease(namespace: string, name: string): Promise<k8s.V1Lease | undefined>;
+  /** Creates the Lease (no resourceVersion) or replaces it (409 when it changed since it was read). */
+  writeLease(namespace: string, lease: k8s.V1Lease): Promise<k8s.V1Lease>;
 }
+
+/** How long one API request may take; deploy shortens it as its own deadline nears. */
+export interface RequestDeadline {
+  requestTimeoutMs(): number;
+}
+
+/** A request to a server that accepts connections and never answers must still end. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+const fixedDeadline: RequestDeadline = { requestTimeoutMs: () => REQUEST_TIMEOUT_MS };
 
 /** The chart's components that run the Airflow image (AIRFLOW-FACTS: Official Helm chart). */
 export const COMPONENTS = ['scheduler', 'webserver', 'api-server', 'dag-processor', 'triggerer', 'worker'] as const;
@@ -87,9 +103,26 @@ export function loadKubeConfig(context?: string): k8s.KubeConfig {
 const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const FIELD_MANAGER = 'dagship';
 
-export function connectKube(kc: k8s.KubeConfig): KubeCluster {
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+/** API clients whose every request carries a deadline (the generated clients take a signal per request). */
+function makeClient<T>(kc: k8s.KubeConfig, type: new (config: k8s.Configuration) => T, deadline: RequestDeadline): T {
+  const server = kc.getCurrentCluster()!.server;
+  return new type(k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [{
+      pre: async (context) => {
+        context.setSignal(AbortSignal.timeout(Math.max(1, deadline.requestTimeoutMs())));
+        return context;
+      },
+      post: async (response) => response,
+    }],
+  }));
+}
+
+export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixedDeadline): KubeCluster {
+  const apps = makeClient(kc, k8s.AppsV1Api, deadline);
+  const core = makeClient(kc, k8s.CoreV1Api, deadline);
+  const coordination = makeClient(kc, k8s.CoordinationV1Api, deadline);
   const wrap = <T>(verb: string, resource: string, namespace: string, call: () => Promise<T>) =>
     call().catch((err: unknown) => { throw kubeError(err, verb, resource, namespace); });
 
@@ -115,7 +148,8 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
     async watchWorkload(ref, onChange) {
       const plural = ref.kind === 'Deployment' ? 'deployments' : 'statefulsets';
       // Without a resourceVersion the watch starts with the object's current state, then each change.
-      const watch = await new k8s.Watch(kc).watch(
+      // Starting it waits for the response headers: bounded, since the polling beside it covers a watch that never starts.
+      const starting = new k8s.Watch(kc).watch(
         `/apis/apps/v1/namespaces/${ref.namespace}/${plural}`,
         { fieldSelector: `metadata.name=${ref.name}` },
         (type: string, object: WorkloadObject) => {
@@ -123,6 +157,7 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
         },
         () => undefined, // an ended watch is covered by the slower polling beside it
       );
+      const watch = await withTimeout(starting, deadline.requestTimeoutMs(), `watch ${plural} in namespace '${ref.namespace}'`);
       return () => watch.abort();
     },
     async patchWorkload(ref, body) {
@@ -168,7 +203,7 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
       return deleted;
     },
     async readReleaseObjects(namespace, release) {
-      const net = kc.makeApiClient(k8s.NetworkingV1Api);
+      const net = makeClient(kc, k8s.NetworkingV1Api, deadline);
       const labelSelector = `release=${release}`;
       // The chart's PostgreSQL is a Bitnami subchart: it carries the app.kubernetes.io labels, not release=.
       const postgres = `app.kubernetes.io/instance=${release},app.kubernetes.io/name=postgresql`;
@@ -193,6 +228,25 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
         pods: pods.items,
       };
     },
+    listConfigMaps: async (namespace, labelSelector) =>
+      (await wrap('list', 'configmaps', namespace, () => core.listNamespacedConfigMap({ namespace, labelSelector }))).items,
+    createConfigMap: (namespace, body) => wrap('create', 'configmaps', namespace, () => core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER })),
+    async deleteConfigMap(namespace, name) {
+      await core.deleteNamespacedConfigMap({ name, namespace }).catch((err: unknown) => {
+        if ((err as { code?: number }).code !== 404) throw kubeError(err, 'delete', 'configmaps', namespace);
+      });
+    },
+    async readLease(namespace, name) {
+      try {
+        return await coordination.readNamespacedLease({ name, namespace });
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return undefined;
+        throw kubeError(err, 'get', 'leases', namespace);
+      }
+    },
+    writeLease: (namespace, body) => body.metadata?.resourceVersion
+      ? wrap('update', 'leases', namespace, () => coordination.replaceNamespacedLease({ name: body.metadata!.name!, namespace, body, fieldManager: FIELD_MANAGER }))
+      : wrap('create', 'leases', namespace, () => coordination.createNamespacedLease({ namespace, body, fieldManager: FIELD_MANAGER })),
     async podProblems(namespace, selector) {
       const labelSelector = labelsOf(selector);
       const pods = await wrap('list', 'pods', namespace, () => core.listNamespacedPod({ namespace, labelSelector }));
@@ -202,6 +256,15 @@ export function connectKube(kc: k8s.KubeConfig): KubeCluster {
       return [...pods.items.flatMap(podProblemsOf), ...warnings];
     },
   };
+}
+
+/** Rejects after `ms` (the pending call is left to end on its own; the CLI's exit does not wait for it). */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DagshipError(`Kubernetes API did not answer to ${what} within ${Math.round(ms / 1000)}s`, 'is the cluster reachable? check the kubeconfig server and context', 'infra')), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 const labelsOf = (selector: Record<string, string>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');

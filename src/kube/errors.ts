@@ -23,6 +23,9 @@ export function kubeError(err: unknown, verb: string, resource: string, namespac
   const code = statusCode(err);
   const what = `${verb} ${resource} in namespace '${namespace}'`;
   if (code === 409) return err; // callers re-read and retry conflicts
+  if (isTimeout(err)) {
+    return new DagshipError(`Kubernetes API did not answer to ${what} in time (request deadline)`, 'the API server accepts connections but does not answer: check its health (kubectl get --raw /readyz) and the network to it', 'infra', { cause: err });
+  }
   if (code === 403) {
     return new DagshipError(
       `forbidden: may not ${what} (${apiMessage(err)})`,
@@ -38,4 +41,10 @@ export function kubeError(err: unknown, verb: string, resource: string, namespac
     return new DagshipError(`not found: ${what}: ${apiMessage(err)}`, 'check --namespace and --release; the object may have been deleted', 'config', { cause: err });
   }
   return new DagshipError(`Kubernetes API failed to ${what}: ${apiMessage(err)}`, 'is the cluster reachable? check the kubeconfig server and context', 'infra', { cause: err });
+}
+
+/** A request ended by its deadline (AbortSignal.timeout: node-fetch says AbortError, undici TimeoutError). */
+function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: unknown; type?: unknown } | undefined)?.name;
+  return name === 'AbortError' || name === 'TimeoutError' || (err as { type?: unknown })?.type === 'aborted';
 }

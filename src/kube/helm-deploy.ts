@@ -3,10 +3,11 @@ import { DagshipError, reasonOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { forceStatefulSetRollback } from './apply.js';
 import type { KubeCluster, Workload, WorkloadRef } from './cluster.js';
-import { failureReport, ROLLBACK_MIN_MS, rolloutFailed, type ChangeSummary, type ReleaseOutcome, type ReleaseRequest } from './deploy.js';
+import { failureReport, finishUnfinished, newRecord, ROLLBACK_MIN_MS, rolloutFailed, withReleaseLock, type ChangeSummary, type ReleaseOutcome, type ReleaseRequest } from './deploy.js';
 import type { Helm, HelmUpgrade } from './helm.js';
 import { manifestChanges } from './helm-manifest.js';
 import { requirePinned, workerSettings } from './images.js';
+import { createRecord, updateRecord, type ReleaseRecord } from './record.js';
 import { readRelease, type ReleaseState } from './release.js';
 import { watchRollouts, type RolloutResult } from './watch.js';
 
@@ -49,9 +50,15 @@ export function valueChanges(current: Record<string, unknown>, next: Record<stri
  * on failure `helm rollback` to the revision before, so Helm's record and the cluster stay one.
  */
 export async function helmDeployRelease(cluster: KubeCluster, helm: Helm, image: string, request: HelmRequest, log: Logger): Promise<ReleaseOutcome> {
+  if (request.dryRun) return helmDeploy(cluster, helm, image, request, log);
+  return withReleaseLock(cluster, request, `deploy ${image} (helm)`, log, (holder) => helmDeploy(cluster, helm, image, request, log, holder));
+}
+
+async function helmDeploy(cluster: KubeCluster, helm: Helm, image: string, request: HelmRequest, log: Logger, holder?: string): Promise<ReleaseOutcome> {
   const { release, namespace } = request;
   const values = imageValues(image);
-  await readRelease(cluster, namespace, release); // the same clear errors as patch mode for a wrong release or namespace
+  const records = holder ? await finishUnfinished(cluster, request, log) : [];
+  const state = await readRelease(cluster, namespace, release); // the same clear errors as patch mode for a wrong release or namespace
   const before = await helm.status(release, namespace);
   if (!before) {
     throw new DagshipError(`Helm has no release '${release}' in namespace '${namespace}', though its workloads exist`, 'the release is not managed by helm here: deploy with --strategy patch, or check --context', 'config');
@@ -66,12 +73,15 @@ export async function helmDeployRelease(cluster: KubeCluster, helm: Helm, image:
     change.lines.push(...manifestChanges(before.manifest, rendered.manifest));
     return outcome;
   }
+  const record = newRecord(state, records, { image, holder: holder!, strategy: 'helm', helmRevision: before.revision, verification: request.verification });
+  await createRecord(cluster, record);
+  outcome.revision = record.revision;
   log.info(`helm upgrade ${release} ${request.chart} --reuse-values (from revision ${before.revision})`);
   try {
     const upgraded = await helm.upgrade(upgrade);
     log.info(`release ${release} is at revision ${upgraded.revision}`);
   } catch (err) {
-    return abortUpgrade(cluster, helm, before.revision, request, log, err);
+    return abortUpgrade(cluster, helm, record, request, log, err);
   }
   const after = await readRelease(cluster, namespace, release);
   log.info(`watching ${after.workloads.length} rollouts (timeout ${Math.round(request.timeoutMs / 1000)}s)`);
@@ -81,9 +91,15 @@ export async function helmDeployRelease(cluster: KubeCluster, helm: Helm, image:
     // The report is read before rolling back: afterwards the failing pods are gone.
     const report = await failureReport(cluster, after, failed);
     const restored = await rollBack(cluster, helm, after, before.revision, request, log);
+    await settle(cluster, record, restored.every((r) => r.ok) ? 'rolled-back' : 'rollback-pending', 'rollout failed; helm rollback', log);
     throw rolloutFailed(`release ${release} to Helm revision ${before.revision}`, restored, report);
   }
+  await settle(cluster, record, 'deployed', 'deployed', log);
   return outcome;
+}
+
+async function settle(cluster: KubeCluster, record: ReleaseRecord, status: ReleaseRecord['status'], note: string, log: Logger): Promise<void> {
+  await updateRecord(cluster, record, { status, notes: [...record.notes, `${new Date().toISOString()} ${note}`] }).catch((err: unknown) => log.warn(`could not write release record ${record.revision}: ${reasonOf(err)}`));
 }
 
 function describe(image: string, request: HelmRequest): string {
@@ -94,12 +110,18 @@ function describe(image: string, request: HelmRequest): string {
 const refsOf = (state: ReleaseState): WorkloadRef[] => state.workloads.map(({ kind, name, namespace }) => ({ kind, name, namespace }));
 
 /** helm failed half-way (a hook, the API): if it wrote a new revision, go back to the one before. */
-async function abortUpgrade(cluster: KubeCluster, helm: Helm, revision: number, request: HelmRequest, log: Logger, err: unknown): Promise<never> {
+async function abortUpgrade(cluster: KubeCluster, helm: Helm, record: ReleaseRecord, request: HelmRequest, log: Logger, err: unknown): Promise<never> {
+  const revision = record.helmRevision!;
   const now = await helm.status(request.release, request.namespace).catch(() => undefined);
-  if (!now || now.revision <= revision) throw err;
+  if (!now || now.revision <= revision) {
+    await settle(cluster, record, 'rolled-back', `helm upgrade failed before writing a revision: ${reasonOf(err)}`, log);
+    throw err;
+  }
   try {
     await rollBack(cluster, helm, await readRelease(cluster, request.namespace, request.release), revision, request, log);
+    await settle(cluster, record, 'rolled-back', `helm upgrade failed: ${reasonOf(err)}; helm rollback`, log);
   } catch (rollbackErr) {
+    await settle(cluster, record, 'rollback-failed', `helm upgrade failed: ${reasonOf(err)}; helm rollback failed: ${reasonOf(rollbackErr)}`, log);
     throw new DagshipError(
       `${reasonOf(err)}; rolling release ${request.release} back to revision ${revision} failed too: ${reasonOf(rollbackErr)}`,
       `check the release by hand (helm history ${request.release} -n ${request.namespace}), then helm rollback`,

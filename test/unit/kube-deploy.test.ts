@@ -1,21 +1,12 @@
-import type * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { DagshipError } from '../../src/errors.js';
 import type { KubeCluster, Workload, WorkloadRef } from '../../src/kube/cluster.js';
-import { deployRelease, rollbackRelease } from '../../src/kube/deploy.js';
+import { deployRelease } from '../../src/kube/deploy.js';
+import { listRecords } from '../../src/kube/record.js';
+import { rollbackRelease } from '../../src/kube/rollback.js';
 import { silentLogger } from '../../src/logger.js';
 import { FAILING, NEW, OLD } from '../fixtures/kube/harness.js';
-
-/** A JSON merge patch (RFC 7386): objects merge, arrays and scalars replace, null deletes. */
-function merge(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = { ...(target && typeof target === 'object' && !Array.isArray(target) ? (target as object) : {}) };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = merge(out[k], v);
-  }
-  return out;
-}
+import { fakeReleaseStore, merge } from './fake-release-store.js';
 
 function workload(name: string, component: string, image: string): Workload {
   const labels = { release: 'airflow', tier: 'airflow', component };
@@ -30,6 +21,7 @@ function fakeCluster(workloads: Workload[], options: { conflicts?: number; forbi
   const store = new Map(workloads.map((w) => [w.name, structuredClone(w)]));
   let conflicts = options.conflicts ?? 0;
   const patches: string[] = [];
+  const releaseStore = fakeReleaseStore();
   const settle = (w: Workload): Workload => {
     const image = w.object.spec!.template.spec!.containers[0]!.image!;
     const ok = !image.includes('fail-');
@@ -56,14 +48,14 @@ function fakeCluster(workloads: Workload[], options: { conflicts?: number; forbi
       return settle(store.get(ref.name)!);
     },
     readConfigMap: async () => undefined,
-    patchConfigMap: async () => ({}) as k8s.V1ConfigMap,
     namespaceExists: async () => true,
     podProblems: async () => ['pod/x container scheduler (img): ErrImagePull (pull access denied)'],
     deleteUnreadyPods: async () => [],
     readReleaseObjects: async () => ({ workloads: [...store.values()], configMaps: [], ingresses: [], networkPolicies: [], claims: [], pods: [] }),
+    ...releaseStore.methods,
   };
   const image = (name: string) => store.get(name)!.object.spec!.template.spec!.containers[0]!.image;
-  return { cluster, patches, image, store };
+  return { cluster, patches, image, store, lease: releaseStore.lease };
 }
 
 const request = { namespace: 'ns', release: 'airflow', timeoutMs: 2000, intervalMs: 5 };
@@ -128,11 +120,42 @@ describe('deployRelease with a fake cluster', () => {
     await expect(deployRelease(fake.cluster, NEW, request, silentLogger)).rejects.toThrow(/no Airflow workloads of Helm release 'airflow'/);
   });
 
-  it('rollback returns to the recorded previous image', async () => {
+  it('judges by what the server holds: a patch that landed but whose answer was lost is put back too', async () => {
+    const fake = fakeCluster(release());
+    const patch = fake.cluster.patchWorkload;
+    fake.cluster.patchWorkload = async (ref, body) => {
+      const done = await patch(ref, body);
+      if (ref.name === 'airflow-api-server' && done.object.spec!.template.spec!.containers[0]!.image === NEW) throw new DagshipError('Kubernetes API failed to patch deployments: socket hang up', 'is it reachable?', 'infra');
+      return done;
+    };
+    const err = await deployRelease(fake.cluster, NEW, request, silentLogger).catch((e: unknown) => e);
+    expect((err as DagshipError).message).toMatch(/socket hang up[\s\S]*deployment\/airflow-api-server: put back/);
+    expect(fake.image('airflow-scheduler')).toBe(OLD);
+    expect(fake.image('airflow-api-server')).toBe(OLD);
+    expect((await listRecords(fake.cluster, 'ns', 'airflow'))[0]!.status).toBe('rolled-back');
+  });
+
+  it('records the starting state once per deploy; rollback returns every object to it through the gate; twice is once', async () => {
     const fake = fakeCluster(release());
     await deployRelease(fake.cluster, NEW, request, silentLogger);
-    await rollbackRelease(fake.cluster, request, silentLogger);
-    expect(fake.image('airflow-scheduler')).toBe(OLD);
-    await expect(rollbackRelease(fakeCluster(release()).cluster, request, silentLogger)).rejects.toThrow(/nothing to roll back/);
+    const verified: string[][] = [];
+    const verify = async (images: string[]) => (verified.push(images), 'verified');
+    expect((await rollbackRelease(fake.cluster, request, verify, silentLogger)).changes).toHaveLength(2);
+    expect([fake.image('airflow-scheduler'), fake.image('airflow-api-server')]).toEqual([OLD, OLD]);
+    expect(verified).toEqual([[OLD]]);
+    const again = await rollbackRelease(fake.cluster, request, verify, silentLogger);
+    expect(again.changes).toHaveLength(0);
+    expect([fake.image('airflow-scheduler'), fake.image('airflow-api-server')]).toEqual([OLD, OLD]);
+    expect((await listRecords(fake.cluster, 'ns', 'airflow')).map((r) => r.status)).toEqual(['rolled-back']);
+    await expect(rollbackRelease(fakeCluster(release()).cluster, request, verify, silentLogger)).rejects.toThrow(/nothing to roll back/);
+    expect(fake.lease()?.spec?.holderIdentity).toBeUndefined();
+  });
+
+  it('a second deploy waits for the release lock and refuses after --lock-timeout, naming the holder', async () => {
+    const fake = fakeCluster(release());
+    await fake.cluster.writeLease('ns', { metadata: { name: 'airflow-dagship' }, spec: { holderIdentity: 'deploy x by someone', leaseDurationSeconds: 30 } });
+    const err = await deployRelease(fake.cluster, NEW, { ...request, lockTimeoutMs: 50 }, silentLogger).catch((e: unknown) => e);
+    expect((err as DagshipError).message).toMatch(/locked by another deploy or rollback: deploy x by someone/);
+    expect(fake.patches).toEqual([]);
   });
 });

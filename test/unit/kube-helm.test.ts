@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DagshipError } from '../../src/errors.js';
+import { fakeReleaseStore } from './fake-release-store.js';
 import type { KubeCluster, Workload } from '../../src/kube/cluster.js';
 import type { Helm, HelmUpgrade } from '../../src/kube/helm.js';
 import { helmDeployRelease, imageValues, valueChanges } from '../../src/kube/helm-deploy.js';
@@ -93,6 +94,7 @@ function fakes(options: { upgradeFails?: 'before-write' | 'after-write' } = {}) 
     namespaceExists: async () => true,
     podProblems: async () => [`pod/x container scheduler (${image}): ErrImagePull (pull access denied)`],
     deleteUnreadyPods: async () => [],
+    ...fakeReleaseStore().methods,
   } as Partial<KubeCluster> as KubeCluster;
   const helm: Helm = {
     status: async () => ({ revision: history.length, status: 'deployed', manifest: '' }),
