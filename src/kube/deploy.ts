@@ -19,7 +19,7 @@ export const ROLLBACK_MIN_MS = 60_000;
  * What a deploy may still spend after --timeout when the API server stops answering: reading the failure
  * report, putting every object back, and writing the record and freeing the lock (45 s in all).
  */
-export const AFTER_TIMEOUT_MS = { report: 5_000, restore: 20_000, unanswered: 10_000, record: 5_000 } as const;
+export const AFTER_TIMEOUT_MS = { report: 5_000, restore: 20_000, unanswered: 10_000, record: 5_000, lock: 5_000 } as const;
 export const AFTER_TIMEOUT_TOTAL_MS = Object.values(AFTER_TIMEOUT_MS).reduce((a, b) => a + b, 0);
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
@@ -113,7 +113,7 @@ export async function withReleaseLock<T>(cluster: KubeCluster, request: ReleaseR
     try {
       return await work(lock.holder);
     } finally {
-      deadlineOf(request).phase(AFTER_TIMEOUT_MS.record);
+      deadlineOf(request).phase(AFTER_TIMEOUT_MS.lock);
       await lock.release();
     }
   });

@@ -96,11 +96,12 @@ async function tryWrite(cluster: KubeCluster, namespace: string, body: k8s.V1Lea
 function held(cluster: KubeCluster, namespace: string, lease: k8s.V1Lease, seconds: number, log: Logger): ReleaseLock {
   let current = lease;
   let lost: string | undefined;
-  let renewing: Promise<void> = Promise.resolve();
+  let released = false;
   const renew = async () => {
     try {
       current = await cluster.writeLease(namespace, { ...current, spec: { ...current.spec, renewTime: new Date() } });
     } catch (err) {
+      if (released) return;
       if (statusCode(err) === 409) {
         const other = await cluster.readLease(namespace, current.metadata!.name!).catch(() => undefined);
         lost = other?.spec?.holderIdentity ?? 'unknown';
@@ -111,20 +112,29 @@ function held(cluster: KubeCluster, namespace: string, lease: k8s.V1Lease, secon
       }
     }
   };
-  const timer = setInterval(() => {
-    renewing = renew();
-  }, (seconds * 1000) / 3);
+  const timer = setInterval(() => void renew(), (seconds * 1000) / 3);
   timer.unref();
   return {
     holder: lease.spec!.holderIdentity!,
     lost: () => lost,
     async release() {
+      released = true;
       clearInterval(timer);
-      await renewing;
       if (lost) return;
       // Freed, not deleted: a waiter sees the holder gone at once, and the verbs stay get/create/update.
-      await cluster.writeLease(namespace, { ...current, spec: { ...current.spec, holderIdentity: undefined, renewTime: undefined, acquireTime: undefined } })
-        .catch((err: unknown) => log.warn(`could not free the release lock (${reasonOf(err)}): the next deploy takes it over ${seconds}s from now`));
+      // A renewal still in flight may have moved the version: read again and retry.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const now = attempt === 0 ? current : await cluster.readLease(namespace, current.metadata!.name!);
+          if (!now || now.spec?.holderIdentity !== lease.spec!.holderIdentity) return;
+          await cluster.writeLease(namespace, { ...now, spec: { ...now.spec, holderIdentity: undefined, renewTime: undefined, acquireTime: undefined } });
+          return;
+        } catch (err) {
+          if (statusCode(err) === 409) continue;
+          log.warn(`could not free the release lock (${reasonOf(err)}): the next deploy takes it over ${seconds}s from now`);
+          return;
+        }
+      }
     },
   };
 }

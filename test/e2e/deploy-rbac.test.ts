@@ -21,8 +21,7 @@ async function releaseWithDeployer(): Promise<{ ns: string; kubeconfig: string }
 }
 
 // The release gate has its own tests (gate.test.ts): these images exist only by digest.
-// rollback has no release gate, so only deploy takes --skip-verify.
-const asDeployer = (kubeconfig: string, args: string[]) => dagship(args[0] === 'deploy' ? [...args, '--skip-verify'] : args, { env: { KUBECONFIG: kubeconfig } });
+const asDeployer = (kubeconfig: string, args: string[]) => dagship([...args, '--skip-verify'], { env: { KUBECONFIG: kubeconfig } });
 
 describe('deploy/rbac.yaml is enough for deploy and rollback, and nothing less is', () => {
   afterAll(async () => {
@@ -34,6 +33,10 @@ describe('deploy/rbac.yaml is enough for deploy and rollback, and nothing less i
     const deployed = await asDeployer(kubeconfig, ['deploy', '--image', NEW, '--release', 'airflow', '-n', ns, '--timeout', '90s']);
     expect(deployed.exitCode, deployed.stderr).toBe(0);
     expect(Object.values(await kube.images(ns)).flat().filter((i) => i.includes(OLD))).toEqual([]);
+    // The Lease and the release record were written as the ServiceAccount (create, update, list).
+    const lease = await kube.kc.makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ name: 'airflow-dagship', namespace: ns });
+    expect(lease.spec?.holderIdentity).toBeUndefined();
+    expect((await kube.core.readNamespacedConfigMap({ name: 'airflow-dagship-r1', namespace: ns })).data?.['record.json']).toContain('"status": "deployed"');
 
     const failed = await asDeployer(kubeconfig, ['deploy', '--image', FAILING, '--release', 'airflow', '-n', ns, '--timeout', '15s']);
     expect(failed.exitCode, failed.stderr).toBe(1);

@@ -8,7 +8,7 @@ const kube = kubeHarness(env.kubeconfig);
 const namespaces: string[] = [];
 // These images exist only by digest, never in a registry: the rollout mechanics are under test here, the
 // release gate in gate.test.ts.
-const run = (args: string[]) => dagship(args[0] === 'deploy' ? [...args, '--skip-verify'] : args, { env: { KUBECONFIG: env.kubeconfig } });
+const run = (args: string[]) => dagship(['deploy', 'rollback'].includes(args[0]!) ? [...args, '--skip-verify'] : args, { env: { KUBECONFIG: env.kubeconfig } });
 const NEW_TAG = `pinned@sha256:${'2'.repeat(64)}`;
 const OLD_TAG = `1.0.0@sha256:${'1'.repeat(64)}`;
 
