@@ -132,4 +132,25 @@ describe('release gate: deploy verifies the signed dagship result of the exact d
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('the public key is not a valid PEM public key');
   });
+
+  it('rollback goes through the same gate: it refuses to return to an unchecked image, and returns to a verified one', async () => {
+    const own = await release();
+    expect((await deploy(shipped, own, ['--public-key', team.pub])).exitCode).toBe(0);
+    const rollback = (extra: string[]) => dagship(['rollback', '--release', 'airflow', '-n', own, '--timeout', '90s', ...extra], { env: { KUBECONFIG: env.kubeconfig } });
+    // The release ran the fixture's image before: it was never checked.
+    const refused = await rollback(['--public-key', team.pub]);
+    expect(refused.exitCode, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/@sha256:1{64} was not checked: the registry has no dagship result for this digest/);
+    expect((await running(own, shipped)).length).toBeGreaterThan(3);
+
+    const next = await dagship(['ship', exampleRepo(env, { 'dags/rolled.py': '# a second release\n' }, 'gate')], { env: signedBy(team) });
+    expect(next.exitCode, next.stderr).toBe(0);
+    const second = pinnedFrom(next.stdout);
+    expect((await deploy(second, own, ['--public-key', team.pub])).exitCode).toBe(0);
+    const back = await rollback(['--public-key', team.pub]);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stderr).toMatch(/release gate: \S+ passed .*signed by sha256:[0-9a-f]{32}/);
+    expect(await running(own, second)).toEqual([]);
+    expect((await running(own, shipped)).length).toBeGreaterThan(3);
+  }, 300_000);
 });
