@@ -1,4 +1,4 @@
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { DagshipError, reasonOf } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -68,7 +68,7 @@ export async function acquireReleaseLock(cluster: KubeCluster, request: LockRequ
 }
 
 function leaseBody(name: string, holder: string, seconds: number, current: k8s.V1Lease | undefined): k8s.V1Lease {
-  const now = new Date();
+  const now = new k8s.V1MicroTime();
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -99,7 +99,7 @@ function held(cluster: KubeCluster, namespace: string, lease: k8s.V1Lease, secon
   let released = false;
   const renew = async () => {
     try {
-      current = await cluster.writeLease(namespace, { ...current, spec: { ...current.spec, renewTime: new Date() } });
+      current = await cluster.writeLease(namespace, { ...current, spec: { ...current.spec, renewTime: new k8s.V1MicroTime() } });
     } catch (err) {
       if (released) return;
       if (statusCode(err) === 409) {

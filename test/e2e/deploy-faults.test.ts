@@ -61,7 +61,7 @@ const records = async (ns: string) =>
     .map((cm) => JSON.parse(cm.data!['record.json']!) as { revision: number; status: string; image: string })
     .sort((a, b) => a.revision - b.revision);
 /** The one image every workload runs, or a list when they differ (a mixed release). */
-const images = async (ns: string) => [...new Set(Object.values(await kube.images(ns)).flat().filter((i) => /=127\.0\.0\.1:5111\/team\//.test(i)).map((i) => i.split('=')[1]))];
+const images = async (ns: string) => [...new Set(Object.values(await kube.images(ns)).flat().filter((i) => !i.startsWith('AIRFLOW__') && /=127\.0\.0\.1:5111\/team\//.test(i)).map((i) => i.split('=')[1]))];
 
 describe('deploy and rollback keep their promises under faults', () => {
   afterAll(async () => {
@@ -73,8 +73,14 @@ describe('deploy and rollback keep their promises under faults', () => {
     const ns = await release();
     const before = await snapshot(ns);
     const p = await proxy();
-    // The scheduler's and the ConfigMap's patches reach the API server; their answers never reach dagship.
-    p.setRule((r) => (r.method === 'PATCH' && /\/(deployments\/airflow-scheduler|configmaps\/airflow-config)$/.test(r.path.split('?')[0]!) ? 'drop-response' : 'pass'));
+    // The scheduler's and the ConfigMap's first patches reach the API server; their answers never reach dagship.
+    const dropped = new Set<string>();
+    p.setRule((r) => {
+      const target = r.path.split('?')[0]!;
+      if (r.method !== 'PATCH' || !/\/(deployments\/airflow-scheduler|configmaps\/airflow-config)$/.test(target) || dropped.has(target)) return 'pass';
+      dropped.add(target);
+      return 'drop-response';
+    });
     const deployed = await run(['deploy', '--image', NEW, '--release', 'airflow', '-n', ns, '--timeout', '60s'], p.kubeconfig);
     expect(p.seen.filter((r) => r.fault === 'drop-response')).toHaveLength(2);
     expect(deployed.exitCode, deployed.stderr).toBe(2);
