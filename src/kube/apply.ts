@@ -7,7 +7,8 @@ import { planWorkload, type DeployMeta } from './plan.js';
 import type { PlannedChange, ReleaseState } from './release.js';
 import { label } from './watch.js';
 
-const ATTEMPTS = 8;
+/** A busy controller writing the same object can win several rounds on a loaded API server. */
+const ATTEMPTS = 16;
 
 /**
  * Patches with the resourceVersion last read, so a concurrent writer makes the API answer 409;

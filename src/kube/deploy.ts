@@ -57,7 +57,7 @@ export interface ReleaseOutcome {
   revision?: number;
 }
 
-const UNFINISHED = new Set<RecordStatus>(['deploying', 'rollback-pending', 'rollback-failed']);
+export const UNFINISHED = new Set<RecordStatus>(['deploying', 'rollback-pending', 'rollback-failed']);
 
 export const recoverCommand = (request: Pick<ReleaseRequest, 'release' | 'namespace'>) => `dagship rollback --release ${request.release} --namespace ${request.namespace}`;
 
@@ -69,10 +69,9 @@ export const recoverCommand = (request: Pick<ReleaseRequest, 'release' | 'namesp
 export async function deployRelease(cluster: KubeCluster, image: string, request: ReleaseRequest, log: Logger): Promise<ReleaseOutcome> {
   const pinned = requirePinned(image);
   const meta: DeployMeta = { revision: request.revision ?? pinned.tag ?? pinned.digest!, now: new Date().toISOString(), verification: request.verification };
-  if (request.dryRun) {
-    const state = await readRelease(cluster, request.namespace, request.release);
-    return { changes: planRelease(state, () => image, meta), dryRun: true, rollouts: [] };
-  }
+  // Read first: a wrong namespace or release gets its own clear error, before any Lease is written.
+  const first = await readRelease(cluster, request.namespace, request.release);
+  if (request.dryRun) return { changes: planRelease(first, () => image, meta), dryRun: true, rollouts: [] };
   return withReleaseLock(cluster, request, `deploy ${image}`, log, async (holder) => {
     const records = await finishUnfinished(cluster, request, log);
     const deadline = deadlineOf(request).phase(request.timeoutMs);
@@ -130,12 +129,14 @@ export async function finishUnfinished(cluster: KubeCluster, request: ReleaseReq
   if (!latest || !UNFINISHED.has(latest.status)) return records;
   log.warn(`revision ${latest.revision} (${latest.image}) was left '${latest.status}' by ${latest.holder}: first returning every object to its state before it`);
   deadlineOf(request).phase(Math.max(request.timeoutMs, ROLLBACK_MIN_MS));
-  const back = await putBack(cluster, latest, request, log, { watchAll: true });
-  if (back.status !== 'rolled-back') throw notBack(latest, back, request, `finishing the interrupted revision ${latest.revision}`);
+  const back = await putBack(cluster, latest, request, log, { watchAll: true, done: latest.undo ?? 'failed', note: 'finished putting back' });
+  if (!back.done) throw notBack(latest, back, request, `finishing the interrupted revision ${latest.revision}`);
   return records;
 }
 
 interface PutBack {
+  /** Every object is back and its rollout watched: the record says `failed` or `rolled-back`. */
+  done: boolean;
   status: RecordStatus;
   reports: ObjectReport[];
   restored: RolloutResult[];
@@ -145,7 +146,7 @@ interface PutBack {
  * Puts every object of the record back, watches what moved (all workloads with `watchAll`, for a rollback
  * whose watch was left pending), and writes the outcome into the record.
  */
-export async function putBack(cluster: KubeCluster, record: ReleaseRecord, request: ReleaseRequest, log: Logger, options: { watchAll?: boolean; note?: string } = {}): Promise<PutBack> {
+export async function putBack(cluster: KubeCluster, record: ReleaseRecord, request: ReleaseRequest, log: Logger, options: { done: 'failed' | 'rolled-back'; watchAll?: boolean; note?: string }): Promise<PutBack> {
   const deadline = deadlineOf(request);
   deadline.phase(AFTER_TIMEOUT_MS.restore);
   log.warn(`putting every object of release '${record.release}' back on its state before revision ${record.revision}`);
@@ -159,11 +160,12 @@ export async function putBack(cluster: KubeCluster, record: ReleaseRecord, reque
     if (refs.length > 0) log.info(`watching ${refs.length} rollouts back (timeout ${Math.round(timeoutMs / 1000)}s)`);
     restored = await watchRollouts(cluster, refs, { timeoutMs, intervalMs: request.intervalMs, signal: stopSignal, unansweredMs: AFTER_TIMEOUT_MS.unanswered }, log);
   }
-  const status: RecordStatus = unknown ? 'rollback-failed' : stoppedBy() || restored.some((r) => !r.ok) ? 'rollback-pending' : 'rolled-back';
+  const status: RecordStatus = unknown ? 'rollback-failed' : stoppedBy() || restored.some((r) => !r.ok) ? 'rollback-pending' : options.done;
   deadline.phase(AFTER_TIMEOUT_MS.record);
   const note = `${new Date().toISOString()} ${options.note ?? 'put back'}: ${status}${unknown ? ` (${reports.filter((r) => r.state === 'unknown').map((r) => `${r.what}: ${r.detail}`).join('; ')})` : ''}`;
-  await updateRecord(cluster, record, { status, notes: [...record.notes, note] }).catch((err: unknown) => log.warn(`could not write the outcome into release record ${record.revision}: ${reasonOf(err)}`));
-  return { status, reports, restored };
+  await updateRecord(cluster, record, { status, undo: status === options.done ? undefined : options.done, notes: [...record.notes, note] })
+    .catch((err: unknown) => log.warn(`could not write the outcome into release record ${record.revision}: ${reasonOf(err)}`));
+  return { done: status === options.done, status, reports, restored };
 }
 
 async function rollOut(cluster: KubeCluster, state: ReleaseState, changes: PlannedChange[], meta: DeployMeta, record: ReleaseRecord, request: ReleaseRequest, deadline: PhaseDeadline, log: Logger): Promise<ReleaseOutcome> {
@@ -195,13 +197,13 @@ async function rollOut(cluster: KubeCluster, state: ReleaseState, changes: Plann
   // The report is read before putting back: afterwards the failing pods are gone.
   deadline.phase(AFTER_TIMEOUT_MS.report);
   const report = failure || stoppedBy() ? [] : await failureReport(cluster, state, failed);
-  const back = await putBack(cluster, record, request, log, { note: failure ? `deploy failed: ${reasonOf(failure)}` : stoppedBy() ? `stopped by ${stoppedBy()}` : 'rollout failed' });
+  const back = await putBack(cluster, record, request, log, { done: 'failed', note: failure ? `deploy failed: ${reasonOf(failure)}` : stoppedBy() ? `stopped by ${stoppedBy()}` : 'rollout failed' });
   throw failureOf(record, back, request, failure, report);
 }
 
 function failureOf(record: ReleaseRecord, back: PutBack, request: ReleaseRequest, failure: unknown, report: string[]): Error {
   const signal = stoppedBy();
-  if (back.status !== 'rolled-back' && !(signal && back.status === 'rollback-pending')) return notBack(record, back, request, failure ? reasonOf(failure) : signal ? `stopped by ${signal}` : 'rollout failed', failure);
+  if (!back.done && !(signal && back.status === 'rollback-pending')) return notBack(record, back, request, failure ? reasonOf(failure) : signal ? `stopped by ${signal}` : 'rollout failed', failure);
   const objects = describeReports(back.reports).join('\n');
   if (signal) {
     return new StoppedError(signal, `stopped by ${signal}: every object put back on its state before revision ${record.revision}, without waiting for those rollouts (recorded as rollback pending)\n${objects}\nto finish watching them, run: ${recoverCommand(request)}`);

@@ -91,7 +91,7 @@ async function helmDeploy(cluster: KubeCluster, helm: Helm, image: string, reque
     // The report is read before rolling back: afterwards the failing pods are gone.
     const report = await failureReport(cluster, after, failed);
     const restored = await rollBack(cluster, helm, after, before.revision, request, log);
-    await settle(cluster, record, restored.every((r) => r.ok) ? 'rolled-back' : 'rollback-pending', 'rollout failed; helm rollback', log);
+    await settle(cluster, record, restored.every((r) => r.ok) ? 'failed' : 'rollback-pending', 'rollout failed; helm rollback', log);
     throw rolloutFailed(`release ${release} to Helm revision ${before.revision}`, restored, report);
   }
   await settle(cluster, record, 'deployed', 'deployed', log);
@@ -114,12 +114,12 @@ async function abortUpgrade(cluster: KubeCluster, helm: Helm, record: ReleaseRec
   const revision = record.helmRevision!;
   const now = await helm.status(request.release, request.namespace).catch(() => undefined);
   if (!now || now.revision <= revision) {
-    await settle(cluster, record, 'rolled-back', `helm upgrade failed before writing a revision: ${reasonOf(err)}`, log);
+    await settle(cluster, record, 'failed', `helm upgrade failed before writing a revision: ${reasonOf(err)}`, log);
     throw err;
   }
   try {
     await rollBack(cluster, helm, await readRelease(cluster, request.namespace, request.release), revision, request, log);
-    await settle(cluster, record, 'rolled-back', `helm upgrade failed: ${reasonOf(err)}; helm rollback`, log);
+    await settle(cluster, record, 'failed', `helm upgrade failed: ${reasonOf(err)}; helm rollback`, log);
   } catch (rollbackErr) {
     await settle(cluster, record, 'rollback-failed', `helm upgrade failed: ${reasonOf(err)}; helm rollback failed: ${reasonOf(rollbackErr)}`, log);
     throw new DagshipError(

@@ -19,7 +19,8 @@ export const RECORDS_KEPT = 10;
 export type RecordStatus =
   | 'deploying' // patches under way: a record left in this state means the deploy was killed
   | 'deployed'
-  | 'rolled-back' // the release is back on `before` (a failed deploy, or `dagship rollback`)
+  | 'failed' // the deploy failed or was stopped, and every object is back on `before`: it never took effect
+  | 'rolled-back' // `dagship rollback` returned the release to `before`
   | 'rollback-pending' // `before` was written back, its rollouts were not watched (a signal): the next deploy or rollback finishes
   | 'rollback-failed'; // not every object could be put back: the next deploy or rollback tries again
 
@@ -48,6 +49,8 @@ export interface ReleaseRecord {
   /** --strategy helm: Helm's revision before this deploy, what a rollback returns to. */
   helmRevision?: number;
   status: RecordStatus;
+  /** While putting back is unfinished: what the record becomes once every object is back. */
+  undo?: 'failed' | 'rolled-back';
   startedAt: string;
   updatedAt: string;
   holder: string;
@@ -164,7 +167,7 @@ export async function createRecord(cluster: KubeCluster, record: ReleaseRecord):
   await cluster.createConfigMap(record.namespace, body(record));
 }
 
-export async function updateRecord(cluster: KubeCluster, record: ReleaseRecord, change: Partial<Pick<ReleaseRecord, 'status' | 'notes' | 'extensions'>>): Promise<ReleaseRecord> {
+export async function updateRecord(cluster: KubeCluster, record: ReleaseRecord, change: Partial<Pick<ReleaseRecord, 'status' | 'undo' | 'notes' | 'extensions'>>): Promise<ReleaseRecord> {
   Object.assign(record, change, { updatedAt: new Date().toISOString() });
   await cluster.patchConfigMap(record.namespace, recordName(record.release, record.revision), { data: body(record).data });
   return record;

@@ -2,7 +2,7 @@ import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { stoppedBy, StoppedError } from '../stop.js';
 import type { KubeCluster } from './cluster.js';
-import { putBack, recoverCommand, withReleaseLock, type ChangeSummary, type ReleaseOutcome, type ReleaseRequest } from './deploy.js';
+import { putBack, recoverCommand, UNFINISHED, withReleaseLock, type ChangeSummary, type ReleaseOutcome, type ReleaseRequest } from './deploy.js';
 import type { Helm } from './helm.js';
 import { imagesOf, listRecords, matches, snapshotConfigMap, snapshotWorkload, updateRecord, type ObjectState, type ReleaseRecord } from './record.js';
 import { label, watchRollouts } from './watch.js';
@@ -11,42 +11,54 @@ import { label, watchRollouts } from './watch.js';
 export type VerifyImages = (images: string[]) => Promise<string>;
 
 /**
- * Returns every object of the release to the state recorded before the newest deploy, through the release
- * gate. Twice is once: a release already back on that state is left alone (its pending watch finished).
+ * Returns every object of the release to the state recorded before the newest deploy that took effect,
+ * through the release gate. A deploy left unfinished (killed, or stopped before its rollouts back were
+ * watched) is finished instead: its own starting state. Twice is once: a release already back is left alone.
  */
 export async function rollbackRelease(cluster: KubeCluster, request: ReleaseRequest, verify: VerifyImages, log: Logger, helm?: Helm): Promise<ReleaseOutcome> {
-  if (request.dryRun) return plan(cluster, request, await newest(cluster, request), true);
+  if (request.dryRun) {
+    const target = pick(await history(cluster, request));
+    return target ? plan(cluster, request, target, true) : { changes: [], dryRun: true, rollouts: [] };
+  }
   return withReleaseLock(cluster, request, 'rollback', log, async (holder) => {
-    const record = await newest(cluster, request);
-    const outcome = await plan(cluster, request, record, false);
-    if (record.strategy === 'helm') return helmRollback(cluster, helm, record, request, verify, log, holder);
-    const settled = record.status === 'rolled-back' && outcome.changes.length === 0;
-    if (settled) return outcome;
-    const verification = await verify(imagesOf(record.before));
-    const back = await putBack(cluster, record, request, log, { watchAll: true, note: `rolled back by ${holder}; release gate: ${verification}` });
+    const target = pick(await history(cluster, request));
+    if (!target) return { changes: [], dryRun: false, rollouts: [] };
+    const outcome = await plan(cluster, request, target, false);
+    if (target.strategy === 'helm') return helmRollback(cluster, helm, target, request, verify, log, holder);
+    if (target.status === 'rolled-back' && outcome.changes.length === 0) return outcome;
+    const unfinished = UNFINISHED.has(target.status);
+    if (unfinished) log.warn(`revision ${target.revision} (${target.image}) was left '${target.status}' by ${target.holder}: finishing it, every object back on its state before it`);
+    const verification = await verify(imagesOf(target.before));
+    const done = unfinished ? (target.undo ?? 'failed') : 'rolled-back';
+    const back = await putBack(cluster, target, request, log, { done, watchAll: true, note: `${unfinished ? 'finished' : 'rolled back'} by ${holder}; release gate: ${verification}` });
     outcome.rollouts = back.restored;
-    if (back.status === 'rolled-back') return outcome;
+    if (back.done) return outcome;
     const signal = stoppedBy();
-    if (signal && back.status === 'rollback-pending') throw new StoppedError(signal, `stopped by ${signal}: every object is back on its state before revision ${record.revision}; its rollouts were not watched to the end. To finish: ${recoverCommand(request)}`);
+    if (signal && back.status === 'rollback-pending') throw new StoppedError(signal, `stopped by ${signal}: every object is back on its state before revision ${target.revision}; its rollouts were not watched to the end. To finish: ${recoverCommand(request)}`);
     const failed = [...back.reports.filter((r) => r.state === 'unknown').map((r) => `${r.what}: ${r.detail}`), ...back.restored.filter((r) => !r.ok).map((r) => `${label(r.ref)}: ${r.message}`)];
     throw new DagshipError(
-      `rollback of release '${request.release}' to its state before revision ${record.revision} did not finish (recorded as ${back.status}):\n${failed.map((l) => `  ${l}`).join('\n')}`,
+      `rollback of release '${request.release}' to its state before revision ${target.revision} did not finish (recorded as ${back.status}):\n${failed.map((l) => `  ${l}`).join('\n')}`,
       `fix what is listed (an old image that no longer starts?), then run ${recoverCommand(request)} again`,
       back.status === 'rollback-failed' ? 'infra' : 'gate',
     );
   });
 }
 
-async function newest(cluster: KubeCluster, request: ReleaseRequest): Promise<ReleaseRecord> {
-  const [record] = await listRecords(cluster, request.namespace, request.release);
-  if (!record) {
+async function history(cluster: KubeCluster, request: ReleaseRequest): Promise<ReleaseRecord[]> {
+  const records = await listRecords(cluster, request.namespace, request.release);
+  if (records.length === 0) {
     throw new DagshipError(
       `nothing to roll back: release '${request.release}' in '${request.namespace}' has no dagship release record`,
       'rollback returns to the state recorded by the last `dagship deploy` of this release; to go back by hand, deploy the image you want (its dagship.io/previous-image annotation names the one before)',
       'config',
     );
   }
-  return record;
+  return records;
+}
+
+/** The newest record that is unfinished or took effect; deploys that failed and were undone are passed over. */
+function pick(records: ReleaseRecord[]): ReleaseRecord | undefined {
+  return UNFINISHED.has(records[0]!.status) ? records[0] : records.find((r) => r.status !== 'failed');
 }
 
 /** What differs between the server and the record's starting state, object by object. */

@@ -88,7 +88,7 @@ describe('deploy and rollback keep their promises under faults', () => {
     expect(deployed.stderr).toContain('deployment/airflow-scheduler: put back on its state before the deploy');
     expect(deployed.stderr).toContain('configmap/airflow-config: put back on its state before the deploy');
     expect(await snapshot(ns)).toEqual(before);
-    expect((await records(ns)).map((r) => r.status)).toEqual(['rolled-back']);
+    expect((await records(ns)).map((r) => r.status)).toEqual(['failed']);
   });
 
   it('an API server that stops answering mid-rollout: exit 2 within --timeout + 45 s, naming the command that recovers; that command then returns every object', async () => {
@@ -108,8 +108,12 @@ describe('deploy and rollback keep their promises under faults', () => {
     expect((await records(ns)).map((r) => r.status)).toEqual(['deploying']);
     const back = await run(['rollback', '--release', 'airflow', '-n', ns, '--timeout', '60s']);
     expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stderr).toContain("revision 1 (127.0.0.1:5111/team/fail-rollout@sha256:");
+    expect(back.stderr).toContain("was left 'deploying'");
+    // The killed deploy's Lease was never freed: it is taken over once it went unrenewed.
+    expect(back.stderr).toContain('taking over the release lock from');
     expect(await snapshot(ns)).toEqual(before);
-    expect((await records(ns)).map((r) => r.status)).toEqual(['rolled-back']);
+    expect((await records(ns)).map((r) => r.status)).toEqual(['failed']);
   });
 
   it('two deploys at once: the second waits for the release lock; one image everywhere; rollback returns every object to the first', async () => {
@@ -137,7 +141,11 @@ describe('deploy and rollback keep their promises under faults', () => {
     expect(rg.exitCode, rg.stderr).toBe(0);
     expect(rb.exitCode, rb.stderr).toBe(1);
     expect(await images(ns)).toEqual([NEW]);
-    expect((await records(ns)).map((r) => `${r.image === NEW ? 'good' : 'bad'} ${r.status}`).sort()).toEqual(['bad rolled-back', 'good deployed']);
+    expect((await records(ns)).map((r) => `${r.image === NEW ? 'good' : 'bad'} ${r.status}`).sort()).toEqual(['bad failed', 'good deployed']);
+    // The failed deploy never took effect: rollback passes over it and undoes the good one.
+    const back = await run(['rollback', '--release', 'airflow', '-n', ns, '--timeout', '60s']);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(await images(ns)).toEqual([OLD]);
   });
 
   it('a release locked by another deploy: --lock-timeout refuses naming the holder and changes nothing; freed, the deploy goes on', async () => {
@@ -173,7 +181,7 @@ describe('deploy and rollback keep their promises under faults', () => {
     expect((await records(ns)).map((r) => r.status)).toEqual(['rollback-pending']);
     const back = await run(['rollback', '--release', 'airflow', '-n', ns, '--timeout', '60s']);
     expect(back.exitCode, back.stderr).toBe(0);
-    expect((await records(ns)).map((r) => r.status)).toEqual(['rolled-back']);
+    expect((await records(ns)).map((r) => r.status)).toEqual(['failed']);
     await kube.ready(ns, 30_000);
   });
 
@@ -199,8 +207,9 @@ describe('deploy and rollback keep their promises under faults', () => {
     expect(await snapshot(ns)).toEqual(before);
     const again = await run(['rollback', '--release', 'airflow', '-n', ns, '--timeout', '60s']);
     expect(again.exitCode, again.stderr).toBe(0);
-    expect(again.stderr).toContain('nothing to do');
+    expect(again.stderr).toContain("nothing to do: no deploy of release 'airflow' took effect");
     expect(await snapshot(ns)).toEqual(before);
     expect(await images(ns)).toEqual([OLD]);
+    expect((await records(ns)).map((r) => r.status)).toEqual(['failed']);
   });
 });

@@ -132,7 +132,7 @@ describe('deployRelease with a fake cluster', () => {
     expect((err as DagshipError).message).toMatch(/socket hang up[\s\S]*deployment\/airflow-api-server: put back/);
     expect(fake.image('airflow-scheduler')).toBe(OLD);
     expect(fake.image('airflow-api-server')).toBe(OLD);
-    expect((await listRecords(fake.cluster, 'ns', 'airflow'))[0]!.status).toBe('rolled-back');
+    expect((await listRecords(fake.cluster, 'ns', 'airflow'))[0]!.status).toBe('failed');
   });
 
   it('records the starting state once per deploy; rollback returns every object to it through the gate; twice is once', async () => {
