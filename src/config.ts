@@ -94,6 +94,8 @@ export const configSchema = z.strictObject({
   repository: z.optional(z.string().check(z.minLength(1))),
   /** The lowest severity that fails the gate. */
   fail_on: z._default(z.enum(['error', 'warning', 'never']), 'error'),
+  /** An empty DAG folder (or one whose files Airflow all skips) is refused unless this is true. */
+  allow_empty_dags: z._default(preprocess(flagBoolean, z.boolean()), false),
   /** Known findings to ignore (written by `dagship baseline`). */
   baseline: z.optional(filePath),
   check: z._default(checkSchema, checkSchema.parse({})),
@@ -121,6 +123,7 @@ export const OVERRIDABLE = [
   'repository',
   'fail_on',
   'baseline',
+  'allow_empty_dags',
   'check.timeout',
   'check.workers',
   'check.slow_import_seconds',

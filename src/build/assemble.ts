@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Options } from '../config.js';
+import { refuseEmptyDagFolder } from '../checks/empty-dags.js';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { archiveStream, exportLayers } from './archive.js';
@@ -40,9 +41,10 @@ export const PLUGINS_MTIME = new Date('1980-01-01T00:00:00Z');
  */
 export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): Promise<BuildResult> {
   const started = Date.now();
+  // Before the engine does anything: a refused folder leaves nothing behind.
+  const bakes = selectBakes(plan);
   const { base, baseName, parentRef, parent } = await prepareParent(plan, deps, log);
   log.debug(`engine: base, requirements and folder owners in ${Date.now() - started} ms`);
-  const bakes = selectBakes(plan);
   const dir = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
   try {
     const writing = Date.now();
@@ -146,7 +148,9 @@ function selectBakes(plan: BuildPlan): Bake[] {
   }
   const bakes: Bake[] = [];
   if (isDir(plugins)) bakes.push({ name: 'plugins', folder: plugins, target: '/opt/airflow/plugins', selection: selectFiles(options.root, plugins, rules), mtime: PLUGINS_MTIME });
-  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection: selectFiles(options.root, dags, rules), mtime: new Date(plan.release.commitTime) });
+  const selection = selectFiles(options.root, dags, rules);
+  refuseEmptyDagFolder(options, selection.files.filter((f) => f.type === 'file' && /\.(py|zip)$/.test(f.path)).length);
+  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection, mtime: new Date(plan.release.commitTime) });
   return bakes.filter((b) => b.name === 'dags' || b.selection.files.length > 0);
 }
 
