@@ -1,5 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
@@ -7,6 +6,7 @@ import type { DockerEngine } from '../docker.js';
 import { DagshipError } from '../errors.js';
 import { redact, redactDeep, registerLookups } from '../secrets.js';
 import { onStop } from '../stop.js';
+import { makeTempDir, tempError } from '../temp.js';
 import { tail } from '../text.js';
 import type { Severity } from '../findings.js';
 import { hostUser } from './lint.js';
@@ -85,12 +85,15 @@ export function checkerRequest(options: Options, files?: string[], baked = false
 export async function runChecker(options: Options, image: string, request: ReturnType<typeof checkerRequest>, docker: DockerEngine): Promise<CheckerResult> {
   // The request holds the Variables and Connections: a private folder (0700, the file 0600), removed on
   // every way out, a signal included. The container runs as the caller's uid, so it can still read it.
-  const out = mkdtempSync(path.join(tmpdir(), 'dagship-check-'));
+  const out = makeTempDir('dagship-check-');
   const remove = () => rmSync(out, { recursive: true, force: true });
   const unregister = onStop(remove);
   try {
-    chmodSync(out, 0o700);
-    writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o600 });
+    try {
+      writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o600 });
+    } catch (err) {
+      throw tempError(err) ?? err;
+    }
     const baked = request.repo_root === AIRFLOW_HOME;
     const mounts = [
       ...(baked ? [] : [{ source: options.root, target: REPO }]),
