@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
 import type { DockerEngine } from '../docker.js';
 import { DagshipError } from '../errors.js';
-import { redact, redactDeep, registerLookups } from '../secrets.js';
+import { redact, registerLookups } from '../secrets.js';
 import { onStop } from '../stop.js';
 import { makeTempDir, tempError } from '../temp.js';
 import { tail } from '../text.js';
@@ -18,6 +18,8 @@ export interface CheckedFile {
   status: 'ok' | 'error' | 'timeout' | 'crash';
   dags: { dag_id: string; tasks: number; line?: number | null }[];
   local_modules: string[];
+  /** The file's own stdout/stderr during the import, when it printed anything. */
+  output?: string | null;
 }
 
 export interface CheckerFinding {
@@ -122,7 +124,7 @@ export async function runChecker(options: Options, image: string, request: Retur
     }
     // The checker masks provided values itself; every other form they take is masked here, before the
     // result reaches the cache or any report.
-    const result = redactDeep(JSON.parse(readFileSync(resultFile, 'utf8')) as CheckerResult);
+    const result = redactResult(JSON.parse(readFileSync(resultFile, 'utf8')) as CheckerResult);
     if (result.error) {
       const settingsBroken = /local_settings/.test(result.error);
       throw new DagshipError(
@@ -160,6 +162,17 @@ function readJsonObject(options: Options, file: string, key: string): Record<str
   }
   registerLookups(parsed);
   return parsed as Record<string, unknown>;
+}
+
+/** Where DAG code can put a value (its output, messages, computed dag ids); never paths, which key the cache. */
+function redactResult(result: CheckerResult): CheckerResult {
+  const text = <T extends string | null | undefined>(value: T) => (value ? redact(value) : value) as T;
+  return {
+    ...result,
+    error: text(result.error),
+    files: result.files.map((f) => ({ ...f, output: text(f.output), dags: f.dags.map((d) => ({ ...d, dag_id: redact(d.dag_id) })) })),
+    findings: result.findings.map((f) => ({ ...f, message: redact(f.message), detail: text(f.detail), dag_id: text(f.dag_id) })),
+  };
 }
 
 /** src/python beside the bundle (dist/cli.js) or beside this module (src/checks/checker.ts). */
