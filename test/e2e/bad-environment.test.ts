@@ -160,7 +160,7 @@ describe('a DAG folder without DAGs', () => {
   });
 
   it('check refuses a DAG folder whose every file .airflowignore leaves out', async () => {
-    const repo = gitRepoWith({ 'dagship.yaml': '', 'dags/.airflowignore': 'wip_.*\n', 'dags/wip_etl.py': 'from airflow.sdk import DAG\n' });
+    const repo = gitRepoWith({ 'dagship.yaml': '', 'dags/.airflowignore': 'wip_*\n', 'dags/wip_etl.py': 'from airflow.sdk import DAG\n' });
     const refused = await check(repo, ['--image', env.airflow3Image]);
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('error: Airflow lists none of the 1 file(s) in dags/ as DAG files');

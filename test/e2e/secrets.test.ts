@@ -73,7 +73,7 @@ describe('secrets never reach an output', () => {
   });
 
   it('keeps the lookup request in a private folder (0700, file 0600) and removes it when SIGINT stops the check', async () => {
-    const repo = leakyRepo('import time\ntime.sleep(60)\n');
+    const repo = leakyRepo('import time\n\nfrom airflow.sdk import DAG  # noqa: F401\n\ntime.sleep(60)\n');
     const scratch = mkdtempSync(path.join(tmpdir(), 'dagship-scratch-'));
     const child = execa('node', [path.join(REPO_ROOT, 'dist/cli.js'), 'check', repo, '--no-cache', '--image', env.airflow3Image, '--connections', 'connections.json', '--timeout', '300'], {
       env: { NO_COLOR: '1', TMPDIR: scratch },
