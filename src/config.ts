@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { DagshipError } from './errors.js';
+import { yamlErrorText } from './text.js';
 
 // Mini has no messages of its own; users see the English ones the classic API installs.
 z.config(en());
@@ -220,9 +221,7 @@ function readConfigFile(file: string) {
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
   const error = doc.errors[0];
   if (error) {
-    const [pos] = error.linePos ?? [];
-    const what = error.code.toLowerCase().replaceAll('_', ' ');
-    throw new DagshipError(`${describeLocation(file, pos?.line)}: not valid YAML (${what}${pos ? `, column ${pos.col}` : ''})`, 'fix the YAML syntax at that line', 'config');
+    throw new DagshipError(`${describeLocation(file, error.linePos?.[0]?.line)}: not valid YAML: ${yamlErrorText(error)}`, 'fix the YAML syntax at that line', 'config');
   }
   const values = toPlain(doc, file);
   if (typeof values !== 'object' || Array.isArray(values)) {

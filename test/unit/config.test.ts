@@ -136,6 +136,11 @@ describe('loadOptions', () => {
     expect(err.message).toBe('dagship.yaml: an alias (*name) has no anchor (&name) before it');
   });
 
+  it('never quotes the file in a YAML syntax error', () => {
+    const err = errorOf(() => loadOptions({ root: repoWith('base_image: |hunter2-secret\n  x\n'), env: {} }));
+    expect(err.message).toBe('dagship.yaml:1: not valid YAML: unexpected token at line 1, column 14');
+  });
+
   it('says a config path that is a folder is not a file', () => {
     const root = repoWith();
     mkdirSync(path.join(root, 'dagship.yaml'));
