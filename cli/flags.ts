@@ -21,6 +21,7 @@ export function withConfigFlags(command: Command): Command {
     .option('--base-image <ref>', 'Airflow image the DAGs run in')
     .option('--tools-image <ref>', 'image with ruff and bandit')
     .option('--repository <ref>', 'registry/repository for built images')
+    .option('--allow-empty-dags', 'accept a DAG folder without DAG files (a release from it removes every DAG)')
     .option('-v, --verbose', 'show debug output');
 }
 
@@ -42,6 +43,7 @@ const FLAG_KEYS: Partial<Record<OverridableKey, string>> = {
   repository: 'repository',
   fail_on: 'failOn',
   baseline: 'baseline',
+  allow_empty_dags: 'allowEmptyDags',
   'check.timeout': 'timeout',
   'check.workers': 'workers',
   'check.variables': 'variables',

@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
 import { data } from '../src/report/github.js';
+import { onSecret, redact } from '../src/secrets.js';
 import { exitCodeOf, installStopHandlers, runCleanups, StoppedError } from '../src/stop.js';
 
 
@@ -150,6 +151,8 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const paint = painter(useColor(process.stderr));
   installStopHandlers();
+  // The runner then masks each form of a secret in everything the job logs, our output included.
+  if (process.env.GITHUB_ACTIONS === 'true') onSecret((form) => process.stdout.write(`::add-mask::${data(form)}\n`));
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
@@ -165,13 +168,14 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (isDagshipError(err)) {
-      process.stderr.write(`${paint('red', 'error:')} ${err.message}\n${paint('dim', `hint: ${err.hint}`)}\n`);
-      if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error title=dagship::${data(`${err.message}\nhint: ${err.hint}`)}\n`);
+      const [message, hint] = [redact(err.message), redact(err.hint)];
+      process.stderr.write(`${paint('red', 'error:')} ${message}\n${paint('dim', `hint: ${hint}`)}\n`);
+      if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error title=dagship::${data(`${message}\nhint: ${hint}`)}\n`);
       process.exitCode = err.kind === 'gate' ? 1 : 2;
       return;
     }
-    process.stderr.write(`${paint('red', 'error:')} unexpected failure: ${reasonOf(err)}\n`);
-    if (err instanceof Error && err.stack) process.stderr.write(`${paint('dim', err.stack)}\n`);
+    process.stderr.write(`${paint('red', 'error:')} unexpected failure: ${redact(reasonOf(err))}\n`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${paint('dim', redact(err.stack))}\n`);
     process.exitCode = 2;
   }
 }

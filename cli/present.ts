@@ -3,6 +3,7 @@ import { countBySeverity, sortFindings, type Finding, type Severity } from '../s
 import type { Outcome } from '../src/outcome.js';
 import { writeReports, type ReportPaths } from '../src/report/files.js';
 import { toAnnotations, toJobSummary } from '../src/report/github.js';
+import { redact, redactDeep } from '../src/secrets.js';
 import { inGitHubActions, setOutput } from './github.js';
 import { painter, useColor, type Paint } from './terminal.js';
 
@@ -19,9 +20,11 @@ export interface Presentation {
 export function present(outcome: Outcome, how: Presentation): number {
   const paint = painter(useColor());
   const all = outcome.runs.flatMap((r) => r.findings);
-  process.stdout.write(renderFindings(all, paint));
-  for (const line of how.summary ?? []) process.stdout.write(`${line}\n`);
-  process.stdout.write(`${renderCounts(outcome)}\n`);
+  // Every line goes out masked: findings quote DAG output, and DAG output can quote a secret.
+  const print = (text: string) => process.stdout.write(redact(text));
+  print(renderFindings(all, paint));
+  for (const line of how.summary ?? []) print(`${line}\n`);
+  print(`${renderCounts(outcome)}\n`);
   for (const file of writeReports(outcome, how.reports, how.json)) process.stderr.write(`wrote ${file}\n`);
   if (inGitHubActions()) {
     const counts = countBySeverity(all);
@@ -29,14 +32,15 @@ export function present(outcome: Outcome, how: Presentation): number {
     setOutput('errors', counts.error);
     setOutput('warnings', counts.warning);
     for (const [kind, file] of Object.entries(how.reports)) if (file) setOutput(kind, file);
-    process.stdout.write(`${toAnnotations(all).join('\n')}\n`);
+    // Masked before the workflow-command escaping, which turns a % of a secret into %25.
+    print(`${toAnnotations(redactDeep(all)).join('\n')}\n`);
     const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) appendFileSync(summaryFile, `${toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}\n`))}\n`);
+    if (summaryFile) appendFileSync(summaryFile, redact(`${toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}\n`))}\n`));
   }
   const verdict = outcome.passed
     ? paint('green', `✔ ${how.title} passed`)
     : paint('red', `✖ ${how.title} failed: ${outcome.failing.length} finding(s) at or above '${outcome.failOn}'`);
-  process.stdout.write(`${verdict}\n`);
+  print(`${verdict}\n`);
   return outcome.passed ? 0 : 1;
 }
 

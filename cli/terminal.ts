@@ -1,5 +1,6 @@
 import type { Logger } from '../src/logger.js';
 import { data } from '../src/report/github.js';
+import { redact } from '../src/secrets.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -15,9 +16,10 @@ export function terminalLogger(verbose: boolean, paint: Paint = painter(useColor
   const started = Date.now();
   const stamp = () => paint('dim', `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`);
   return {
-    debug: (m) => verbose && process.stderr.write(`${stamp()} ${paint('dim', m)}\n`),
-    info: (m) => process.stderr.write(`${stamp()} ${m}\n`),
-    warn: (m) => {
+    debug: (m) => verbose && process.stderr.write(`${stamp()} ${paint('dim', redact(m))}\n`),
+    info: (m) => process.stderr.write(`${stamp()} ${redact(m)}\n`),
+    warn: (raw) => {
+      const m = redact(raw);
       process.stderr.write(`${stamp()} ${paint('yellow', 'warning:')} ${m}\n`);
       // In a GitHub job a warning also becomes an annotation on the run, where people look.
       if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::warning title=dagship::${data(m)}\n`);

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { DagshipError } from './errors.js';
+import { yamlErrorText } from './text.js';
 
 // Mini has no messages of its own; users see the English ones the classic API installs.
 z.config(en());
@@ -94,6 +95,8 @@ export const configSchema = z.strictObject({
   repository: z.optional(z.string().check(z.minLength(1))),
   /** The lowest severity that fails the gate. */
   fail_on: z._default(z.enum(['error', 'warning', 'never']), 'error'),
+  /** An empty DAG folder (or one whose files Airflow all skips) is refused unless this is true. */
+  allow_empty_dags: z._default(preprocess(flagBoolean, z.boolean()), false),
   /** Known findings to ignore (written by `dagship baseline`). */
   baseline: z.optional(filePath),
   check: z._default(checkSchema, checkSchema.parse({})),
@@ -121,6 +124,7 @@ export const OVERRIDABLE = [
   'repository',
   'fail_on',
   'baseline',
+  'allow_empty_dags',
   'check.timeout',
   'check.workers',
   'check.slow_import_seconds',
@@ -209,15 +213,17 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   node[keys.at(-1)!] = value;
 }
 
+// Messages about the file name its place and the kind of problem, never its text: a config file may
+// sit beside secrets, and a parser's message quotes the line it stopped at.
 function readConfigFile(file: string) {
+  if (!statSync(file).isFile()) throw new DagshipError(`config file ${file} is a folder, not a file`, 'point --config at dagship.yaml itself', 'usage');
   const lineCounter = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
   const error = doc.errors[0];
   if (error) {
-    const line = error.linePos?.[0]?.line;
-    throw new DagshipError(`${describeLocation(file, line)}: not valid YAML: ${error.message.split('\n')[0]}`, 'fix the YAML syntax at that line', 'config');
+    throw new DagshipError(`${describeLocation(file, error.linePos?.[0]?.line)}: not valid YAML: ${yamlErrorText(error)}`, 'fix the YAML syntax at that line', 'config');
   }
-  const values = doc.toJS() ?? {};
+  const values = toPlain(doc, file);
   if (typeof values !== 'object' || Array.isArray(values)) {
     throw new DagshipError(`${file}: expected a mapping of settings, got ${Array.isArray(values) ? 'a list' : typeof values}`, 'see the README for the dagship.yaml keys', 'config');
   }
@@ -228,6 +234,19 @@ function readConfigFile(file: string) {
   };
   return { values: values as Record<string, unknown>, lineOf };
 }
+
+/** The document as plain values; an alias bomb ("billion laughs") is refused, not expanded. */
+function toPlain(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (err) {
+    const what = /excessive alias/i.test(String(err)) ? `YAML aliases expand too far (more than ${MAX_ALIASES} uses); refused` : 'an alias (*name) has no anchor (&name) before it';
+    throw new DagshipError(`${path.basename(file)}: ${what}`, 'write dagship.yaml without anchors and aliases (&name, *name)', 'config', { cause: err });
+  }
+}
+
+/** A dagship.yaml needs a handful of aliases at most; the limit keeps expansion small. */
+const MAX_ALIASES = 50;
 
 function describeLocation(file: string | undefined, line: number | undefined): string {
   const name = file ? path.basename(file) : 'configuration';

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DagshipError } from '../errors.js';
 
 /**
@@ -14,7 +14,7 @@ export interface Envelope {
 
 /** PEM text, or the path of a PEM file: CI secrets usually hold the text, local setups a file. */
 function pemOf(value: string, what: string, hint: string): string {
-  const text = value.includes('-----BEGIN') ? value : existsSync(value) ? readFileSync(value, 'utf8') : undefined;
+  const text = value.includes('-----BEGIN') ? value : existsSync(value) && statSync(value).isFile() ? readFileSync(value, 'utf8') : undefined;
   // Never echo the value: it may be a private key pasted in the wrong place.
   if (!text) throw new DagshipError(`${what} is neither a PEM key nor the path of a readable file`, hint, 'config');
   return text;
@@ -37,7 +37,13 @@ export function loadPublicKey(value: string): KeyObject {
   const hint = 'pass the PEM public key dagship keygen wrote (--public-key FILE or DAGSHIP_PUBLIC_KEY)';
   let key: KeyObject;
   try {
-    key = createPublicKey(pemOf(value, 'the public key', hint));
+    const pem = pemOf(value, 'the public key', hint);
+    // Node derives a public key from a private one without a word; the private key would then sit
+    // wherever deploys run, which it must never reach.
+    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
+      throw new DagshipError('the public key given is a private key: refused', 'pass the .pub file dagship keygen wrote (the .key file stays a CI secret for signing); if the private key was exposed, make a new pair with dagship keygen', 'config');
+    }
+    key = createPublicKey(pem);
   } catch (err) {
     if (err instanceof DagshipError) throw err;
     throw new DagshipError('the public key is not a valid PEM public key', hint, 'config');

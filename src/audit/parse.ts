@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { DagshipError } from '../errors.js';
+import { yamlErrorText } from '../text.js';
 
 /** A key path into chart values: map keys, and list indexes as strings ("0", "1"). */
 export type KeyPath = readonly string[];
@@ -43,11 +44,12 @@ export function parseValuesText(text: string, file: string): ValuesFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, version: '1.1', uniqueKeys: true });
   const error = doc.errors[0];
+  // Values files hold passwords: a message names the place and the kind of problem, never the text.
   if (error) {
     const line = error.linePos?.[0]?.line;
-    throw new DagshipError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${error.message.split('\n')[0]!.replace(/:$/, '')}`, 'fix the YAML syntax at that line; helm would reject this file too', 'config');
+    throw new DagshipError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${yamlErrorText(error)}`, 'fix the YAML syntax at that line; helm would reject this file too', 'config');
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  const data = valuesOf(doc, file);
   if (typeof data !== 'object' || Array.isArray(data)) {
     const got = Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     throw new DagshipError(`${file}: expected a mapping of chart values at the top level, got ${got}`, 'a values file maps keys to values, e.g. "executor: KubernetesExecutor"', 'config');
@@ -62,6 +64,16 @@ export function parseValuesText(text: string, file: string): ValuesFile {
     return { line: 1, column: 1 };
   };
   return { file, data: data as Record<string, unknown>, positionOf };
+}
+
+/** The values as plain data; an alias bomb is refused instead of expanded. */
+function valuesOf(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (err) {
+    const what = /excessive alias/i.test(String(err)) ? 'YAML aliases expand too far (more than 1000 uses); refused' : 'an alias (*name) has no anchor (&name) before it';
+    throw new DagshipError(`${file}: ${what}`, 'fix the anchors and aliases (&name, *name) of the values file', 'config', { cause: err });
+  }
 }
 
 function collectPositions(node: unknown, at: string[], out: Map<string, Position>, lines: LineCounter): void {

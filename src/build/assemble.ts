@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../config.js';
+import { refuseEmptyDagFolder } from '../checks/empty-dags.js';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { onStop } from '../stop.js';
+import { makeTempDir, tempError } from '../temp.js';
 import { archiveStream, exportLayers } from './archive.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
@@ -40,10 +42,12 @@ export const PLUGINS_MTIME = new Date('1980-01-01T00:00:00Z');
  */
 export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): Promise<BuildResult> {
   const started = Date.now();
+  // Before the engine does anything: a refused folder leaves nothing behind.
+  const bakes = selectBakes(plan);
   const { base, baseName, parentRef, parent } = await prepareParent(plan, deps, log);
   log.debug(`engine: base, requirements and folder owners in ${Date.now() - started} ms`);
-  const bakes = selectBakes(plan);
-  const dir = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
+  const dir = makeTempDir('dagship-build-');
+  const unregister = onStop(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const writing = Date.now();
     const layers = await writeLayers(bakes, parent, dir, log);
@@ -67,7 +71,10 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
     const id = await verifyLoaded(deps, plan.tags[0]!, config.digest, method.store, log);
     log.info(`built ${plan.tags[0]} in ${((Date.now() - started) / 1000).toFixed(1)}s: image ${id}${plan.dirty ? '' : ' (reproducible: same commit and base → same ID)'}`);
     return { image: plan.tags[0]!, tags: plan.tags, id, dirty: plan.dirty, method: method.name, reproducible: true, labels, ...summary(bakes, layers) };
+  } catch (err) {
+    throw tempError(err, 'room for the image layers (about the size of the DAG and plugins folders; the base image too on containerd)') ?? err;
   } finally {
+    unregister();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -146,7 +153,9 @@ function selectBakes(plan: BuildPlan): Bake[] {
   }
   const bakes: Bake[] = [];
   if (isDir(plugins)) bakes.push({ name: 'plugins', folder: plugins, target: '/opt/airflow/plugins', selection: selectFiles(options.root, plugins, rules), mtime: PLUGINS_MTIME });
-  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection: selectFiles(options.root, dags, rules), mtime: new Date(plan.release.commitTime) });
+  const selection = selectFiles(options.root, dags, rules);
+  refuseEmptyDagFolder(options, selection.files.filter((f) => f.type === 'file' && /\.(py|zip)$/.test(f.path)).length);
+  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection, mtime: new Date(plan.release.commitTime) });
   return bakes.filter((b) => b.name === 'dags' || b.selection.files.length > 0);
 }
 

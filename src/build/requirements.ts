@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { DagshipError } from '../errors.js';
@@ -15,6 +15,9 @@ export const REQUIREMENTS_REPOSITORY = 'dagship.local/requirements';
 /** The requirement lines that install something (comments and blank lines do not). */
 export function requirementLines(file: string): string[] {
   if (!existsSync(file)) return [];
+  if (!statSync(file).isFile()) {
+    throw new DagshipError(`requirements ${file} is a folder, not a file`, "set 'requirements' in dagship.yaml (or --requirements) to the requirements file, or remove the folder", 'config');
+  }
   return readFileSync(file, 'utf8')
     .split(/\r?\n/)
     .map((l) => l.replace(/(^|\s)#.*$/, '').trim())

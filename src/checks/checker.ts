@@ -1,10 +1,12 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
 import type { DockerEngine } from '../docker.js';
 import { DagshipError } from '../errors.js';
+import { redact, registerLookups } from '../secrets.js';
+import { onStop } from '../stop.js';
+import { makeTempDir, tempError } from '../temp.js';
 import { tail } from '../text.js';
 import type { Severity } from '../findings.js';
 import { hostUser } from './lint.js';
@@ -16,6 +18,8 @@ export interface CheckedFile {
   status: 'ok' | 'error' | 'timeout' | 'crash';
   dags: { dag_id: string; tasks: number; line?: number | null }[];
   local_modules: string[];
+  /** The file's own stdout/stderr during the import, when it printed anything. */
+  output?: string | null;
 }
 
 export interface CheckerFinding {
@@ -81,11 +85,17 @@ export function checkerRequest(options: Options, files?: string[], baked = false
 
 /** Runs the checker in `image`: no network, the repository read-only, results through a scratch folder. */
 export async function runChecker(options: Options, image: string, request: ReturnType<typeof checkerRequest>, docker: DockerEngine): Promise<CheckerResult> {
-  const out = mkdtempSync(path.join(tmpdir(), 'dagship-check-'));
+  // The request holds the Variables and Connections: a private folder (0700, the file 0600), removed on
+  // every way out, a signal included. The container runs as the caller's uid, so it can still read it.
+  const out = makeTempDir('dagship-check-');
+  const remove = () => rmSync(out, { recursive: true, force: true });
+  const unregister = onStop(remove);
   try {
-    // The container runs as the caller's uid with gid 0, as the Airflow image expects of arbitrary users.
-    chmodSync(out, 0o777);
-    writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o644 });
+    try {
+      writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o600 });
+    } catch (err) {
+      throw tempError(err) ?? err;
+    }
     const baked = request.repo_root === AIRFLOW_HOME;
     const mounts = [
       ...(baked ? [] : [{ source: options.root, target: REPO }]),
@@ -107,12 +117,14 @@ export async function runChecker(options: Options, image: string, request: Retur
     const resultFile = path.join(out, 'result.json');
     if (!existsSync(resultFile)) {
       throw new DagshipError(
-        `the DAG checker did not finish in ${image} (exit ${run.exitCode}${run.timedOut ? ', timed out' : ''}): ${tail(run.stderr || run.stdout, 6)}`,
+        `the DAG checker did not finish in ${image} (exit ${run.exitCode}${run.timedOut ? ', timed out' : ''}): ${redact(tail(run.stderr || run.stdout, 6))}`,
         'is this an Airflow image (2.7+ or 3.x) with python on PATH?',
         'infra',
       );
     }
-    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as CheckerResult;
+    // The checker masks provided values itself; every other form they take is masked here, before the
+    // result reaches the cache or any report.
+    const result = redactResult(JSON.parse(readFileSync(resultFile, 'utf8')) as CheckerResult);
     if (result.error) {
       const settingsBroken = /local_settings/.test(result.error);
       throw new DagshipError(
@@ -123,13 +135,15 @@ export async function runChecker(options: Options, image: string, request: Retur
     }
     return baked ? toRepoPaths(result, options) : result;
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    unregister();
+    remove();
   }
 }
 
 export function resolveInRepo(options: Options, file: string, key: string): string {
   const full = path.resolve(options.root, file);
   if (!existsSync(full)) throw new DagshipError(`${key}: ${full} does not exist`, `fix the path of ${key} (relative to the repository, or absolute)`, 'config');
+  if (!statSync(full).isFile()) throw new DagshipError(`${key}: ${full} is a folder, not a file`, `point ${key} at the file itself`, 'config');
   return full;
 }
 
@@ -146,7 +160,19 @@ function readJsonObject(options: Options, file: string, key: string): Record<str
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new DagshipError(`${key}: ${full} must be a JSON object keyed by variable key or connection id`, 'use the format of airflow variables export / connections export', 'config');
   }
+  registerLookups(parsed);
   return parsed as Record<string, unknown>;
+}
+
+/** Where DAG code can put a value (its output, messages, computed dag ids); never paths, which key the cache. */
+function redactResult(result: CheckerResult): CheckerResult {
+  const text = <T extends string | null | undefined>(value: T) => (value ? redact(value) : value) as T;
+  return {
+    ...result,
+    error: text(result.error),
+    files: result.files.map((f) => ({ ...f, output: text(f.output), dags: f.dags.map((d) => ({ ...d, dag_id: redact(d.dag_id) })) })),
+    findings: result.findings.map((f) => ({ ...f, message: redact(f.message), detail: text(f.detail), dag_id: text(f.dag_id) })),
+  };
 }
 
 /** src/python beside the bundle (dist/cli.js) or beside this module (src/checks/checker.ts). */

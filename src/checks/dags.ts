@@ -8,6 +8,7 @@ import type { Finding, ToolRun } from '../findings.js';
 import type { Logger } from '../logger.js';
 import { openCheckCache, hashText, type CheckCache } from './check-cache.js';
 import { checkerDir, checkerRequest, runChecker, type CheckedFile, type CheckerFinding, type CheckerResult } from './checker.js';
+import { refuseAllIgnored, refuseEmptyDagFolder } from './empty-dags.js';
 import { listDagFolderFiles } from './files.js';
 
 export type { CheckedFile, CheckerFinding, CheckerResult } from './checker.js';
@@ -40,7 +41,9 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
     throw new DagshipError(`DAG folder ${dagsFolder} does not exist`, "set 'dags_folder' in dagship.yaml to the folder with your DAG files (relative to the repository)", 'config');
   }
   if (request.baked) return checkBaked(request, docker, log);
-  const candidates = request.files ?? (await listDagFolderFiles(options.root, options.dags_folder));
+  const all = await listDagFolderFiles(options.root, options.dags_folder);
+  refuseEmptyDagFolder(options, all.length);
+  const candidates = request.files ?? all;
   const cache = request.cacheDir ? await openCache(request, docker) : undefined;
   const hits = new Map(candidates.flatMap((f) => (cache?.get(f) ? [[f, cache.get(f)!]] : [])));
   const misses = candidates.filter((f) => !hits.has(f));
@@ -49,6 +52,8 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
   const needRun = misses.length > 0 || !cache?.meta();
   // Always name the files: the checker then says which of them Airflow does not list as DAG files.
   const fresh = needRun ? await runChecker(options, request.image, checkerRequest(options, misses), docker) : undefined;
+  // Airflow's own listing (.airflowignore, safe mode) counts the whole folder, whichever files were asked for.
+  if (fresh) refuseAllIgnored(options, fresh.discovered, all.length);
   if (fresh && cache) store(cache, fresh, misses);
 
   const cached = [...hits.values()];
@@ -78,6 +83,7 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
 async function checkBaked(request: DagCheckRequest, docker: DockerEngine, log: Logger): Promise<DagCheck> {
   log.info(`check: importing the DAGs baked into ${request.image}`);
   const fresh = await runChecker(request.options, request.image, checkerRequest(request.options, undefined, true), docker);
+  refuseAllIgnored(request.options, fresh.discovered);
   const result = { ...fresh, findings: fresh.findings.filter((f) => f.scope !== 'repository').concat(duplicateFindings(fresh.files)) };
   return { result, run: toToolRun(result, request.dagshipVersion) };
 }

@@ -86,7 +86,11 @@ export function releaseSelector(release: string): string {
 /** Loads kubeconfig the standard way (KUBECONFIG, ~/.kube/config, in-cluster), optionally switching context. */
 export function loadKubeConfig(context?: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
+  try {
+    kc.loadFromDefault();
+  } catch (err) {
+    throw unreadableKubeConfig(err);
+  }
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
       const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
@@ -98,6 +102,23 @@ export function loadKubeConfig(context?: string): k8s.KubeConfig {
     throw new DagshipError('no Kubernetes cluster configured', 'set KUBECONFIG, create ~/.kube/config, or run inside a pod with a ServiceAccount', 'config');
   }
   return kc;
+}
+
+/**
+ * Why the kubeconfig could not be read, in words; never the parser's message, which quotes lines of
+ * the file (tokens, client keys).
+ */
+function unreadableKubeConfig(err: unknown): DagshipError {
+  const { code, path: file, mark, name } = (err ?? {}) as { code?: string; path?: string; mark?: { line?: number }; name?: string };
+  const where = file ?? process.env.KUBECONFIG ?? '~/.kube/config';
+  const hint = 'set KUBECONFIG to a kubeconfig file (kubectl config view --minify --raw writes one)';
+  if (code === 'ENOENT') return new DagshipError(`kubeconfig ${where} does not exist`, hint, 'config');
+  if (code === 'EISDIR') return new DagshipError(`kubeconfig ${where} is a folder, not a file`, hint, 'config');
+  if (code) return new DagshipError(`kubeconfig ${where} cannot be read (${code})`, hint, 'config');
+  const line = mark?.line === undefined ? '' : ` (line ${mark.line + 1})`;
+  // The client's own checks name a missing field ("clusters[0].name is missing"), never a value.
+  const what = name === 'YAMLException' ? `is not valid YAML${line}` : `is not a valid kubeconfig: ${(err as Error)?.message?.split('\n')[0] ?? err}`;
+  return new DagshipError(`kubeconfig ${where} ${what}`, hint, 'config', { cause: err });
 }
 
 const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);

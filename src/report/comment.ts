@@ -1,5 +1,6 @@
 import type { CheckedFile } from '../checks/checker.js';
 import { countBySeverity, type Finding, type Severity } from '../findings.js';
+import { redact } from '../secrets.js';
 
 export interface CommentInput {
   title: string;
@@ -54,7 +55,7 @@ export function renderComment(input: CommentInput): string {
 export function redactor(secrets: string[]): (text: string) => string {
   const known = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   return (text) => {
-    let out = text;
+    let out = redact(text);
     for (const s of known) out = out.split(s).join('***');
     return out
       .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@')

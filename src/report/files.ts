@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Outcome } from '../outcome.js';
+import { redact } from '../secrets.js';
 import { toJson } from './json.js';
 import { toJunit } from './junit.js';
 import { toSarif } from './sarif.js';
@@ -18,7 +19,7 @@ export function writeReports(outcome: Outcome, paths: ReportPaths, extra: Record
     if (!file) return;
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const partial = `${file}.partial`;
-    writeFileSync(partial, content());
+    writeFileSync(partial, redact(content()));
     renameSync(partial, file);
     written.push(file);
   };

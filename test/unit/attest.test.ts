@@ -22,6 +22,23 @@ describe('signed results (DSSE, Ed25519)', () => {
     expect(keyId(team.key)).toBe(keyId(team.pub));
   });
 
+  it('refuses a private key given where the public key belongs, without echoing it', () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const err = (() => {
+      try {
+        loadPublicKey(pem);
+      } catch (e) {
+        return e as { message: string; hint: string; kind: string };
+      }
+      throw new Error('accepted a private key as the public key');
+    })();
+    expect(err.kind).toBe('config');
+    expect(err.message).toBe('the public key given is a private key: refused');
+    expect(err.hint).toMatch(/\.pub file dagship keygen wrote/);
+    expect(`${err.message}${err.hint}`).not.toContain(pem.split('\n')[1]);
+  });
+
   it('refuses a result signed by another key', () => {
     const team = pair();
     const other = pair();

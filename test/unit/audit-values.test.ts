@@ -91,6 +91,16 @@ describe('reading values files', () => {
     expect(err.hint).toContain('that line');
   });
 
+  it('never quotes the file in a YAML error, and refuses an alias bomb without expanding it', () => {
+    const quoted = errorOf(() => parseValuesText('postgresql:\n  password: |hunter2-secret\n    x\n', 'values.yaml'));
+    expect(quoted.message).toBe('values.yaml:2: not valid YAML: unexpected token at line 2, column 14');
+    const levels = 'abcdefghij'.split('');
+    const bomb = levels.map((l, i) => `${l}: &${l} [${Array(9).fill(i ? `*${levels[i - 1]}` : '"lol"').join(',')}]`).join('\n');
+    const err = errorOf(() => parseValuesText(bomb, 'bomb.yaml'));
+    expect(err.kind).toBe('config');
+    expect(err.message).toBe('bomb.yaml: YAML aliases expand too far (more than 1000 uses); refused');
+  });
+
   it('rejects duplicate keys, which helm would silently collapse', () => {
     const err = errorOf(() => parseValuesText('executor: A\nexecutor: B\n', 'dup.yaml'));
     expect(err.message).toMatch(/^dup\.yaml:2: not valid YAML: .*unique/i);

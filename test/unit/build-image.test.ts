@@ -137,6 +137,17 @@ describe('buildImage (generated)', () => {
     expect(result.id).toBe(`sha256:${loaded!.manifest[0]!.Config.replace('.json', '')}`);
   });
 
+  it('refuses a DAG folder without DAG files before the engine does anything, unless allowed', async () => {
+    const root = checkout({ 'dags/README.md': '# nothing here yet\n', 'plugins/p.py': 'p = 1\n' });
+    const { engine, loads, builds } = fakeEngine();
+    const refused = await buildImage({ options: options(root) }, deps(engine, root), silentLogger).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'config', message: 'the DAG folder dags/ has no Python files: a release from it would remove every DAG from Airflow' });
+    expect((refused as { hint: string }).hint).toMatch(/--allow-empty-dags/);
+    expect([loads.length, builds.length]).toEqual([0, 0]);
+    const allowed = await buildImage({ options: options(root, { allow_empty_dags: true }) }, deps(engine, root), silentLogger);
+    expect(allowed.image).toBe(`${repo}:${sha}`);
+  });
+
   it('gives the same image ID for the same commit, built again, and reads folder owners once per parent image', async () => {
     const root = checkout(files);
     process.env.XDG_CACHE_HOME = mkdtempSync(path.join(tmpdir(), 'dagship-cache-'));

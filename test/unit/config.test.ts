@@ -118,4 +118,33 @@ describe('loadOptions', () => {
     const floor = errorOf(() => loadOptions({ root: repoWith('audit:\n  min_parallelism: 0\n'), env: {} }));
     expect(floor.message).toMatch(/^dagship\.yaml:2: 'audit\.min_parallelism' /);
   });
+
+  it('refuses a YAML alias bomb quickly, naming the file, not expanding it', () => {
+    const levels = 'abcdefghi'.split('');
+    const bomb = levels.map((l, i) => `${l}: &${l} [${Array(9).fill(i ? `*${levels[i - 1]}` : '"lol"').join(',')}]`).join('\n');
+    const started = Date.now();
+    const err = errorOf(() => loadOptions({ root: repoWith(`${bomb}\n`), env: {} }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(err.kind).toBe('config');
+    expect(err.message).toBe('dagship.yaml: YAML aliases expand too far (more than 50 uses); refused');
+    expect(err.message).not.toContain('lol');
+  });
+
+  it('never echoes the file in a message: an alias names no anchor', () => {
+    const err = errorOf(() => loadOptions({ root: repoWith('base_image: *hunter2-secret\n'), env: {} }));
+    expect(err.kind).toBe('config');
+    expect(err.message).toBe('dagship.yaml: an alias (*name) has no anchor (&name) before it');
+  });
+
+  it('never quotes the file in a YAML syntax error', () => {
+    const err = errorOf(() => loadOptions({ root: repoWith('base_image: |hunter2-secret\n  x\n'), env: {} }));
+    expect(err.message).toBe('dagship.yaml:1: not valid YAML: unexpected token at line 1, column 14');
+  });
+
+  it('says a config path that is a folder is not a file', () => {
+    const root = repoWith();
+    mkdirSync(path.join(root, 'dagship.yaml'));
+    const err = errorOf(() => loadOptions({ root, env: {} }));
+    expect(err.message).toBe(`config file ${path.join(root, 'dagship.yaml')} is a folder, not a file`);
+  });
 });
