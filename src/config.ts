@@ -92,6 +92,8 @@ export const configSchema = z.strictObject({
   tools_image: z.optional(z.string().check(z.minLength(1))),
   /** Where built images go: registry host and repository, without a tag. */
   repository: z.optional(z.string().check(z.minLength(1))),
+  /** Where push uploads before it writes the tag (same registry); default `<repository>-dagship-staging`. */
+  staging_repository: z.optional(z.string().check(z.minLength(1))),
   /** The lowest severity that fails the gate. */
   fail_on: z._default(z.enum(['error', 'warning', 'never']), 'error'),
   /** Known findings to ignore (written by `dagship baseline`). */
@@ -119,6 +121,7 @@ export const OVERRIDABLE = [
   'base_image',
   'tools_image',
   'repository',
+  'staging_repository',
   'fail_on',
   'baseline',
   'check.timeout',
