@@ -77,7 +77,7 @@ export async function writeTag(target: TagTarget, tag: string, staged: StagedMan
   const digest = staged.manifest.digest;
   for (let attempt = 1; ; attempt++) {
     const now = await target.client.manifest(target.path, tag);
-    if (now) return heldOrRefused(target, tag, now, digest, 'was written while this push uploaded');
+    if (now) return heldOrRefused(target, tag, now, digest, attempt === 1 ? 'was written while this push uploaded' : "was written by another writer while dagship's own write had no answer");
     try {
       await target.client.putManifest(target.path, tag, staged.body, staged.mediaType);
       break;

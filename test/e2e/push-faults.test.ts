@@ -1,0 +1,161 @@
+import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import { pack } from 'tar-stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startHttpFaultProxy, type FaultAction, type FaultHook, type FaultProxy } from '../fixtures/faults/http-proxy.js';
+import { dagship } from './cli.js';
+import { infra } from './infra.js';
+
+// Faults caused for real between dagship (and the Docker Engine) and the plain registry: a proxy of ours
+// drops an answer, stops answering, or holds a request while a second real process pushes.
+const env = infra();
+const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
+const made: string[] = [];
+const proxies: FaultProxy[] = [];
+afterAll(async () => {
+  for (const p of proxies) await p.close();
+  for (const ref of made) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+});
+
+const unique = (what: string) => `dagship-test/${what}-${randomBytes(4).toString('hex')}`;
+
+async function proxy(hook?: FaultHook) {
+  const p = await startHttpFaultProxy(env.registry, hook);
+  proxies.push(p);
+  return p;
+}
+
+/** A small image of its own content (one layer of random bytes), built from scratch and tagged `ref`. */
+async function tinyImage(ref: string): Promise<string> {
+  const context = pack();
+  context.entry({ name: 'Dockerfile' }, 'FROM scratch\nCOPY payload /payload\n');
+  context.entry({ name: 'payload' }, randomBytes(512 * 1024));
+  context.finalize();
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: ref });
+  await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve(undefined))));
+  made.push(ref);
+  return (await docker.getImage(ref).inspect()).Id;
+}
+
+/** The manifest digest the registry itself (not through a proxy) serves for a tag. */
+async function tagDigest(name: string, tag: string): Promise<string | undefined> {
+  const response = await fetch(`http://${env.registry}/v2/${name}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } });
+  return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
+}
+
+/** Another writer: copies the manifest of `from` onto `tag`, straight to the registry. */
+async function overwriteTag(name: string, from: string, tag: string) {
+  const accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
+  const source = await fetch(`http://${env.registry}/v2/${name}/manifests/${from}`, { headers: { accept } });
+  const body = Buffer.from(await source.arrayBuffer());
+  const put = await fetch(`http://${env.registry}/v2/${name}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': source.headers.get('content-type')! }, body });
+  expect(put.status).toBe(201);
+}
+
+/** Resolves when called: a request the proxy holds until the test lets it go. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+const isTagWrite = (name: string, tag: string) => (r: { method: string; path: string }) => r.method === 'PUT' && r.path === `/v2/${name}/manifests/${tag}`;
+const push = (image: string, ...flags: string[]) => dagship(['push', '--image', image, '--verbose', ...flags]);
+
+describe('dagship push under registry faults (a proxy of ours, real engine and registry)', () => {
+  it('two pushes of one tag with different content, the second uploading while the first finishes: one is pushed, the other refused naming the holder', async () => {
+    const name = unique('race');
+    // The second writer's engine upload is held at its manifest write until the first writer is done.
+    const held = gate();
+    const reached = gate();
+    let holding = false;
+    const slow = await proxy(async (r): Promise<FaultAction> => {
+      if (holding || r.method !== 'PUT' || !r.path.includes('/manifests/')) return 'pass';
+      holding = true;
+      reached.open();
+      await held.opened;
+      return 'pass';
+    });
+    const fast = await proxy();
+    await tinyImage(`${slow.host}/${name}:v1`);
+    await tinyImage(`${fast.host}/${name}:v1`);
+    const second = push(`${slow.host}/${name}:v1`);
+    await reached.opened;
+    const first = await push(`${fast.host}/${name}:v1`);
+    held.open();
+    const loser = await second;
+    expect(first.exitCode, first.stderr).toBe(0);
+    const winner = await tagDigest(name, 'v1');
+    expect(first.stdout).toBe(`${fast.host}/${name}@${winner}`);
+    expect(loser.exitCode, loser.stderr).toBe(1);
+    expect(loser.stderr).toContain(`error: ${slow.host}/${name}:v1 was written while this push uploaded: the tag holds ${slow.host}/${name}@${winner}`);
+    expect(loser.stdout).toBe('');
+    expect(await tagDigest(name, 'v1')).toBe(winner);
+  });
+
+  it('a tag write whose answer is dropped after it landed: the re-read finds this push there, so it is pushed', async () => {
+    const name = unique('dropped');
+    let dropped = false;
+    const p = await proxy((r) => (!dropped && isTagWrite(name, 'v1')(r) ? ((dropped = true), 'drop-response') : 'pass'));
+    await tinyImage(`${p.host}/${name}:v1`);
+    const result = await push(`${p.host}/${name}:v1`);
+    expect(dropped).toBe(true);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/reading the tag to see whether the write landed/);
+    expect(result.stdout).toBe(`${p.host}/${name}@${await tagDigest(name, 'v1')}`);
+    // Written once: the lost answer did not make dagship write the tag again.
+    expect(p.seen.filter(isTagWrite(name, 'v1'))).toHaveLength(1);
+  });
+
+  it('a tag write whose answer is dropped while another writer takes the tag: refused (exit 1), the other content stays', async () => {
+    const name = unique('dropped-lost');
+    await tinyImage(`${env.registry}/${name}:other`);
+    expect((await push(`${env.registry}/${name}:other`)).exitCode).toBe(0);
+    const other = await tagDigest(name, 'other');
+    let dropped = false;
+    const p = await proxy(async (r): Promise<FaultAction> => {
+      if (!dropped && isTagWrite(name, 'v1')(r)) return ((dropped = true), 'drop-response');
+      // The other writer lands between dagship's lost write and its next look at the tag.
+      if (dropped && r.method === 'GET' && r.path === `/v2/${name}/manifests/v1`) await overwriteTag(name, 'other', 'v1');
+      return 'pass';
+    });
+    await tinyImage(`${p.host}/${name}:v1`);
+    const result = await push(`${p.host}/${name}:v1`);
+    expect(dropped).toBe(true);
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`the tag holds ${p.host}/${name}@${other}`);
+    expect(result.stdout).toBe('');
+    expect(await tagDigest(name, 'v1')).toBe(other);
+  });
+
+  it('a registry that stops answering after the upload: exit 2 at the --timeout, saying so, nothing reported as pushed', async () => {
+    const name = unique('hang-tag');
+    let uploaded = false;
+    const p = await proxy((r): FaultAction => {
+      if (uploaded) return 'hang';
+      if (r.method === 'PUT' && r.path.includes('/manifests/')) uploaded = true;
+      return 'pass';
+    });
+    await tinyImage(`${p.host}/${name}:v1`);
+    const started = Date.now();
+    const result = await push(`${p.host}/${name}:v1`, '--timeout', '15s');
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(result.stderr).toMatch(new RegExp(`error: the registry ${p.host} stopped answering: (GET|PUT) /v2/${name}/manifests/v1 had no answer when the --timeout 15s ran out`));
+    expect(result.stdout).toBe('');
+    expect(await tagDigest(name, 'v1')).toBeUndefined();
+  });
+
+  it('a registry that stops answering during the engine upload: exit 2 at the --timeout, the upload ended', async () => {
+    const name = unique('hang-upload');
+    let blobs = 0;
+    const p = await proxy((r) => (r.path.includes('/blobs/') && ++blobs > 1 ? 'hang' : 'pass'));
+    await tinyImage(`${p.host}/${name}:v1`);
+    const started = Date.now();
+    const result = await push(`${p.host}/${name}:v1`, '--timeout', '15s');
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(result.stderr).toContain(`error: the engine's upload of ${p.host}/${name}:v1 to ${p.host} did not finish before the --timeout 15s ran out`);
+    expect(await tagDigest(name, 'v1')).toBeUndefined();
+  });
+});
