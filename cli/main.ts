@@ -82,7 +82,7 @@ export function buildProgram(): Command {
     .option('-u, --username <name>', 'registry user (with --password-stdin)')
     .option('--password-stdin', 'read the registry password from stdin')
     .option('--allow-dirty', 'push an image built from uncommitted changes (not a release)')
-    .option('--timeout <duration>', 'how long the whole push may take, registry requests and upload: 90s, 10m (default 30m)')
+    .option('--push-timeout <duration>', 'how long the whole push may take, registry requests and upload: 90s, 10m (default 30m)')
     .action(async (repoPath: string | undefined, opts) => {
       process.exitCode = await (await import('./commands/push.js')).push(repoPath, { ...configFlags(opts), ...opts });
     });

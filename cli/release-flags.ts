@@ -24,9 +24,9 @@ export function withReleaseFlags(command: Command): Command {
 }
 
 /** `10m`, `90s`, `1h`, or plain seconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = '--timeout'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new DagshipError(`invalid --timeout '${text}'`, 'use a duration like 90s, 10m or 1h', 'usage');
+  if (!m) throw new DagshipError(`invalid ${flag} '${text}'`, 'use a duration like 90s, 10m or 1h', 'usage');
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Number(m[1]) * unit;
 }

@@ -18,18 +18,19 @@ export type PushFlags = ConfigFlags & {
   username?: string;
   passwordStdin?: boolean;
   allowDirty?: boolean;
-  timeout?: string;
+  pushTimeout?: string;
 };
 
 /** Pushes the commit's image; prints the pinned reference (repository@sha256:…) on stdout. */
 export async function push(repoPath: string | undefined, flags: PushFlags): Promise<number> {
   const options = withBuildFlags(loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides }), flags);
+  const timeoutMs = parseDuration(flags.pushTimeout ?? '30m', '--push-timeout');
   const explicit = await explicitCredentials(flags);
   const log = terminalLogger(Boolean(flags.verbose));
   // Time since the process started: Node's own start-up plus loading dagship's modules.
   log.debug(`push starts ${Math.round(performance.now())} ms after the process`);
   const outcome = await pushImage(
-    { options, image: flags.image, allowDirty: flags.allowDirty, timeoutMs: parseDuration(flags.timeout ?? '30m'), deadlineName: `--timeout ${flags.timeout ?? '30m'}` },
+    { options, image: flags.image, allowDirty: flags.allowDirty, timeoutMs, deadlineName: `--push-timeout ${flags.pushTimeout ?? '30m'}` },
     {
       engine: connectDocker(),
       git: gitRepo(options.root),

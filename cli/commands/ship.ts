@@ -30,7 +30,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const log = terminalLogger(Boolean(flags.verbose));
   // A broken key must stop the run before anything is built, not after the push.
   const key = flags.push === false ? undefined : signingKey();
-  const pushTimeoutMs = parseDuration(flags.pushTimeout ?? '30m');
+  const pushTimeoutMs = parseDuration(flags.pushTimeout ?? '30m', '--push-timeout');
   const engine = connectDocker();
   const git = gitRepo(options.root);
   const started = Date.now();

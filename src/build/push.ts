@@ -19,7 +19,7 @@ export interface PushRequest {
   allowDirty?: boolean;
   /** How long the whole push may take (default 30 min): every registry request and the engine's upload end then. */
   timeoutMs?: number;
-  /** The flag that sets it, for the message when it runs out, e.g. `--timeout`. */
+  /** The flag that sets it, for the message when it runs out, e.g. `--push-timeout 30m`. */
   deadlineName?: string;
 }
 
@@ -91,13 +91,12 @@ export async function pushImage(request: PushRequest, deps: PushDeps, log: Logge
     log.info(`${target.ref} already holds this image (${held.digest}): nothing to upload`);
     digest = held.digest;
   } else {
-    const pushing = Date.now();
     const upload = await uploadToStaging(target, deps, deadline, log);
     staged = upload.staged;
     bytesUploaded = upload.bytesUploaded;
     const tagging = Date.now();
     digest = await writeTag(target, target.tag, staged, log);
-    log.debug(`engine uploaded in ${tagging - pushing} ms; tag written and read back in ${Date.now() - tagging} ms`);
+    log.debug(`registry: tag looked up again, written and read back in ${Date.now() - tagging} ms`);
   }
   const tags = [target.tag];
   for (const extra of extraTags(request, target)) {
@@ -121,9 +120,12 @@ async function uploadToStaging(target: Target, deps: PushDeps, deadline: Deadlin
   log.debug(`engine uploads to ${ref}`);
   await deps.engine.tag(target.image.id, ref);
   try {
+    const pushing = Date.now();
     const pushed = await pushWithRetries(target, ref, deps, deadline, log);
+    const mounting = Date.now();
     const staged = await stagedManifest(target, staging, pushed.digest);
     await mountBlobs(target, staging, staged, log);
+    log.debug(`engine pushed in ${mounting - pushing} ms; registry: blobs mounted in ${Date.now() - mounting} ms`);
     return { staged, bytesUploaded: uploadedBytes(target, staged, pushed.events) };
   } finally {
     await deps.engine.untag(ref).catch(() => undefined);

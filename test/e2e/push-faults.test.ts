@@ -128,34 +128,37 @@ describe('dagship push under registry faults (a proxy of ours, real engine and r
     expect(await tagDigest(name, 'v1')).toBe(other);
   });
 
-  it('a registry that stops answering after the upload: exit 2 at the --timeout, saying so, nothing reported as pushed', async () => {
+  it('a registry that stops answering after the upload: exit 2 at the --push-timeout, saying so, nothing reported as pushed', async () => {
     const name = unique('hang-tag');
+    // From the first look at the tag after the engine's upload on, nothing is answered any more.
     let uploaded = false;
+    let stopped = false;
     const p = await proxy((r): FaultAction => {
-      if (uploaded) return 'hang';
+      stopped ||= uploaded && r.path === `/v2/${name}/manifests/v1`;
+      if (stopped) return 'hang';
       if (r.method === 'PUT' && r.path.includes('/manifests/')) uploaded = true;
       return 'pass';
     });
     await tinyImage(`${p.host}/${name}:v1`);
     const started = Date.now();
-    const result = await push(`${p.host}/${name}:v1`, '--timeout', '15s');
+    const result = await push(`${p.host}/${name}:v1`, '--push-timeout', '15s');
     expect(result.exitCode, result.stderr).toBe(2);
     expect(Date.now() - started).toBeLessThan(40_000);
-    expect(result.stderr).toMatch(new RegExp(`error: the registry ${p.host} stopped answering: (GET|PUT) /v2/${name}/manifests/v1 had no answer when the --timeout 15s ran out`));
+    expect(result.stderr).toMatch(new RegExp(`error: the registry ${p.host} stopped answering: GET /v2/${name}/manifests/v1 had no answer when the --push-timeout 15s ran out`));
     expect(result.stdout).toBe('');
     expect(await tagDigest(name, 'v1')).toBeUndefined();
   });
 
-  it('a registry that stops answering during the engine upload: exit 2 at the --timeout, the upload ended', async () => {
+  it('a registry that stops answering during the engine upload: exit 2 at the --push-timeout, the upload ended', async () => {
     const name = unique('hang-upload');
     let blobs = 0;
     const p = await proxy((r) => (r.path.includes('/blobs/') && ++blobs > 1 ? 'hang' : 'pass'));
     await tinyImage(`${p.host}/${name}:v1`);
     const started = Date.now();
-    const result = await push(`${p.host}/${name}:v1`, '--timeout', '15s');
+    const result = await push(`${p.host}/${name}:v1`, '--push-timeout', '15s');
     expect(result.exitCode, result.stderr).toBe(2);
     expect(Date.now() - started).toBeLessThan(40_000);
-    expect(result.stderr).toContain(`error: the engine's upload of ${p.host}/${name}:v1 to ${p.host} did not finish before the --timeout 15s ran out`);
+    expect(result.stderr).toContain(`error: the engine's upload of ${p.host}/${name}:v1 to ${p.host} did not finish before the --push-timeout 15s ran out`);
     expect(await tagDigest(name, 'v1')).toBeUndefined();
   });
 });
