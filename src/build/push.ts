@@ -5,6 +5,7 @@ import { DagshipError, reasonOf } from '../errors.js';
 import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
 import { parseImageReference, registryApiHost, type ArtifactRegistry, type RemoteManifest } from '../registry.js';
+import { onStop } from '../stop.js';
 import { formatBytes } from './text.js';
 import { mountBlobs, moveTag, stagedManifest, stagingPath, stagingTag, writeTag, type StagedManifest, type TagTarget } from './push-tag.js';
 import type { ImageDetails, ProgressEvent } from './engine-images.js';
@@ -119,6 +120,9 @@ async function uploadToStaging(target: Target, deps: PushDeps, deadline: Deadlin
   const ref = `${target.registry}/${staging}:${stagingTag(target.tag)}`;
   log.debug(`engine uploads to ${ref}`);
   await deps.engine.tag(target.image.id, ref);
+  const untag = () => deps.engine.untag(ref).catch(() => undefined);
+  // A signal mid-upload exits at once: the release tag is not written yet, only the engine's staging tag is undone.
+  const forget = onStop(untag);
   try {
     const pushing = Date.now();
     const pushed = await pushWithRetries(target, ref, deps, deadline, log);
@@ -128,7 +132,8 @@ async function uploadToStaging(target: Target, deps: PushDeps, deadline: Deadlin
     log.debug(`engine pushed in ${mounting - pushing} ms; registry: blobs mounted in ${Date.now() - mounting} ms`);
     return { staged, bytesUploaded: uploadedBytes(target, staged, pushed.events) };
   } finally {
-    await deps.engine.untag(ref).catch(() => undefined);
+    forget();
+    await untag();
   }
 }
 

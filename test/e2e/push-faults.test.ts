@@ -1,9 +1,11 @@
 import Docker from 'dockerode';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pack } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHttpFaultProxy, type FaultAction, type FaultHook, type FaultProxy } from '../fixtures/faults/http-proxy.js';
 import { dagship } from './cli.js';
+import { exampleRepo } from './example-repo.js';
 import { infra } from './infra.js';
 
 // Faults caused for real between dagship (and the Docker Engine) and the plain registry: a proxy of ours
@@ -160,5 +162,33 @@ describe('dagship push under registry faults (a proxy of ours, real engine and r
     expect(Date.now() - started).toBeLessThan(40_000);
     expect(result.stderr).toContain(`error: the engine's upload of ${p.host}/${name}:v1 to ${p.host} did not finish before the --push-timeout 15s ran out`);
     expect(await tagDigest(name, 'v1')).toBeUndefined();
+  });
+});
+
+describe('dagship ship under a racing writer (real lint, build, check and push)', () => {
+  it('another writer takes the tag while ship uploads: exit 1, and no result is recorded for the digest the tag does not hold', async () => {
+    const name = unique('ship-race');
+    // The other writer's content, already in the release repository under another tag.
+    await tinyImage(`${env.registry}/${name}:other`);
+    expect((await push(`${env.registry}/${name}:other`)).exitCode).toBe(0);
+    const repo = exampleRepo(env, {}, 'ship-race');
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+    let raced = false;
+    const p = await proxy(async (r): Promise<FaultAction> => {
+      // The engine's manifest write ends its upload: the other writer takes the commit tag just then.
+      if (!raced && r.method === 'PUT' && r.path.includes('/manifests/')) (raced = true), await overwriteTag(name, 'other', sha);
+      return 'pass';
+    });
+    made.push(`${p.host}/${name}:${sha}`);
+    const result = await dagship(['ship', repo], { env: { DAGSHIP_REPOSITORY: `${p.host}/${name}` } });
+    expect(raced).toBe(true);
+    expect(result.exitCode, result.stderr).toBe(1);
+    const other = await tagDigest(name, 'other');
+    expect(result.stderr).toContain(`error: ${p.host}/${name}:${sha} was written while this push uploaded: the tag holds ${p.host}/${name}@${other}`);
+    expect(result.stdout).not.toContain('✔ shipped');
+    expect(await tagDigest(name, sha)).toBe(other);
+    // Nothing recorded beside it: the repository holds the two tags only, no `sha256-….dagship` result.
+    const tags = (await (await fetch(`http://${env.registry}/v2/${name}/tags/list`)).json()) as { tags: string[] };
+    expect(tags.tags.sort()).toEqual(['other', sha].sort());
   });
 });
