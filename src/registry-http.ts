@@ -102,7 +102,7 @@ export function networkError(c: Pick<Connection, 'host' | 'url' | 'requestTimeou
   }
   if ((err as { name?: string })?.name === 'TimeoutError') {
     return new DagshipError(
-      `the registry ${c.host} did not answer${what ? ` ${what}` : ''} within ${c.requestTimeoutMs / 1000} s, on every attempt`,
+      `the registry ${c.host} did not answer${what ? ` ${what}` : ''} within ${c.requestTimeoutMs / 1000} s`,
       'check the registry (and any proxy in front of it) is up and answering; nothing was reported as pushed',
       'infra',
       { cause: err },
