@@ -151,7 +151,7 @@ describe('dagship push under registry faults (a proxy of ours, real engine and r
     expect(await tagDigest(name, 'v1')).toBeUndefined();
   });
 
-  it('a registry that stops answering during the engine upload: exit 2 at the --push-timeout, the upload ended', async () => {
+  it('a registry that stops answering during the engine upload: exit 2 at the --push-timeout, nothing reported as pushed', async () => {
     const name = unique('hang-upload');
     let blobs = 0;
     const p = await proxy((r) => (r.path.includes('/blobs/') && ++blobs > 1 ? 'hang' : 'pass'));
