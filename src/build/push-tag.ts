@@ -53,9 +53,9 @@ export async function stagedManifest(target: TagTarget, staging: string, digest:
 export async function mountBlobs(target: TagTarget, staging: string, staged: StagedManifest, log: Logger): Promise<void> {
   const digests = [staged.manifest.configDigest!, ...staged.manifest.layers.map((l) => l.digest)];
   const copied: string[] = [];
-  for (let i = 0; i < digests.length; i += 4) {
+  for (let i = 0; i < digests.length; i += 8) {
     await Promise.all(
-      digests.slice(i, i + 4).map(async (digest) => {
+      digests.slice(i, i + 8).map(async (digest) => {
         if (await target.client.mountBlob(target.path, digest, staging)) return;
         const blob = await target.client.blob(staging, digest);
         if (!blob) throw new DagshipError(`the registry ${target.client.host} lost blob ${digest} of ${staging}`, 'push again', 'infra');
