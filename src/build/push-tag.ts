@@ -70,11 +70,12 @@ export async function mountBlobs(target: TagTarget, staging: string, staged: Sta
 /**
  * Writes the tag, last, after a fresh look-up: absent → written; this image already → nothing to do; other
  * content → refused. A write with no answer is never repeated blindly: the tag is read again and decides.
- * Then the tag is read back; another digest there means another writer won, and nothing is reported.
- * Returns the digest the tag holds.
+ * Then the tag is read back, twice: at once, and after a settling wait (see settleMs); another digest
+ * there means another writer won, and nothing is reported. Returns the digest the tag holds.
  */
-export async function writeTag(target: TagTarget, tag: string, staged: StagedManifest, log: Logger): Promise<string> {
+export async function writeTag(target: TagTarget, tag: string, staged: StagedManifest, log: Logger, settle = settleMs): Promise<string> {
   const digest = staged.manifest.digest;
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     const now = await target.client.manifest(target.path, tag);
     if (now) return heldOrRefused(target, tag, now, digest, attempt === 1 ? 'was written while this push uploaded' : "was written by another writer while dagship's own write had no answer");
@@ -86,9 +87,27 @@ export async function writeTag(target: TagTarget, tag: string, staged: StagedMan
       log.warn(`writing ${target.name}:${tag} failed (${err.message}); reading the tag to see whether the write landed`);
     }
   }
-  const after = await target.client.manifest(target.path, tag);
-  if (!after) throw new DagshipError(`the registry does not have ${target.name}:${tag} right after dagship wrote it`, 'push again; if it persists, the registry is losing writes', 'infra');
-  return heldOrRefused(target, tag, after, digest, `was moved by another writer right after dagship wrote ${digest}`);
+  const wait = settle(Date.now() - started);
+  let held = digest;
+  for (const pause of [0, wait]) {
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    const after = await target.client.manifest(target.path, tag);
+    if (!after) throw new DagshipError(`the registry does not have ${target.name}:${tag} right after dagship wrote it`, 'push again; if it persists, the registry is losing writes', 'infra');
+    held = heldOrRefused(target, tag, after, digest, `was moved by another writer right after dagship wrote ${digest}`);
+  }
+  log.debug(`tag ${tag} still holds ${held} ${wait} ms after the write`);
+  return held;
+}
+
+/**
+ * How long to wait before the last read-back, from how long this push took from its look-up to its
+ * write's answer. Another writer whose look-up came just before this write lands its own write about
+ * that long after it: waiting a few times that (at least 250 ms, at most 2 s) lets the loser of two
+ * writers in lockstep see it lost, so at most one of them reports success. A writer stalled for longer
+ * between its look-up and its write can still move the tag unseen: only the registry can refuse that.
+ */
+export function settleMs(lookupToWriteMs: number): number {
+  return Math.min(2000, Math.max(250, 4 * lookupToWriteMs));
 }
 
 /** The tag holds this image: its digest. Anything else: a gate naming both digests. */

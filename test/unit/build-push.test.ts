@@ -142,6 +142,13 @@ describe('pushImage', () => {
     expect(err!.message).toContain(`was moved by another writer right after dagship wrote ${ours}: the tag holds ${repo}@${digestOf(body(d('9')))}`);
   });
 
+  it('refuses when another writer in lockstep lands its write just after dagship read its own back: the settled re-read sees it', async () => {
+    const world: World = { images: { [`${repo}:${sha}`]: image({ tags: [] }) }, remote: {}, afterTagWrite: (tag) => void setTimeout(() => (world.remote[tag] = body(d('9'))), 50) };
+    const err = await failure(pushImage({ options }, fakes(world).deps, silentLogger));
+    expect(err).toMatchObject({ kind: 'gate' });
+    expect(err!.message).toContain(`was moved by another writer right after dagship wrote ${ours}`);
+  });
+
   it('a tag write whose answer is lost is decided by reading the tag: ours → pushed; another writer’s → refused', async () => {
     const landed: World = { images: { [`${repo}:${sha}`]: image({ tags: [] }) }, remote: {}, dropTagAnswer: true };
     expect((await pushImage({ options }, fakes(landed).deps, silentLogger)).digest).toBe(ours);
