@@ -95,6 +95,39 @@ describe('dagship push under registry faults (a proxy of ours, real engine and r
     expect(await tagDigest(name, 'v1')).toBe(winner);
   });
 
+  it('two pushes in lockstep, both looking the tag up before either writes: the one whose write is overwritten exits 1, the other 0', async () => {
+    const name = unique('lockstep');
+    const bAtWrite = gate();
+    const aSettled = gate();
+    const bWritten = gate();
+    let aWrote = false;
+    let aReads = 0;
+    let bWrote = false;
+    const tagWrite = isTagWrite(name, 'v1');
+    const tagRead = (r: { method: string; path: string }) => r.method === 'GET' && r.path === `/v2/${name}/manifests/v1`;
+    // A writes only once B has looked the tag up too and is about to write; B's write lands after A has
+    // read its own back once, and before A's last read.
+    const a = await proxy(async (r): Promise<FaultAction> => {
+      if (tagWrite(r)) (await bAtWrite.opened, (aWrote = true));
+      if (aWrote && tagRead(r) && ++aReads === 2) (aSettled.open(), await bWritten.opened);
+      return 'pass';
+    });
+    const b = await proxy(async (r): Promise<FaultAction> => {
+      if (tagWrite(r)) (bAtWrite.open(), await aSettled.opened, (bWrote = true));
+      else if (bWrote && tagRead(r)) bWritten.open();
+      return 'pass';
+    });
+    await tinyImage(`${a.host}/${name}:v1`);
+    await tinyImage(`${b.host}/${name}:v1`);
+    const [first, second] = await Promise.all([push(`${a.host}/${name}:v1`, '--push-timeout', '60s'), push(`${b.host}/${name}:v1`, '--push-timeout', '60s')]);
+    const holder = await tagDigest(name, 'v1');
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout).toBe(`${b.host}/${name}@${holder}`);
+    expect(first.exitCode, first.stderr).toBe(1);
+    expect(first.stderr).toMatch(new RegExp(`error: ${a.host}/${name}:v1 was moved by another writer right after dagship wrote sha256:[0-9a-f]{64}: the tag holds ${a.host}/${name}@${holder}`));
+    expect(first.stdout).toBe('');
+  });
+
   it('a tag write whose answer is dropped after it landed: the re-read finds this push there, so it is pushed', async () => {
     const name = unique('dropped');
     let dropped = false;
