@@ -50,8 +50,9 @@ const STEPS = [
   ['push: Node start-up, modules, config', /push starts (\d+) ms after the process/],
   ['push: git, engine inspect, credentials', /git, engine inspect and credentials in (\d+) ms/],
   ['push: registry lookup of the tag', /registry: tag looked up in (\d+) ms/],
-  ['push: engine push', /engine pushed in (\d+) ms/],
-  ['push: registry read-back', /registry read back in (\d+) ms/],
+  ['push: engine push (to the staging repository)', /engine pushed in (\d+) ms/],
+  ['push: registry: manifest read, blobs mounted', /blobs mounted in (\d+) ms/],
+  ['push: registry: tag looked up again, written, read back', /tag looked up again, written and read back in (\d+) ms/],
 ];
 const steps = new Map(STEPS.map(([name]) => [name, []]));
 function recordSteps(log) {

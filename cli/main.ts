@@ -83,6 +83,7 @@ export function buildProgram(): Command {
     .option('-u, --username <name>', 'registry user (with --password-stdin)')
     .option('--password-stdin', 'read the registry password from stdin')
     .option('--allow-dirty', 'push an image built from uncommitted changes (not a release)')
+    .option('--push-timeout <duration>', 'how long the whole push may take, registry requests and upload: 90s, 10m (default 30m)')
     .action(async (repoPath: string | undefined, opts) => {
       process.exitCode = await (await import('./commands/push.js')).push(repoPath, { ...configFlags(opts), ...opts });
     });
@@ -128,6 +129,7 @@ export function buildProgram(): Command {
     .option('-t, --tag <tag>', 'an extra tag (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--allow-dirty', 'build uncommitted changes (tagged <sha>-dirty; push refuses it as a release)')
     .option('--include-base-layers', 'put the base layers in the image archive (automatic on the containerd image store)')
+    .option('--push-timeout <duration>', 'how long the push may take, registry requests and upload: 90s, 10m (default 30m)')
     .action(async (repoPath: string | undefined, opts) => {
       process.exitCode = await (await import('./commands/ship.js')).ship(repoPath, { ...configFlags(opts), ...opts, reports: configFlags(opts).reports });
     });

@@ -93,6 +93,8 @@ export const configSchema = z.strictObject({
   tools_image: z.optional(z.string().check(z.minLength(1))),
   /** Where built images go: registry host and repository, without a tag. */
   repository: z.optional(z.string().check(z.minLength(1))),
+  /** Where push uploads before it writes the tag (same registry); default `<repository>-dagship-staging`. */
+  staging_repository: z.optional(z.string().check(z.minLength(1))),
   /** The lowest severity that fails the gate. */
   fail_on: z._default(z.enum(['error', 'warning', 'never']), 'error'),
   /** An empty DAG folder (or one whose files Airflow all skips) is refused unless this is true. */
@@ -122,6 +124,7 @@ export const OVERRIDABLE = [
   'base_image',
   'tools_image',
   'repository',
+  'staging_repository',
   'fail_on',
   'baseline',
   'allow_empty_dags',

@@ -186,12 +186,14 @@ export async function authorize(challenge: Challenge, credentials: Credentials |
   if (challenge.scheme === 'basic') return basic;
   const realm = challenge.params.realm;
   if (!realm) throw new DagshipError('the registry asked for a bearer token without naming a token service (realm)', 'check the registry configuration', 'infra');
-  const query = new URLSearchParams({ ...(challenge.params.service ? { service: challenge.params.service } : {}), scope });
+  const query = new URLSearchParams(challenge.params.service ? { service: challenge.params.service } : {});
+  // Docker's token flow repeats `scope` for each repository (a blob mount needs two); OAuth2's form joins them.
+  for (const one of scope.split(' ')) query.append('scope', one);
   const response = credentials?.identityToken
     ? await fetchImpl(realm, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'dagship', ...Object.fromEntries(query) }).toString(),
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'dagship', ...Object.fromEntries(query), scope }).toString(),
         signal: AbortSignal.timeout(30_000),
       })
     : await fetchImpl(`${realm}?${query}`, { headers: basic ? { authorization: basic } : {}, signal: AbortSignal.timeout(30_000) });

@@ -2,6 +2,7 @@ import type { Options } from './config.js';
 import type { DockerEngine } from './docker.js';
 import { isDagshipError, reasonOf } from './errors.js';
 import type { GitRepo } from './git.js';
+import { tagImmutability } from './immutability.js';
 import { parseImageReference, type Registry } from './registry.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'problem';
@@ -34,6 +35,7 @@ export async function runDoctor(options: Options, deps: DoctorDeps): Promise<Doc
   });
   checks.push(engine);
   checks.push(await registryCheck(options, deps));
+  if (options.repository) checks.push(immutabilityCheck(options.repository));
   checks.push(await gitCheck(options, deps));
   checks.push(await imageCheck('Airflow image', options.base_image, 'base_image', 'apache/airflow:3.3.2', engine, deps));
   checks.push(await imageCheck('Tools image', options.tools_image, 'tools_image', 'a Python image with ruff and bandit', engine, deps));
@@ -50,6 +52,15 @@ async function registryCheck(options: Options, deps: DoctorDeps): Promise<Doctor
     const status = await deps.registry(host).ping();
     return ok(name, `${host} reachable at ${status.url}${status.authRequired ? ' (asks for credentials)' : ''}`);
   });
+}
+
+/** Whether the registry can refuse a moved tag itself: read from the host name only, said as such. */
+function immutabilityCheck(repository: string): DoctorCheck {
+  const registry = parseImageReference(repository).registry;
+  const what = tagImmutability(registry);
+  const name = 'Tag immutability';
+  if (what.canEnforce === false) return { name, status: 'warning', detail: `${registry} is ${what.kind}: ${what.advice}`, hint: 'a registry that enforces immutable tags (ECR, Artifact Registry, ACR, Harbor) closes that window' };
+  return ok(name, `${registry} is ${what.kind}${what.canEnforce ? ', which can refuse tag overwrites' : ''}: ${what.advice}`);
 }
 
 /** Docker Hub's API lives on another host than its name. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { authorize, parseChallenge, refusedError, type Credentials } from './credentials.js';
-import { DagshipError, reasonOf } from './errors.js';
+import { refusedError, type Credentials } from './credentials.js';
+import { DagshipError } from './errors.js';
+import { authorizedRequest, networkError } from './registry-http.js';
 
 export interface RegistryStatus {
   /** The base URL that answered, e.g. http://127.0.0.1:5000 */
@@ -49,7 +50,12 @@ export interface ArtifactRegistry extends RegistryClient {
   blob(repository: string, digest: string): Promise<Buffer | undefined>;
   /** Uploads a small blob in one request (skipped when the registry has it); returns its digest. */
   putBlob(repository: string, data: Buffer): Promise<string>;
-  /** Stores a manifest under a tag; returns its digest. */
+  /**
+   * Makes a blob of repository `from` part of `repository` without uploading it (cross-repository mount).
+   * False when the registry does not mount it (then it must be uploaded).
+   */
+  mountBlob(repository: string, digest: string, from: string): Promise<boolean>;
+  /** Stores a manifest under a tag, once (never retried); returns its digest. */
   putManifest(repository: string, tag: string, body: Buffer, mediaType: string): Promise<string>;
 }
 
@@ -57,6 +63,10 @@ export interface RegistryOptions {
   credentials?: Credentials;
   /** Waits before each retry of a transient failure (refused or reset connection, 5xx, 429). */
   retryDelaysMs?: number[];
+  /** How long one request may wait for its answer (default 30 s); a request past it is retried. */
+  requestTimeoutMs?: number;
+  /** The command's deadline (`what` names it in the message): every request still running ends then. */
+  deadline?: { signal: AbortSignal; what: string };
 }
 
 /** Both Docker and OCI single-image and multi-platform manifest types. */
@@ -105,7 +115,8 @@ export function registryApiHost(registry: string): string {
 
 export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, options: RegistryOptions = {}): ArtifactRegistry {
   const url = registryBaseUrl(host);
-  const request = authorizedRequest({ host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000] });
+  const connection = { host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000], requestTimeoutMs: options.requestTimeoutMs ?? 30_000, deadline: options.deadline };
+  const request = authorizedRequest(connection);
   const pull = (repository: string) => `repository:${repository}:pull`;
   const push = (repository: string) => `repository:${repository}:pull,push`;
   const failed = (response: Response, what: string) => {
@@ -113,7 +124,7 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
     return new DagshipError(`the registry ${host} answered ${response.status} for ${what}`, 'try again; if it persists, check the registry status and its logs', 'infra');
   };
   const rawManifest = async (repository: string, reference: string) => {
-    const response = await request(`${url}/v2/${repository}/manifests/${reference}`, pull(repository), { accept: MANIFEST_TYPES.join(', ') });
+    const response = await request(`${url}/v2/${repository}/manifests/${reference}`, pull(repository), { method: 'GET', headers: { accept: MANIFEST_TYPES.join(', ') } });
     if (response.status === 404) return undefined;
     if (!response.ok) throw failed(response, `${repository}:${reference}`);
     return { body: Buffer.from(await response.arrayBuffer()), mediaType: response.headers.get('content-type') ?? '' };
@@ -125,7 +136,7 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
       try {
         response = await fetchImpl(`${url}/v2/`, { signal: AbortSignal.timeout(10_000) });
       } catch (err) {
-        throw networkError(host, url, err);
+        throw networkError({ ...connection, requestTimeoutMs: 10_000 }, err, 'on /v2/');
       }
       if (response.status === 200 || response.status === 401) return { url, authRequired: response.status === 401 };
       throw new DagshipError(
@@ -140,7 +151,7 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
     },
     rawManifest,
     async blob(repository, digest) {
-      const response = await request(`${url}/v2/${repository}/blobs/${digest}`, pull(repository), {});
+      const response = await request(`${url}/v2/${repository}/blobs/${digest}`, pull(repository), { method: 'GET', headers: {} });
       if (response.status === 404) return undefined;
       if (!response.ok) throw failed(response, `blob ${digest} of ${repository}`);
       const body = Buffer.from(await response.arrayBuffer());
@@ -149,19 +160,30 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
     },
     async putBlob(repository, data) {
       const digest = sha256(data);
-      const head = await request(`${url}/v2/${repository}/blobs/${digest}`, push(repository), {}, 'HEAD');
+      const head = await request(`${url}/v2/${repository}/blobs/${digest}`, push(repository), { method: 'HEAD', headers: {} });
       if (head.ok) return digest;
-      const started = await request(`${url}/v2/${repository}/blobs/uploads/`, push(repository), {}, 'POST');
+      const started = await request(`${url}/v2/${repository}/blobs/uploads/`, push(repository), { method: 'POST', headers: {} });
       const location = started.headers.get('location');
       if (started.status !== 202 || !location) throw failed(started, `an upload to ${repository}`);
       const target = new URL(location, url);
       target.searchParams.set('digest', digest);
-      const put = await request(target.toString(), push(repository), { 'content-type': 'application/octet-stream' }, 'PUT', data);
+      const put = await request(target.toString(), push(repository), { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: data });
       if (put.status !== 201) throw failed(put, `blob ${digest} of ${repository}`);
       return digest;
     },
+    async mountBlob(repository, digest, from) {
+      // Both repositories in one token: the registry checks pull on `from` and push on `repository`.
+      const mount = await request(`${url}/v2/${repository}/blobs/uploads/?mount=${digest}&from=${from}`, `${push(repository)} ${pull(from)}`, { method: 'POST', headers: {} });
+      if (mount.status === 201) return true;
+      if (mount.status !== 202) throw failed(mount, `mounting blob ${digest} from ${from} into ${repository}`);
+      // An upload was opened instead of the mount: close it, the caller copies the blob.
+      const location = mount.headers.get('location');
+      if (location) await request(new URL(location, url).toString(), push(repository), { method: 'DELETE', headers: {} }).catch(() => undefined);
+      return false;
+    },
     async putManifest(repository, tag, body, mediaType) {
-      const response = await request(`${url}/v2/${repository}/manifests/${tag}`, push(repository), { 'content-type': mediaType }, 'PUT', body);
+      // Never retried: a repeated tag write could undo another writer's; the caller reads the tag instead.
+      const response = await request(`${url}/v2/${repository}/manifests/${tag}`, push(repository), { method: 'PUT', headers: { 'content-type': mediaType }, body, retry: false });
       if (response.status !== 201) throw failed(response, `manifest ${repository}:${tag}: ${(await response.text()).slice(0, 300)}`);
       return sha256(body);
     },
@@ -170,86 +192,10 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-interface Connection {
-  host: string;
-  url: string;
-  fetchImpl: typeof fetch;
-  credentials?: Credentials;
-  delays: number[];
-}
-
-/** Requests that answer the registry's auth challenge (Basic, or a Bearer token per scope, kept for reuse). */
-function authorizedRequest(c: Connection) {
-  const tokens = new Map<string, string>();
-  return async (target: string, scope: string, headers: Record<string, string>, method = 'GET', body?: Buffer): Promise<Response> => {
-    const known = tokens.get(scope);
-    let response = await retrying(c, target, { method, body, headers: { ...headers, ...(known ? { authorization: known } : {}) } });
-    if (response.status !== 401) return response;
-    const challenge = parseChallenge(response.headers.get('www-authenticate'));
-    let authorization: string | undefined;
-    try {
-      authorization = challenge && (await authorize(challenge, c.credentials, scope, c.fetchImpl));
-    } catch (err) {
-      throw err instanceof DagshipError ? err : networkError(c.host, c.url, err);
-    }
-    if (!authorization) throw refusedError(c.host, c.credentials, 401);
-    tokens.set(scope, authorization);
-    response = await retrying(c, target, { method, body, headers: { ...headers, authorization } });
-    if (response.status === 401 || response.status === 403) throw refusedError(c.host, c.credentials, response.status);
-    return response;
-  };
-}
-
-/** One request, retried with growing waits while the failure is transient (refused, reset, 5xx, 429). */
-async function retrying(c: Connection, target: string, init: { method: string; body?: Buffer; headers: Record<string, string> }): Promise<Response> {
-  for (let i = 0; ; i++) {
-    try {
-      const body = init.body && new Uint8Array(init.body);
-      const response = await c.fetchImpl(target, { ...init, body, redirect: 'follow', signal: AbortSignal.timeout(30_000) });
-      if ((response.status < 500 && response.status !== 429) || i >= c.delays.length) return response;
-    } catch (err) {
-      if (!isTransient(err) || i >= c.delays.length) throw networkError(c.host, c.url, err);
-    }
-    await new Promise((resolve) => setTimeout(resolve, c.delays[i]));
-  }
-}
-
 /** A manifest as served: its digest is the sha256 of these exact bytes. */
 export function parseManifest(body: Buffer, contentType: string | null): RemoteManifest {
   const json = JSON.parse(body.toString('utf8')) as { mediaType?: string; config?: { digest?: string }; manifests?: unknown[]; layers?: { digest: string; size: number }[] };
   const mediaType = json.mediaType ?? contentType?.split(';')[0] ?? '';
   const isList = Array.isArray(json.manifests) || /manifest\.list|image\.index/.test(mediaType);
   return { digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, mediaType, configDigest: isList ? undefined : json.config?.digest, isList, layers: (json.layers ?? []).map((l) => ({ digest: l.digest, size: l.size })) };
-}
-
-const TRANSIENT = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
-
-function codeOf(err: unknown): string | undefined {
-  const inner = (err as { cause?: unknown })?.cause ?? err;
-  const code = (inner as { code?: unknown })?.code;
-  if (typeof code === 'string') return code;
-  return (err as { name?: string })?.name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
-}
-
-function isTransient(err: unknown): boolean {
-  return TRANSIENT.includes(codeOf(err) ?? '');
-}
-
-/** One message per network failure: an unknown host is said so, everything else names the URL. */
-function networkError(host: string, url: string, err: unknown): DagshipError {
-  const code = codeOf(err);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new DagshipError(
-      `unknown registry host ${host.replace(/:\d+$/, '')}: the name does not resolve (${code})`,
-      "check the registry host in 'repository' (dagship.yaml or --repository) and this machine's DNS",
-      'infra',
-      { cause: err },
-    );
-  }
-  return new DagshipError(
-    `cannot reach the registry ${host} (${url}): ${reasonOf((err as { cause?: unknown }).cause ?? err)}`,
-    'check the registry host and port in the image repository, and that the registry is running',
-    'infra',
-    { cause: err },
-  );
 }

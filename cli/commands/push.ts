@@ -6,6 +6,7 @@ import { DagshipError } from '../../src/errors.js';
 import { gitRepo } from '../../src/git.js';
 import { connectRegistry } from '../../src/registry.js';
 import type { ConfigFlags } from '../flags.js';
+import { parseDuration } from '../release-flags.js';
 import { setOutput } from '../github.js';
 import { terminalLogger } from '../terminal.js';
 import { withBuildFlags } from './build.js';
@@ -17,22 +18,24 @@ export type PushFlags = ConfigFlags & {
   username?: string;
   passwordStdin?: boolean;
   allowDirty?: boolean;
+  pushTimeout?: string;
 };
 
 /** Pushes the commit's image; prints the pinned reference (repository@sha256:…) on stdout. */
 export async function push(repoPath: string | undefined, flags: PushFlags): Promise<number> {
   const options = withBuildFlags(loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides }), flags);
+  const timeoutMs = parseDuration(flags.pushTimeout ?? '30m', '--push-timeout');
   const explicit = await explicitCredentials(flags);
   const log = terminalLogger(Boolean(flags.verbose));
   // Time since the process started: Node's own start-up plus loading dagship's modules.
   log.debug(`push starts ${Math.round(performance.now())} ms after the process`);
   const outcome = await pushImage(
-    { options, image: flags.image, allowDirty: flags.allowDirty },
+    { options, image: flags.image, allowDirty: flags.allowDirty, timeoutMs, deadlineName: `--push-timeout ${flags.pushTimeout ?? '30m'}` },
     {
       engine: connectDocker(),
       git: gitRepo(options.root),
       credentialsFor: (registry) => resolveCredentials(registry, { explicit, cwd: options.root }),
-      registry: (host, credentials) => connectRegistry(host, fetch, { credentials }),
+      registry: (host, credentials, deadline) => connectRegistry(host, fetch, { credentials, deadline }),
     },
     log,
   );

@@ -14,6 +14,7 @@ import { judge } from '../../src/outcome.js';
 import { connectRegistry, parseImageReference } from '../../src/registry.js';
 import { artifactRegistry, pinnedImage, signingKey } from '../attest.js';
 import type { ReportFlags } from '../flags.js';
+import { parseDuration } from '../release-flags.js';
 import { setOutput } from '../github.js';
 import { present } from '../present.js';
 import { painter, terminalLogger, useColor } from '../terminal.js';
@@ -21,7 +22,7 @@ import { VERSION } from '../version.js';
 import { loadBuildOptions, withBuildFlags, type BuildFlags } from './build.js';
 import { summaryLines } from './check.js';
 
-export type ShipFlags = BuildFlags & ReportFlags & { push?: boolean };
+export type ShipFlags = BuildFlags & ReportFlags & { push?: boolean; pushTimeout?: string };
 
 /** lint → build → check inside the built image → push; stops at the first gate that fails. */
 export async function ship(repoPath: string | undefined, flags: ShipFlags): Promise<number> {
@@ -29,6 +30,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const log = terminalLogger(Boolean(flags.verbose));
   // A broken key must stop the run before anything is built, not after the push.
   const key = flags.push === false ? undefined : signingKey();
+  const pushTimeoutMs = parseDuration(flags.pushTimeout ?? '30m', '--push-timeout');
   const engine = connectDocker();
   const git = gitRepo(options.root);
   const started = Date.now();
@@ -69,8 +71,8 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const pushCredentials = credentialsOnce({ cwd: options.root });
   const pushed = await log.group('4/4 push', () =>
     pushImage(
-      { options, image: built.image, allowDirty: flags.allowDirty },
-      { engine, git, credentialsFor: pushCredentials, registry: (host, credentials) => connectRegistry(host, fetch, { credentials }) },
+      { options, image: built.image, allowDirty: flags.allowDirty, timeoutMs: pushTimeoutMs, deadlineName: `--push-timeout ${flags.pushTimeout ?? '30m'}` },
+      { engine, git, credentialsFor: pushCredentials, registry: (host, credentials, deadline) => connectRegistry(host, fetch, { credentials, deadline }) },
       log,
     ),
   );

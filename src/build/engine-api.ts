@@ -22,6 +22,8 @@ export interface EngineRequest {
   body?: unknown;
   /** Credentials for the X-Registry-Auth header (pull, push). */
   auth?: Record<string, string | undefined>;
+  /** Ends the request (and with it the engine's work on it, e.g. a push) when it fires. */
+  signal?: AbortSignal;
 }
 
 /** An error status from the engine, with the engine's own message. */
@@ -67,6 +69,7 @@ function call(client: Docker, method: string, path: string, request: EngineReque
         ...(tar ? { file: request.body as NodeJS.ReadableStream, headers: { 'Content-Type': 'application/x-tar' } } : {}),
         ...(!tar && request.body !== undefined ? { options: { _body: request.body }, allowEmpty: true } : {}),
         ...(request.auth ? { authconfig: request.auth } : {}),
+        ...(request.signal ? { abortSignal: request.signal } : {}),
       },
       (err: (Error & { statusCode?: number }) | null, res: unknown) => {
         if (!err) return resolve(res as http.IncomingMessage);

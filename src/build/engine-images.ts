@@ -64,9 +64,12 @@ export interface ImageOperations {
   load(archive: NodeJS.ReadableStream): Promise<string[]>;
   /** Exports an image as a docker-archive (`docker save`). */
   save(ref: string): Promise<NodeJS.ReadableStream>;
-  push(ref: string, auth: EngineAuth, onProgress?: OnProgress): Promise<PushResult>;
+  /** Pushes a tag; `signal` ends the push (the engine stops when its client goes away). */
+  push(ref: string, auth: EngineAuth, onProgress?: OnProgress, signal?: AbortSignal): Promise<PushResult>;
   /** Adds a tag (`repository:tag`) to an image the engine holds. */
   tag(source: string, ref: string): Promise<void>;
+  /** Removes one tag (`repository:tag`); the image stays while other tags name it. */
+  untag(ref: string): Promise<void>;
   /** Where the engine keeps images (GET /info alone: /version is not needed for that). */
   storage(): Promise<ImageStorage>;
 }
@@ -93,7 +96,7 @@ export function imageOperations(api: EngineApi, call: Call): ImageOperations {
     build: (spec) => call(() => buildImage(api, spec)),
     load: (archive) => call(async () => loadedNames(await follow(await api.stream('POST', '/images/load', { query: { quiet: 1 }, body: archive })))),
     save: (ref) => call(() => api.stream('GET', `/images/${ref}/get`)),
-    push: (ref, auth, onProgress) => call(() => pushImage(api, ref, auth, onProgress)),
+    push: (ref, auth, onProgress, signal) => call(() => pushImage(api, ref, auth, onProgress, signal)),
     storage: () =>
       call(async () => {
         const info = await api.json<{ Driver?: string; DriverStatus?: unknown }>('GET', '/info');
@@ -104,6 +107,7 @@ export function imageOperations(api: EngineApi, call: Call): ImageOperations {
         const { repository, tag } = splitTag(ref);
         await api.send('POST', `/images/${source}/tag`, { query: { repo: repository, tag } });
       }),
+    untag: (ref) => call(() => api.send('DELETE', `/images/${ref}`, { query: { noprune: true } })),
   };
 }
 
@@ -201,10 +205,10 @@ async function buildImage(api: EngineApi, spec: BuildSpec): Promise<string> {
   return id;
 }
 
-async function pushImage(api: EngineApi, ref: string, auth: EngineAuth, onProgress?: OnProgress): Promise<PushResult> {
+async function pushImage(api: EngineApi, ref: string, auth: EngineAuth, onProgress?: OnProgress, signal?: AbortSignal): Promise<PushResult> {
   const { repository, tag } = splitTag(ref);
   // Engine API 1.41 refuses a push without X-Registry-Auth even for anonymous registries: always send it.
-  const stream = await api.stream('POST', `/images/${repository}/push`, { query: { tag: tag ?? 'latest' }, auth: { ...auth } });
+  const stream = await api.stream('POST', `/images/${repository}/push`, { query: { tag: tag ?? 'latest' }, auth: { ...auth }, signal });
   const events = await follow(stream, onProgress);
   const digest = events.map((e) => e.aux?.Digest).find((v): v is string => typeof v === 'string');
   if (!digest) throw new EngineStreamError(`the engine finished pushing ${ref} without reporting a manifest digest`);

@@ -128,3 +128,49 @@ describe('connectRegistry().manifest', () => {
     expect(createHash('sha256').update(MANIFEST).digest('hex')).toBe(DIGEST.slice(7));
   });
 });
+
+describe('connectRegistry: tag writes, mounts and deadlines', () => {
+  it('writes a tag once: a lost answer or a 503 is not repeated (the caller reads the tag instead)', async () => {
+    const { calls, fetchImpl } = server([netError('ECONNRESET')]);
+    const registry = connectRegistry('127.0.0.1:5111', fetchImpl, { retryDelaysMs: [0, 0] });
+    await expect(registry.putManifest('team/dags', 'v1', Buffer.from(MANIFEST), MANIFEST_TYPES[0]!)).rejects.toThrow(/cannot reach the registry 127\.0\.0\.1:5111/);
+    const busy = server([new Response('busy', { status: 503 })]);
+    await expect(connectRegistry('127.0.0.1:5111', busy.fetchImpl, { retryDelaysMs: [0, 0] }).putManifest('team/dags', 'v1', Buffer.from(MANIFEST), MANIFEST_TYPES[0]!)).rejects.toThrow(/answered 503/);
+    expect([calls.length, busy.calls.length]).toEqual([1, 1]);
+  });
+
+  it('mounts a blob from the staging repository; a registry that opens an upload instead says false and the upload is closed', async () => {
+    const { calls, fetchImpl } = server([new Response(null, { status: 201 }), new Response(null, { status: 202, headers: { location: '/v2/team/dags/blobs/uploads/u1' } }), new Response(null, { status: 204 })]);
+    const registry = connectRegistry('127.0.0.1:5111', fetchImpl);
+    expect(await registry.mountBlob('team/dags', DIGEST, 'team/dags-dagship-staging')).toBe(true);
+    expect(await registry.mountBlob('team/dags', DIGEST, 'team/dags-dagship-staging')).toBe(false);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      `POST http://127.0.0.1:5111/v2/team/dags/blobs/uploads/?mount=${DIGEST}&from=team/dags-dagship-staging`,
+      `POST http://127.0.0.1:5111/v2/team/dags/blobs/uploads/?mount=${DIGEST}&from=team/dags-dagship-staging`,
+      'DELETE http://127.0.0.1:5111/v2/team/dags/blobs/uploads/u1',
+    ]);
+  });
+
+  it('asks the token service for both repositories of a mount', async () => {
+    const token = json('{"token":"t"}');
+    const { calls, fetchImpl } = server([unauthorized('Bearer realm="https://auth.example.com/token",service="reg"'), token, new Response(null, { status: 201 })]);
+    await connectRegistry('reg.example.com', fetchImpl, { credentials }).mountBlob('team/dags', DIGEST, 'team/staging');
+    expect(new URL(calls[1]!.url).searchParams.getAll('scope')).toEqual(['repository:team/dags:pull,push', 'repository:team/staging:pull']);
+  });
+
+  it('ends a request with no answer at the command deadline, naming the request and the deadline', async () => {
+    const fetchImpl = ((_url: string, init: RequestInit = {}) => new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)))) as typeof fetch;
+    const deadline = { signal: AbortSignal.timeout(50), what: '--push-timeout 50ms' };
+    const err = (await connectRegistry('127.0.0.1:5111', fetchImpl, { deadline }).manifest('team/dags', 'v1').catch((e: unknown) => e)) as DagshipError;
+    expect(err.message).toBe('the registry 127.0.0.1:5111 stopped answering: GET /v2/team/dags/manifests/v1 had no answer when the --push-timeout 50ms ran out');
+    expect(err.kind).toBe('infra');
+  });
+
+  it('retries a request that got no answer within its own limit, then says so', async () => {
+    let asked = 0;
+    const fetchImpl = ((_url: string, init: RequestInit = {}) => (asked++, new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason))))) as typeof fetch;
+    const err = (await connectRegistry('127.0.0.1:5111', fetchImpl, { requestTimeoutMs: 20, retryDelaysMs: [0, 0] }).manifest('team/dags', 'v1').catch((e: unknown) => e)) as DagshipError;
+    expect(err.message).toBe('the registry 127.0.0.1:5111 did not answer GET /v2/team/dags/manifests/v1 within 0.02 s');
+    expect(asked).toBe(3);
+  });
+});
