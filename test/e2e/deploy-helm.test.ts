@@ -206,4 +206,23 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     expect(stray.exitCode).toBe(2);
     expect(stray.stderr).toContain('--chart and --chart-version only apply to --strategy helm');
   });
+
+  it('the release record names Helm\'s revision: rollback is helm rollback to it, every component back; twice is once', async () => {
+    const ns = await helmRelease();
+    const before = await revision(ns);
+    const deployed = await deploy(ns, '--image', NEW, '--chart', CHART, '--timeout', '90s');
+    expect(deployed.exitCode, deployed.stderr).toBe(0);
+    const record = JSON.parse((await kube.core.readNamespacedConfigMap({ name: 'airflow-dagship-r1', namespace: ns })).data!['record.json']!) as { strategy: string; helmRevision: number; status: string };
+    expect(record).toMatchObject({ strategy: 'helm', helmRevision: before, status: 'deployed' });
+    const rollback = () => dagship(['rollback', '--release', 'airflow', '-n', ns, '--skip-verify', '--timeout', '90s'], { env: { KUBECONFIG: env.kubeconfig, DAGSHIP_HELM: HELM } });
+    const back = await rollback();
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stdout).toContain(`helm rollback from revision ${before + 1} to ${before}`);
+    expect((await allImages(ns)).filter((i) => i.includes('2'.repeat(64)))).toEqual([]);
+    expect(await revision(ns)).toBe(before + 2);
+    const again = await rollback();
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain('nothing to do');
+    expect(await revision(ns)).toBe(before + 2);
+  });
 });
