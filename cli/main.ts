@@ -5,7 +5,8 @@ import { VERSION } from './version.js';
 import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
 import { data } from '../src/report/github.js';
-import { exitCodeOf, installStopHandlers, runCleanups, StoppedError } from '../src/stop.js';
+import { exitCodeOf, installStopHandlers, runCleanups, StoppedError, stoppedBy } from '../src/stop.js';
+import { setRunCommand } from '../src/runs.js';
 
 
 const EXAMPLES = `
@@ -33,13 +34,17 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run dagship --help for usage)')
     .addHelpText('after', EXAMPLES)
-    .exitOverride();
+    .exitOverride()
+    // The containers a command starts are labelled with its name (dagship doctor lists leftovers by it).
+    .hook('preAction', (_program, command) => setRunCommand(command.name()));
 
   withConfigFlags(
-    program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs'),
-  ).action(async (repoPath: string | undefined, opts) => {
-    process.exitCode = await (await import('./commands/doctor.js')).doctor(repoPath, configFlags(opts));
-  });
+    program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs, and find the containers killed runs left behind'),
+  )
+    .option('--clean', 'remove the containers of dagship runs that were killed (their process is gone)')
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await (await import('./commands/doctor.js')).doctor(repoPath, { ...configFlags(opts), clean: opts.clean });
+    });
 
   withReportFlags(
     withConfigFlags(program.command('lint [path]').description('run ruff (with Airflow AIR rules) and bandit in the tools image')),
@@ -156,10 +161,12 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (err instanceof StoppedError) {
+    // After a signal, whatever failed failed because the cleanups pulled its container or folder away.
+    const signal = err instanceof StoppedError ? err.signal : stoppedBy();
+    if (signal) {
       await runCleanups();
-      process.stderr.write(`${paint('red', 'stopped:')} ${err.message}\n`);
-      process.exitCode = exitCodeOf(err.signal);
+      process.stderr.write(`${paint('red', 'stopped:')} ${err instanceof StoppedError ? err.message : `stopped by ${signal}`}\n`);
+      process.exitCode = exitCodeOf(signal);
       return;
     }
     if (isDagshipError(err)) {

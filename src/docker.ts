@@ -1,6 +1,8 @@
 import { DagshipError, reasonOf } from './errors.js';
 import { engineApi, type EngineApi } from './build/engine-api.js';
 import { imageOperations, imageStoreOf, statusOf, type ImageOperations } from './build/engine-images.js';
+import { RUN_LABELS, runContainerName, runLabels } from './runs.js';
+import { onStop, throwIfStopped } from './stop.js';
 
 export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './build/engine-images.js';
 export { EngineStreamError } from './build/engine-images.js';
@@ -50,13 +52,29 @@ export interface RunResult {
   truncated: boolean;
 }
 
+/** A container some dagship run started (it carries the labels of src/runs.ts). */
+export interface RunContainer {
+  id: string;
+  name: string;
+  image: string;
+  /** running, exited, created … */
+  state: string;
+  createdAt: Date;
+  labels: Record<string, string>;
+}
+
 /** The Docker Engine, through its API. */
 export interface DockerEngine {
   readonly host: string;
   info(): Promise<EngineInfo>;
   /** The image as the engine holds it locally, or undefined. */
   image(ref: string): Promise<ImageInfo | undefined>;
+  /** Runs a container to its end and removes it; a SIGINT/SIGTERM removes it too (src/stop.ts). */
   run(spec: RunSpec): Promise<RunResult>;
+  /** Every container of a dagship run on this engine, running or not. */
+  runContainers(): Promise<RunContainer[]>;
+  /** Removes a container, running or not; one already gone is fine. */
+  remove(id: string): Promise<void>;
 }
 
 /**
@@ -115,6 +133,8 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): ImageEngine
         }
       }),
     run: (spec) => call(() => runContainer(api, spec)),
+    runContainers: () => call(() => listRunContainers(api)),
+    remove: (id) => call(() => removeContainer(api, id)),
     ...imageOperations(api, call),
   };
 }
@@ -133,9 +153,22 @@ interface InfoAnswer {
 
 
 async function runContainer(api: EngineApi, spec: RunSpec): Promise<RunResult> {
+  // Named before it exists, so a signal during the create still removes it (by name).
+  const name = runContainerName();
+  const unregister = onStop(() => removeContainer(api, name));
+  try {
+    return await createAndRun(api, spec, name);
+  } finally {
+    unregister();
+    await removeContainer(api, name).catch(() => undefined);
+  }
+}
+
+async function createAndRun(api: EngineApi, spec: RunSpec, name: string): Promise<RunResult> {
   let id: string;
   try {
     ({ Id: id } = await api.json<{ Id: string }>('POST', '/containers/create', {
+      query: { name },
       body: {
         Image: spec.image,
         Cmd: spec.cmd,
@@ -143,6 +176,7 @@ async function runContainer(api: EngineApi, spec: RunSpec): Promise<RunResult> {
         Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
         User: spec.user,
         WorkingDir: spec.workdir,
+        Labels: runLabels(),
         Tty: false,
         HostConfig: {
           NetworkMode: spec.network ?? 'none',
@@ -165,38 +199,57 @@ async function runContainer(api: EngineApi, spec: RunSpec): Promise<RunResult> {
   const stdout = new CappedBuffer(limit);
   const stderr = new CappedBuffer(limit);
   let timedOut = false;
+  // Attached before the start, so no early output is lost.
+  const stream = await api.stream('POST', `/containers/${id}/attach`, { query: { stream: true, stdout: true, stderr: true } });
+  const ended = demux(stream, stdout, stderr);
+  await api.send('POST', `/containers/${id}/start`).catch((err: unknown) => {
+    // The engine refuses to start a command the image does not have (HTTP 400 from runc).
+    if (statusOf(err) === 400) {
+      const message = String((err as Error).message);
+      const reason = (/exec: (.*)$/m.exec(message)?.[1] ?? message).replace(/:\s*unknown\s*$/, '');
+      throw new DagshipError(`cannot start ${(spec.entrypoint ?? spec.cmd).join(' ')} in image ${spec.image}: ${reason}`, 'is this the right image? an Airflow image needs python on PATH', 'config', { cause: err });
+    }
+    throw err;
+  });
+  const timer = spec.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        api.send('POST', `/containers/${id}/kill`).catch(() => undefined);
+      }, spec.timeoutMs)
+    : undefined;
+  const status = await api.json<{ StatusCode: number }>('POST', `/containers/${id}/wait`);
+  clearTimeout(timer);
+  await ended;
+  // A signal removed the container (the engine killed it): what it printed is no result.
+  throwIfStopped();
+  return {
+    exitCode: status.StatusCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    timedOut,
+    truncated: stdout.truncated || stderr.truncated,
+  };
+}
+
+async function removeContainer(api: EngineApi, id: string): Promise<void> {
   try {
-    // Attached before the start, so no early output is lost.
-    const stream = await api.stream('POST', `/containers/${id}/attach`, { query: { stream: true, stdout: true, stderr: true } });
-    const ended = demux(stream, stdout, stderr);
-    await api.send('POST', `/containers/${id}/start`).catch((err: unknown) => {
-      // The engine refuses to start a command the image does not have (HTTP 400 from runc).
-      if (statusOf(err) === 400) {
-        const message = String((err as Error).message);
-        const reason = (/exec: (.*)$/m.exec(message)?.[1] ?? message).replace(/:\s*unknown\s*$/, '');
-        throw new DagshipError(`cannot start ${(spec.entrypoint ?? spec.cmd).join(' ')} in image ${spec.image}: ${reason}`, 'is this the right image? an Airflow image needs python on PATH', 'config', { cause: err });
-      }
-      throw err;
-    });
-    const timer = spec.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          api.send('POST', `/containers/${id}/kill`).catch(() => undefined);
-        }, spec.timeoutMs)
-      : undefined;
-    const status = await api.json<{ StatusCode: number }>('POST', `/containers/${id}/wait`);
-    clearTimeout(timer);
-    await ended;
-    return {
-      exitCode: status.StatusCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      timedOut,
-      truncated: stdout.truncated || stderr.truncated,
-    };
-  } finally {
-    await api.send('DELETE', `/containers/${id}`, { query: { force: true } }).catch(() => undefined);
+    await api.send('DELETE', `/containers/${id}`, { query: { force: true } });
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
   }
+}
+
+async function listRunContainers(api: EngineApi): Promise<RunContainer[]> {
+  const filters = JSON.stringify({ label: [RUN_LABELS.pid] });
+  const list = await api.json<{ Id: string; Names?: string[]; Image: string; State: string; Created: number; Labels?: Record<string, string> | null }[]>('GET', '/containers/json', { query: { all: true, filters } });
+  return list.map((c) => ({
+    id: c.Id,
+    name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+    image: c.Image,
+    state: c.State,
+    createdAt: new Date(c.Created * 1000),
+    labels: c.Labels ?? {},
+  }));
 }
 
 /**

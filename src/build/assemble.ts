@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../config.js';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { withTempDir } from '../temp.js';
 import { archiveStream, exportLayers } from './archive.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
@@ -43,8 +43,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
   const { base, baseName, parentRef, parent } = await prepareParent(plan, deps, log);
   log.debug(`engine: base, requirements and folder owners in ${Date.now() - started} ms`);
   const bakes = selectBakes(plan);
-  const dir = mkdtempSync(path.join(tmpdir(), 'dagship-build-'));
-  try {
+  return withTempDir('dagship-build-', async (dir) => {
     const writing = Date.now();
     const layers = await writeLayers(bakes, parent, dir, log);
     log.debug(`files selected and layers written in ${Date.now() - writing} ms`);
@@ -67,9 +66,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
     const id = await verifyLoaded(deps, plan.tags[0]!, config.digest, method.store, log);
     log.info(`built ${plan.tags[0]} in ${((Date.now() - started) / 1000).toFixed(1)}s: image ${id}${plan.dirty ? '' : ' (reproducible: same commit and base → same ID)'}`);
     return { image: plan.tags[0]!, tags: plan.tags, id, dirty: plan.dirty, method: method.name, reproducible: true, labels, ...summary(bakes, layers) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The parent of the new layers as the engine already holds it: inspected only, nothing pulled or built. */

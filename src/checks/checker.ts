@@ -1,11 +1,11 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
 import type { DockerEngine } from '../docker.js';
 import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
+import { withTempDir } from '../temp.js';
 import type { Severity } from '../findings.js';
 import { hostUser } from './lint.js';
 
@@ -81,8 +81,7 @@ export function checkerRequest(options: Options, files?: string[], baked = false
 
 /** Runs the checker in `image`: no network, the repository read-only, results through a scratch folder. */
 export async function runChecker(options: Options, image: string, request: ReturnType<typeof checkerRequest>, docker: DockerEngine): Promise<CheckerResult> {
-  const out = mkdtempSync(path.join(tmpdir(), 'dagship-check-'));
-  try {
+  return withTempDir('dagship-check-', async (out) => {
     // The container runs as the caller's uid with gid 0, as the Airflow image expects of arbitrary users.
     chmodSync(out, 0o777);
     writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o644 });
@@ -122,9 +121,7 @@ export async function runChecker(options: Options, image: string, request: Retur
       );
     }
     return baked ? toRepoPaths(result, options) : result;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  });
 }
 
 export function resolveInRepo(options: Options, file: string, key: string): string {
