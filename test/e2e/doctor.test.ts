@@ -52,7 +52,8 @@ describe('dagship doctor (real engine, registries, git)', () => {
     expect(result.stdout).toMatch(/^ok\s+Git repository\s+[0-9a-f]{12} in .*, clean$/m);
     expect(result.stdout).toMatch(/^ok\s+Airflow image\s+dagship-infra\/airflow3:/m);
     expect(result.stdout).toMatch(/^ok\s+Tools image\s+dagship-infra\/tools:/m);
-    expect(result.stdout).toMatch(/^6 ok, 0 warning\(s\), 0 problem\(s\)$/m);
+    expect(result.stdout).toMatch(/^ok\s+Leftover containers\s+none/m);
+    expect(result.stdout).toMatch(/^7 ok, 0 warning\(s\), 0 problem\(s\)$/m);
   });
 
   it('says the auth registry asks for credentials', async () => {
