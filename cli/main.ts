@@ -152,7 +152,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const paint = painter(useColor(process.stderr));
-  installStopHandlers();
+  // A second signal during the cleanups leaves containers behind: doctor --clean finds and removes them.
+  installStopHandlers(undefined, 'dagship doctor --clean');
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
