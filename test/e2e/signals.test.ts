@@ -37,6 +37,16 @@ function sleepyRepo(extra: Record<string, string> = {}): string {
   });
 }
 
+/** 48 MB of incompressible DAG data: writing and loading the layer takes a while. */
+async function bulkyRepo(): Promise<string> {
+  const repo = sleepyRepo();
+  mkdirSync(path.join(repo, 'dags', 'data'));
+  for (let i = 0; i < 6; i++) writeFileSync(path.join(repo, 'dags', 'data', `blob-${i}.bin`), randomBytes(8 * 1024 * 1024));
+  await execa('git', ['add', '.'], { cwd: repo });
+  await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'data'], { cwd: repo });
+  return repo;
+}
+
 /** The built CLI as a process of its own, with a TMPDIR of its own (to see what it leaves there). */
 function start(args: string[], tmp = tempDir('tmp'), extra: Record<string, string> = {}): { child: ResultPromise<{ reject: false }>; tmp: string } {
   const child = execa('node', [CLI, ...args], { env: { NO_COLOR: '1', DOCKER_HOST: env.dockerHost, TMPDIR: tmp, ...extra }, reject: false });
@@ -118,13 +128,7 @@ describe('a signal during a command removes its containers and temp folders, and
   });
 
   it('build, SIGINT while its layer folder is there → 130: the folder goes', async () => {
-    // 48 MB of incompressible DAG data: writing and loading the layer takes a while.
-    const repo = sleepyRepo();
-    mkdirSync(path.join(repo, 'dags', 'data'));
-    for (let i = 0; i < 6; i++) writeFileSync(path.join(repo, 'dags', 'data', `blob-${i}.bin`), randomBytes(8 * 1024 * 1024));
-    await execa('git', ['add', '.'], { cwd: repo });
-    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'data'], { cwd: repo });
-    const { child, tmp } = start(['build', repo]);
+    const { child, tmp } = start(['build', await bulkyRepo()]);
     const folder = await until('the build folder', () => dagshipFolders(tmp).find((name) => name.startsWith('dagship-build-')), 120_000);
     child.kill('SIGINT');
     const result = await child;
@@ -218,6 +222,26 @@ function stepProcessOf(pid: number): number {
   for (let p = pid; p > 1; p = procOf(p).ppid) if (procOf(procOf(p).ppid).comm === 'act') return p;
   throw new Error(`process ${pid} does not run under act`);
 }
+
+describe('actions/build under the same harness', () => {
+  it('outputs the image it built; cancelled mid-build, the CLI gets the SIGINT and its layer folder goes', async () => {
+    const repo = await bulkyRepo();
+    const tmp = tempDir('tmp');
+    const built = await runAction(path.join(REPO_ROOT, 'actions/build'), {}, { DOCKER_HOST: env.dockerHost, TMPDIR: tmp }, repo);
+    expect(built.exitCode).toBe(0);
+    expect(built.outputs.image).toMatch(new RegExp(`^${env.registry}/dagship-test/signals:[0-9a-f]{40}$`));
+    await docker.getImage(built.outputs.image!).remove({ force: true });
+    let bash = 0;
+    const step = runAction(path.join(REPO_ROOT, 'actions/build'), {}, { DOCKER_HOST: env.dockerHost, TMPDIR: tmp }, repo, (pid) => (bash = pid));
+    await until('the build folder', () => (bash ? dagshipFolders(tmp).find((name) => name.startsWith('dagship-build-')) : undefined));
+    const sent = await cancelLikeGitHub(bash);
+    const run = await step;
+    expect(sent).toEqual(['SIGINT']);
+    expect(run.stderr).toContain('SIGINT: cleaning up, then exiting');
+    expect(run.exitCode).toBe(130);
+    expect(dagshipFolders(tmp).filter((name) => name.startsWith('dagship-build-'))).toEqual([]);
+  });
+});
 
 describe('under act: the cancel sequence sent to the step act started', () => {
   /*
