@@ -82,6 +82,10 @@ beforeAll(buildSlowTools, 120_000);
 afterAll(async () => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
   await docker.getImage(SLOW_TOOLS).remove({ force: true }).catch(() => undefined);
+  // What ship and build made of the sleepy repositories.
+  for (const image of await docker.listImages({ filters: { reference: [`${env.registry}/dagship-test/signals`] } })) {
+    await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+  }
 });
 
 describe('a signal during a command removes its containers and temp folders, and exits 130/143', () => {
