@@ -6,7 +6,8 @@ import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
 import { data } from '../src/report/github.js';
 import { onSecret, redact } from '../src/secrets.js';
-import { exitCodeOf, installStopHandlers, runCleanups, StoppedError } from '../src/stop.js';
+import { exitCodeOf, installStopHandlers, runCleanups, StoppedError, stoppedBy } from '../src/stop.js';
+import { setRunCommand } from '../src/runs.js';
 
 
 const EXAMPLES = `
@@ -34,13 +35,17 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run dagship --help for usage)')
     .addHelpText('after', EXAMPLES)
-    .exitOverride();
+    .exitOverride()
+    // The containers a command starts are labelled with its name (dagship doctor lists leftovers by it).
+    .hook('preAction', (_program, command) => setRunCommand(command.name()));
 
   withConfigFlags(
-    program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs'),
-  ).action(async (repoPath: string | undefined, opts) => {
-    process.exitCode = await (await import('./commands/doctor.js')).doctor(repoPath, configFlags(opts));
-  });
+    program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs, and find the containers killed runs left behind'),
+  )
+    .option('--clean', 'remove the containers of dagship runs that were killed (their process is gone)')
+    .action(async (repoPath: string | undefined, opts) => {
+      process.exitCode = await (await import('./commands/doctor.js')).doctor(repoPath, { ...configFlags(opts), clean: opts.clean });
+    });
 
   withReportFlags(
     withConfigFlags(program.command('lint [path]').description('run ruff (with Airflow AIR rules) and bandit in the tools image')),
@@ -152,7 +157,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const paint = painter(useColor(process.stderr));
-  installStopHandlers();
+  // A second signal during the cleanups leaves containers behind: doctor --clean finds and removes them.
+  installStopHandlers(undefined, 'dagship doctor --clean');
   // The runner then masks each form of a secret in everything the job logs, our output included.
   if (process.env.GITHUB_ACTIONS === 'true') onSecret((form) => process.stdout.write(`::add-mask::${data(form)}\n`));
   try {
@@ -163,10 +169,14 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (err instanceof StoppedError) {
+    // After a signal, most failures are the cleanups pulling a container or folder away; a worded error
+    // (deploy could not put everything back) is still said in full.
+    const signal = err instanceof StoppedError ? err.signal : stoppedBy();
+    if (signal) {
       await runCleanups();
-      process.stderr.write(`${paint('red', 'stopped:')} ${err.message}\n`);
-      process.exitCode = exitCodeOf(err.signal);
+      const why = err instanceof StoppedError ? err.message : isDagshipError(err) ? `stopped by ${signal}; ${redact(err.message)}\nhint: ${redact(err.hint)}` : `stopped by ${signal}`;
+      process.stderr.write(`${paint('red', 'stopped:')} ${why}\n`);
+      process.exitCode = exitCodeOf(signal);
       return;
     }
     if (isDagshipError(err)) {

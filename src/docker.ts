@@ -1,9 +1,11 @@
 import { DagshipError, reasonOf } from './errors.js';
-import { engineApi, type EngineApi } from './build/engine-api.js';
+import { engineApi } from './build/engine-api.js';
 import { imageOperations, imageStoreOf, statusOf, type ImageOperations } from './build/engine-images.js';
+import { listRunContainers, removeContainer, runContainer } from './docker-containers.js';
 
 export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './build/engine-images.js';
 export { EngineStreamError } from './build/engine-images.js';
+export { demux } from './docker-containers.js';
 
 export interface EngineInfo {
   host: string;
@@ -50,13 +52,29 @@ export interface RunResult {
   truncated: boolean;
 }
 
+/** A container some dagship run started (it carries the labels of src/runs.ts). */
+export interface RunContainer {
+  id: string;
+  name: string;
+  image: string;
+  /** running, exited, created … */
+  state: string;
+  createdAt: Date;
+  labels: Record<string, string>;
+}
+
 /** The Docker Engine, through its API. */
 export interface DockerEngine {
   readonly host: string;
   info(): Promise<EngineInfo>;
   /** The image as the engine holds it locally, or undefined. */
   image(ref: string): Promise<ImageInfo | undefined>;
+  /** Runs a container to its end and removes it; a SIGINT/SIGTERM removes it too (src/stop.ts). */
   run(spec: RunSpec): Promise<RunResult>;
+  /** Every container of a dagship run on this engine, running or not. */
+  runContainers(): Promise<RunContainer[]>;
+  /** Removes a container, running or not; one already gone is fine. */
+  remove(id: string): Promise<void>;
 }
 
 /**
@@ -115,6 +133,8 @@ export function connectDocker(env: NodeJS.ProcessEnv = process.env): ImageEngine
         }
       }),
     run: (spec) => call(() => runContainer(api, spec)),
+    runContainers: () => call(() => listRunContainers(api)),
+    remove: (id) => call(() => removeContainer(api, id)),
     ...imageOperations(api, call),
   };
 }
@@ -129,116 +149,6 @@ interface VersionAnswer {
 interface InfoAnswer {
   Driver?: string;
   DriverStatus?: unknown;
-}
-
-
-async function runContainer(api: EngineApi, spec: RunSpec): Promise<RunResult> {
-  let id: string;
-  try {
-    ({ Id: id } = await api.json<{ Id: string }>('POST', '/containers/create', {
-      body: {
-        Image: spec.image,
-        Cmd: spec.cmd,
-        Entrypoint: spec.entrypoint,
-        Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
-        User: spec.user,
-        WorkingDir: spec.workdir,
-        Tty: false,
-        HostConfig: {
-          NetworkMode: spec.network ?? 'none',
-          Binds: (spec.mounts ?? []).map((m) => `${m.source}:${m.target}:${m.writable ? 'rw' : 'ro'}`),
-        },
-      },
-    }));
-  } catch (err) {
-    if (statusOf(err) === 404) {
-      throw new DagshipError(
-        `image ${spec.image} is not on the Docker Engine`,
-        `pull it (docker pull ${spec.image}) or build it, then run again`,
-        'config',
-        { cause: err },
-      );
-    }
-    throw err;
-  }
-  const limit = spec.maxOutputBytes ?? 16 * 1024 * 1024;
-  const stdout = new CappedBuffer(limit);
-  const stderr = new CappedBuffer(limit);
-  let timedOut = false;
-  try {
-    // Attached before the start, so no early output is lost.
-    const stream = await api.stream('POST', `/containers/${id}/attach`, { query: { stream: true, stdout: true, stderr: true } });
-    const ended = demux(stream, stdout, stderr);
-    await api.send('POST', `/containers/${id}/start`).catch((err: unknown) => {
-      // The engine refuses to start a command the image does not have (HTTP 400 from runc).
-      if (statusOf(err) === 400) {
-        const message = String((err as Error).message);
-        const reason = (/exec: (.*)$/m.exec(message)?.[1] ?? message).replace(/:\s*unknown\s*$/, '');
-        throw new DagshipError(`cannot start ${(spec.entrypoint ?? spec.cmd).join(' ')} in image ${spec.image}: ${reason}`, 'is this the right image? an Airflow image needs python on PATH', 'config', { cause: err });
-      }
-      throw err;
-    });
-    const timer = spec.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          api.send('POST', `/containers/${id}/kill`).catch(() => undefined);
-        }, spec.timeoutMs)
-      : undefined;
-    const status = await api.json<{ StatusCode: number }>('POST', `/containers/${id}/wait`);
-    clearTimeout(timer);
-    await ended;
-    return {
-      exitCode: status.StatusCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      timedOut,
-      truncated: stdout.truncated || stderr.truncated,
-    };
-  } finally {
-    await api.send('DELETE', `/containers/${id}`, { query: { force: true } }).catch(() => undefined);
-  }
-}
-
-/**
- * Splits an attached container's output (without a TTY): frames of an 8-byte header (stream 1 stdout,
- * 2 stderr; bytes 4-7 the length, big-endian) and the payload. Resolves when the stream ends.
- */
-export function demux(stream: NodeJS.ReadableStream, stdout: { push(chunk: Buffer): void }, stderr: { push(chunk: Buffer): void }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let pending: Buffer = Buffer.alloc(0);
-    stream.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      while (pending.length >= 8) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < 8 + size) break;
-        const payload = pending.subarray(8, 8 + size);
-        if (pending[0] === 2) stderr.push(payload);
-        else stdout.push(payload);
-        pending = pending.subarray(8 + size);
-      }
-    });
-    stream.on('end', () => resolve());
-    stream.on('close', () => resolve());
-    stream.on('error', reject);
-  });
-}
-
-class CappedBuffer {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  truncated = false;
-  constructor(private readonly limit: number) {}
-  push(chunk: Buffer) {
-    const room = this.limit - this.size;
-    if (chunk.length > room) this.truncated = true;
-    if (room <= 0) return;
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.chunks.push(kept);
-    this.size += kept.length;
-  }
-  text() {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
 }
 
 

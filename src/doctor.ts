@@ -3,6 +3,7 @@ import type { DockerEngine } from './docker.js';
 import { isDagshipError, reasonOf } from './errors.js';
 import type { GitRepo } from './git.js';
 import { tagImmutability } from './immutability.js';
+import { describeLeftover, findRunContainers } from './leftovers.js';
 import { parseImageReference, type Registry } from './registry.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'problem';
@@ -20,8 +21,11 @@ export interface DoctorDeps {
   registry: (host: string) => Registry;
 }
 
-/** Checks, in order, what the pipeline needs: engine, registry, repository state, images. */
-export async function runDoctor(options: Options, deps: DoctorDeps): Promise<DoctorCheck[]> {
+/**
+ * Checks, in order, what the pipeline needs: engine, registry, repository state, images; then the
+ * containers killed runs left behind (`clean` removes them).
+ */
+export async function runDoctor(options: Options, deps: DoctorDeps, clean = false): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [
     {
       name: 'Configuration',
@@ -39,7 +43,29 @@ export async function runDoctor(options: Options, deps: DoctorDeps): Promise<Doc
   checks.push(await gitCheck(options, deps));
   checks.push(await imageCheck('Airflow image', options.base_image, 'base_image', 'apache/airflow:3.3.2', engine, deps));
   checks.push(await imageCheck('Tools image', options.tools_image, 'tools_image', 'a Python image with ruff and bandit', engine, deps));
+  if (engine.status === 'ok') checks.push(await leftoverCheck(deps, clean));
   return checks;
+}
+
+/** Containers of dagship runs that were killed (SIGKILL, a vanished runner) before they could remove them. */
+async function leftoverCheck(deps: DoctorDeps, clean: boolean): Promise<DoctorCheck> {
+  const name = 'Leftover containers';
+  return attempt(name, async () => {
+    const { leftovers, live } = await findRunContainers(deps.docker);
+    const going = live.length ? ` (${live.length} of dagship runs still going, left alone)` : '';
+    if (leftovers.length === 0) return ok(name, `none${going}`);
+    const list = leftovers.slice(0, 5).map(describeLeftover).join('; ') + (leftovers.length > 5 ? '; …' : '');
+    if (clean) {
+      for (const l of leftovers) await deps.docker.remove(l.container.id);
+      return ok(name, `removed ${leftovers.length} container(s) of killed dagship runs: ${list}${going}`);
+    }
+    return {
+      name,
+      status: 'warning',
+      detail: `${leftovers.length} container(s) of killed dagship runs: ${list}${going}`,
+      hint: `dagship doctor --clean removes them (or: docker rm -f ${leftovers.map((l) => l.container.id.slice(0, 12)).join(' ')})`,
+    };
+  });
 }
 
 async function registryCheck(options: Options, deps: DoctorDeps): Promise<DoctorCheck> {

@@ -62,9 +62,15 @@ export async function stopGracefully<T>(recover: string, work: () => Promise<T>)
   }
 }
 
-/** Installs the handlers once per process (the CLI's entry point). */
-export function installStopHandlers(write?: (line: string) => void): void {
+let cleanupRecovery: string | undefined;
+
+/**
+ * Installs the handlers once per process (the CLI's entry point). `afterCleanup` is printed when a
+ * second signal cuts the cleanups short (what removes what they could not).
+ */
+export function installStopHandlers(write?: (line: string) => void, afterCleanup?: string): void {
   if (write) writeLine = write;
+  cleanupRecovery = afterCleanup;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void onSignal(signal));
 }
 
@@ -80,6 +86,7 @@ async function onSignal(signal: StopSignalName): Promise<void> {
     return;
   }
   writeLine(`${signal}: cleaning up, then exiting`);
+  recovery = cleanupRecovery;
   await runCleanups();
   process.exit(exitCodeOf(signal));
 }

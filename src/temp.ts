@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DagshipError } from './errors.js';
+import { onStop } from './stop.js';
 
 const REFUSALS: Record<string, string> = { ENOSPC: 'is full', EDQUOT: 'is over its disk quota', EROFS: 'is read-only', EACCES: 'is not writable', EPERM: 'is not writable' };
 /** Only running out of room is certain to be the temp folder's doing; a refusal must name a path in it. */
@@ -15,6 +16,22 @@ export function makeTempDir(prefix: string): string {
     return dir;
   } catch (err) {
     throw tempError(err) ?? err;
+  }
+}
+
+/**
+ * A private scratch folder for the length of `work`: removed when `work` ends, however it ends, and on a
+ * SIGINT/SIGTERM too (build's layer folders hold ~50 MB that a cancelled job would leave).
+ */
+export async function withTempDir<T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = makeTempDir(prefix);
+  const remove = () => rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  const unregister = onStop(remove);
+  try {
+    return await work(dir);
+  } finally {
+    unregister();
+    remove();
   }
 }
 

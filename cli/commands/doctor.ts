@@ -6,7 +6,7 @@ import { connectRegistry } from '../../src/registry.js';
 import { painter, useColor } from '../terminal.js';
 import type { ConfigFlags } from '../flags.js';
 
-export type DoctorFlags = ConfigFlags;
+export type DoctorFlags = ConfigFlags & { clean?: boolean };
 
 /** Reports whether this machine can run the pipeline; exit 2 when something it needs is missing. */
 export async function doctor(repoPath: string | undefined, flags: DoctorFlags): Promise<number> {
@@ -15,7 +15,7 @@ export async function doctor(repoPath: string | undefined, flags: DoctorFlags): 
     docker: connectDocker(),
     git: gitRepo(options.root),
     registry: (host) => connectRegistry(host),
-  });
+  }, flags.clean);
   const paint = painter(useColor());
   const mark: Record<CheckStatus, string> = { ok: paint('green', 'ok     '), warning: paint('yellow', 'warning'), problem: paint('red', 'problem') };
   const width = Math.max(...checks.map((c) => c.name.length));

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../config.js';
 import { refuseEmptyDagFolder } from '../checks/empty-dags.js';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { onStop } from '../stop.js';
-import { makeTempDir, tempError } from '../temp.js';
+import { tempError, withTempDir } from '../temp.js';
 import { archiveStream, exportLayers } from './archive.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
@@ -46,9 +45,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
   const bakes = selectBakes(plan);
   const { base, baseName, parentRef, parent } = await prepareParent(plan, deps, log);
   log.debug(`engine: base, requirements and folder owners in ${Date.now() - started} ms`);
-  const dir = makeTempDir('dagship-build-');
-  const unregister = onStop(() => rmSync(dir, { recursive: true, force: true }));
-  try {
+  const building = withTempDir('dagship-build-', async (dir) => {
     const writing = Date.now();
     const layers = await writeLayers(bakes, parent, dir, log);
     log.debug(`files selected and layers written in ${Date.now() - writing} ms`);
@@ -71,12 +68,10 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
     const id = await verifyLoaded(deps, plan.tags[0]!, config.digest, method.store, log);
     log.info(`built ${plan.tags[0]} in ${((Date.now() - started) / 1000).toFixed(1)}s: image ${id}${plan.dirty ? '' : ' (reproducible: same commit and base → same ID)'}`);
     return { image: plan.tags[0]!, tags: plan.tags, id, dirty: plan.dirty, method: method.name, reproducible: true, labels, ...summary(bakes, layers) };
-  } catch (err) {
+  });
+  return building.catch((err: unknown) => {
     throw tempError(err, 'room for the image layers (about the size of the DAG and plugins folders; the base image too on containerd)') ?? err;
-  } finally {
-    unregister();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The parent of the new layers as the engine already holds it: inspected only, nothing pulled or built. */

@@ -1,12 +1,11 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
 import type { DockerEngine } from '../docker.js';
 import { DagshipError } from '../errors.js';
 import { redact, registerLookups } from '../secrets.js';
-import { onStop } from '../stop.js';
-import { makeTempDir, tempError } from '../temp.js';
+import { tempError, withTempDir } from '../temp.js';
 import { tail } from '../text.js';
 import type { Severity } from '../findings.js';
 import { hostUser } from './lint.js';
@@ -87,10 +86,7 @@ export function checkerRequest(options: Options, files?: string[], baked = false
 export async function runChecker(options: Options, image: string, request: ReturnType<typeof checkerRequest>, docker: DockerEngine): Promise<CheckerResult> {
   // The request holds the Variables and Connections: a private folder (0700, the file 0600), removed on
   // every way out, a signal included. The container runs as the caller's uid, so it can still read it.
-  const out = makeTempDir('dagship-check-');
-  const remove = () => rmSync(out, { recursive: true, force: true });
-  const unregister = onStop(remove);
-  try {
+  return withTempDir('dagship-check-', async (out) => {
     try {
       writeFileSync(path.join(out, 'request.json'), JSON.stringify(request), { mode: 0o600 });
     } catch (err) {
@@ -134,10 +130,7 @@ export async function runChecker(options: Options, image: string, request: Retur
       );
     }
     return baked ? toRepoPaths(result, options) : result;
-  } finally {
-    unregister();
-    remove();
-  }
+  });
 }
 
 export function resolveInRepo(options: Options, file: string, key: string): string {

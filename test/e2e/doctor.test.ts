@@ -53,7 +53,8 @@ describe('dagship doctor (real engine, registries, git)', () => {
     expect(result.stdout).toMatch(/^ok\s+Airflow image\s+dagship-infra\/airflow3:/m);
     expect(result.stdout).toMatch(/^ok\s+Tools image\s+dagship-infra\/tools:/m);
     expect(result.stdout).toMatch(/^ok\s+Tag immutability\s+127\.0\.0\.1:\d+ is a registry of unknown kind: Harbor can refuse tag overwrites/m);
-    expect(result.stdout).toMatch(/^7 ok, 0 warning\(s\), 0 problem\(s\)$/m);
+    expect(result.stdout).toMatch(/^ok\s+Leftover containers\s+none/m);
+    expect(result.stdout).toMatch(/^8 ok, 0 warning\(s\), 0 problem\(s\)$/m);
   });
 
   it('says the auth registry asks for credentials', async () => {

@@ -1,6 +1,7 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { configSchema, type Options } from '../../src/config.js';
-import type { DockerEngine, ImageInfo } from '../../src/docker.js';
+import type { DockerEngine, ImageInfo, RunContainer } from '../../src/docker.js';
 import { runDoctor, type DoctorDeps } from '../../src/doctor.js';
 import { DagshipError } from '../../src/errors.js';
 import type { GitState } from '../../src/git.js';
@@ -14,8 +15,9 @@ const options: Options = {
 
 const image: ImageInfo = { id: `sha256:${'b'.repeat(64)}`, tags: [], size: 400e6, labels: {} };
 
-function fakes(over: { engineDown?: boolean; images?: string[]; git?: GitState; registryDown?: boolean } = {}): DoctorDeps & { pinged: string[] } {
+function fakes(over: { engineDown?: boolean; images?: string[]; git?: GitState; registryDown?: boolean; containers?: RunContainer[] } = {}): DoctorDeps & { pinged: string[]; removed: string[] } {
   const pinged: string[] = [];
+  const removed: string[] = [];
   const down = () => {
     throw new DagshipError('cannot reach the Docker Engine at unix:///x.sock: ENOENT', 'start Docker');
   };
@@ -24,6 +26,8 @@ function fakes(over: { engineDown?: boolean; images?: string[]; git?: GitState; 
     info: async () => (over.engineDown ? down() : { host: 'unix:///x.sock', version: '20.10.24', apiVersion: '1.41', storageDriver: 'overlay2', os: 'linux', arch: 'amd64' }),
     image: async (ref) => (over.engineDown ? down() : (over.images ?? [options.base_image!, options.tools_image!]).includes(ref) ? image : undefined),
     run: async () => down(),
+    runContainers: async () => (over.containers ?? []).filter((c) => !removed.includes(c.id)),
+    remove: async (id) => void removed.push(id),
   };
   const registry = (host: string): Registry => ({
     host,
@@ -34,7 +38,7 @@ function fakes(over: { engineDown?: boolean; images?: string[]; git?: GitState; 
     },
   });
   const git = { state: async () => over.git, changedSince: async () => [] };
-  return { docker, registry, git, pinged };
+  return { docker, registry, git, pinged, removed };
 }
 
 const clean: GitState = { root: '/repo', revision: 'a'.repeat(40), commitTime: '2026-01-01T00:00:00Z', dirtyPaths: [] };
@@ -44,7 +48,7 @@ describe('runDoctor', () => {
   it('is all ok on a ready machine and pings the repository’s registry', async () => {
     const deps = fakes({ git: clean });
     const checks = await runDoctor(options, deps);
-    expect(statuses(checks)).toEqual({ Configuration: 'ok', 'Docker Engine': 'ok', Registry: 'ok', 'Tag immutability': 'ok', 'Git repository': 'ok', 'Airflow image': 'ok', 'Tools image': 'ok' });
+    expect(statuses(checks)).toEqual({ Configuration: 'ok', 'Docker Engine': 'ok', Registry: 'ok', 'Tag immutability': 'ok', 'Git repository': 'ok', 'Airflow image': 'ok', 'Tools image': 'ok', 'Leftover containers': 'ok' });
     expect(deps.pinged).toEqual(['reg.example.com']);
     expect(checks.find((c) => c.name === 'Docker Engine')?.detail).toBe('20.10.24 (API 1.41, overlay2, linux/amd64) at unix:///x.sock');
   });
@@ -87,6 +91,25 @@ describe('runDoctor', () => {
   it('turns an unreachable registry into a problem with its hint', async () => {
     const checks = await runDoctor(options, fakes({ git: clean, registryDown: true }));
     expect(checks.find((c) => c.name === 'Registry')).toMatchObject({ status: 'problem', detail: 'cannot reach the registry reg.example.com', hint: 'check the host' });
+  });
+
+  it('finds the containers of killed runs, leaves live runs alone, and removes the dead ones with clean', async () => {
+    // pid 2^22+1 is above Linux's pid_max: that process is surely gone.
+    const labels = (pid: number) => ({ 'io.dagship.command': 'check', 'io.dagship.host': hostname(), 'io.dagship.pid': String(pid), 'io.dagship.pid-start': '' });
+    const containers: RunContainer[] = [
+      { id: 'dead0123456789', name: 'dagship-check-4194305-1-ab12', image: 'airflow', state: 'running', createdAt: new Date(), labels: labels(4194305) },
+      { id: 'live0123456789', name: 'dagship-lint-self', image: 'tools', state: 'running', createdAt: new Date(), labels: labels(process.pid) },
+    ];
+    const deps = fakes({ git: clean, containers });
+    const found = (await runDoctor(options, deps)).find((c) => c.name === 'Leftover containers')!;
+    expect(found.status).toBe('warning');
+    expect(found.detail).toBe('1 container(s) of killed dagship runs: dagship-check-4194305-1-ab12 (check, running): its dagship process 4194305 is gone (1 of dagship runs still going, left alone)');
+    expect(found.hint).toBe('dagship doctor --clean removes them (or: docker rm -f dead01234567)');
+    expect(deps.removed).toEqual([]);
+    const cleaned = (await runDoctor(options, deps, true)).find((c) => c.name === 'Leftover containers')!;
+    expect(cleaned.status).toBe('ok');
+    expect(deps.removed).toEqual(['dead0123456789']);
+    expect((await runDoctor(options, deps)).find((c) => c.name === 'Leftover containers')!.detail).toBe('none (1 of dagship runs still going, left alone)');
   });
 });
 
