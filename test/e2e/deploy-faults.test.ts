@@ -1,9 +1,11 @@
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startKubeFaultProxy, type KubeFaultProxy } from '../fixtures/faults/kube-proxy.js';
 import { FAILING, fixture, kubeHarness, NEW, OLD } from '../fixtures/kube/harness.js';
+import { cancelLikeGitHub, runAction } from './actions-runner.js';
 import { dagship, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
 
@@ -211,5 +213,25 @@ describe('deploy and rollback keep their promises under faults', () => {
     expect(await snapshot(ns)).toEqual(before);
     expect(await images(ns)).toEqual([OLD]);
     expect((await records(ns)).map((r) => r.status)).toEqual(['failed']);
+  });
+
+  it('actions/deploy cancelled the way GitHub cancels a step: the CLI gets the first SIGINT, puts every object back and the step ends 130', async () => {
+    const ns = await release('airflow2-celery.yaml');
+    const before = await snapshot(ns);
+    let bash = 0;
+    const inputs = { image: FAILING, release: 'airflow', namespace: ns, kubeconfig: readFileSync(env.kubeconfig, 'utf8'), 'skip-verify': 'true', timeout: '120s' };
+    const step = runAction(path.join(REPO_ROOT, 'actions/deploy'), inputs, {}, REPO_ROOT, (pid) => (bash = pid));
+    // The moment: the failing image is on the server, its rollout under way.
+    for (const end = Date.now() + 60_000; !(bash && (await images(ns)).includes(FAILING)); await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > end) throw new Error('the deploy never patched the release');
+    }
+    const sent = await cancelLikeGitHub(bash);
+    const run = await step;
+    expect(sent).toEqual(['SIGINT']);
+    expect(run.exitCode, run.stderr).toBe(130);
+    expect(run.stderr).toContain('stopped by SIGINT: every object put back on its state before revision 1');
+    expect(run.outputs.deployed).toBe('false');
+    expect(await snapshot(ns)).toEqual(before);
+    expect((await records(ns)).map((r) => r.status)).toEqual(['rollback-pending']);
   });
 });
