@@ -65,7 +65,8 @@ const records = async (ns: string) =>
 /** The one image every workload runs, or a list when they differ (a mixed release). */
 const images = async (ns: string) => [...new Set(Object.values(await kube.images(ns)).flat().filter((i) => !i.startsWith('AIRFLOW__') && /=127\.0\.0\.1:5111\/team\//.test(i)).map((i) => i.split('=')[1]))];
 
-describe('deploy and rollback keep their promises under faults', () => {
+// Each test has its own namespace (and proxy): they run at once, so the Lease takeovers' waits overlap.
+describe.concurrent('deploy and rollback keep their promises under faults', () => {
   afterAll(async () => {
     await Promise.all(proxies.map((p) => p.close()));
     await Promise.all(namespaces.map((name) => kube.core.deleteNamespace({ name }).catch(() => undefined)));

@@ -176,10 +176,10 @@ describe('dagship push under registry faults (a proxy of ours, real engine and r
     });
     await tinyImage(`${p.host}/${name}:v1`);
     const started = Date.now();
-    const result = await push(`${p.host}/${name}:v1`, '--push-timeout', '15s');
+    const result = await push(`${p.host}/${name}:v1`, '--push-timeout', '8s');
     expect(result.exitCode, result.stderr).toBe(2);
     expect(Date.now() - started).toBeLessThan(40_000);
-    expect(result.stderr).toMatch(new RegExp(`error: the registry ${p.host} stopped answering: GET /v2/${name}/manifests/v1 had no answer when the --push-timeout 15s ran out`));
+    expect(result.stderr).toMatch(new RegExp(`error: the registry ${p.host} stopped answering: GET /v2/${name}/manifests/v1 had no answer when the --push-timeout 8s ran out`));
     expect(result.stdout).toBe('');
     expect(await tagDigest(name, 'v1')).toBeUndefined();
   });
@@ -190,10 +190,10 @@ describe('dagship push under registry faults (a proxy of ours, real engine and r
     const p = await proxy((r) => (r.path.includes('/blobs/') && ++blobs > 1 ? 'hang' : 'pass'));
     await tinyImage(`${p.host}/${name}:v1`);
     const started = Date.now();
-    const result = await push(`${p.host}/${name}:v1`, '--push-timeout', '15s');
+    const result = await push(`${p.host}/${name}:v1`, '--push-timeout', '8s');
     expect(result.exitCode, result.stderr).toBe(2);
     expect(Date.now() - started).toBeLessThan(40_000);
-    expect(result.stderr).toContain(`error: the engine's upload of ${p.host}/${name}:v1 to ${p.host} did not finish before the --push-timeout 15s ran out`);
+    expect(result.stderr).toContain(`error: the engine's upload of ${p.host}/${name}:v1 to ${p.host} did not finish before the --push-timeout 8s ran out`);
     expect(await tagDigest(name, 'v1')).toBeUndefined();
   });
 });
