@@ -41,6 +41,8 @@ export interface CheckerResult {
   findings: CheckerFinding[];
   skipped: string[];
   error?: string | null;
+  /** Speed-ups that failed and were done without (the check itself went on): debug lines. */
+  degraded?: string[];
   timings: {
     airflow_import_seconds: number;
     total_seconds: number;

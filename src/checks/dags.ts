@@ -52,6 +52,7 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
   const needRun = misses.length > 0 || !cache?.meta();
   // Always name the files: the checker then says which of them Airflow does not list as DAG files.
   const fresh = needRun ? await runChecker(options, request.image, checkerRequest(options, misses), docker) : undefined;
+  logDegraded(fresh, log);
   // Airflow's own listing (.airflowignore, safe mode) counts the whole folder, whichever files were asked for.
   if (fresh) refuseAllIgnored(options, fresh.discovered, all.length);
   if (fresh && cache) store(cache, fresh, misses);
@@ -83,9 +84,14 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
 async function checkBaked(request: DagCheckRequest, docker: DockerEngine, log: Logger): Promise<DagCheck> {
   log.info(`check: importing the DAGs baked into ${request.image}`);
   const fresh = await runChecker(request.options, request.image, checkerRequest(request.options, undefined, true), docker);
+  logDegraded(fresh, log);
   refuseAllIgnored(request.options, fresh.discovered);
   const result = { ...fresh, findings: fresh.findings.filter((f) => f.scope !== 'repository').concat(duplicateFindings(fresh.files)) };
   return { result, run: toToolRun(result, request.dagshipVersion) };
+}
+
+function logDegraded(result: CheckerResult | undefined, log: Logger): void {
+  for (const line of result?.degraded ?? []) log.debug(`check: ${line}`);
 }
 
 /** The cache scope: the image (by ID), the checker, and every setting that changes how files import. */

@@ -33,18 +33,27 @@ def cache_repository_code(repo_root: str) -> None:
     compile_source = importlib.machinery.SourceFileLoader.get_code
     compiled: dict[tuple[str, int, int], object] = {}
 
-    def get_code(loader, fullname):
+    def cached_code(loader, fullname):
         path = loader.get_filename(fullname)
         if not path.startswith(inside):  # Airflow's own modules have their bytecode
-            return compile_source(loader, fullname)
+            return None
         stat = os.stat(path)
         if path == LOOKUPS.dag_file:  # parsed once per run: the scan's bytecode, or compiled here
-            return _scanned_code(path, stat) or compile_source(loader, fullname)
+            return _scanned_code(path, stat)
         key = (path, stat.st_mtime_ns, stat.st_size)
         code = compiled.get(key)
         if code is None:
             code = compiled[key] = compile_source(loader, fullname)
         return code
+
+    def get_code(loader, fullname):
+        try:
+            code = cached_code(loader, fullname)
+        except SyntaxError:
+            raise  # the file's own error, reported as the import would report it
+        except Exception:  # a speed-up only: the import system's own path never depends on it
+            code = None
+        return code if code is not None else compile_source(loader, fullname)
 
     importlib.machinery.SourceFileLoader.get_code = get_code
 

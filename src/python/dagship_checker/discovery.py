@@ -51,7 +51,8 @@ def pre_import(paths: list[str], home: str, scanned: dict[str, dict]) -> None:
     files the scan (see scan.py) reached already.
     """
     found = [scanned[path]["imports"] if path in scanned else airflow_imports(path) for path in paths]
-    wanted = sorted(set().union(*({(module, name) for module, name in imports} for imports in found)))
+    # `import airflow` gives (airflow, None) beside (airflow, "DAG"): None must sort, not raise.
+    wanted = sorted(set().union(*({(module, name) for module, name in imports} for imports in found)), key=import_key)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for module, name in wanted:
@@ -61,6 +62,10 @@ def pre_import(paths: list[str], home: str, scanned: dict[str, dict]) -> None:
             _parse_warm_up_dag(home)
         with contextlib.suppress(Exception):
             _warm_secrets_backends()
+
+
+def import_key(pair: tuple[str, str | None]) -> tuple[str, str]:
+    return pair[0], pair[1] or ""
 
 
 def airflow_imports(path: str) -> set[tuple[str, str | None]]:

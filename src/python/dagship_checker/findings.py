@@ -60,6 +60,13 @@ def import_error_findings(parsed: ParsedFile) -> list[dict]:
     # DagBag also files each bagging error as "<Type>: <message>"; report those once, with their dag id.
     already = {f"{type(exc).__name__}: {exc}" for _, exc in bag_errors}
     findings = [error_finding(text, parsed) for text in parsed.error_texts if text not in already]
+    placeholders = LOOKUPS.placeholders()
+    if placeholders:
+        # The error may come from a placeholder's content (no extras, "dagship-placeholder" as a number).
+        note = f" (parsed with placeholders for {', '.join(placeholders)}: "
+        note += "provide them with check.variables/check.connections)"
+        for found in findings:
+            found["message"] += note
     for dag_id, exc in bag_errors:
         if type(exc).__name__ != "AirflowClusterPolicySkipDag":  # a policy may legitimately skip a DAG
             found = error_finding("".join(traceback.format_exception(exc)), parsed, dag_id)
@@ -129,11 +136,12 @@ def duplicates_in_file(parsed: ParsedFile) -> list[dict]:
 def lookup_findings(parsed: ParsedFile) -> list[dict]:
     severity = "error" if parsed.request["missing_lookups"] == "error" else "warning"
     findings = []
-    for kind, key, line in dict.fromkeys((m["kind"], m["key"], m["line"]) for m in LOOKUPS.missing):
-        message = (
-            f"{kind} '{key}' is read at import time but was not provided to the check; "
-            "the DAG was parsed with a placeholder value"
-        )
+    for kind, key, line, default in dict.fromkeys(
+        (m["kind"], m["key"], m["line"], m["default"]) for m in LOOKUPS.missing
+    ):
+        served = "the default the code gives" if default else "a placeholder value"
+        message = f"{kind} '{key}' is read at import time but was not provided to the check; the DAG was parsed with "
+        message += served
         findings.append(finding(RULE_LOOKUP, parsed.rel, message, line=line, severity=severity))
     return findings
 

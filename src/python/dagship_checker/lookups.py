@@ -33,19 +33,28 @@ class LookupState:
             return self.variables[key]
         if os.environ.get(f"AIRFLOW_VAR_{key.upper()}") is not None:
             return None  # the environment-variables backend behind us serves it, as in production
-        self._record("Variable", key)
-        return "{}" if _caller_wants_json() else PLACEHOLDER
+        wants_json, has_default = _caller_asks()
+        self._record("Variable", key, has_default)
+        if has_default:
+            return None  # no backend behind us has it either: Variable.get returns the caller's default
+        return "{}" if wants_json else PLACEHOLDER
 
     def connection(self, conn_id: str) -> str | None:
         if conn_id in self.connections:
             return self.connections[conn_id]
         if os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}") is not None:
             return None
-        self._record("Connection", conn_id)
+        self._record("Connection", conn_id, False)
         return PLACEHOLDER_CONNECTION
 
-    def _record(self, kind: str, key: str) -> None:
-        self.missing.append({"kind": kind, "key": key, "line": _line_in_stack(self.dag_file)})
+    def placeholders(self) -> list[str]:
+        """'Variable x', 'Connection y': what this file was served placeholders for."""
+        found = (f"{m['kind']} '{m['key']}'" for m in self.missing if not m["default"])
+        return list(dict.fromkeys(found))
+
+    def _record(self, kind: str, key: str, default: bool) -> None:
+        line = _line_in_stack(self.dag_file)
+        self.missing.append({"kind": kind, "key": key, "line": line, "default": default})
 
 
 LOOKUPS = LookupState()
@@ -56,16 +65,24 @@ def _as_text(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _caller_wants_json() -> bool:
-    """Whether the Variable.get that reached us asked for deserialize_json (a few frames up)."""
+def _caller_asks() -> tuple[bool, bool]:
+    """Whether the Variable.get that reached us (a few frames up) asked for deserialize_json, and whether
+    it has a default: `default_var` in airflow.models (Airflow 2 and 3), `default` in airflow.sdk."""
     frame = sys._getframe(2)
-    for _ in range(6):
+    for _ in range(8):
         if frame is None:
-            return False
-        if frame.f_code.co_name != "<module>" and frame.f_locals.get("deserialize_json") is True:
-            return True
+            break
+        found = frame.f_locals if frame.f_code.co_name == "get" else {}
+        if "deserialize_json" in found and ("default_var" in found or "default" in found):
+            default = found.get("default_var", found.get("default"))
+            return found["deserialize_json"] is True, not _is_sentinel(default)
         frame = frame.f_back
-    return False
+    return False, False
+
+
+def _is_sentinel(value) -> bool:
+    """Airflow's "no default given" markers: a bare object() (models.Variable) or NOTSET (airflow.sdk)."""
+    return type(value) is object or type(value).__name__ == "ArgNotSet"
 
 
 def _line_in_stack(path: str | None) -> int | None:

@@ -32,6 +32,7 @@ def run(request: dict, started: float) -> tuple[dict, int]:
         "skipped": [],
         "timings": {},
         "error": None,
+        "degraded": [],
     }
     scan = Scan(request, os.environ["AIRFLOW_HOME"])  # reads syntax trees while Airflow imports
     try:
@@ -61,14 +62,18 @@ def check_repository(request: dict, result: dict, started: float, scan: Scan) ->
     airflow_seconds = time.monotonic() - started
     discovered = discover(request)
     paths, result["skipped"] = select_files(discovered, request)
-    scanned = scan.collect()
-    use_scanned_code(scanned)
-    pre_import(paths, home, scanned)
+    # Speed-ups only: each may fail on a file nobody foresaw, and the check must then go on without it.
+    degraded = result["degraded"]
+    scanned = optional("the syntax-tree scan", scan.collect, {}, degraded)
+    optional("the scan's bytecode", lambda: use_scanned_code(scanned), None, degraded)
+    optional("pre-importing airflow modules", lambda: pre_import(paths, home, scanned), None, degraded)
     schema_ready()
     pre_import_seconds = time.monotonic() - started - airflow_seconds
     workers = max(1, min(int(request["workers"]) or available_cpus(), len(paths) or 1))
     freeze_parent()
-    definitions = {path: entry["definitions"] for path, entry in scanned.items()}
+    definitions = optional(
+        "the scan's DAG definitions", lambda: {p: e["definitions"] for p, e in scanned.items()}, {}, degraded
+    )
     results = check_files(paths, request, home, workers, definitions)
     result["discovered"] = len(discovered)
     result["files"], result["findings"] = assemble(results, request)
@@ -79,6 +84,15 @@ def check_repository(request: dict, result: dict, started: float, scan: Scan) ->
         "workers": workers,
         "cgroup": cgroup_usage(),
     }
+
+
+def optional(step: str, work, fallback, degraded: list[str]):
+    """work(), or `fallback` with a line in result["degraded"] when it raises (dagship logs it as debug)."""
+    try:
+        return work()
+    except Exception:
+        degraded.append(f"{step} failed, checked without it: {exception_headline(traceback.format_exc())}")
+        return fallback
 
 
 def cgroup_usage() -> dict | None:

@@ -18,7 +18,7 @@ import signal
 import warnings
 
 from .definitions import definitions_in_tree
-from .discovery import airflow_imports_in_tree
+from .discovery import import_key, airflow_imports_in_tree
 from .request import in_repo
 
 
@@ -100,7 +100,7 @@ def scan_file(path: str, code_path: str | None = None) -> dict | None:
         return {"path": path, "imports": [], "definitions": []}
     except Exception:  # e.g. nesting too deep: the child finds out for itself, as without the scan
         return None
-    imports = sorted(airflow_imports_in_tree(tree), key=lambda pair: (pair[0], pair[1] or ""))
+    imports = sorted(airflow_imports_in_tree(tree), key=import_key)
     entry = {"path": path, "imports": imports, "definitions": definitions_in_tree(tree)}
     if code_path and _write_code(source, path, code_path):
         entry["code"] = {"file": code_path, "mtime_ns": stat.st_mtime_ns, "size": stat.st_size}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { check, FIXTURES, summary } from './check-helpers.js';
+import { infra } from './infra.js';
+
+const env = infra();
+const images = [
+  ['Airflow 3', env.airflow3Image],
+  ['Airflow 2', env.airflow2Image],
+] as const;
+
+// Where a DAG imports in Airflow, it must import in dagship, and the reverse: issue #13.
+describe.each(images)('check agrees with Airflow (%s)', (_name, image) => {
+  it('`import airflow` beside `from airflow import DAG` is checked, and no speed-up was given up on it', async () => {
+    const result = await check(FIXTURES, ['--dags-folder', 'import_styles', '--image', image, '--verbose']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.report!.files.flatMap((f) => f.dags.map((d) => d.dag_id))).toEqual(['both_import_styles']);
+    expect(result.stderr).not.toMatch(/checked without it/);
+  });
+
+  it('an unprovided Variable read with a default gets the default; a placeholder that breaks the file says so', async () => {
+    const result = await check(FIXTURES, ['--dags-folder', 'lookup_defaults', '--image', image]);
+    const lines = ['16', '17', '18', ...(image === env.airflow3Image ? ['19'] : [])];
+    expect(summary(result.report!.findings)).toEqual([
+      'dag-import-error lookup_defaults/placeholder_connection.py:13',
+      'dag-parse-time-lookup lookup_defaults/placeholder_connection.py:13',
+      ...lines.map((l) => `dag-parse-time-lookup lookup_defaults/with_defaults.py:${l}`),
+    ]);
+    const byRule = (rule: string, file: string) => result.report!.findings.filter((f) => f.rule === rule && f.file.endsWith(file));
+    expect(byRule('dag-parse-time-lookup', 'with_defaults.py').every((f) => f.message.endsWith('parsed with the default the code gives'))).toBe(true);
+    expect(byRule('dag-import-error', 'placeholder_connection.py')[0]!.message).toBe(
+      "KeyError: 'region_name' (parsed with placeholders for Connection 'aws_default': provide them with check.variables/check.connections)",
+    );
+    expect(result.report!.files.find((f) => f.path.endsWith('with_defaults.py'))?.dags.map((d) => d.dag_id)).toEqual(['lookup_defaults']);
+  });
+});
