@@ -64,6 +64,13 @@ def import_airflow() -> str:
 
 
 @functools.cache
+def airflow_major() -> int:
+    import airflow
+
+    return int(airflow.__version__.split(".")[0])
+
+
+@functools.cache
 def dagbag_factory():
     """(path, bundle root) -> DagBag of that one file, built the way this Airflow version's processor does.
 

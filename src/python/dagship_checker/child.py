@@ -13,7 +13,7 @@ import time
 import traceback
 import types
 
-from .airflow_env import dagbag_factory
+from .airflow_env import airflow_major, dagbag_factory
 from .definitions import find_dag_definitions
 from .findings import (
     ParsedFile,
@@ -21,11 +21,14 @@ from .findings import (
     file_status,
     import_error_findings,
     lookup_findings,
+    serialization_findings,
 )
 from .isolation import isolate_child
+from .leftovers import leftover_findings
 from .lookups import LOOKUPS
 from .policies import policy_findings
 from .request import relative
+from .serialization import serialization_errors
 
 # Seconds a child may outlive the import timeout before the parent kills it: Airflow's SIGALRM normally
 # ends the import first; this catches code that swallows the alarm or blocks inside C.
@@ -60,16 +63,21 @@ def run_child(files: tuple[list[str], dict], request: dict, pipes: tuple[int, in
     pid = os.getpid()
     try:
         capture = isolate_child(output_path, request)
+        airflow3 = airflow_major() >= 3
         for count, index in enumerate(_assignments(command_fd)):
             if count:
                 next_file(request)
             result = check_file(paths[index], request, definitions.get(paths[index]))
             if os.getpid() != pid:  # DAG code that forked must not send a second result
                 break
+            left, thread_left = leftover_findings(result["path"], airflow3)
+            add_findings(result, left)
             output = capture.take(request["max_output_bytes"])
             if output:
                 result["output"] = output
             _send(result_fd, result)
+            if thread_left:  # nothing stops a thread: a fresh child takes the next file
+                break
         status = 0
     except BaseException:
         with contextlib.suppress(BaseException):
@@ -134,7 +142,10 @@ def check_file(path: str, request: dict, definitions: list[dict] | None = None) 
         definitions = find_dag_definitions(path)
     parsed = ParsedFile(path, relative(path, request["repo_root"]), request, bag, escaped, definitions)
     dags = sorted(bag.dags.values() if bag else [], key=_dag_id)
-    findings = import_error_findings(parsed) + duplicates_in_file(parsed) + lookup_findings(parsed)
+    unserializable = serialization_errors(dags)
+    dags = [dag for dag in dags if dag.dag_id not in unserializable]  # never stored: never appears
+    findings = import_error_findings(parsed) + serialization_findings(parsed, unserializable)
+    findings += duplicates_in_file(parsed) + lookup_findings(parsed)
     findings += policy_findings(parsed, dags)
     return {
         "path": parsed.rel,
@@ -145,6 +156,16 @@ def check_file(path: str, request: dict, definitions: list[dict] | None = None) 
         "findings": findings,
         "dag_lines": parsed.lines,
     }
+
+
+def add_findings(result: dict, findings: list[dict]) -> None:
+    """Findings made after the import; a file that fails because of them has no DAG in production."""
+    if not findings:
+        return
+    result["findings"] += findings
+    result["status"] = file_status(result["findings"])
+    if result["status"] != "ok":
+        result["dags"] = []
 
 
 def _dag_id(dag) -> str:

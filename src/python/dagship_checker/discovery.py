@@ -12,6 +12,7 @@ import warnings
 
 from .airflow_env import dagbag_factory
 from .request import in_repo
+from .serialization import serialization_errors
 
 WARM_UP_DAG = """
 from datetime import datetime
@@ -105,7 +106,8 @@ def _parse_warm_up_dag(home: str) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(WARM_UP_DAG)
     try:
-        dagbag_factory()(path, folder)
+        bag = dagbag_factory()(path, folder)
+        serialization_errors(list(bag.dags.values()))  # loads the serializer and its schema once
     finally:
         with contextlib.suppress(ValueError):
             sys.path.remove(folder)  # Airflow 3's BundleDagBag put it there for good

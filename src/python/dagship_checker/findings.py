@@ -18,6 +18,8 @@ RULE_SLOW = "dag-slow-import"
 RULE_LOOKUP = "dag-parse-time-lookup"
 RULE_CLUSTER = "dag-policy-cluster"
 RULE_SCHEDULE = "dag-policy-schedule"
+RULE_LEFTOVER_PROCESS = "dag-leftover-process"
+RULE_LEFTOVER_THREAD = "dag-leftover-thread"
 
 DETAIL_LINES = 15
 CLUSTER_POLICY_ERRORS = {"AirflowClusterPolicyViolation", "AirflowClusterPolicyError"}
@@ -116,6 +118,18 @@ def tail(text: str, count: int) -> str:
     return "\n".join(text.rstrip().splitlines()[-count:])
 
 
+def serialization_findings(parsed: ParsedFile, errors: dict[str, str]) -> list[dict]:
+    """As the DAG processor files them: an import error of the file, one per DAG that did not serialize."""
+    findings = []
+    for dag_id, text in sorted(errors.items()):
+        found = error_finding(text, parsed, dag_id)
+        if "serialize" not in found["message"]:  # Airflow's own message names the DAG and the failure
+            found["message"] = f"DAG '{dag_id}' imports but Airflow cannot store it: {found['message']}"
+        found["line"] = parsed.lines.get(dag_id) or found["line"]
+        findings.append(found)
+    return findings
+
+
 def duplicates_in_file(parsed: ParsedFile) -> list[dict]:
     objects: dict[str, set] = {}
     for dag in parsed.bag.offered if parsed.bag else []:
@@ -150,4 +164,6 @@ def file_status(findings: list[dict]) -> str:
     rules = {f["rule"] for f in findings}
     if RULE_TIMEOUT in rules:
         return "timeout"
-    return "error" if rules & {RULE_IMPORT, RULE_CYCLE, RULE_CLUSTER} else "ok"
+    # A blocking leftover process is an error; the DAG never appears (see leftovers.py).
+    blocked = any(f["rule"] == RULE_LEFTOVER_PROCESS and f["severity"] == "error" for f in findings)
+    return "error" if blocked or rules & {RULE_IMPORT, RULE_CYCLE, RULE_CLUSTER} else "ok"
