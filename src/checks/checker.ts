@@ -29,8 +29,6 @@ export interface CheckerFinding {
   message: string;
   detail?: string | null;
   dag_id?: string | null;
-  /** "repository" for findings that span files (duplicate dag ids). */
-  scope?: string;
 }
 
 export interface CheckerResult {

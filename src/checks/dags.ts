@@ -58,12 +58,9 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
   if (fresh && cache) store(cache, fresh, misses);
 
   const cached = [...hits.values()];
-  const files = [...cached.flatMap((e) => (e.file ? [e.file] : [])), ...(fresh?.files ?? [])].sort((a, b) => a.path.localeCompare(b.path));
-  const findings = [
-    ...cached.flatMap((e) => e.findings),
-    ...(fresh?.findings ?? []).filter((f) => f.scope !== 'repository'),
-    ...duplicateFindings(files),
-  ];
+  const blamed = blameDuplicates([...cached.flatMap((e) => (e.file ? [e.file] : [])), ...(fresh?.files ?? [])]);
+  const files = blamed.files;
+  const findings = [...cached.flatMap((e) => e.findings), ...(fresh?.findings ?? []), ...blamed.findings];
   const meta = fresh ?? cache!.meta()!;
   const result: CheckerResult = {
     airflow_version: meta.airflow_version,
@@ -86,7 +83,8 @@ async function checkBaked(request: DagCheckRequest, docker: DockerEngine, log: L
   const fresh = await runChecker(request.options, request.image, checkerRequest(request.options, undefined, true), docker);
   logDegraded(fresh, log);
   refuseAllIgnored(request.options, fresh.discovered);
-  const result = { ...fresh, findings: fresh.findings.filter((f) => f.scope !== 'repository').concat(duplicateFindings(fresh.files)) };
+  const blamed = blameDuplicates(fresh.files);
+  const result = { ...fresh, files: blamed.files, findings: [...fresh.findings, ...blamed.findings] };
   return { result, run: toToolRun(result, request.dagshipVersion) };
 }
 
@@ -126,7 +124,7 @@ function store(cache: CheckCache, result: CheckerResult, requested: string[]): v
   for (const file of requested) {
     const checked = byPath.get(file);
     if (checked && (checked.status === 'ok' || checked.status === 'error')) {
-      const findings = result.findings.filter((f) => f.file === file && f.scope !== 'repository');
+      const findings = result.findings.filter((f) => f.file === file);
       cache.put(file, { file: checked, findings }, checked.local_modules);
     } else if (!checked && result.skipped.includes(file)) {
       cache.put(file, { findings: [] }, []);
@@ -134,22 +132,45 @@ function store(cache: CheckCache, result: CheckerResult, requested: string[]): v
   }
 }
 
-/** A dag_id defined by more than one file: the first file (path order) owns it, each other is a finding. */
-export function duplicateFindings(files: CheckedFile[]): CheckerFinding[] {
-  const owners = new Map<string, CheckedFile[]>();
-  for (const file of files) for (const dag of file.dags) owners.set(dag.dag_id, [...(owners.get(dag.dag_id) ?? []), file]);
-  return [...owners.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .flatMap(([dagId, owning]) =>
-      owning.slice(1).map((file) => ({
-        rule: 'dag-duplicate-id',
-        severity: 'error' as const,
-        file: file.path,
-        line: file.dags.find((d) => d.dag_id === dagId)?.line ?? null,
-        message: `DAG id '${dagId}' is defined in both ${owning[0]!.path} and ${file.path}`,
-        dag_id: dagId,
-      })),
-    );
+/**
+ * A dag_id defined by more than one file, blamed as Airflow's DagBag blames it: the first file in
+ * Airflow's order owns it, each later file gets the finding and loses that DAG (it is not counted).
+ */
+export function blameDuplicates(checked: CheckedFile[]): { files: CheckedFile[]; findings: CheckerFinding[] } {
+  const files = [...checked].sort((a, b) => airflowOrder(a.path, b.path));
+  const owner = new Map<string, string>();
+  const findings: CheckerFinding[] = [];
+  const kept = files.map((file) => {
+    const dags = file.dags.filter((dag) => {
+      const first = owner.get(dag.dag_id);
+      if (first === undefined) {
+        owner.set(dag.dag_id, file.path);
+        return true;
+      }
+      const message = `DAG id '${dag.dag_id}' is defined in both ${first} and ${file.path}`;
+      findings.push({ rule: 'dag-duplicate-id', severity: 'error', file: file.path, line: dag.line ?? null, message, dag_id: dag.dag_id });
+      return false;
+    });
+    return dags.length === file.dags.length ? file : { ...file, dags, status: 'error' as const };
+  });
+  return { files: kept, findings };
+}
+
+/**
+ * Airflow lists DAG files with os.walk: a folder's files before its subfolders'. Within a folder it takes
+ * the file system's listing order, which differs between a checkout and an image layer; dagship takes
+ * the names' order there, so check and ship blame the same file.
+ */
+export function airflowOrder(a: string, b: string): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (let i = 0; ; i++) {
+    const leftIsFile = i === left.length - 1;
+    const rightIsFile = i === right.length - 1;
+    if (leftIsFile !== rightIsFile) return leftIsFile ? -1 : 1;
+    if (left[i] !== right[i]) return left[i]! < right[i]! ? -1 : 1;
+    if (leftIsFile) return 0;
+  }
 }
 
 function toToolRun(result: CheckerResult, version: string): ToolRun {

@@ -53,4 +53,11 @@ describe.each(images)('check agrees with Airflow (%s)', (_name, image) => {
     expect(result.report!.files.find((f) => f.path.endsWith('holds_output.py'))!.dags).toHaveLength(airflow3 ? 0 : 1);
     expect(result.exitCode).toBe(airflow3 ? 1 : 0);
   });
+
+  it('a duplicate dag_id is blamed on the file Airflow reaches later (an asset too) and its copy is not counted', async () => {
+    const result = await check(FIXTURES, ['--dags-folder', 'duplicate_order', '--image', image]);
+    const assets = image === env.airflow3Image ? 'dag-duplicate-id duplicate_order/b_assets.py:6' : 'dag-import-error duplicate_order/b_assets.py:3';
+    expect(summary(result.report!.findings)).toEqual(['dag-duplicate-id duplicate_order/a/nested.py:7', assets]);
+    expect(result.stdout).toMatch(/4 DAG file\(s\) checked of 4 discovered, 2 DAG\(s\)/);
+  });
 });

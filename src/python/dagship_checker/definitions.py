@@ -31,26 +31,26 @@ def definitions_in_tree(tree: ast.AST) -> list[dict]:
                 functions.append(node)
         elif kind is ast.ImportFrom and (node.module or "").startswith("airflow"):
             imports.append(node)
-    classes, decorators = _dag_names(imports)
+    classes, decorators, assets = _dag_names(imports)
     found = [_definition(node, None) for node in calls if _callee(node.func) in classes]
     for node in functions:
         for deco in node.decorator_list:
             target = deco.func if isinstance(deco, ast.Call) else deco
             if _callee(target) in decorators:
                 found.append(_definition(deco, node.name))
+            elif _callee(target) in assets:  # Airflow 3's @asset: a DAG named after the asset
+                found.append(_definition(deco, node.name, id_keyword="name"))
     return sorted(found, key=lambda d: d["line"])
 
 
-def _dag_names(imports: list[ast.ImportFrom]) -> tuple[set, set]:
-    """Names bound to Airflow's DAG class and dag decorator, aliases included."""
-    classes, decorators = {"DAG"}, {"dag"}
+def _dag_names(imports: list[ast.ImportFrom]) -> tuple[set, set, set]:
+    """Names bound to Airflow's DAG class, dag decorator and asset decorator, aliases included."""
+    names = {"DAG": {"DAG"}, "dag": {"dag"}, "asset": {"asset"}}
     for node in imports:
         for alias in node.names:
-            if alias.name == "DAG":
-                classes.add(alias.asname or alias.name)
-            elif alias.name == "dag":
-                decorators.add(alias.asname or alias.name)
-    return classes, decorators
+            if alias.name in names:
+                names[alias.name].add(alias.asname or alias.name)
+    return names["DAG"], names["dag"], names["asset"]
 
 
 def _callee(func: ast.expr) -> str | None:
@@ -59,13 +59,13 @@ def _callee(func: ast.expr) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-def _definition(node: ast.expr, function_name: str | None) -> dict:
+def _definition(node: ast.expr, function_name: str | None, id_keyword: str = "dag_id") -> dict:
     """A bare @dag passes nothing; a call with **kwargs may pass schedule, so it is not judged."""
     if not isinstance(node, ast.Call):
         return {"dag_id": function_name, "line": node.lineno, "explicit_schedule": False}
     names = {kw.arg for kw in node.keywords}
     explicit = None if None in names else bool(names & EXPLICIT_SCHEDULE_ARGS)
-    dag_id = next((kw.value for kw in node.keywords if kw.arg == "dag_id"), None)
+    dag_id = next((kw.value for kw in node.keywords if kw.arg == id_keyword), None)
     if dag_id is None and node.args and function_name is None:
         dag_id = node.args[0]
     if dag_id is None:

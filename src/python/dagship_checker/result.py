@@ -1,4 +1,4 @@
-"""Parent: findings across files, the assembled result, and the result file."""
+"""Parent: the assembled result, and the result file."""
 
 from __future__ import annotations
 
@@ -7,28 +7,8 @@ import json
 import os
 import tempfile
 
-from .findings import RULE_DUPLICATE, RULE_SLOW, finding
+from .findings import RULE_SLOW, finding
 from .masking import mask_result, secret_values
-
-
-def duplicate_findings(files: list[dict]) -> list[dict]:
-    """One finding per extra file defining a dag_id already defined by an earlier file (path order)."""
-    owners: dict[str, list[dict]] = {}
-    for entry in files:
-        for dag in entry["dags"]:
-            owners.setdefault(dag["dag_id"], []).append(entry)
-    findings = []
-    for dag_id, entries in sorted(owners.items()):
-        first = entries[0]["path"]
-        for entry in entries[1:]:
-            message = f"DAG id '{dag_id}' is defined in both {first} and {entry['path']}"
-            duplicate = finding(
-                RULE_DUPLICATE, entry["path"], message, line=entry["dag_lines"].get(dag_id), dag_id=dag_id
-            )
-            # Spans files: a caller that merges cached per-file results recomputes these itself.
-            duplicate["scope"] = "repository"
-            findings.append(duplicate)
-    return findings
 
 
 def slow_findings(files: list[dict], limit: float) -> list[dict]:
@@ -45,10 +25,11 @@ def slow_findings(files: list[dict], limit: float) -> list[dict]:
 
 
 def assemble(results: list[dict], request: dict) -> tuple[list[dict], list[dict]]:
-    """Sorted file entries and findings, cross-file findings added, provided values masked."""
+    """Sorted file entries and findings, slow imports added, provided values masked. Duplicate dag ids
+    across files are dagship's to find: it merges these results with cached ones."""
     files = sorted(results, key=lambda entry: entry["path"])
     findings = [f for entry in files for f in entry.pop("findings")]
-    findings += duplicate_findings(files) + slow_findings(files, request["slow_import_seconds"])
+    findings += slow_findings(files, request["slow_import_seconds"])
     for entry in files:
         # Each DAG carries its line; dag_lines is keyed by unmasked dag ids, so it never leaves.
         lines = entry.pop("dag_lines", None) or {}
