@@ -60,4 +60,12 @@ describe.each(images)('check agrees with Airflow (%s)', (_name, image) => {
     expect(summary(result.report!.findings)).toEqual(['dag-duplicate-id duplicate_order/a/nested.py:7', assets]);
     expect(result.stdout).toMatch(/4 DAG file\(s\) checked of 4 discovered, 2 DAG\(s\)/);
   });
+
+  it('a task-level Param whose default fails its schema is a warning naming the task (Airflow meets it only at run time)', async () => {
+    const result = await check(FIXTURES, ['--dags-folder', 'task_params', '--image', image]);
+    expect(result.report!.findings.map((f) => [f.rule, f.severity, f.message])).toEqual([
+      ['dag-task-param', 'warning', "task 'bad_default': the default of param 'limit' fails its schema: 5 is not of type 'string' (every run of this task fails)"],
+    ]);
+    expect(result.exitCode).toBe(0);
+  });
 });

@@ -28,6 +28,7 @@ from .leftovers import leftover_findings
 from .lookups import LOOKUPS
 from .policies import policy_findings
 from .request import relative
+from .runtime import runtime_findings
 from .serialization import serialization_errors
 
 # Seconds a child may outlive the import timeout before the parent kills it: Airflow's SIGALRM normally
@@ -146,7 +147,7 @@ def check_file(path: str, request: dict, definitions: list[dict] | None = None) 
     dags = [dag for dag in dags if dag.dag_id not in unserializable]  # never stored: never appears
     findings = import_error_findings(parsed) + serialization_findings(parsed, unserializable)
     findings += duplicates_in_file(parsed) + lookup_findings(parsed)
-    findings += policy_findings(parsed, dags)
+    findings += policy_findings(parsed, dags) + runtime_findings(parsed, dags)
     return {
         "path": parsed.rel,
         "import_seconds": seconds,

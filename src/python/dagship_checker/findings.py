@@ -20,6 +20,7 @@ RULE_CLUSTER = "dag-policy-cluster"
 RULE_SCHEDULE = "dag-policy-schedule"
 RULE_LEFTOVER_PROCESS = "dag-leftover-process"
 RULE_LEFTOVER_THREAD = "dag-leftover-thread"
+RULE_TASK_PARAM = "dag-task-param"
 
 DETAIL_LINES = 15
 CLUSTER_POLICY_ERRORS = {"AirflowClusterPolicyViolation", "AirflowClusterPolicyError"}
