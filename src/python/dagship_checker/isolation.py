@@ -56,14 +56,14 @@ class OutputCapture:
         os.dup2(out, 1)
         os.dup2(out, 2)
         os.close(out)
-        self.identity = _identity(1)
+        self.identity = file_identity(1)
 
     def take(self, limit: int) -> str:
         """The current file's output (its last `limit` bytes), then an empty capture for the next file;
         a capture that DAG code closed or redirected is opened again."""
         sys.stdout.flush()
         sys.stderr.flush()
-        intact = _identity(1) == self.identity == _identity(2)
+        intact = file_identity(1) == self.identity == file_identity(2)
         if intact and os.fstat(1).st_size == 0:
             return ""
         text = read_tail(self.path, limit)
@@ -71,7 +71,7 @@ class OutputCapture:
         return text
 
 
-def _identity(fd: int) -> tuple[int, int] | None:
+def file_identity(fd: int) -> tuple[int, int] | None:
     try:
         info = os.fstat(fd)
     except OSError:

@@ -13,6 +13,7 @@ import signal
 import threading
 
 from .findings import RULE_LEFTOVER_PROCESS, RULE_LEFTOVER_THREAD, finding
+from .isolation import file_identity
 
 _REPORTED_THREADS: set[int] = set()
 
@@ -55,7 +56,7 @@ def _processes():
     group, or holding its captured output (a daemon that left the group may still hold that). Not the result pipe:
     a sibling child holds the parent's end of it for a moment after its fork."""
     me, parent = os.getpid(), os.getppid()
-    ours = {_identity(fd) for fd in (1, 2)} - {None}
+    ours = {file_identity(fd) for fd in (1, 2)} - {None}
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) in (me, parent):
             continue
@@ -66,14 +67,6 @@ def _processes():
         holds = bool(ours & _open_files(pid))
         if me in (parent_pid, group) or holds:
             yield pid, _command(pid), holds
-
-
-def _identity(fd: int) -> tuple[int, int] | None:
-    try:
-        info = os.fstat(fd)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
 
 
 def _state(pid: int) -> tuple[str | None, int | None, int | None]:
