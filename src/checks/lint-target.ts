@@ -26,7 +26,8 @@ export async function lintAirflowMajor(options: Options, engine: ImageEngine, cr
       return undefined;
     }
     const rules = read.major >= 3 ? 'Airflow 3 migration rules (AIR3xx) on' : 'Airflow 3 migration rules (AIR3xx) off, warnings where the ruff config asks for them';
-    log.info(`lint: target Airflow ${read.version} (${image}): ${rules}`);
+    const source = { label: 'its io.dagship.airflow.version label', cache: 'cached for its image ID', image: 'read from the image' }[read.source];
+    log.info(`lint: target Airflow ${read.version} (${image}, ${source}): ${rules}`);
     return read.major;
   } catch (err) {
     if (!isDagshipError(err)) throw err;

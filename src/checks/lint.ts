@@ -22,7 +22,8 @@ export interface LintRequest {
 /** ruff and bandit in the tools image: no network, the repository mounted read-only. */
 export async function runLint(request: LintRequest, docker: DockerEngine, log: Logger): Promise<ToolRun[]> {
   const files = request.files ?? (await listPythonFiles(request.root));
-  const targets = request.files ? request.files : ['.'];
+  // bandit matches a named file against its excludes as given: `./` makes `./dags/x` excludes match, as in a full run.
+  const targets = request.files ? request.files.map((f) => `./${f}`) : ['.'];
   if (files.length === 0) return [emptyRun('ruff'), emptyRun('bandit')];
   const run = (cmd: string) =>
     docker.run({
@@ -55,7 +56,8 @@ function emptyRun(tool: 'ruff' | 'bandit'): ToolRun {
 /** `sh -c` scripts: the first output line is the tool's version, the rest its JSON report. */
 export function ruffCommand(root: string, airflowMajor?: number): string {
   const select = hasRuffConfig(root) ? '' : ` --select ${defaultRuffSelect(airflowMajor).join(',')}`;
-  return `ruff --version && ruff check --output-format json --no-cache --exit-zero${select} "$@"`;
+  // --force-exclude: files named on the command line (--changed-since) keep the config's excludes too.
+  return `ruff --version && ruff check --output-format json --no-cache --force-exclude --exit-zero${select} "$@"`;
 }
 
 export function banditCommand(root: string): string {
