@@ -41,4 +41,5 @@ it('reads version strings as pip writes them', () => {
   expect(parseVersion('3.3.2')).toEqual({ version: '3.3.2', major: 3 });
   expect(parseVersion('2.11.0rc1')).toEqual({ version: '2.11.0rc1', major: 2 });
   expect(parseVersion('Traceback (most recent call last):')).toBeUndefined();
+  expect(parseVersion('Python 3.11.2')).toBeUndefined();
 });
