@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fingerprintAll, writeBaseline } from '../../src/baseline.js';
 import { checkDags } from '../../src/checks/dags.js';
 import { runLint } from '../../src/checks/lint.js';
+import { lintAirflowMajor } from '../../src/checks/lint-target.js';
+import { resolveCredentials } from '../../src/credentials.js';
 import { loadOptions } from '../../src/config.js';
 import { connectDocker } from '../../src/docker.js';
 import { airflowImage, toolsImage } from '../../src/images.js';
@@ -17,7 +19,8 @@ export async function baseline(repoPath: string | undefined, flags: BaselineFlag
   const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
   const log = terminalLogger(Boolean(flags.verbose));
   const docker = connectDocker();
-  const lintRuns = await runLint({ root: options.root, toolsImage: toolsImage(options) }, docker, log);
+  const airflowMajor = await lintAirflowMajor(options, docker, (r) => resolveCredentials(r, { cwd: options.root }), log);
+  const lintRuns = await runLint({ root: options.root, toolsImage: toolsImage(options), airflowMajor }, docker, log);
   const checked = await checkDags({ options, image: airflowImage(options, flags.image), dagshipVersion: VERSION }, docker, log);
   const runs = [...lintRuns, checked.run];
   const fingerprints = runs.flatMap((r) => fingerprintAll(r.findings, options.root));

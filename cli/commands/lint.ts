@@ -1,4 +1,6 @@
 import { runLint } from '../../src/checks/lint.js';
+import { lintAirflowMajor } from '../../src/checks/lint-target.js';
+import { resolveCredentials } from '../../src/credentials.js';
 import { loadOptions } from '../../src/config.js';
 import { connectDocker } from '../../src/docker.js';
 import { baselinePath, toolsImage } from '../../src/images.js';
@@ -15,8 +17,11 @@ export async function lint(repoPath: string | undefined, flags: LintFlags): Prom
   const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
   const log = terminalLogger(Boolean(flags.verbose));
   const started = Date.now();
+  const engine = connectDocker();
+  const tools = toolsImage(options);
   const selection = await changedSelection(options, flags.changedSince, log);
-  const runs = await runLint({ root: options.root, toolsImage: toolsImage(options), files: selection?.lint }, connectDocker(), log);
+  const airflowMajor = await lintAirflowMajor(options, engine, (r) => resolveCredentials(r, { cwd: options.root }), log);
+  const runs = await runLint({ root: options.root, toolsImage: tools, files: selection?.lint, airflowMajor }, engine, log);
   const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   return present(outcome, { title: 'dagship lint', reports: flags.reports, summary: [`elapsed ${((Date.now() - started) / 1000).toFixed(1)}s`] });
 }

@@ -5,6 +5,7 @@ import { buildImage } from '../../src/build/build.js';
 import { pushImage } from '../../src/build/push.js';
 import { checkDags } from '../../src/checks/dags.js';
 import { runLint } from '../../src/checks/lint.js';
+import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { credentialsOnce, resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/docker.js';
 import type { ToolRun } from '../../src/findings.js';
@@ -39,7 +40,12 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
     return { outcome, show: () => present(outcome, { title: 'dagship ship', reports: flags.reports, summary }) };
   };
 
-  const lintRuns = await log.group('1/4 lint: ruff and bandit', () => runLint({ root: options.root, toolsImage: toolsImage(options) }, engine, log));
+  const target = options.repository ? parseImageReference(options.repository).registry : undefined;
+  const credentialsFor = (r: string) => resolveCredentials(r, { cwd: options.root, target });
+  // Lint comes before build: the Airflow the DAGs will run is the base image's.
+  const lintRuns = await log.group('1/4 lint: ruff and bandit', async () =>
+    runLint({ root: options.root, toolsImage: toolsImage(options), airflowMajor: await lintAirflowMajor(options, engine, credentialsFor, log) }, engine, log),
+  );
   const linted = gate(lintRuns);
   if (!linted.outcome.passed) return stopped(linted.show(), 'lint');
   // audit.values configured: the platform the DAGs ship to is gated before anything is built.
@@ -47,9 +53,8 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const audited = gate([...lintRuns, ...auditRuns]);
   if (!audited.outcome.passed) return stopped(audited.show(), 'audit');
 
-  const target = options.repository ? parseImageReference(options.repository).registry : undefined;
   const built = await log.group('2/4 build: bake the DAGs into the base image', () =>
-    buildImage({ options, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers }, { engine, git, credentialsFor: (r) => resolveCredentials(r, { cwd: options.root, target }) }, log),
+    buildImage({ options, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers }, { engine, git, credentialsFor }, log),
   );
 
   const checked = await log.group(`3/4 check: import every DAG inside ${built.image}`, () =>

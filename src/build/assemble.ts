@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readAirflowVersion } from '../airflow-version.js';
 import type { Options } from '../config.js';
 import { refuseEmptyDagFolder } from '../checks/empty-dags.js';
 import { DagshipError } from '../errors.js';
@@ -45,9 +46,14 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
   const bakes = selectBakes(plan);
   const { base, baseName, parentRef, parent } = await prepareParent(plan, deps, log);
   log.debug(`engine: base, requirements and folder owners in ${Date.now() - started} ms`);
+  // The parent is what the image runs: its requirements may have installed another Airflow than the base's.
+  const airflow = readAirflowVersion(parentRef, deps.engine, log);
+  airflow.catch(() => undefined); // awaited below, after the layers are written
   const building = withTempDir('dagship-build-', async (dir) => {
     const writing = Date.now();
     const layers = await writeLayers(bakes, parent, dir, log);
+    const airflowVersion = (await airflow)?.version;
+    if (!airflowVersion) log.warn(`could not read the apache-airflow version installed in ${baseName}: the image gets no io.dagship.airflow.version label`);
     log.debug(`files selected and layers written in ${Date.now() - writing} ms`);
     const labels = releaseLabels({
       release: plan.release,
@@ -56,6 +62,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
       baseName,
       baseDigest: baseDigest(base, baseName),
       dagsDigest: contentDigest(layers),
+      airflowVersion,
     });
     const config = imageConfig({
       parent,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { readAirflowVersion } from '../airflow-version.js';
 import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
@@ -64,6 +65,8 @@ async function labelsFor(plan: BuildPlan, deps: BuildDeps, dockerfile: string, f
     baseName: from ?? 'unknown',
     baseDigest: base && from ? baseDigest(base, from) : 'unknown',
     dagsDigest: dagsDigest(plan, files),
+    // The final stage's base: a Dockerfile that installs another Airflow over it is not seen here.
+    airflowVersion: from && base ? (await readAirflowVersion(from, deps.engine, log))?.version : undefined,
   });
 }
 

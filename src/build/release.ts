@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { AIRFLOW_VERSION_LABEL } from '../airflow-version.js';
 import type { Options } from '../config.js';
 import { DagshipError } from '../errors.js';
 import type { GitRepo } from '../git.js';
@@ -77,6 +78,8 @@ export interface LabelInput {
   baseName: string;
   baseDigest: string;
   dagsDigest: string;
+  /** apache-airflow in the image (src/airflow-version.ts); no label when it could not be read. */
+  airflowVersion?: string;
 }
 
 /** OCI annotations (as labels) plus dagship's own; only values that are the same on every rebuild. */
@@ -89,6 +92,7 @@ export function releaseLabels(input: LabelInput): Record<string, string> {
     'org.opencontainers.image.base.name': input.baseName,
     'org.opencontainers.image.base.digest': input.baseDigest,
     'io.dagship.dags.digest': input.dagsDigest,
+    ...(input.airflowVersion ? { [AIRFLOW_VERSION_LABEL]: input.airflowVersion } : {}),
     ...(input.dirty ? { 'io.dagship.dirty': 'true' } : {}),
   };
 }

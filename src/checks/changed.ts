@@ -26,7 +26,9 @@ function globalInputs(options: Options): string[] {
 export function selectChanged(options: Options, changed: string[], dagFolderFiles: string[]): Selection {
   const within = (dir: string, f: string) => f === dir || f.startsWith(`${dir}/`);
   const global = globalInputs(options);
-  const trigger = changed.find((f) => global.includes(f) || within(options.plugins_folder, f));
+  // Airflow reads an .airflowignore in every folder below the DAG folder.
+  const ignoreFile = (f: string) => within(options.dags_folder, f) && path.posix.basename(f) === '.airflowignore';
+  const trigger = changed.find((f) => global.includes(f) || within(options.plugins_folder, f) || ignoreFile(f));
   const lint = changed.filter((f) => f.endsWith('.py'));
   if (trigger) return { lint, reason: `${trigger} changed: checking every DAG file` };
 

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { DockerEngine, RunResult } from '../docker.js';
 import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
@@ -8,9 +6,8 @@ import type { Logger } from '../logger.js';
 import { parseBanditJson } from './bandit.js';
 import { parseRuffJson } from './ruff.js';
 import { listPythonFiles } from './files.js';
+import { banditOptions, defaultRuffSelect, hasRuffConfig } from './lint-rules.js';
 
-/** Without a ruff configuration of the team's own: pyflakes, syntax errors and every stable Airflow rule. */
-export const DEFAULT_RUFF_SELECT = ['F', 'E9', 'AIR'];
 const MOUNT = '/src';
 
 export interface LintRequest {
@@ -18,12 +15,15 @@ export interface LintRequest {
   toolsImage: string;
   /** Only these repo-relative files (changed-only runs); undefined = the whole repository. */
   files?: string[];
+  /** The target image's Airflow major version (see lint-target.ts); undefined: unknown. */
+  airflowMajor?: number;
 }
 
 /** ruff and bandit in the tools image: no network, the repository mounted read-only. */
 export async function runLint(request: LintRequest, docker: DockerEngine, log: Logger): Promise<ToolRun[]> {
   const files = request.files ?? (await listPythonFiles(request.root));
-  const targets = request.files ? request.files : ['.'];
+  // bandit matches a named file against its excludes as given: `./` makes `./dags/x` excludes match, as in a full run.
+  const targets = request.files ? request.files.map((f) => `./${f}`) : ['.'];
   if (files.length === 0) return [emptyRun('ruff'), emptyRun('bandit')];
   const run = (cmd: string) =>
     docker.run({
@@ -38,9 +38,9 @@ export async function runLint(request: LintRequest, docker: DockerEngine, log: L
       timeoutMs: 10 * 60_000,
     });
   log.info(`lint: ruff and bandit on ${files.length} Python file(s) in ${request.toolsImage}`);
-  const [ruff, bandit] = await Promise.all([run(ruffCommand(request.root)), run(banditCommand(request.root))]);
+  const [ruff, bandit] = await Promise.all([run(ruffCommand(request.root, request.airflowMajor)), run(banditCommand(request.root))]);
   return [
-    { tool: 'ruff', ...parseToolOutput('ruff', ruff, (json) => parseRuffJson(json, MOUNT)), files },
+    { tool: 'ruff', ...parseToolOutput('ruff', ruff, (json) => parseRuffJson(json, MOUNT, request.airflowMajor)), files },
     { tool: 'bandit', ...parseToolOutput('bandit', bandit, (json) => parseBanditJson(json, MOUNT)), files },
   ];
 }
@@ -54,29 +54,14 @@ function emptyRun(tool: 'ruff' | 'bandit'): ToolRun {
 }
 
 /** `sh -c` scripts: the first output line is the tool's version, the rest its JSON report. */
-export function ruffCommand(root: string): string {
-  const select = hasRuffConfig(root) ? '' : ` --select ${DEFAULT_RUFF_SELECT.join(',')}`;
-  return `ruff --version && ruff check --output-format json --no-cache --exit-zero${select} "$@"`;
+export function ruffCommand(root: string, airflowMajor?: number): string {
+  const select = hasRuffConfig(root) ? '' : ` --select ${defaultRuffSelect(airflowMajor).join(',')}`;
+  // --force-exclude: files named on the command line (--changed-since) keep the config's excludes too.
+  return `ruff --version && ruff check --output-format json --no-cache --force-exclude --exit-zero${select} "$@"`;
 }
 
 export function banditCommand(root: string): string {
-  const excluded = '-x ./.git,./.venv,./venv,./node_modules,./.tox';
-  const config = banditConfig(root);
-  return `bandit --version | head -1 && bandit -r ${config} ${excluded} -f json -q --exit-zero "$@"`;
-}
-
-function hasRuffConfig(root: string): boolean {
-  if (existsSync(path.join(root, 'ruff.toml')) || existsSync(path.join(root, '.ruff.toml'))) return true;
-  const pyproject = path.join(root, 'pyproject.toml');
-  return existsSync(pyproject) && /^\s*\[tool\.ruff[\].]/m.test(readFileSync(pyproject, 'utf8'));
-}
-
-/** bandit reads pyproject.toml only when told to, and .bandit only with --ini. */
-function banditConfig(root: string): string {
-  if (existsSync(path.join(root, '.bandit'))) return '--ini .bandit';
-  const pyproject = path.join(root, 'pyproject.toml');
-  if (existsSync(pyproject) && /^\s*\[tool\.bandit[\].]/m.test(readFileSync(pyproject, 'utf8'))) return '-c pyproject.toml';
-  return '--severity-level medium';
+  return `bandit --version | head -1 && bandit -r ${banditOptions(root)} -f json -q --exit-zero "$@"`;
 }
 
 export function parseToolOutput(tool: string, result: RunResult, parse: (json: string) => Finding[]): { version: string; findings: Finding[] } {

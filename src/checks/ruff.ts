@@ -1,4 +1,5 @@
-import type { Finding, Severity } from '../findings.js';
+import type { Finding } from '../findings.js';
+import { ruffSeverity } from './lint-rules.js';
 import { relativeTo } from './paths.js';
 
 /** The part of one entry of `ruff check --output-format json` that dagship uses. */
@@ -12,19 +13,17 @@ interface RuffEntry {
   fix?: { message?: string | null; applicability?: string } | null;
 }
 
-/** Airflow 3 upgrade suggestions are advice; everything else ruff reports fails ruff's own run. */
-export function ruffSeverity(code: string | null): Severity {
-  return code === 'AIR311' || code === 'AIR312' ? 'warning' : 'error';
-}
-
-/** Parses ruff's JSON output; `root` is where the repository was mounted when ruff ran. */
-export function parseRuffJson(output: string, root: string): Finding[] {
+/**
+ * Parses ruff's JSON output; `root` is where the repository was mounted when ruff ran, `airflowMajor` the
+ * target image's Airflow major version (undefined: unknown), which sets the Airflow rules' levels.
+ */
+export function parseRuffJson(output: string, root: string, airflowMajor?: number): Finding[] {
   const entries = JSON.parse(output) as RuffEntry[];
   return entries.map((e) => ({
     tool: 'ruff',
     // ruff reports a file it cannot parse with no code.
     rule: e.code ?? 'invalid-syntax',
-    severity: ruffSeverity(e.code),
+    severity: ruffSeverity(e.code, airflowMajor),
     file: relativeTo(root, e.filename),
     line: e.location.row,
     column: e.location.column,

@@ -41,8 +41,10 @@ function step0Bundle(dir: string): string {
 describe('actions run through the runner contract (real engine, registry, Airflow)', () => {
   it('lint + check of a clean repository pass, with outputs and a job summary', async () => {
     const repo = workspace();
-    const lint = await runAction(path.join(REPO_ROOT, 'actions/lint'), {}, actionEnv, repo);
+    // base-image: the Airflow whose version chooses ruff's Airflow rules (the workspace's config says Airflow 3).
+    const lint = await runAction(path.join(REPO_ROOT, 'actions/lint'), { 'base-image': env.airflow2Image }, actionEnv, repo);
     expect(lint.exitCode, lint.stderr).toBe(0);
+    expect(lint.stderr).toMatch(/lint: target Airflow 2\.11\.2 /);
     expect(lint.outputs).toMatchObject({ passed: 'true', errors: '0', sarif: 'dagship-lint.sarif' });
     expect(existsSync(path.join(repo, 'dagship-lint.sarif'))).toBe(true);
     const check = await runAction(path.join(REPO_ROOT, 'actions/check'), { timeout: '20' }, actionEnv, repo);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
     const outputs = path.join(out, 'outputs');
     writeFileSync(outputs, '');
     const result = await dagship(
-      ['lint', fixture, '--tools-image', env.toolsImage, '--sarif', `${out}/l.sarif`, '--junit', `${out}/l.xml`, '--json', `${out}/l.json`],
+      ['lint', fixture, '--tools-image', env.toolsImage, '--base-image', env.airflow3Image, '--sarif', `${out}/l.sarif`, '--junit', `${out}/l.xml`, '--json', `${out}/l.json`],
       { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs } },
     );
     expect(result.exitCode).toBe(1);
@@ -47,16 +47,54 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
     expect(readFileSync(outputs, 'utf8').split('\n')).toEqual(expect.arrayContaining(['passed=false', 'errors=6', `sarif=${out}/l.sarif`]));
   });
 
-  it('honours the repository’s own ruff and bandit configuration', async () => {
+  it('honours the repository’s own ruff and bandit configuration, .bandit’s exclude included, and keeps medium severity and up', async () => {
     const repo = copyOf(fixture);
     writeFileSync(path.join(repo, 'ruff.toml'), 'lint.select = ["E9"]\n');
-    writeFileSync(path.join(repo, '.bandit'), '[bandit]\nskips = B602,B301,B403,B404,B105\n');
+    writeFileSync(path.join(repo, '.bandit'), '[bandit]\nskips = B602,B301,B403,B404,B105\nexclude = ./dags/vendored\n');
+    // A high-severity call (B602 is skipped, B605 is not) in a folder .bandit excludes, and a low one (B101) it does not.
+    mkdirSync(path.join(repo, 'dags/vendored'));
+    writeFileSync(path.join(repo, 'dags/vendored/shell.py'), 'import os\n\nos.system(os.environ["CMD"])\n');
+    writeFileSync(path.join(repo, 'dags/clean.py'), `${readFileSync(path.join(repo, 'dags/clean.py'), 'utf8')}\nassert True\n`);
     const result = await dagship(['lint', repo, '--tools-image', env.toolsImage, '--json', `${repo}/out.json`]);
-    const rules = JSON.parse(readFileSync(`${repo}/out.json`, 'utf8')).findings.map((f: { rule: string }) => f.rule);
+    const findings = JSON.parse(readFileSync(`${repo}/out.json`, 'utf8')).findings as { rule: string; file: string; tool: string }[];
+    const rules = findings.map((f) => f.rule);
     expect(rules).not.toContain('F401');
     expect(rules).not.toContain('B602');
     expect(rules).toEqual(expect.arrayContaining(['invalid-syntax', 'bandit-scan-error']));
+    expect(findings.filter((f) => f.file.startsWith('dags/vendored/'))).toEqual([]);
+    expect(rules).not.toContain('B101');
     expect(result.exitCode).toBe(1);
+  });
+
+  describe('fits the Airflow the DAGs run on (the base image’s, read once per image ID)', () => {
+    const naming = 'from airflow.operators.bash import BashOperator\n\nreport = BashOperator(task_id="build_report", bash_command="true")\n';
+    const findingsOf = (repo: string, name: string) =>
+      (JSON.parse(readFileSync(`${repo}/${name}.json`, 'utf8')).findings as { rule: string; severity: string }[]).map((f) => `${f.rule} ${f.severity}`);
+
+    it('AIR3xx fail on Airflow 3, are off on Airflow 2 unless the ruff config asks (then warnings), and are warnings when the version is unknown', async () => {
+      const cache = mkdtempSync(path.join(tmpdir(), 'dagship-lint-cache-'));
+      const plain = copyOf(fixture);
+      const asking = copyOf(fixture);
+      writeFileSync(path.join(plain, 'dags/naming.py'), naming);
+      writeFileSync(path.join(asking, 'ruff.toml'), 'lint.select = ["F", "AIR"]\n');
+      const lint = (repo: string, name: string, ...args: string[]) =>
+        dagship(['lint', repo, '--tools-image', env.toolsImage, '--json', `${repo}/${name}.json`, ...args], { env: { DAGSHIP_CACHE_DIR: cache } });
+      const [three, unknown, two] = await Promise.all([lint(plain, 'three', '--base-image', env.airflow3Image), lint(plain, 'unknown'), lint(plain, 'two', '--base-image', env.airflow2Image)]);
+      const asked = await lint(asking, 'asked', '--base-image', env.airflow2Image);
+
+      expect(three.stderr).toMatch(/lint: target Airflow 3\.3\.2 \(.*, read from the image\): Airflow 3 migration rules \(AIR3xx\) on/);
+      expect(findingsOf(plain, 'three')).toEqual(expect.arrayContaining(['AIR301 error', 'AIR311 warning', 'AIR001 warning']));
+      expect(two.stderr).toMatch(/lint: target Airflow 2\.11\.2 \(.*, read from the image\): Airflow 3 migration rules \(AIR3xx\) off/);
+      expect(findingsOf(plain, 'two').filter((f) => f.startsWith('AIR3'))).toEqual([]);
+      expect(findingsOf(plain, 'two')).toContain('AIR001 warning');
+      // The second run on the Airflow 2 image starts no container to read its version.
+      expect(asked.stderr).toMatch(/lint: target Airflow 2\.11\.2 \(.*, cached for its image ID\)/);
+      expect(findingsOf(asking, 'asked')).toEqual(expect.arrayContaining(['AIR301 warning', 'F401 error']));
+      expect(findingsOf(asking, 'asked')).not.toContain('AIR301 error');
+      expect(unknown.stderr).toMatch(/warning: no base_image configured: the Airflow version the DAGs run on is unknown, so ruff's Airflow 3 migration rules \(AIR3xx\) report as warnings/);
+      expect(findingsOf(plain, 'unknown')).toContain('AIR301 warning');
+      expect(findingsOf(plain, 'unknown')).not.toContain('AIR301 error');
+    });
   });
 
   it('with --fail-on never reports but passes; a baseline hides known findings only', async () => {

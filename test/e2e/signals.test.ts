@@ -64,8 +64,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 }
 
 /** Waits until the process's labelled container runs; returns it. */
-const runningContainer = (pid: number) =>
-  until(`a running container of pid ${pid}`, async () => (await containersOf(pid)).find((c) => c.State === 'running'));
+// Not the half-second container that reads an image's Airflow version (by image ID) on a cold cache.
+const working = (c: { State: string; Image: string }) => c.State === 'running' && !c.Image.startsWith('sha256:');
+const runningContainer = (pid: number) => until(`a running container of pid ${pid}`, async () => (await containersOf(pid)).find(working));
 
 const dagshipFolders = (tmp: string) => readdirSync(tmp).filter((name) => name.startsWith('dagship-'));
 
@@ -122,7 +123,7 @@ describe('a signal during a command removes its containers and temp folders, and
   it('ship --no-push, SIGINT during the check in the built image → 130: container and build folder gone', async () => {
     const repo = sleepyRepo();
     const { child, tmp } = start(['ship', repo, '--no-push']);
-    const container = await until('ship’s check container', async () => (await containersOf(child.pid!)).find((c) => c.State === 'running' && c.Image !== env.toolsImage));
+    const container = await until('ship’s check container', async () => (await containersOf(child.pid!)).find((c) => working(c) && c.Image !== env.toolsImage));
     expect(container.Labels['io.dagship.command']).toBe('ship');
     child.kill('SIGINT');
     const result = await child;

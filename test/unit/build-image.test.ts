@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type BuildDeps } from '../../src/build/build.js';
 import { EngineStreamError, type BuildSpec, type ImageDetails } from '../../src/build/engine-images.js';
 import { configSchema, type Options } from '../../src/config.js';
@@ -59,6 +59,11 @@ function readTar(stream: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
   });
 }
 
+// The Airflow version each parent is read once for is cached on disk: a scratch cache, not the user's.
+beforeAll(() => {
+  process.env.DAGSHIP_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'dagship-cache-'));
+});
+
 function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFails?: string) {
   const images = new Map<string, ImageDetails>([['airflow:3', base], [base.id, base]]);
   const loads: Loaded[] = [];
@@ -67,6 +72,8 @@ function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFa
   const tagged: string[] = [];
   const engine = {
     storage: async () => ({ storageDriver: 'overlay2', imageStore: store }),
+    image: async (ref: string) => images.get(ref),
+    run: async () => ({ exitCode: 0, stdout: '3.3.2\n', stderr: '', timedOut: false, truncated: false }),
     inspect: async (ref: string, paths: string[] = []) => {
       const image = images.get(ref);
       if (!image || paths.length === 0) return image;
@@ -133,7 +140,7 @@ describe('buildImage (generated)', () => {
     expect(loaded!.names.filter((n) => n.endsWith('layer.tar'))).toHaveLength(2);
     expect(loaded!.manifest[0]!.Layers).toHaveLength(4);
     expect(loaded!.config.rootfs.diff_ids.slice(0, 2)).toEqual(base.layers);
-    expect(loaded!.config.config.Labels).toMatchObject({ from: 'base', 'org.opencontainers.image.revision': sha, 'org.opencontainers.image.base.digest': base.id, 'org.opencontainers.image.created': '2026-01-02T03:04:05Z' });
+    expect(loaded!.config.config.Labels).toMatchObject({ from: 'base', 'org.opencontainers.image.revision': sha, 'org.opencontainers.image.base.digest': base.id, 'org.opencontainers.image.created': '2026-01-02T03:04:05Z', 'io.dagship.airflow.version': '3.3.2' });
     expect(result.id).toBe(`sha256:${loaded!.manifest[0]!.Config.replace('.json', '')}`);
   });
 

@@ -53,8 +53,8 @@ describe('selectChanged', () => {
     expect(selectChanged(options, ['dags/other.py', 'README.md'], dagFiles)).toMatchObject({ dags: ['dags/other.py'], lint: ['dags/other.py'] });
   });
 
-  it('checks everything when requirements, plugins, config or .airflowignore change', () => {
-    for (const changed of ['requirements.txt', 'plugins/macros.py', 'dagship.yaml', 'dags/.airflowignore']) {
+  it('checks everything when requirements, plugins, config or an .airflowignore (nested ones too) change', () => {
+    for (const changed of ['requirements.txt', 'plugins/macros.py', 'dagship.yaml', 'dags/.airflowignore', 'dags/team/.airflowignore']) {
       const selection = selectChanged(options, [changed], dagFiles);
       expect(selection.dags, changed).toBeUndefined();
       expect(selection.reason).toContain(`${changed} changed`);

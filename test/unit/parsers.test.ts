@@ -7,7 +7,7 @@ import { parseRuffJson } from '../../src/checks/ruff.js';
 const recorded = (name: string) => readFileSync(new URL(`../fixtures/recorded/${name}`, import.meta.url), 'utf8');
 
 describe('parseRuffJson (recorded ruff output)', () => {
-  const findings = parseRuffJson(recorded('ruff.json'), '/src');
+  const findings = parseRuffJson(recorded('ruff.json'), '/src', 3);
 
   it('keeps every entry with repo-relative paths, codes and positions', () => {
     expect(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`)).toContain('dags/legacy_etl.py:2:8 F401');
@@ -18,6 +18,11 @@ describe('parseRuffJson (recorded ruff output)', () => {
   it('reports a file ruff cannot parse as invalid-syntax, and Airflow 3 suggestions as warnings', () => {
     expect(findings.find((f) => f.file === 'dags/broken_syntax.py')).toMatchObject({ rule: 'invalid-syntax', severity: 'error', line: 4 });
     expect(findings.filter((f) => f.rule.startsWith('AIR31')).every((f) => f.severity === 'warning')).toBe(true);
+  });
+
+  it('sets the Airflow rules’ levels by the target image’s Airflow: AIR3xx fail only on Airflow 3', () => {
+    const level = (major: number | undefined) => parseRuffJson(recorded('ruff.json'), '/src', major).find((f) => f.rule === 'AIR301')?.severity;
+    expect([level(3), level(2), level(undefined)]).toEqual(['error', 'warning', 'warning']);
   });
 
   it('says how to apply a fix ruff offers', () => {
