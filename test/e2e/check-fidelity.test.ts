@@ -47,6 +47,7 @@ describe.each(images)('check agrees with Airflow (%s)', (_name, image) => {
     expect(result.report!.findings.map((f) => `${f.rule} ${f.severity} ${f.file}`).sort()).toEqual([
       'dag-leftover-process warning leftovers/detached_process.py',
       `dag-leftover-process ${airflow3 ? 'error' : 'warning'} leftovers/holds_output.py`,
+      `dag-leftover-process ${airflow3 ? 'error' : 'warning'} leftovers/inherits_stdin.py`,
       'dag-leftover-thread warning leftovers/left_thread.py',
     ].sort());
     expect(result.report!.findings.find((f) => f.file.endsWith('holds_output.py'))!.message).toContain('-c import time; time.sleep(600)');

@@ -52,7 +52,6 @@ describe.each(images)('every failure mode is that file’s finding, never the ch
     ['syntax_error', ['dag-import-error syntax_error/broken_syntax.py:9']],
     ['non_utf8', ['dag-import-error non_utf8/latin1.py:7']],
     ['duplicate_id', ['dag-duplicate-id duplicate_id/same_file.py:8', 'dag-duplicate-id duplicate_id/second.py:7']],
-    ['huge_output', []],
     ['ignored', []],
     ['helper_module', []],
     ['good', []],
@@ -60,6 +59,14 @@ describe.each(images)('every failure mode is that file’s finding, never the ch
     const result = await check(FIXTURES, ['--dags-folder', scenario, '--image', image]);
     expect(summary(result.report!.findings)).toEqual(expected);
     expect(result.exitCode).toBe(expected.length ? 1 : 0);
+  });
+
+  it('huge_output: 50 MB printed is a warning (the processor logs every line), the DAG still imports', async () => {
+    const result = await check(FIXTURES, ['--dags-folder', 'huge_output', '--image', image]);
+    expect(result.report!.findings.map((f) => [f.rule, f.severity, f.file])).toEqual([['dag-import-output', 'warning', 'huge_output/chatty.py']]);
+    expect(result.report!.findings[0]!.message).toMatch(/^printed \d+\.\d MiB at import/);
+    expect(result.report!.files[0]!.dags).toHaveLength(1);
+    expect(result.exitCode).toBe(0);
   });
 });
 

@@ -43,7 +43,10 @@ describe('differential: dagship check agrees with airflow dags list-import-error
     const repo = examplesRepo(image);
     const expected = airflowImportErrors(image, repo, local);
     const result = await check(repo, ['--image', image, '--timeout', '30']);
-    const reported = [...new Set(result.report!.findings.filter((f) => f.severity === 'error').map((f) => f.file))].sort();
+    // list-import-errors imports but never serializes: DAGs the processor could not store (two examples
+    // need plugins of Airflow's own that this folder lacks) are the oracle below's to judge.
+    const imported = result.report!.findings.filter((f) => f.severity === 'error' && !f.message.startsWith('SerializationError'));
+    const reported = [...new Set(imported.map((f) => f.file))].sort();
     expect(expected.length).toBeGreaterThanOrEqual(BROKEN.length);
     expect(reported, JSON.stringify(result.report!.findings.filter((f) => !expected.includes(f.file)).map((f) => [f.file, f.rule, f.message]))).toEqual(expected);
     expect(result.report!.files.length).toBeGreaterThan(20);
@@ -74,6 +77,7 @@ const ORACLE_MEMORY_MB = 2048;
 const COMPARED = [
   'good', 'syntax_error', 'non_utf8', 'missing_module', 'cycle', 'duplicate_id', 'hang', 'sys_exit', 'os_exit', 'segfault',
   'memory_hog', 'huge_output', 'removed_airflow3_arg', 'ignored', 'helper_module', 'slow', 'unregistered_timetable', 'leftover_process',
+  'import_styles', 'lookup_defaults', 'leftovers', 'duplicate_order', 'task_params',
 ];
 /** Scenarios whose verdict depends on configuration only dagship has, or that repeat others. */
 const NOT_COMPARED: Record<string, string> = {
@@ -81,18 +85,28 @@ const NOT_COMPARED: Record<string, string> = {
   policies: "its verdict is dagship's own check.policies (request.json); Airflow has no such rules",
   cluster_policy: 'its airflow_local_settings.py rejects every untagged DAG: in one shared folder it would reject most other fixtures',
   mixed: 'copies of the other scenarios: their dag_ids would collide with the originals in one folder',
+  serialization: "needs plugins_folder: dags/plugins (check-fidelity.test.ts); its unregistered timetable is the unregistered_timetable scenario's case",
 };
 /**
  * Differences that depend on the environment, not on dagship: "major:file" → why. These may differ or
  * agree; every other difference fails the test.
  */
-const ENVIRONMENT_DEPENDENT: Record<string, string> = {};
+const LOUD = "the processor writes each printed line to the file's log within the import timeout: how long 50 MB takes depends on the machine and the log handler (over 30 s on this 2-core machine); dagship warns (dag-import-output)";
+const ENVIRONMENT_DEPENDENT: Record<string, string> = {
+  '3:huge_output/chatty.py': LOUD,
+  '2:huge_output/chatty.py': LOUD,
+  // Seen here: in Airflow 3.3's processor the first Variable.get of a key no backend holds took 5.0 s (with
+  // the default 30 s timeout the file imports and its DAG is stored); the oracle's 2 s timeout kills it.
+  '3:lookup_defaults/with_defaults.py': "Airflow 3.3's processor takes 5 s to find that a Variable does not exist, longer than the oracle's 2 s import timeout",
+};
 /**
  * Differences by design: "file" → why (both versions). dagship reports these as errors on purpose.
  */
 const BY_DESIGN: Record<string, string> = {
   'duplicate_id/second.py': "the processor parses every file alone, so it never sees a dag_id defined in two files: it stores whichever file it parsed last (the DAG moves between files from one loop to the next) and records no error",
   'duplicate_id/same_file.py': "a DagBag keeps the last of two DAGs with one dag_id in one file without a word; dagship reports the one silently dropped",
+  'duplicate_order/a/nested.py': 'as duplicate_id/second.py: dagship blames the file Airflow\'s DagBag reaches later',
+  'duplicate_order/b_assets.py': 'as duplicate_id/second.py, for an @asset (Airflow 3)',
 };
 
 const SENTINEL = 'oracle__';

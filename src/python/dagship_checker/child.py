@@ -21,6 +21,7 @@ from .findings import (
     file_status,
     import_error_findings,
     lookup_findings,
+    output_findings,
     serialization_findings,
 )
 from .isolation import isolate_child
@@ -76,6 +77,7 @@ def run_child(files: tuple[list[str], dict], request: dict, pipes: tuple[int, in
             output = capture.take(request["max_output_bytes"])
             if output:
                 result["output"] = output
+            add_findings(result, output_findings(result["path"], capture.size))
             _send(result_fd, result)
             if thread_left:  # nothing stops a thread: a fresh child takes the next file
                 break

@@ -22,9 +22,12 @@ def isolate_child(output_path: str, request: dict) -> OutputCapture:
     signal.set_wakeup_fd(-1)
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
+    # Standard input reads as empty, like /dev/null, but is this child's own: a process the import leaves
+    # holding it is found by its identity (see leftovers.py), which /dev/null would share with everyone.
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    os.dup2(read_end, 0)
+    os.close(read_end)
     capture = OutputCapture(output_path)
     if request["memory_limit_mb"]:  # 0: no limit
         _limit(resource.RLIMIT_AS, int(request["memory_limit_mb"] * 1024 * 1024))
@@ -48,6 +51,7 @@ class OutputCapture:
     def __init__(self, path: str) -> None:
         self.path = path
         self.identity = None
+        self.size = 0  # bytes the last file printed
         self._open()
 
     def _open(self) -> None:
@@ -64,11 +68,19 @@ class OutputCapture:
         sys.stdout.flush()
         sys.stderr.flush()
         intact = file_identity(1) == self.identity == file_identity(2)
-        if intact and os.fstat(1).st_size == 0:
+        self.size = _size(self.path)
+        if intact and self.size == 0:
             return ""
         text = read_tail(self.path, limit)
         self._open()
         return text
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def file_identity(fd: int) -> tuple[int, int] | None:

@@ -1,8 +1,9 @@
 """What a DAG file's import left running: processes and non-daemon threads.
 
-Airflow 3's DAG processor waits for a parse's output to close: a process started at import that keeps it
-open holds the parse until dag_file_processor_timeout kills it, on every loop, with no import error, and
-the DAG never appears. Other leftovers outlive every parse in production and are worth knowing about.
+Airflow 3's DAG processor talks to a parse over its standard streams and waits for them to close: a
+process started at import that inherits any of them (stdin too, even with its output redirected) holds
+the parse until dag_file_processor_timeout kills it, on every loop, with no import error, and the DAG
+never appears. Other leftovers outlive every parse in production and are worth knowing about.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def leftover_findings(rel: str, airflow3: bool) -> tuple[list[dict], bool]:
         blocks = holds_output and airflow3
         if blocks:
             message = (
-                f"a process started at import is still running and holds the parse's output open: {command}; "
-                "Airflow's DAG processor waits for that output, kills the parse after "
+                f"a process started at import is still running and holds the parse's standard streams: {command}; "
+                "Airflow's DAG processor waits for them to close, kills the parse after "
                 "dag_file_processor_timeout on every loop, and the DAG never appears"
             )
         else:
@@ -52,11 +53,11 @@ def _left_thread(thread: threading.Thread) -> bool:
 
 
 def _processes():
-    """(pid, command line, holds our output) for each live process this child started, in its process
-    group, or holding its captured output (a daemon that left the group may still hold that). Not the result pipe:
+    """(pid, command line, holds our streams) for each live process this child started, in its process
+    group, or holding its stdin or captured output (a daemon that left the group may still hold them). Not the result pipe:
     a sibling child holds the parent's end of it for a moment after its fork."""
     me, parent = os.getpid(), os.getppid()
-    ours = {file_identity(fd) for fd in (1, 2)} - {None}
+    ours = {file_identity(fd) for fd in (0, 1, 2)} - {None}
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) in (me, parent):
             continue

@@ -30,7 +30,8 @@ def _bad_defaults(params, dag_params) -> list[tuple[str, str]]:
             param = params.get_param(key)
             if key in dag_params and dag_params.get_param(key) is param:
                 continue  # the DAG's own: Airflow validated it at parse time
-            if not param.has_value:
+            has_value = param.has_value  # a property in Airflow 2, a method in some 3.x releases
+            if not (has_value() if callable(has_value) else has_value):
                 continue  # no default: the run's conf must give one
             try:
                 param.resolve(suppress_exception=False)

@@ -4,7 +4,7 @@ Run inside the Airflow image after `airflow db migrate` on a sqlite database. Th
 JSON document: {"airflow_version", "files" (Airflow's own file list, safe mode and .airflowignore), "import_errors": [{"file", "message"}], "dags": [{"dag_id", "file", "active"}]}
 with files relative to the DAG folder.
 
-Airflow 3: `airflow dag-processor --num-runs 1` as production runs it (one loop over every file).
+Airflow 3: `airflow dag-processor --num-runs 2` as production runs it (two loops over every file).
 Airflow 2: the command `airflow dag-processor` runs with `[scheduler] standalone_dag_processor`, minus its
 refusal of sqlite ("Standalone DagProcessor is not supported when using sqlite"): the same job runner and
 DagFileProcessorManager, which on sqlite parses one file at a time instead of `parsing_processes`, with one
@@ -25,7 +25,8 @@ MAJOR = int(airflow.__version__.split(".")[0])
 
 def run_processor() -> None:
     if MAJOR >= 3:
-        subprocess.run(["airflow", "dag-processor", "--num-runs", "1"], check=True, stdout=sys.stderr)
+        # Two loops: a file whose parse was still queued when a loop of blocked parses ended gets its turn.
+        subprocess.run(["airflow", "dag-processor", "--num-runs", "2"], check=True, stdout=sys.stderr)
         return
     from airflow.cli.commands.dag_processor_command import _create_dag_processor_job_runner
     from airflow.dag_processing.manager import reload_configuration_for_dag_processing
