@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { DagshipError } from '../errors.js';
 import type { Severity } from '../findings.js';
 
 /**
@@ -24,9 +25,21 @@ export function ruffSeverity(code: string | null, airflowMajor: number | undefin
 }
 
 export function hasRuffConfig(root: string): boolean {
-  if (existsSync(path.join(root, 'ruff.toml')) || existsSync(path.join(root, '.ruff.toml'))) return true;
-  const pyproject = path.join(root, 'pyproject.toml');
-  return existsSync(pyproject) && /^\s*\[tool\.ruff[\].]/m.test(readFileSync(pyproject, 'utf8'));
+  if (configText(root, 'ruff.toml') !== undefined || configText(root, '.ruff.toml') !== undefined) return true;
+  return /^\s*\[tool\.ruff[\].]/m.test(configText(root, 'pyproject.toml') ?? '');
+}
+
+/** A linter configuration file's text; undefined when absent. One that cannot be read is the team's to fix. */
+function configText(root: string, name: string): string | undefined {
+  const file = path.join(root, name);
+  if (!existsSync(file)) return undefined;
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a regular file');
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err ? String(err.code) : (err as Error).message;
+    throw new DagshipError(`${file} cannot be read as the linters' configuration (${reason})`, `make ${name} a readable file, or remove it`, 'config', { cause: err });
+  }
 }
 
 /** Folders bandit never needs to read; bandit's own defaults (.git …) are replaced by any -x, so listed again. */
@@ -41,20 +54,22 @@ const LEVELS = ['all', 'low', 'medium', 'high'];
  */
 export function banditOptions(root: string): string {
   const ini = readBanditIni(root);
-  const pyproject = path.join(root, 'pyproject.toml');
-  const config = ini ? '--ini .bandit' : existsSync(pyproject) && /^\s*\[tool\.bandit[\].]/m.test(readFileSync(pyproject, 'utf8')) ? '-c pyproject.toml' : '';
+  const config = ini ? '--ini .bandit' : /^\s*\[tool\.bandit[\].]/m.test(configText(root, 'pyproject.toml') ?? '') ? '-c pyproject.toml' : '';
   const excluded = [...BANDIT_EXCLUDED, ...(ini?.exclude ?? [])];
-  const level = ini?.level && LEVELS.includes(ini.level) ? ini.level : 'medium';
+  if (ini?.level && !LEVELS.includes(ini.level)) {
+    throw new DagshipError(`.bandit: level '${ini.level}' is not one of ${LEVELS.join(', ')}`, 'fix the level in .bandit, or remove it for medium and up', 'config');
+  }
+  const level = ini?.level ?? 'medium';
   return [config, `-x ${shellQuote(excluded.join(','))}`, `--severity-level ${level}`].filter(Boolean).join(' ');
 }
 
 /** The `[bandit]` section of `.bandit` as bandit reads it (configparser: `key = value` or `key: value`). */
 export function readBanditIni(root: string): { exclude: string[]; level?: string } | undefined {
-  const file = path.join(root, '.bandit');
-  if (!existsSync(file)) return undefined;
+  const text = configText(root, '.bandit');
+  if (text === undefined) return undefined;
   let section = '';
   const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+  for (const line of text.split(/\r?\n/)) {
     const header = line.match(/^\s*\[([^\]]+)\]/);
     if (header) section = header[1]!.trim();
     const pair = line.match(/^([\w-]+)\s*[=:]\s*(.*)$/);

@@ -38,7 +38,9 @@ export async function runLint(request: LintRequest, docker: DockerEngine, log: L
       timeoutMs: 10 * 60_000,
     });
   log.info(`lint: ruff and bandit on ${files.length} Python file(s) in ${request.toolsImage}`);
-  const [ruff, bandit] = await Promise.all([run(ruffCommand(request.root, request.airflowMajor)), run(banditCommand(request.root))]);
+  // Both commands read the team's configuration, which may be refused: before either container starts.
+  const commands = [ruffCommand(request.root, request.airflowMajor), banditCommand(request.root)];
+  const [ruff, bandit] = await Promise.all(commands.map(run));
   return [
     { tool: 'ruff', ...parseToolOutput('ruff', ruff, (json) => parseRuffJson(json, MOUNT, request.airflowMajor)), files },
     { tool: 'bandit', ...parseToolOutput('bandit', bandit, (json) => parseBanditJson(json, MOUNT)), files },

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseVersion } from '../../src/airflow-version.js';
-import { banditOptions, defaultRuffSelect, ruffSeverity } from '../../src/checks/lint-rules.js';
+import { banditOptions, defaultRuffSelect, hasRuffConfig, ruffSeverity } from '../../src/checks/lint-rules.js';
 
 function repoWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'dagship-rules-'));
@@ -42,4 +42,14 @@ it('reads version strings as pip writes them', () => {
   expect(parseVersion('2.11.0rc1')).toEqual({ version: '2.11.0rc1', major: 2 });
   expect(parseVersion('Traceback (most recent call last):')).toBeUndefined();
   expect(parseVersion('Python 3.11.2')).toBeUndefined();
+});
+
+describe('linter configuration the team got wrong', () => {
+  it('refuses a .bandit level bandit does not know, and a configuration that is a folder, as config errors', () => {
+    expect(() => banditOptions(repoWith({ '.bandit': '[bandit]\nlevel = HIGHH\n' }))).toThrow(expect.objectContaining({ kind: 'config', message: ".bandit: level 'highh' is not one of all, low, medium, high" }));
+    const folder = repoWith({});
+    mkdirSync(path.join(folder, 'pyproject.toml'));
+    expect(() => hasRuffConfig(folder)).toThrow(expect.objectContaining({ kind: 'config', message: expect.stringMatching(/pyproject\.toml cannot be read as the linters' configuration \(not a regular file\)$/) }));
+    expect(() => banditOptions(folder)).toThrow(/not a regular file/);
+  });
 });
