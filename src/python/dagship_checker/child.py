@@ -162,12 +162,13 @@ def check_file(path: str, request: dict, definitions: list[dict] | None = None) 
 
 
 def add_findings(result: dict, findings: list[dict]) -> None:
-    """Findings made after the import; a file that fails because of them has no DAG in production."""
+    """Findings made after the import. An error among them (a process blocking the parse) means the parse
+    never completes in production: none of the file's DAGs appears. Warnings change nothing else."""
     if not findings:
         return
     result["findings"] += findings
     result["status"] = file_status(result["findings"])
-    if result["status"] != "ok":
+    if any(f["severity"] == "error" for f in findings):
         result["dags"] = []
 
 
