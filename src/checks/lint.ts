@@ -39,8 +39,9 @@ export async function runLint(request: LintRequest, docker: DockerEngine, log: L
     });
   log.info(`lint: ruff and bandit on ${files.length} Python file(s) in ${request.toolsImage}`);
   // Both commands read the team's configuration, which may be refused: before either container starts.
-  const commands = [ruffCommand(request.root, request.airflowMajor), banditCommand(request.root)];
-  const [ruff, bandit] = await Promise.all(commands.map(run));
+  const ruffScript = ruffCommand(request.root, request.airflowMajor);
+  const banditScript = banditCommand(request.root);
+  const [ruff, bandit] = await Promise.all([run(ruffScript), run(banditScript)]);
   return [
     { tool: 'ruff', ...parseToolOutput('ruff', ruff, (json) => parseRuffJson(json, MOUNT, request.airflowMajor)), files },
     { tool: 'bandit', ...parseToolOutput('bandit', bandit, (json) => parseBanditJson(json, MOUNT)), files },
