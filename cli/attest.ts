@@ -3,7 +3,8 @@ import { loadPublicKey, loadSigningKey, verifyImage, type PinnedImage } from '..
 import { credentialsOnce, type Credentials } from '../src/credentials.js';
 import { DagshipError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
-import { connectRegistry, parseImageReference, registryApiHost, type ArtifactRegistry } from '../src/registry.js';
+import { parseImageReference } from '../src/image-reference.js';
+import { connectRegistry, registryApiHost, type ArtifactRegistry } from '../src/registry/index.js';
 
 /** The team's signing key from the environment (a CI secret), if any. */
 export function signingKey(env: NodeJS.ProcessEnv = process.env): KeyObject | undefined {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cacheRoot } from './checks/check-cache.js';
-import type { DockerEngine } from './docker.js';
+import type { DockerEngine } from './engine/index.js';
 import type { Logger } from './logger.js';
 
 /** The label images dagship builds carry: the apache-airflow version installed in them. */

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { DagshipError } from './errors.js';
+import { isTag } from './image-reference.js';
 import { yamlErrorText } from './text.js';
 
 // Mini has no messages of its own; users see the English ones the classic API installs.
@@ -56,7 +57,7 @@ const buildSchema = z.strictObject({
   /** Tag images with the 12-character commit instead of the full one. */
   short_sha: z._default(z.boolean(), false),
   /** More tags for each built image, e.g. [staging]; the commit tag is always there. */
-  extra_tags: z._default(z.array(z.string().check(z.regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag'))), []),
+  extra_tags: z._default(z.array(z.string().check(z.refine(isTag, 'must be a valid image tag'))), []),
   /** The team's own Dockerfile (relative to the repository) instead of the generated build. */
   dockerfile: z.optional(relativePath),
 });

@@ -1,10 +1,11 @@
 import type { Options } from './config.js';
-import type { DockerEngine } from './docker.js';
+import type { DockerEngine } from './engine/index.js';
 import { isDagshipError, reasonOf } from './errors.js';
 import type { GitRepo } from './git.js';
-import { tagImmutability } from './immutability.js';
+import { tagImmutability } from './registry/immutability.js';
 import { describeLeftover, findRunContainers } from './leftovers.js';
-import { parseImageReference, type Registry } from './registry.js';
+import { type Registry } from './registry/index.js';
+import { parseImageReference } from './image-reference.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'problem';
 

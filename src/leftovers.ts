@@ -1,4 +1,4 @@
-import type { DockerEngine, RunContainer } from './docker.js';
+import type { DockerEngine, RunContainer } from './engine/index.js';
 import { leftoverReason, RUN_LABELS, thisMachine, type RunProbe } from './runs.js';
 
 export interface Leftover {

@@ -6,7 +6,7 @@ import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { resolveCredentials } from '../../src/credentials.js';
 import { loadOptions } from '../../src/config.js';
-import { connectDocker } from '../../src/docker.js';
+import { connectDocker } from '../../src/engine/index.js';
 import { airflowImage, toolsImage } from '../../src/images.js';
 import type { ConfigFlags } from '../flags.js';
 import { terminalLogger } from '../terminal.js';

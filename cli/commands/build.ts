@@ -1,9 +1,9 @@
 import { loadOptions, type Options } from '../../src/config.js';
 import { resolveCredentials } from '../../src/credentials.js';
-import { connectDocker } from '../../src/docker.js';
+import { connectDocker } from '../../src/engine/index.js';
 import { DagshipError } from '../../src/errors.js';
 import { gitRepo } from '../../src/git.js';
-import { parseImageReference } from '../../src/registry.js';
+import { isTag, parseImageReference } from '../../src/image-reference.js';
 import type { ConfigFlags } from '../flags.js';
 import { terminalLogger } from '../terminal.js';
 
@@ -24,7 +24,7 @@ export async function build(repoPath: string | undefined, flags: BuildFlags): Pr
   // Time since the process started: Node's own start-up plus loading dagship's modules.
   log.debug(`build starts ${Math.round(performance.now())} ms after the process`);
   // Loaded here, not at the top: push imports this file for withBuildFlags and never builds.
-  const { buildImage } = await import('../../src/build/build.js');
+  const { buildImage } = await import('../../src/image/build.js');
   const result = await buildImage(
     { options, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers },
     {
@@ -52,7 +52,7 @@ export function loadBuildOptions(repoPath: string | undefined, flags: BuildFlags
 /** --short-sha and --tag, which dagship.yaml's build section also sets. */
 export function withBuildFlags(options: Options, flags: Pick<BuildFlags, 'shortSha' | 'tag'>): Options {
   for (const tag of flags.tag ?? []) {
-    if (!/^[\w][\w.-]{0,127}$/.test(tag)) {
+    if (!isTag(tag)) {
       throw new DagshipError(`invalid tag '${tag}'`, 'a tag is letters, digits, _ . and -, at most 128 characters, not starting with . or -', 'usage');
     }
   }

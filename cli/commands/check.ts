@@ -2,7 +2,7 @@ import { cacheRoot } from '../../src/checks/check-cache.js';
 import { commentOnPullRequest, wantsComment } from '../pr-comment.js';
 import { checkDags, type CheckerResult } from '../../src/checks/dags.js';
 import { loadOptions } from '../../src/config.js';
-import { connectDocker } from '../../src/docker.js';
+import { connectDocker } from '../../src/engine/index.js';
 import { airflowImage, baselinePath } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { VERSION } from '../version.js';

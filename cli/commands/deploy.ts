@@ -6,7 +6,7 @@ import type { KubeCluster } from '../../src/kube/cluster.js';
 import { connectHelm } from '../../src/kube/helm.js';
 import { helmDeployRelease } from '../../src/kube/helm-deploy.js';
 import { pinReference, type PinDeps } from '../../src/kube/resolve.js';
-import { connectRegistry } from '../../src/registry.js';
+import { connectRegistry } from '../../src/registry/index.js';
 import { releaseGate, type GateFlags } from '../attest.js';
 import { deployStrategy, presentRelease, releaseRequest, type DeployStrategy, type ReleaseFlags, type StrategyFlags } from '../release-flags.js';
 import { appendSummary, setOutput } from '../github.js';

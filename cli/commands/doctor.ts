@@ -1,8 +1,8 @@
 import { loadOptions } from '../../src/config.js';
-import { connectDocker } from '../../src/docker.js';
+import { connectDocker } from '../../src/engine/index.js';
 import { runDoctor, type CheckStatus } from '../../src/doctor.js';
 import { gitRepo } from '../../src/git.js';
-import { connectRegistry } from '../../src/registry.js';
+import { connectRegistry } from '../../src/registry/index.js';
 import { painter, useColor } from '../terminal.js';
 import type { ConfigFlags } from '../flags.js';
 

@@ -1,10 +1,10 @@
-import { pushImage } from '../../src/build/push.js';
+import { pushImage } from '../../src/image/push.js';
 import { loadOptions } from '../../src/config.js';
 import { resolveCredentials } from '../../src/credentials.js';
-import { connectDocker } from '../../src/docker.js';
+import { connectDocker } from '../../src/engine/index.js';
 import { DagshipError } from '../../src/errors.js';
 import { gitRepo } from '../../src/git.js';
-import { connectRegistry } from '../../src/registry.js';
+import { connectRegistry } from '../../src/registry/index.js';
 import type { ConfigFlags } from '../flags.js';
 import { parseDuration } from '../release-flags.js';
 import { setOutput } from '../github.js';

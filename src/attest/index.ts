@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Outcome } from '../outcome.js';
-import type { ArtifactRegistry } from '../registry.js';
+import type { ArtifactRegistry } from '../registry/index.js';
 import { checkResult, RESULT_TYPE, type CheckResult } from './result.js';
 import { openEnvelope, seal, type Seal } from './signing.js';
 import { fetchResult, resultTag, storeResult } from './store.js';

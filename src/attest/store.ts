@@ -1,5 +1,5 @@
 import { DagshipError } from '../errors.js';
-import type { ArtifactRegistry } from '../registry.js';
+import type { ArtifactRegistry } from '../registry/index.js';
 import type { Envelope } from './signing.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

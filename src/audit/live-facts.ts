@@ -1,9 +1,9 @@
 import type * as k8s from '@kubernetes/client-node';
-import { splitReference } from '../kube/images.js';
 import type { Workload } from '../kube/cluster.js';
 import { claimOf, configMapFile, lineOf, mainContainer, objectName, templateContainer, type LiveRelease } from './live-objects.js';
 import { pathKey } from './parse.js';
 import { isMapping, RecordedValues, splitPath, type Origin, type Path, type Values } from './values.js';
+import { splitReference } from '../image-reference.js';
 
 /**
  * Chart values as a running release shows them: each key derived from a live object, with that object

@@ -1,8 +1,8 @@
 import { COMPONENTS } from '../kube/cluster.js';
-import { repositoryOf, splitReference } from '../kube/images.js';
 import type { Finding } from '../findings.js';
 import { configMapFile, lineOf, literalEnv, mainContainer, objectName, templateContainer, type LiveRelease } from './live-objects.js';
 import type { Origin } from './values.js';
+import { repositoryOf, splitReference } from '../image-reference.js';
 
 /** One place an Airflow image runs: a component's main container, or what task pods will be created with. */
 interface Running {

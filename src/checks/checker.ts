@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '../config.js';
-import type { DockerEngine } from '../docker.js';
+import type { DockerEngine } from '../engine/index.js';
 import { DagshipError } from '../errors.js';
 import { redact, registerLookups } from '../secrets.js';
 import { tempError, withTempDir } from '../temp.js';

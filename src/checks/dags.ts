@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { globSync } from 'glob';
 import path from 'node:path';
 import type { Options } from '../config.js';
-import type { DockerEngine } from '../docker.js';
+import type { DockerEngine } from '../engine/index.js';
 import { DagshipError } from '../errors.js';
 import type { Finding, ToolRun } from '../findings.js';
 import type { Logger } from '../logger.js';

@@ -1,7 +1,7 @@
 import { readAirflowVersion } from '../airflow-version.js';
-import { ensureBase, type CredentialsFor } from '../build/base.js';
+import { ensureBase, type CredentialsFor } from '../image/base.js';
 import type { Options } from '../config.js';
-import type { ImageEngine } from '../docker.js';
+import type { ImageEngine } from '../engine/index.js';
 import { isDagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
 

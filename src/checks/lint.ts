@@ -1,4 +1,4 @@
-import type { DockerEngine, RunResult } from '../docker.js';
+import type { DockerEngine, RunResult } from '../engine/index.js';
 import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
 import type { Finding, ToolRun } from '../findings.js';

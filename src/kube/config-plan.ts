@@ -1,7 +1,8 @@
 import type * as k8s from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
-import { repositoryOf, workerImage, workerSettings } from './images.js';
+import { workerImage, workerSettings } from './images.js';
 import { annotationsFor, originalAnnotations, type DeployMeta, type ObjectPatch } from './plan.js';
+import { repositoryOf } from '../image-reference.js';
 
 export const CONFIG_KEYS = { cfg: 'airflow.cfg', podTemplate: 'pod_template_file.yaml' } as const;
 

@@ -1,29 +1,5 @@
 import { DagshipError } from '../errors.js';
-
-const REFERENCE = /^(?<name>[^@\s]+?)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
-
-/** An image reference split as written: `name[:tag][@digest]` (no Docker Hub normalisation of `name`). */
-export interface SplitReference {
-  name: string;
-  tag?: string;
-  digest?: string;
-}
-
-export function splitReference(ref: string): SplitReference | undefined {
-  const groups = REFERENCE.exec(ref.trim())?.groups;
-  if (!groups?.name) return undefined;
-  return { name: groups.name, tag: groups.tag, digest: groups.digest };
-}
-
-/** The repository an image runs from, so `repo:1`, `repo@sha256:…` and `docker.io/library/repo` compare equal. */
-export function repositoryOf(ref: string): string | undefined {
-  const name = splitReference(ref)?.name;
-  if (!name) return undefined;
-  const [first, ...rest] = name.split('/');
-  const firstIsHost = rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost');
-  if (firstIsHost) return name;
-  return `docker.io/${rest.length ? name : `library/${name}`}`;
-}
+import { splitReference, type SplitReference } from '../image-reference.js';
 
 /** The new image must be pinned: a tag can move under a running release, a digest cannot. */
 export function requirePinned(ref: string): SplitReference {

@@ -1,6 +1,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { Workload } from './cluster.js';
-import { repositoryOf, workerSettings } from './images.js';
+import { workerSettings } from './images.js';
+import { repositoryOf } from '../image-reference.js';
 
 export const ANNOTATIONS = {
   previousImage: 'dagship.io/previous-image',

@@ -1,8 +1,8 @@
 import type { Credentials } from '../credentials.js';
 import { DagshipError, isDagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseImageReference, registryApiHost, type RegistryClient } from '../registry.js';
-import { splitReference } from './images.js';
+import { registryApiHost, type RegistryClient } from '../registry/index.js';
+import { parseImageReference, splitReference } from '../image-reference.js';
 
 /** How pinReference reaches the registry; the CLI passes resolveCredentials and connectRegistry. */
 export interface PinDeps {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectDocker } from '../../src/docker.js';
+import { connectDocker } from '../../src/engine/index.js';
 import { dagship, gitRepoWith } from './cli.js';
 import { infra } from './infra.js';
 

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { connectDocker } from '../../src/docker.js';
+import { connectDocker } from '../../src/engine/index.js';
 import { infra } from './infra.js';
 
 const env = infra();

@@ -1,5 +1,5 @@
-import { connectDocker } from '../../src/docker.js';
-import { connectRegistry } from '../../src/registry.js';
+import { connectDocker } from '../../src/engine/index.js';
+import { connectRegistry } from '../../src/registry/index.js';
 import { infra } from './infra.js';
 
 /** Fails the e2e run up front, with the reason, when the infrastructure is not there. */

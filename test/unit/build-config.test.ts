@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { archiveManifest } from '../../src/build/archive.js';
-import { baseDigest } from '../../src/build/base.js';
-import type { ImageDetails } from '../../src/build/engine-images.js';
-import { imageConfig, utc, type ConfigInput } from '../../src/build/image-config.js';
-import { commitTag, dirtyError, publicUrl, releaseLabels, type Release } from '../../src/build/release.js';
-import { requirementLines, requirementsDockerfile, requirementsKey } from '../../src/build/requirements.js';
-import { lastFrom } from '../../src/build/dockerfile.js';
+import { archiveManifest } from '../../src/image/archive.js';
+import { baseDigest } from '../../src/image/base.js';
+import type { ImageDetails } from '../../src/engine/images.js';
+import { imageConfig, utc, type ConfigInput } from '../../src/image/image-config.js';
+import { commitTag, dirtyError, publicUrl, releaseLabels, type Release } from '../../src/image/release.js';
+import { requirementLines, requirementsDockerfile, requirementsKey } from '../../src/image/requirements.js';
+import { lastFrom } from '../../src/image/dockerfile.js';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const parent: ConfigInput['parent'] = {

@@ -1,6 +1,6 @@
 import { folderWith } from './helpers.js';
 import { describe, expect, it } from 'vitest';
-import { contextRules, dockerignoreRules, folderPath, formatBytes, selectFiles } from '../../src/build/context.js';
+import { contextRules, dockerignoreRules, folderPath, formatBytes, selectFiles } from '../../src/image/context.js';
 
 const repo = (files: Record<string, string>) => folderWith(files, 'dagship-context-');
 

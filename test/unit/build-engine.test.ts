@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { queryString } from '../../src/build/engine-api.js';
-import { EngineStreamError, follow, loadedNames, parseProgressLine, splitTag } from '../../src/build/engine-images.js';
-import { demux } from '../../src/docker.js';
-import { classifyPushError, pushFailure } from '../../src/build/push-errors.js';
+import { queryString } from '../../src/engine/api.js';
+import { EngineStreamError, follow, loadedNames, parseProgressLine } from '../../src/engine/images.js';
+import { demux } from '../../src/engine/index.js';
+import { classifyPushError, pushFailure } from '../../src/image/push-errors.js';
 
 /**
  * Engine API progress streams recorded from Docker Engine 20.10.24 (API 1.41) on this project's machine
@@ -127,11 +127,5 @@ describe('engine API details', () => {
   it('writes queries the engine reads: repeated tags, JSON objects, nothing for undefined', () => {
     expect(queryString({ t: ['r:a', 'r:b'], buildargs: { A: '1' }, rm: true, networkmode: undefined })).toBe('?t=r%3Aa&t=r%3Ab&buildargs=%7B%22A%22%3A%221%22%7D&rm=true');
     expect(queryString({})).toBe('');
-  });
-
-  it('splits references into repository and tag (a digest counts as the tag, a port does not)', () => {
-    expect(splitTag('127.0.0.1:5111/team/dags:abc')).toEqual({ repository: '127.0.0.1:5111/team/dags', tag: 'abc' });
-    expect(splitTag('127.0.0.1:5111/team/dags')).toEqual({ repository: '127.0.0.1:5111/team/dags' });
-    expect(splitTag(`airflow@sha256:${'a'.repeat(64)}`)).toEqual({ repository: 'airflow', tag: `sha256:${'a'.repeat(64)}` });
   });
 });

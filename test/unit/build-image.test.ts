@@ -6,10 +6,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, type BuildDeps } from '../../src/build/build.js';
-import { EngineStreamError, type BuildSpec, type ImageDetails } from '../../src/build/engine-images.js';
+import { buildImage, type BuildDeps } from '../../src/image/build.js';
+import { EngineStreamError, type BuildSpec, type ImageDetails } from '../../src/engine/images.js';
 import { configSchema, type Options } from '../../src/config.js';
-import type { ImageEngine } from '../../src/docker.js';
+import type { ImageEngine } from '../../src/engine/index.js';
 import type { GitState } from '../../src/git.js';
 import { silentLogger } from '../../src/logger.js';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { contextRules, selectFiles } from '../../src/build/context.js';
-import { contentDigest, writeLayer, type LayerSpec } from '../../src/build/layer.js';
+import { contextRules, selectFiles } from '../../src/image/context.js';
+import { contentDigest, writeLayer, type LayerSpec } from '../../src/image/layer.js';
 
 const commitTime = new Date('2026-01-02T03:04:05Z');
 

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EngineStreamError, type ImageDetails, type ProgressEvent } from '../../src/build/engine-images.js';
-import { pushImage, type PushDeps } from '../../src/build/push.js';
+import { EngineStreamError, type ImageDetails, type ProgressEvent } from '../../src/engine/images.js';
+import { pushImage, type PushDeps } from '../../src/image/push.js';
 import { configSchema, type Options } from '../../src/config.js';
 import type { Credentials } from '../../src/credentials.js';
-import type { ImageEngine } from '../../src/docker.js';
+import type { ImageEngine } from '../../src/engine/index.js';
 import { DagshipError } from '../../src/errors.js';
 import type { GitRepo } from '../../src/git.js';
 import { silentLogger } from '../../src/logger.js';
-import { parseManifest, type ArtifactRegistry } from '../../src/registry.js';
+import { parseManifest, type ArtifactRegistry } from '../../src/registry/index.js';
 
 const sha = 'cb93dcc19bab14105373b7cb3d537ac8e6e80603';
 const repo = 'reg.example.com/team/dags';

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, credentialHost, credentialsOnce, engineAuth, maskCredentials, normaliseKey, parseChallenge, resolveCredentials, secretsOf } from '../../src/credentials.js';
+import { authorize, parseChallenge } from '../../src/registry/auth.js';
+import { credentialHost, credentialsOnce, engineAuth, maskCredentials, normaliseKey, resolveCredentials, secretsOf } from '../../src/credentials.js';
 import { DagshipError } from '../../src/errors.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

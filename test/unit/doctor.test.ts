@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { configSchema, type Options } from '../../src/config.js';
-import type { DockerEngine, ImageInfo, RunContainer } from '../../src/docker.js';
+import type { DockerEngine, ImageInfo, RunContainer } from '../../src/engine/index.js';
 import { runDoctor, type DoctorDeps } from '../../src/doctor.js';
 import { DagshipError } from '../../src/errors.js';
 import type { GitState } from '../../src/git.js';
-import type { Registry } from '../../src/registry.js';
+import type { Registry } from '../../src/registry/index.js';
 
 const options: Options = {
   ...configSchema.parse({ base_image: 'apache/airflow:3.3.2', tools_image: 'tools:1', repository: 'reg.example.com/team/dags' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tagImmutability } from '../../src/immutability.js';
+import { tagImmutability } from '../../src/registry/immutability.js';
 
 describe('tagImmutability (from the registry host name only)', () => {
   it('names the registries that can refuse a tag overwrite, and what to set', () => {

@@ -3,7 +3,7 @@ import type { Credentials } from '../../src/credentials.js';
 import { DagshipError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { pinReference, type PinDeps } from '../../src/kube/resolve.js';
-import type { RemoteManifest } from '../../src/registry.js';
+import type { RemoteManifest } from '../../src/registry/index.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DagshipError } from '../../src/errors.js';
-import { connectRegistry, parseImageReference, registryBaseUrl } from '../../src/registry.js';
+import { connectRegistry, registryBaseUrl } from '../../src/registry/index.js';
 
 describe('registryBaseUrl', () => {
   it.each([
@@ -10,21 +10,6 @@ describe('registryBaseUrl', () => {
     ['registry.example.com', 'https://registry.example.com'],
     ['10.0.0.5:5000', 'https://10.0.0.5:5000'],
   ])('%s → %s', (host, url) => expect(registryBaseUrl(host)).toBe(url));
-});
-
-describe('parseImageReference', () => {
-  const digest = `sha256:${'a'.repeat(64)}`;
-  it.each([
-    ['apache/airflow:3.3.2', { registry: 'docker.io', repository: 'apache/airflow', tag: '3.3.2' }],
-    ['python', { registry: 'docker.io', repository: 'library/python', tag: undefined }],
-    ['127.0.0.1:5000/team/dags', { registry: '127.0.0.1:5000', repository: 'team/dags', tag: undefined }],
-    [`reg.example.com/team/dags:abc@${digest}`, { registry: 'reg.example.com', repository: 'team/dags', tag: 'abc', digest }],
-    [`localhost/dags@${digest}`, { registry: 'localhost', repository: 'dags', digest }],
-  ])('%s', (ref, expected) => expect(parseImageReference(ref)).toMatchObject(expected));
-
-  it.each(['', 'Team/Dags', 'a b', 'repo@sha256:short'])('refuses %j with the expected form', (ref) => {
-    expect(() => parseImageReference(ref)).toThrow(DagshipError);
-  });
 });
 
 describe('connectRegistry().ping', () => {

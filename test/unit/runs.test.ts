@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { DockerEngine, RunContainer } from '../../src/docker.js';
+import type { DockerEngine, RunContainer } from '../../src/engine/index.js';
 import { findRunContainers } from '../../src/leftovers.js';
 import { leftoverReason, processStart, RUN_LABELS, runLabels, STALE_AFTER_MS, type RunProbe } from '../../src/runs.js';
 

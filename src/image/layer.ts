@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import type { PathInfo } from './engine-images.js';
+import type { PathInfo } from '../engine/images.js';
 import type { ContextFile } from './context.js';
 
 /** The Airflow user of the official image; gid 0 so arbitrary-uid platforms (OpenShift) can read too. */

@@ -1,8 +1,8 @@
 import { engineAuth, maskCredentials, type Credentials } from '../credentials.js';
 import { DagshipError, reasonOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseImageReference } from '../registry.js';
-import type { ImageDetails, ImageOperations } from './engine-images.js';
+import type { ImageDetails, ImageOperations } from '../engine/images.js';
+import { parseImageReference } from '../image-reference.js';
 
 export type CredentialsFor = (registry: string) => Promise<Credentials | undefined>;
 
@@ -38,7 +38,7 @@ export async function ensureBase(engine: ImageOperations, ref: string, credentia
  * image), else its image ID (an image built or loaded locally has no registry digest).
  */
 export function baseDigest(base: ImageDetails, ref: string): string {
-  const { registry, repository } = parseImageReference(ref.replace(/@sha256:[a-f0-9]{64}$/, ''));
+  const { registry, repository } = parseImageReference(ref);
   const wanted = registry === 'docker.io' ? [repository, repository.replace(/^library\//, ''), `docker.io/${repository}`] : [`${registry}/${repository}`];
   const digests = [...base.repoDigests].sort();
   const match = digests.find((d) => wanted.includes(d.split('@')[0]!)) ?? digests[0];

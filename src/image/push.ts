@@ -1,16 +1,17 @@
 import type { Options } from '../config.js';
 import { engineAuth, maskCredentials, type Credentials } from '../credentials.js';
-import type { ImageEngine } from '../docker.js';
+import type { ImageEngine } from '../engine/index.js';
 import { DagshipError, reasonOf } from '../errors.js';
 import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
-import { parseImageReference, registryApiHost, type ArtifactRegistry, type RemoteManifest } from '../registry.js';
+import { registryApiHost, type ArtifactRegistry, type RemoteManifest } from '../registry/index.js';
 import { onStop } from '../stop.js';
 import { formatBytes } from './text.js';
 import { mountBlobs, moveTag, stagedManifest, stagingPath, stagingTag, writeTag, type StagedManifest, type TagTarget } from './push-tag.js';
-import type { ImageDetails, ProgressEvent } from './engine-images.js';
+import type { ImageDetails, ProgressEvent } from '../engine/images.js';
 import { classifyPushError, pushFailure } from './push-errors.js';
-import { commitTag, repositoryOf } from './release.js';
+import { commitTag, targetRepository } from './release.js';
+import { parseImageReference } from '../image-reference.js';
 
 export interface PushRequest {
   options: Options;
@@ -154,7 +155,7 @@ async function resolveTarget(request: PushRequest, deps: PushDeps, deadline: Dea
 
 /** `<repository>:<commit>` of HEAD; with --allow-dirty, the `-dirty` build when there is no clean one. */
 async function commitImage(request: PushRequest, deps: PushDeps): Promise<{ ref: string; image: ImageDetails }> {
-  const repository = repositoryOf(request.options);
+  const repository = targetRepository(request.options);
   // Only the commit matters here: no status walk of the work tree.
   const state = await deps.git.state({ dirty: false });
   if (!state) throw new DagshipError(`${request.options.root} is not inside a git repository`, 'push the image of a commit: run dagship build in the DAG repository first, or pass --image', 'usage');

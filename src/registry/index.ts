@@ -1,20 +1,14 @@
 import { createHash } from 'node:crypto';
-import { refusedError, type Credentials } from './credentials.js';
-import { DagshipError } from './errors.js';
-import { authorizedRequest, networkError } from './registry-http.js';
+import type { Credentials } from '../credentials.js';
+import { refusedError } from './auth.js';
+import { DagshipError } from '../errors.js';
+import { authorizedRequest, networkError } from './http.js';
 
 export interface RegistryStatus {
   /** The base URL that answered, e.g. http://127.0.0.1:5000 */
   url: string;
   /** The registry asks for credentials (HTTP 401 on /v2/). */
   authRequired: boolean;
-}
-
-export interface ImageReference {
-  registry: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
 }
 
 /** An OCI distribution registry, over its HTTP API. */
@@ -85,27 +79,6 @@ export function registryBaseUrl(host: string): string {
   const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   const loopback = name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
   return `${loopback ? 'http' : 'https'}://${host}`;
-}
-
-/** Splits `registry/repo/path:tag@sha256:…` the way Docker does (Docker Hub when no registry host is named). */
-export function parseImageReference(ref: string): ImageReference {
-  const match = /^(?<name>[^@]+?)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/.exec(ref);
-  const name = match?.groups?.name;
-  if (!name || /[A-Z\s]/.test(name)) {
-    throw new DagshipError(
-      `invalid image reference '${ref}'`,
-      'expected [registry/]repository[:tag][@sha256:digest], e.g. registry.example.com/team/airflow:1a2b3c',
-      'usage',
-    );
-  }
-  const [first, ...rest] = name.split('/');
-  const firstIsHost = rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost');
-  return {
-    registry: firstIsHost ? first! : 'docker.io',
-    repository: firstIsHost ? rest.join('/') : rest.length ? name : `library/${name}`,
-    tag: match.groups?.tag,
-    digest: match.groups?.digest,
-  };
 }
 
 /** The host that serves a registry's API (Docker Hub's is not docker.io itself). */

@@ -1,11 +1,11 @@
-import { DagshipError, reasonOf } from './errors.js';
-import { engineApi } from './build/engine-api.js';
-import { imageOperations, imageStoreOf, statusOf, type ImageOperations } from './build/engine-images.js';
-import { listRunContainers, removeContainer, runContainer } from './docker-containers.js';
+import { DagshipError, reasonOf } from '../errors.js';
+import { engineApi } from './api.js';
+import { imageOperations, imageStoreOf, statusOf, type ImageOperations } from './images.js';
+import { listRunContainers, removeContainer, runContainer, type RunContainer, type RunResult, type RunSpec } from './containers.js';
 
-export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './build/engine-images.js';
-export { EngineStreamError } from './build/engine-images.js';
-export { demux } from './docker-containers.js';
+export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './images.js';
+export { EngineStreamError } from './images.js';
+export { demux, type RunContainer, type RunResult, type RunSpec } from './containers.js';
 
 export interface EngineInfo {
   host: string;
@@ -25,41 +25,6 @@ export interface ImageInfo {
   id: string;
   tags: string[];
   size: number;
-  labels: Record<string, string>;
-}
-
-export interface RunSpec {
-  image: string;
-  cmd: string[];
-  entrypoint?: string[];
-  env?: Record<string, string>;
-  user?: string;
-  workdir?: string;
-  /** host path → container path; mounted read-only unless listed in `writable`. */
-  mounts?: { source: string; target: string; writable?: boolean }[];
-  network?: 'none' | 'host';
-  /** Kill the container after this long; the result says it timed out. */
-  timeoutMs?: number;
-  /** Keep at most this many bytes of each stream (the rest is dropped, `truncated` says so). */
-  maxOutputBytes?: number;
-}
-
-export interface RunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  truncated: boolean;
-}
-
-/** A container some dagship run started (it carries the labels of src/runs.ts). */
-export interface RunContainer {
-  id: string;
-  name: string;
-  image: string;
-  /** running, exited, created … */
-  state: string;
-  createdAt: Date;
   labels: Record<string, string>;
 }
 

@@ -1,5 +1,6 @@
 import tar from 'tar-stream';
-import { EngineApiError, type EngineApi } from './engine-api.js';
+import { engineRepoTag } from '../image-reference.js';
+import { EngineApiError, type EngineApi } from './api.js';
 import { EngineStreamError, follow, loadedNames, type OnProgress, type ProgressEvent } from './progress.js';
 
 export { EngineStreamError, follow, loadedNames, parseProgressLine, type OnProgress, type ProgressEvent } from './progress.js';
@@ -90,7 +91,7 @@ export function imageOperations(api: EngineApi, call: Call): ImageOperations {
     inspect: (ref, paths = []) => call(() => inspectImage(api, ref, paths)),
     pull: (ref, auth, onProgress) =>
       call(async () => {
-        const { repository, tag } = splitTag(ref);
+        const { repository, tag } = engineRepoTag(ref);
         await follow(await api.stream('POST', '/images/create', { query: { fromImage: repository, tag: tag ?? 'latest' }, auth: { ...auth } }), onProgress);
       }),
     build: (spec) => call(() => buildImage(api, spec)),
@@ -104,7 +105,7 @@ export function imageOperations(api: EngineApi, call: Call): ImageOperations {
       }),
     tag: (source, ref) =>
       call(async () => {
-        const { repository, tag } = splitTag(ref);
+        const { repository, tag } = engineRepoTag(ref);
         await api.send('POST', `/images/${source}/tag`, { query: { repo: repository, tag } });
       }),
     untag: (ref) => call(() => api.send('DELETE', `/images/${ref}`, { query: { noprune: true } })),
@@ -114,14 +115,6 @@ export function imageOperations(api: EngineApi, call: Call): ImageOperations {
 export function imageStoreOf(info: { DriverStatus?: unknown }): 'graphdriver' | 'containerd' {
   const status = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[][]) : [];
   return status.some((pair) => String(pair?.[1] ?? '').startsWith('io.containerd.snapshotter')) ? 'containerd' : 'graphdriver';
-}
-
-/** `registry:5000/team/dags:tag` → repository and tag; a digest counts as the tag (as the engine takes it). */
-export function splitTag(ref: string): { repository: string; tag?: string } {
-  const at = ref.indexOf('@');
-  const colon = ref.lastIndexOf(':');
-  const separator = at >= 0 ? at : colon > ref.lastIndexOf('/') ? colon : -1;
-  return separator < 0 ? { repository: ref } : { repository: ref.slice(0, separator), tag: ref.slice(separator + 1) };
 }
 
 interface InspectAnswer {
@@ -206,7 +199,7 @@ async function buildImage(api: EngineApi, spec: BuildSpec): Promise<string> {
 }
 
 async function pushImage(api: EngineApi, ref: string, auth: EngineAuth, onProgress?: OnProgress, signal?: AbortSignal): Promise<PushResult> {
-  const { repository, tag } = splitTag(ref);
+  const { repository, tag } = engineRepoTag(ref);
   // Engine API 1.41 refuses a push without X-Registry-Auth even for anonymous registries: always send it.
   const stream = await api.stream('POST', `/images/${repository}/push`, { query: { tag: tag ?? 'latest' }, auth: { ...auth }, signal });
   const events = await follow(stream, onProgress);

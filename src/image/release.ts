@@ -3,8 +3,8 @@ import { AIRFLOW_VERSION_LABEL } from '../airflow-version.js';
 import type { Options } from '../config.js';
 import { DagshipError } from '../errors.js';
 import type { GitRepo } from '../git.js';
-import { parseImageReference } from '../registry.js';
 import { utc } from './image-config.js';
+import { parseImageReference } from '../image-reference.js';
 
 /** The commit an image is built from, as tags and labels need it. */
 export interface Release {
@@ -54,7 +54,7 @@ export function publicUrl(url: string): string | undefined {
 }
 
 /** The configured repository, validated: a registry/repository without tag or digest. */
-export function repositoryOf(options: Options): string {
+export function targetRepository(options: Options): string {
   const repository = options.repository;
   if (!repository) {
     throw new DagshipError('no repository configured for images', "set 'repository' in dagship.yaml (e.g. registry.example.com/team/airflow-dags) or pass --repository", 'config');

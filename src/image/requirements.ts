@@ -5,7 +5,7 @@ import tar from 'tar-stream';
 import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
-import { EngineStreamError, type ImageDetails, type ImageOperations } from './engine-images.js';
+import { EngineStreamError, type ImageDetails, type ImageOperations } from '../engine/images.js';
 
 /** Bump when the generated Dockerfile changes, so old cached requirement images are not reused. */
 const RECIPE = 'dagship-requirements-v1';

@@ -1,15 +1,15 @@
 import type { Options } from '../config.js';
-import type { ImageEngine } from '../docker.js';
+import type { ImageEngine } from '../engine/index.js';
 import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
 import { assemble, heldParent, type HeldParent } from './assemble.js';
 import type { CredentialsFor } from './base.js';
-import type { ImageStorage } from './engine-images.js';
+import type { ImageStorage } from '../engine/images.js';
 import { contextRules, folderPath, type Rules } from './context.js';
 import { buildDockerfile } from './dockerfile.js';
-import { commitTag, dirtyError, readRelease, repositoryOf, shortList, type Release } from './release.js';
+import { commitTag, dirtyError, readRelease, targetRepository, shortList, type Release } from './release.js';
 
-export { repositoryOf } from './release.js';
+export { targetRepository } from './release.js';
 
 export interface BuildRequest {
   options: Options;
@@ -71,7 +71,7 @@ export interface BuildPlan {
 /** Builds the DAG image of the repository's current commit. */
 export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Logger): Promise<BuildResult> {
   const { options } = request;
-  const repository = repositoryOf(options);
+  const repository = targetRepository(options);
   const dockerfile = Boolean(options.build.dockerfile);
   const rules = contextRules(options.root, { withTests: dockerfile });
   // The engine is asked while git is: only lookups, so a refused (dirty) build has changed nothing.

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
 import { folderPath, formatBytes, selectFiles, type ContextFile } from './context.js';
-import { EngineStreamError } from './engine-images.js';
+import { EngineStreamError } from '../engine/images.js';
 import { addEntry, addFile, contentDigest } from './layer.js';
 import { releaseLabels } from './release.js';
 

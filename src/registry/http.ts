@@ -1,5 +1,6 @@
-import { authorize, parseChallenge, refusedError, type Credentials } from './credentials.js';
-import { DagshipError, reasonOf } from './errors.js';
+import type { Credentials } from '../credentials.js';
+import { authorize, parseChallenge, refusedError } from './auth.js';
+import { DagshipError, reasonOf } from '../errors.js';
 
 /** One registry's HTTP settings: where it is, who asks, and how long anything may take. */
 export interface Connection {

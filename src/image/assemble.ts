@@ -10,7 +10,7 @@ import { archiveStream, exportLayers } from './archive.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
 import { folderPath, formatBytes, selectFiles, type Selection } from './context.js';
-import type { ImageDetails, ImageOperations } from './engine-images.js';
+import type { ImageDetails, ImageOperations } from '../engine/images.js';
 import { imageConfig } from './image-config.js';
 import { contentDigest, writeLayer, type Layer } from './layer.js';
 import { withPaths } from './path-cache.js';

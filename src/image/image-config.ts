@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ImageDetails } from './engine-images.js';
+import type { ImageDetails } from '../engine/images.js';
 
 export interface ConfigInput {
   /** The image the new layers go on: the base, or the base with the requirements layers. */

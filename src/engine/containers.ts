@@ -1,14 +1,48 @@
-import { DagshipError } from './errors.js';
-import type { EngineApi } from './build/engine-api.js';
-import { statusOf } from './build/engine-images.js';
-import type { RunContainer, RunResult, RunSpec } from './docker.js';
-import { RUN_LABELS, runContainerName, runLabels } from './runs.js';
-import { onStop, throwIfStopped } from './stop.js';
+import { DagshipError } from '../errors.js';
+import type { EngineApi } from './api.js';
+import { statusOf } from './images.js';
+import { RUN_LABELS, runContainerName, runLabels } from '../runs.js';
+import { onStop, throwIfStopped } from '../stop.js';
 
 /*
  * Containers on the Docker Engine: run one to its end (removed however it ends, a signal included),
  * and find or remove the ones dagship runs started.
  */
+
+export interface RunSpec {
+  image: string;
+  cmd: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  /** host path → container path; mounted read-only unless listed in `writable`. */
+  mounts?: { source: string; target: string; writable?: boolean }[];
+  network?: 'none' | 'host';
+  /** Kill the container after this long; the result says it timed out. */
+  timeoutMs?: number;
+  /** Keep at most this many bytes of each stream (the rest is dropped, `truncated` says so). */
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  truncated: boolean;
+}
+
+/** A container some dagship run started (it carries the labels of src/runs.ts). */
+export interface RunContainer {
+  id: string;
+  name: string;
+  image: string;
+  /** running, exited, created … */
+  state: string;
+  createdAt: Date;
+  labels: Record<string, string>;
+}
 
 /** Runs a container to its end and removes it; a SIGINT/SIGTERM removes it too. */
 export async function runContainer(api: EngineApi, spec: RunSpec): Promise<RunResult> {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { ImageDetails, ImageOperations, PathInfo } from './engine-images.js';
+import type { ImageDetails, ImageOperations, PathInfo } from '../engine/images.js';
 
 /**
  * Owners and modes of folders inside an image, remembered per image ID: reading them costs a container

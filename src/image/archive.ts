@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import type { ImageOperations } from './engine-images.js';
+import type { ImageOperations } from '../engine/images.js';
 import type { ImageConfig } from './image-config.js';
 
 export interface ArchiveSpec {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DagshipError, isDagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseManifest, type ArtifactRegistry, type RemoteManifest } from '../registry.js';
+import { parseManifest, type ArtifactRegistry, type RemoteManifest } from '../registry/index.js';
 
 /** The manifest the engine uploaded, byte for byte: the same bytes give the same digest under the real tag. */
 export interface StagedManifest {
