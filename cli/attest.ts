@@ -1,9 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { loadPublicKey, loadSigningKey, verifyImage, type PinnedImage } from '../src/attest/index.js';
+import { loadPublicKey, loadSigningKey, pinnedImage, verifyImage } from '../src/attest/index.js';
 import { credentialsOnce, type Credentials } from '../src/credentials.js';
-import { DagshipError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
-import { parseImageReference } from '../src/image-reference.js';
 import { connectRegistry, registryApiHost, type ArtifactRegistry } from '../src/registry/index.js';
 
 /** The team's signing key from the environment (a CI secret), if any. */
@@ -16,14 +14,6 @@ export function signingKey(env: NodeJS.ProcessEnv = process.env): KeyObject | un
 export function publicKey(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): KeyObject | undefined {
   const value = (flag ?? env.DAGSHIP_PUBLIC_KEY)?.trim();
   return value ? loadPublicKey(value) : undefined;
-}
-
-export function pinnedImage(reference: string): PinnedImage {
-  const ref = parseImageReference(reference);
-  if (!ref.digest) {
-    throw new DagshipError(`${reference} is not pinned to a digest`, 'use the reference dagship push printed: registry/repository@sha256:…', 'usage');
-  }
-  return { host: ref.registry, repository: ref.repository, digest: ref.digest };
 }
 
 export type CredentialsFor = (host: string) => Promise<Credentials | undefined>;

@@ -14,6 +14,8 @@ export interface ReportFlags {
   reports: ReportPaths;
 }
 
+export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string; cache?: boolean; attest?: boolean; prComment?: boolean };
+
 export function withConfigFlags(command: Command): Command {
   return command
     .option('-c, --config <file>', 'dagship.yaml to read (default: <path>/dagship.yaml)')

@@ -1,4 +1,4 @@
-import { recordResult, rulesApplied } from '../../src/attest/index.js';
+import { pinnedImage, recordResult, rulesApplied } from '../../src/attest/index.js';
 import { checkDags } from '../../src/checks/dags.js';
 import type { Options } from '../../src/config.js';
 import { credentialsOnce, engineAuth } from '../../src/credentials.js';
@@ -7,11 +7,12 @@ import { DagshipError } from '../../src/errors.js';
 import { baselinePath } from '../../src/images.js';
 import type { Logger } from '../../src/logger.js';
 import { judge } from '../../src/outcome.js';
-import { artifactRegistry, pinnedImage, signingKey, type CredentialsFor } from '../attest.js';
+import { artifactRegistry, signingKey, type CredentialsFor } from '../attest.js';
 import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
 import { VERSION } from '../version.js';
-import { summaryLines, type CheckFlags } from './check.js';
+import { summaryLines } from '../../src/checks/summary.js';
+import type { CheckFlags } from '../flags.js';
 
 /**
  * Checks the DAGs baked into a pushed image and records the result beside it in the registry, passed or

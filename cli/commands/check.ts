@@ -1,17 +1,16 @@
 import { cacheRoot } from '../../src/checks/check-cache.js';
 import { commentOnPullRequest, wantsComment } from '../pr-comment.js';
-import { checkDags, type CheckerResult } from '../../src/checks/dags.js';
+import { checkDags } from '../../src/checks/dags.js';
+import { summaryLines } from '../../src/checks/summary.js';
 import { loadOptions } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { airflowImage, baselinePath } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { VERSION } from '../version.js';
-import type { ConfigFlags, ReportFlags } from '../flags.js';
+import type { CheckFlags } from '../flags.js';
 import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
 import { changedSelection } from '../changed.js';
-
-export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string; cache?: boolean; attest?: boolean; prComment?: boolean };
 
 /** Imports every DAG file as the scheduler will, in the Airflow image. */
 export async function check(repoPath: string | undefined, flags: CheckFlags): Promise<number> {
@@ -33,17 +32,4 @@ export async function check(repoPath: string | undefined, flags: CheckFlags): Pr
   });
   if (wantsComment(flags.prComment)) await commentOnPullRequest('dagship check', outcome, result.files, options, log);
   return code;
-}
-
-export function summaryLines(result: CheckerResult, image: string, elapsedMs: number): string[] {
-  const dags = result.files.reduce((n, f) => n + f.dags.length, 0);
-  const tasks = result.files.reduce((n, f) => n + f.dags.reduce((m, d) => m + d.tasks, 0), 0);
-  const slowest = [...result.files]
-    .sort((a, b) => b.import_seconds - a.import_seconds)
-    .slice(0, 3)
-    .map((f) => `${f.path} ${f.import_seconds.toFixed(2)}s`);
-  return [
-    `Airflow ${result.airflow_version} (${image}): ${result.files.length} DAG file(s) checked of ${result.discovered} discovered${result.timings.cached ? ` (${result.timings.cached} unchanged, from cache)` : ''}, ${dags} DAG(s), ${tasks} task(s)`,
-    `slowest: ${slowest.join(', ') || '-'} · airflow import ${result.timings.airflow_import_seconds.toFixed(1)}s · ${result.timings.workers} worker(s) · elapsed ${(elapsedMs / 1000).toFixed(1)}s`,
-  ];
 }

@@ -9,7 +9,7 @@ import type { ConfigFlags } from '../flags.js';
 import { parseDuration } from '../release-flags.js';
 import { setOutput } from '../github.js';
 import { terminalLogger } from '../terminal.js';
-import { withBuildFlags } from './build.js';
+import { withBuildFlags } from '../build-options.js';
 
 export type PushFlags = ConfigFlags & {
   image?: string;

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { DagshipError } from '../errors.js';
+import { parseImageReference } from '../image-reference.js';
 import type { Logger } from '../logger.js';
 import type { Outcome } from '../outcome.js';
 import type { ArtifactRegistry } from '../registry/index.js';
@@ -16,6 +17,15 @@ export interface PinnedImage {
   host: string;
   repository: string;
   digest: string;
+}
+
+/** A reference as `dagship push` prints it, split; one without a digest is a usage error. */
+export function pinnedImage(reference: string): PinnedImage {
+  const ref = parseImageReference(reference);
+  if (!ref.digest) {
+    throw new DagshipError(`${reference} is not pinned to a digest`, 'use the reference dagship push printed: registry/repository@sha256:…', 'usage');
+  }
+  return { host: ref.registry, repository: ref.repository, digest: ref.digest };
 }
 
 export interface RecordRequest {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { CheckedFile, CheckerFinding } from './dags.js';
+import type { CheckedFile, CheckerFinding } from './checker.js';
 
 /**
  * Results of earlier checks, one entry per DAG file, keyed by everything that can change how it imports:

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { tempError, withTempDir } from '../temp.js';
 import { archiveStream, exportLayers } from './archive.js';
 import { baseDigest, ensureBase } from './base.js';
-import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
+import type { BuildDeps, BuildPlan, BuildResult, HeldParent } from './plan.js';
 import { folderPath, formatBytes, selectFiles, type Selection } from './context.js';
 import type { ImageDetails, ImageOperations } from '../engine/images.js';
 import { imageConfig } from './image-config.js';
@@ -79,14 +79,6 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
   return building.catch((err: unknown) => {
     throw tempError(err, 'room for the image layers (about the size of the DAG and plugins folders; the base image too on containerd)') ?? err;
   });
-}
-
-/** The parent of the new layers as the engine already holds it: inspected only, nothing pulled or built. */
-export interface HeldParent {
-  base?: ImageDetails;
-  /** The base, or the requirements image when requirements.txt installs something; with folder owners. */
-  parent?: ImageDetails;
-  parentRef?: string;
 }
 
 /**

@@ -1,72 +1,13 @@
 import type { Options } from '../config.js';
-import type { ImageEngine } from '../engine/index.js';
-import type { GitRepo } from '../git.js';
 import type { Logger } from '../logger.js';
-import { assemble, heldParent, type HeldParent } from './assemble.js';
-import type { CredentialsFor } from './base.js';
-import type { ImageStorage } from '../engine/images.js';
+import { assemble, heldParent } from './assemble.js';
+import type { BuildDeps, BuildPlan, BuildRequest, BuildResult } from './plan.js';
 import { contextRules, folderPath, type Rules } from './context.js';
 import { buildDockerfile } from './dockerfile.js';
-import { commitTag, dirtyError, readRelease, targetRepository, shortList, type Release } from './release.js';
+import { commitTag, dirtyError, readRelease, targetRepository, shortList } from './release.js';
 
 export { targetRepository } from './release.js';
-
-export interface BuildRequest {
-  options: Options;
-  /** Build uncommitted changes: tagged `<sha>-dirty` and labelled so push refuses it as a release. */
-  allowDirty?: boolean;
-  /** Put the base layers inside the archive even where the engine does not need them. */
-  includeBaseLayers?: boolean;
-}
-
-export interface BuiltLayer {
-  name: string;
-  target: string;
-  diffId: string;
-  size: number;
-  files: number;
-}
-
-/** How the image was made; `held`: the engine already had this very image, so it was only tagged. */
-export type BuildMethod = 'archive' | 'archive-with-base' | 'held' | 'dockerfile';
-
-export interface BuildResult {
-  /** `repository:<commit tag>`. */
-  image: string;
-  /** Every reference tagged, the commit tag first. */
-  tags: string[];
-  id: string;
-  dirty: boolean;
-  method: BuildMethod;
-  /** True when the same commit and base give the same image ID (the generated build). */
-  reproducible: boolean;
-  layers: BuiltLayer[];
-  /** Bytes of repository files baked (or sent as context, with a Dockerfile). */
-  contextBytes: number;
-  excluded: string[];
-  labels: Record<string, string>;
-}
-
-export interface BuildDeps {
-  engine: ImageEngine;
-  git: GitRepo;
-  credentialsFor: CredentialsFor;
-}
-
-/** What both build methods share: the commit, its tags and what belongs in the image. */
-export interface BuildPlan {
-  options: Options;
-  repository: string;
-  release: Release;
-  dirty: boolean;
-  tags: string[];
-  rules: Rules;
-  includeBaseLayers: boolean;
-  /** Asked for at the start, used when loading: where the engine keeps images. */
-  storage: Promise<ImageStorage>;
-  /** Asked for at the start (generated builds): the parent image, if the engine already holds it. */
-  held?: Promise<HeldParent>;
-}
+export type { BuildDeps, BuildMethod, BuildPlan, BuildRequest, BuildResult, BuiltLayer, HeldParent } from './plan.js';
 
 /** Builds the DAG image of the repository's current commit. */
 export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Logger): Promise<BuildResult> {

@@ -8,7 +8,7 @@ import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
 import { baseDigest, ensureBase } from './base.js';
-import type { BuildDeps, BuildPlan, BuildResult } from './build.js';
+import type { BuildDeps, BuildPlan, BuildResult } from './plan.js';
 import { folderPath, formatBytes, selectFiles, type ContextFile } from './context.js';
 import { EngineStreamError } from '../engine/images.js';
 import { addEntry, addFile, contentDigest } from './layer.js';

@@ -1,0 +1,112 @@
+import type { KeyObject } from 'node:crypto';
+import { recordResult, rulesApplied, pinnedImage } from './attest/index.js';
+import { auditConfiguredValues, joinRuns } from './audit/run.js';
+import { checkDags } from './checks/dags.js';
+import { runLint } from './checks/lint.js';
+import { lintAirflowMajor } from './checks/lint-target.js';
+import { summaryLines } from './checks/summary.js';
+import type { Options } from './config.js';
+import type { Credentials } from './credentials.js';
+import type { ImageEngine } from './engine/index.js';
+import { DagshipError, isDagshipError } from './errors.js';
+import type { ToolRun } from './findings.js';
+import type { GitRepo } from './git.js';
+import { buildImage, type BuildResult } from './image/build.js';
+import { pushImage, type PushOutcome } from './image/push.js';
+import { baselinePath, toolsImage } from './images.js';
+import type { Logger } from './logger.js';
+import { judge, type Outcome } from './outcome.js';
+import { registryApiHost, type ArtifactRegistry } from './registry/index.js';
+
+/*
+ * The release pipeline, in its gate order: lint → audit (when values are configured) → build → check
+ * inside the built image → push → record the result beside the pushed image. A gate that fails stops it
+ * before the next stage; nothing is pushed unless every gate passed. The CLI's `ship` and every action
+ * run this one function; what they print is theirs.
+ */
+
+export type Gate = 'lint' | 'audit' | 'check';
+
+export interface ShipRequest {
+  options: Options;
+  dagshipVersion: string;
+  allowDirty?: boolean;
+  includeBaseLayers?: boolean;
+  /** false: stop once the image passed check, nothing pushed. */
+  push: boolean;
+  pushTimeoutMs: number;
+  /** The setting that gave pushTimeoutMs, for the message when it runs out, e.g. `--push-timeout 30m`. */
+  pushDeadlineName: string;
+  /** Signs the recorded result; without it the result is recorded unsigned. */
+  signingKey?: KeyObject;
+}
+
+export interface ShipDeps {
+  engine: ImageEngine;
+  git: GitRepo;
+  /** For the base image and the lint target: registry credentials, the push target's only for the push target. */
+  credentialsFor: (registry: string) => Promise<Credentials | undefined>;
+  /** For the push and the recorded result (asked once: they go to the same registry). */
+  pushCredentialsFor: (registry: string) => Promise<Credentials | undefined>;
+  registry: (host: string, credentials: Credentials | undefined, deadline?: { signal: AbortSignal; what: string }) => ArtifactRegistry;
+  /** Called once the image passed every gate, before the push: adapters publish what was built. */
+  onChecked?: (built: BuildResult) => void;
+}
+
+export interface ShipResult {
+  /** The gate that failed; undefined when every gate passed. */
+  stoppedAt?: Gate;
+  outcome: Outcome;
+  /** What the check saw (files, DAGs, timings), for under the findings. */
+  summary: string[];
+  built?: BuildResult;
+  pushed?: PushOutcome;
+}
+
+export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): Promise<ShipResult> {
+  const { options, dagshipVersion } = request;
+  const { engine } = deps;
+  const started = Date.now();
+  const judged = (runs: ToolRun[]) => judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+
+  // Lint comes before build: the Airflow the DAGs will run is the base image's.
+  const lintRuns = await log.group('1/4 lint: ruff and bandit', async () =>
+    runLint({ root: options.root, toolsImage: toolsImage(options), airflowMajor: await lintAirflowMajor(options, engine, deps.credentialsFor, log) }, engine, log),
+  );
+  const linted = judged(lintRuns);
+  if (!linted.passed) return { stoppedAt: 'lint', outcome: linted, summary: [] };
+  // audit.values configured: the platform the DAGs ship to is gated before anything is built.
+  const auditRuns = options.audit.values.length ? [await log.group('audit: Helm values against the production checklist', async () => auditConfiguredValues(options, dagshipVersion).run)] : [];
+  const audited = judged([...lintRuns, ...auditRuns]);
+  if (!audited.passed) return { stoppedAt: 'audit', outcome: audited, summary: [] };
+
+  const built = await log.group('2/4 build: bake the DAGs into the base image', () =>
+    buildImage({ options, allowDirty: request.allowDirty, includeBaseLayers: request.includeBaseLayers }, { engine, git: deps.git, credentialsFor: deps.credentialsFor }, log),
+  );
+  const checked = await log.group(`3/4 check: import every DAG inside ${built.image}`, () =>
+    checkDags({ options, image: built.image, baked: true, dagshipVersion }, engine, log),
+  );
+  const outcome = judged([...lintRuns, joinRuns(checked.run, auditRuns)]);
+  const summary = summaryLines(checked.result, built.image, Date.now() - started);
+  if (!outcome.passed) return { stoppedAt: 'check', outcome, summary, built };
+  deps.onChecked?.(built);
+  if (!request.push) return { outcome, summary, built };
+
+  const pushed = await log.group('4/4 push', () =>
+    pushImage(
+      { options, image: built.image, allowDirty: request.allowDirty, timeoutMs: request.pushTimeoutMs, deadlineName: request.pushDeadlineName },
+      { engine, git: deps.git, credentialsFor: deps.pushCredentialsFor, registry: deps.registry },
+      log,
+    ),
+  );
+  const pinned = pinnedImage(pushed.reference);
+  try {
+    const registry = deps.registry(registryApiHost(pinned.host), await deps.pushCredentialsFor(pinned.host));
+    await recordResult(registry, { image: pinned, outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion, signingKey: request.signingKey }, log);
+  } catch (err) {
+    // The image is in the registry but without its result, so deploy refuses it: say how to finish.
+    if (!isDagshipError(err)) throw err;
+    throw new DagshipError(`${pushed.reference} is pushed, but its check result could not be recorded: ${err.message}`, `run dagship ship again once the registry answers (the push is then a no-op) — until then deploy refuses this image; ${err.hint}`, err.kind, { cause: err });
+  }
+  return { outcome, summary, built, pushed };
+}
