@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar } from 'yaml';
 // zod/mini, not the classic API: the same checks and messages at a fraction of the code parsed
 // at every start. A namespace import (not `{ z }`) lets the bundler drop what is unused, such as
 // the other locales.
@@ -61,6 +61,9 @@ const buildSchema = z.strictObject({
   /** The team's own Dockerfile (relative to the repository) instead of the generated build. */
   dockerfile: z.optional(relativePath),
 });
+
+/** Where the push target's registry is written, for hints about its host. */
+export const REPOSITORY_SETTING = "'repository' (dagship.yaml or --repository)";
 
 /** Space- or newline-separated text (an environment variable, an action input) as a list. */
 const wordList = (v: unknown) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v);
@@ -177,7 +180,7 @@ export function loadOptions(options: LoadOptions = {}): Options {
   if (options.configFile && !existsSync(configFile!)) {
     throw new DagshipError(`config file ${configFile} does not exist`, 'check the --config path', 'usage');
   }
-  const fromFile = configFile ? readConfigFile(configFile) : { values: {}, lineOf: () => undefined };
+  const fromFile = configFile ? readConfigFile(configFile) : { values: {}, lineOf: (_path: PropertyKey[], _key?: boolean) => undefined };
 
   const merged: Record<string, unknown> = structuredClone(fromFile.values);
   const env = options.env ?? process.env;
@@ -201,7 +204,7 @@ export function loadOptions(options: LoadOptions = {}): Options {
     const key = issue.path.join('.');
     // An unknown key has no value path of its own: point at the key itself.
     const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-    const where = overridden.get(issue.path.join('.')) ?? describeLocation(configFile, fromFile.lineOf(keyPath));
+    const where = overridden.get(issue.path.join('.')) ?? describeLocation(configFile, fromFile.lineOf(keyPath, issue.code === 'unrecognized_keys'));
     throw new DagshipError(`${where}: ${describeIssue(issue, key)}`, hintFor(issue), 'config');
   }
   return { ...parsed.data, root, configFile };
@@ -231,8 +234,11 @@ function readConfigFile(file: string) {
   if (typeof values !== 'object' || Array.isArray(values)) {
     throw new DagshipError(`${file}: expected a mapping of settings, got ${Array.isArray(values) ? 'a list' : typeof values}`, 'see the README for the dagship.yaml keys', 'config');
   }
-  const lineOf = (keyPath: PropertyKey[]): number | undefined => {
-    const node = doc.getIn(keyPath as unknown[], true);
+  // A value's own line, or with `key`, its key's: an unknown key's value may start lines below it.
+  const lineOf = (keyPath: PropertyKey[], key = false): number | undefined => {
+    const parent = keyPath.length > 1 ? doc.getIn(keyPath.slice(0, -1) as unknown[], true) : doc.contents;
+    const pair = key && isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(keyPath.at(-1))) : undefined;
+    const node = pair?.key ?? doc.getIn(keyPath as unknown[], true);
     const offset = isNode(node) ? node.range?.[0] : undefined;
     return offset === undefined ? undefined : lineCounter.linePos(offset).line;
   };

@@ -48,7 +48,7 @@ function hostAndPath(name: string): { registry: string; repository: string } {
 
 /**
  * Splits and normalises a reference; a malformed one is a usage error. `source` says where it was written
- * (`--image`, `'repository' in dagship.yaml or --repository`), so the hint points at what to fix.
+ * (`--image`, `'repository' (dagship.yaml or --repository)`), so the hint points at what to fix.
  */
 export function parseImageReference(ref: string, source?: string): ImageReference {
   const split = splitReference(ref);

@@ -33,7 +33,7 @@ export async function deploy(flags: ReleaseFlags & GateFlags & StrategyFlags & {
 
 const pinDeps: PinDeps = {
   credentialsFor: credentialsOnce({ cwd: process.cwd() }),
-  registry: (host, credentials) => connectRegistry(host, fetch, { credentials }),
+  registry: (host, credentials) => connectRegistry(host, fetch, { credentials, source: '--image' }),
 };
 
 /** Patch the workloads (default), or `helm upgrade` the release for teams whose cluster state Helm owns. */

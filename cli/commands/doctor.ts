@@ -1,4 +1,4 @@
-import { loadOptions } from '../../src/config.js';
+import { loadOptions, REPOSITORY_SETTING } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { runDoctor, type CheckStatus } from '../../src/doctor.js';
 import { gitRepo } from '../../src/git.js';
@@ -14,7 +14,7 @@ export async function doctor(repoPath: string | undefined, flags: DoctorFlags): 
   const checks = await runDoctor(options, {
     docker: connectDocker(),
     git: gitRepo(options.root),
-    registry: (host) => connectRegistry(host),
+    registry: (host) => connectRegistry(host, fetch, { source: REPOSITORY_SETTING }),
   }, flags.clean);
   const paint = painter(useColor());
   const mark: Record<CheckStatus, string> = { ok: paint('green', 'ok     '), warning: paint('yellow', 'warning'), problem: paint('red', 'problem') };

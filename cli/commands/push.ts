@@ -1,5 +1,5 @@
 import { pushImage } from '../../src/image/push.js';
-import { loadOptions } from '../../src/config.js';
+import { loadOptions, REPOSITORY_SETTING } from '../../src/config.js';
 import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { DagshipError } from '../../src/errors.js';
@@ -35,7 +35,7 @@ export async function push(repoPath: string | undefined, flags: PushFlags): Prom
       engine: connectDocker(),
       git: gitRepo(options.root),
       credentialsFor: (registry) => resolveCredentials(registry, { explicit, cwd: options.root }),
-      registry: (host, credentials, deadline) => connectRegistry(host, fetch, { credentials, deadline }),
+      registry: (host, credentials, deadline) => connectRegistry(host, fetch, { credentials, deadline, source: REPOSITORY_SETTING }),
     },
     log,
   );

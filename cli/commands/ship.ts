@@ -1,3 +1,4 @@
+import { REPOSITORY_SETTING } from '../../src/config.js';
 import { credentialsOnce, resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { gitRepo } from '../../src/git.js';
@@ -24,7 +25,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const key = push ? signingKey() : undefined;
   const pushTimeout = flags.pushTimeout ?? '30m';
   const pushTimeoutMs = parseDuration(pushTimeout, '--push-timeout');
-  const target = options.repository ? parseImageReference(options.repository, "'repository' in dagship.yaml or --repository").registry : undefined;
+  const target = options.repository ? parseImageReference(options.repository, REPOSITORY_SETTING).registry : undefined;
   const result = await runPipeline(
     { options, dagshipVersion: VERSION, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers, push, pushTimeoutMs, pushDeadlineName: `--push-timeout ${pushTimeout}`, signingKey: key },
     {
@@ -32,7 +33,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
       git: gitRepo(options.root),
       credentialsFor: (r) => resolveCredentials(r, { cwd: options.root, target }),
       pushCredentialsFor: credentialsOnce({ cwd: options.root }),
-      registry: (host, credentials, deadline) => connectRegistry(host, fetch, { credentials, deadline }),
+      registry: (host, credentials, deadline) => connectRegistry(host, fetch, { credentials, deadline, source: REPOSITORY_SETTING }),
       onChecked: (built) => {
         setOutput('image', built.image);
         setOutput('tag', built.image.slice(built.image.lastIndexOf(':') + 1));

@@ -1,3 +1,4 @@
+import { REPOSITORY_SETTING } from '../config.js';
 import { DagshipError, reasonOf } from '../errors.js';
 
 /** What a failed push means for what to do next. */
@@ -35,7 +36,7 @@ export function pushFailure(kind: PushFailure, ref: string, registry: string, er
         { cause: err },
       );
     case 'unknown-host':
-      return new DagshipError(`unknown registry host in ${ref}: ${reason}`, "check the registry host in 'repository' (dagship.yaml or --repository) and this machine's DNS", 'infra', { cause: err });
+      return new DagshipError(`unknown registry host in ${ref}: ${reason}`, `check the registry host in ${REPOSITORY_SETTING} and this machine's DNS`, 'infra', { cause: err });
     case 'transient':
       return new DagshipError(`pushing ${ref} failed ${attempts} time(s), the last with: ${reason}`, `check that the registry ${registry} is up and reachable, then push again (nothing was reported as pushed)`, 'infra', { cause: err });
     default:

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AIRFLOW_VERSION_LABEL } from '../airflow-version.js';
-import type { Options } from '../config.js';
+import { REPOSITORY_SETTING, type Options } from '../config.js';
 import { DagshipError } from '../errors.js';
 import type { GitRepo } from '../git.js';
 import { utc } from './image-config.js';
@@ -59,7 +59,7 @@ export function targetRepository(options: Options): string {
   if (!repository) {
     throw new DagshipError('no repository configured for images', "set 'repository' in dagship.yaml (e.g. registry.example.com/team/airflow-dags) or pass --repository", 'config');
   }
-  const ref = parseImageReference(repository);
+  const ref = parseImageReference(repository, REPOSITORY_SETTING);
   if (ref.tag || ref.digest) {
     throw new DagshipError(`'repository' ${repository} includes a tag or digest`, 'give only registry/repository: dagship tags each image with its commit', 'config');
   }

@@ -16,7 +16,7 @@ export interface PinDeps {
  * deploys exactly the content the tag named at this moment, even if the tag moves meanwhile.
  */
 export async function pinReference(ref: string, deps: PinDeps, log: Logger): Promise<string> {
-  const parsed = parseImageReference(ref.trim());
+  const parsed = parseImageReference(ref.trim(), '--image');
   const split = splitReference(ref)!;
   if (parsed.digest) return ref.trim();
   const tag = parsed.tag ?? 'latest';

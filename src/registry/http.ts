@@ -13,6 +13,8 @@ export interface Connection {
   requestTimeoutMs: number;
   /** The command's deadline: when it fires, every request still running ends, and nothing is retried. */
   deadline?: { signal: AbortSignal; what: string };
+  /** Where the host was written, for a hint: `--image`, or 'repository' (dagship.yaml or --repository). */
+  source?: string;
 }
 
 export interface RequestInit {
@@ -91,12 +93,13 @@ function isTransient(err: unknown): boolean {
 }
 
 /** One message per network failure: an unknown host is said so, no answer in time too, everything else names the URL. */
-export function networkError(c: Pick<Connection, 'host' | 'url' | 'requestTimeoutMs'>, err: unknown, what?: string): DagshipError {
+export function networkError(c: Pick<Connection, 'host' | 'url' | 'requestTimeoutMs' | 'source'>, err: unknown, what?: string): DagshipError {
   const code = codeOf(err);
+  const source = c.source ?? 'the image reference';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new DagshipError(
       `unknown registry host ${c.host.replace(/:\d+$/, '')}: the name does not resolve (${code})`,
-      "check the registry host in 'repository' (dagship.yaml or --repository) and this machine's DNS",
+      `check the registry host in ${source} and this machine's DNS`,
       'infra',
       { cause: err },
     );
@@ -111,7 +114,7 @@ export function networkError(c: Pick<Connection, 'host' | 'url' | 'requestTimeou
   }
   return new DagshipError(
     `cannot reach the registry ${c.host} (${c.url}): ${reasonOf((err as { cause?: unknown }).cause ?? err)}`,
-    'check the registry host and port in the image repository, and that the registry is running',
+    `check the registry host and port in ${source}, and that the registry is running`,
     'infra',
     { cause: err },
   );

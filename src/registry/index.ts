@@ -54,6 +54,8 @@ export interface ArtifactRegistry extends RegistryClient {
 }
 
 export interface RegistryOptions {
+  /** Where the host was written, named in hints: `--image` (the default says 'the image reference'). */
+  source?: string;
   credentials?: Credentials;
   /** Waits before each retry of a transient failure (refused or reset connection, 5xx, 429). */
   retryDelaysMs?: number[];
@@ -88,7 +90,7 @@ export function registryApiHost(registry: string): string {
 
 export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, options: RegistryOptions = {}): ArtifactRegistry {
   const url = registryBaseUrl(host);
-  const connection = { host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000], requestTimeoutMs: options.requestTimeoutMs ?? 30_000, deadline: options.deadline };
+  const connection = { host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000], requestTimeoutMs: options.requestTimeoutMs ?? 30_000, deadline: options.deadline, source: options.source };
   const request = authorizedRequest(connection);
   const pull = (repository: string) => `repository:${repository}:pull`;
   const push = (repository: string) => `repository:${repository}:pull,push`;

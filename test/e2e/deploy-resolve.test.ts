@@ -114,6 +114,12 @@ describe('dagship deploy of a tag: resolved to a digest through the registry fir
     const unreachable = await deploy(ns, '127.0.0.1:1/team/dags:v1');
     expect(unreachable.exitCode).toBe(2);
     expect(unreachable.stderr).toContain('cannot resolve 127.0.0.1:1/team/dags:v1 to a digest: cannot reach the registry 127.0.0.1:1');
+    // The host came from --image: the hint says so, never dagship.yaml's 'repository'.
+    expect(unreachable.stderr).toContain('hint: check the registry host and port in --image');
+    expect(unreachable.stderr).not.toContain('--repository');
+    const nohost = await deploy(ns, 'nonexistent.invalid/team/dags:v1');
+    expect(nohost.exitCode).toBe(2);
+    expect(nohost.stderr).toMatch(/unknown registry host nonexistent\.invalid.*\nhint: check the registry host in --image and this machine's DNS/);
     expect(await kube.images(ns)).toEqual(before);
   });
 });

@@ -150,6 +150,7 @@ describe('dagship push (real engine and registries)', () => {
     const result = await dagship(['push', repo.dir]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/error: unknown registry host nonexistent\.invalid: the name does not resolve \((ENOTFOUND|EAI_AGAIN)\)/);
+    expect(result.stderr).toMatch(/hint: check the registry host in 'repository' \(dagship\.yaml or --repository\)/);
     expect(result.stdout).toBe('');
   });
 

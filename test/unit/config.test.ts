@@ -41,6 +41,13 @@ describe('loadOptions', () => {
     expect(err.hint).toContain('dags_folder');
   });
 
+  it('puts an unknown key whose value is an indented block on the key\'s own line', () => {
+    const err = errorOf(() => loadOptions({ root: repoWith('version: 1\nchecks:\n  timeout: 30\n'), env: {} }));
+    expect(err.message).toMatch(/^dagship\.yaml:2: unknown key 'checks'/);
+    const nested = errorOf(() => loadOptions({ root: repoWith('check:\n  timeout: 30\n  pool:\n    - a\n'), env: {} }));
+    expect(nested.message).toMatch(/^dagship\.yaml:3: unknown key 'pool'/);
+  });
+
   it('names a wrongly typed key with its line and the expected type', () => {
     const root = repoWith('version: 1\nbase_image:\n  - apache/airflow\n');
     const err = errorOf(() => loadOptions({ root, env: {} }));
