@@ -1,6 +1,5 @@
-import { loadOptions, type Options } from '../../src/config.js';
+import { loadOptions, type Options, baselinePath } from '../../src/config.js';
 import { DagshipError } from '../../src/errors.js';
-import { baselinePath } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { CHART_VERSION, type AuditOptions, type Values } from '../../src/audit/index.js';
 import { auditOptionsOf, auditValues } from '../../src/audit/run.js';

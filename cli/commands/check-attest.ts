@@ -1,10 +1,9 @@
 import { pinnedImage, recordResult, rulesApplied } from '../../src/attest/index.js';
 import { checkDags } from '../../src/checks/dags.js';
-import type { Options } from '../../src/config.js';
+import { type Options, baselinePath } from '../../src/config.js';
 import { credentialsOnce, engineAuth } from '../../src/credentials.js';
 import { connectDocker, type ImageEngine } from '../../src/engine/index.js';
 import { DagshipError } from '../../src/errors.js';
-import { baselinePath } from '../../src/images.js';
 import type { Logger } from '../../src/logger.js';
 import { judge } from '../../src/outcome.js';
 import { artifactRegistry, signingKey, type CredentialsFor } from '../attest.js';

@@ -1,9 +1,8 @@
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { resolveCredentials } from '../../src/credentials.js';
-import { loadOptions } from '../../src/config.js';
+import { loadOptions, baselinePath, toolsImage } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
-import { baselinePath, toolsImage } from '../../src/images.js';
 import { judge } from '../../src/outcome.js';
 import { terminalLogger } from '../terminal.js';
 import type { ConfigFlags, ReportFlags } from '../flags.js';
