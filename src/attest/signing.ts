@@ -20,36 +20,34 @@ function pemOf(value: string, what: string, hint: string): string {
   return text;
 }
 
-export function loadSigningKey(value: string): KeyObject {
-  const hint = 'set DAGSHIP_SIGNING_KEY to the PEM private key dagship keygen wrote (an Ed25519 PKCS#8 key), e.g. from a CI secret';
+/** An Ed25519 key from PEM text or file; anything else is a config error that never echoes the value. */
+function loadKey(value: string, what: { name: string; kind: string; hint: string }, parse: (pem: string) => KeyObject): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey(pemOf(value, 'DAGSHIP_SIGNING_KEY', hint));
+    key = parse(pemOf(value, what.name, what.hint));
   } catch (err) {
     if (err instanceof DagshipError) throw err;
-    throw new DagshipError('DAGSHIP_SIGNING_KEY is not a valid PEM private key', hint, 'config');
+    throw new DagshipError(`${what.name} is not a valid PEM ${what.kind} key`, what.hint, 'config');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new DagshipError(`the signing key is ${key.asymmetricKeyType}, not Ed25519`, hint, 'config');
+  if (key.asymmetricKeyType !== 'ed25519') throw new DagshipError(`${what.name} is ${key.asymmetricKeyType}, not Ed25519`, what.hint, 'config');
   return key;
+}
+
+export function loadSigningKey(value: string): KeyObject {
+  const hint = 'set DAGSHIP_SIGNING_KEY to the PEM private key dagship keygen wrote (an Ed25519 PKCS#8 key), e.g. from a CI secret';
+  return loadKey(value, { name: 'DAGSHIP_SIGNING_KEY', kind: 'private', hint }, createPrivateKey);
 }
 
 export function loadPublicKey(value: string): KeyObject {
   const hint = 'pass the PEM public key dagship keygen wrote (--public-key FILE or DAGSHIP_PUBLIC_KEY)';
-  let key: KeyObject;
-  try {
-    const pem = pemOf(value, 'the public key', hint);
+  return loadKey(value, { name: 'the public key', kind: 'public', hint }, (pem) => {
     // Node derives a public key from a private one without a word; the private key would then sit
     // wherever deploys run, which it must never reach.
     if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
       throw new DagshipError('the public key given is a private key: refused', 'pass the .pub file dagship keygen wrote (the .key file stays a CI secret for signing); if the private key was exposed, make a new pair with dagship keygen', 'config');
     }
-    key = createPublicKey(pem);
-  } catch (err) {
-    if (err instanceof DagshipError) throw err;
-    throw new DagshipError('the public key is not a valid PEM public key', hint, 'config');
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new DagshipError(`the public key is ${key.asymmetricKeyType}, not Ed25519`, hint, 'config');
-  return key;
+    return createPublicKey(pem);
+  });
 }
 
 /** A short, stable name for a key pair: the sha256 of the public key's DER form. */

@@ -146,6 +146,12 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
   const coordination = makeClient(kc, k8s.CoordinationV1Api, deadline);
   const wrap = <T>(verb: string, resource: string, namespace: string, call: () => Promise<T>) =>
     call().catch((err: unknown) => { throw kubeError(err, verb, resource, namespace); });
+  // A read of an object that may not exist yet: gone is undefined, any other failure a worded error.
+  const orMissing = <T>(resource: string, namespace: string, call: () => Promise<T>) =>
+    call().catch((err: unknown) => {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw kubeError(err, 'get', resource, namespace);
+    });
 
   const read = async (ref: WorkloadRef): Promise<Workload> => {
     const { name, namespace } = ref;
@@ -188,14 +194,7 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
         : await wrap('patch', 'statefulsets', namespace, () => apps.patchNamespacedStatefulSet({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE));
       return { ...ref, object };
     },
-    async readConfigMap(namespace, name) {
-      try {
-        return await core.readNamespacedConfigMap({ name, namespace });
-      } catch (err) {
-        if ((err as { code?: number }).code === 404) return undefined;
-        throw kubeError(err, 'get', 'configmaps', namespace);
-      }
-    },
+    readConfigMap: (namespace, name) => orMissing('configmaps', namespace, () => core.readNamespacedConfigMap({ name, namespace })),
     patchConfigMap: (namespace, name, body) =>
       wrap('patch', 'configmaps', namespace, () => core.patchNamespacedConfigMap({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE)),
     async namespaceExists(namespace) {
@@ -257,14 +256,7 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
         if ((err as { code?: number }).code !== 404) throw kubeError(err, 'delete', 'configmaps', namespace);
       });
     },
-    async readLease(namespace, name) {
-      try {
-        return await coordination.readNamespacedLease({ name, namespace });
-      } catch (err) {
-        if ((err as { code?: number }).code === 404) return undefined;
-        throw kubeError(err, 'get', 'leases', namespace);
-      }
-    },
+    readLease: (namespace, name) => orMissing('leases', namespace, () => coordination.readNamespacedLease({ name, namespace })),
     writeLease: (namespace, body) => body.metadata?.resourceVersion
       ? wrap('update', 'leases', namespace, () => coordination.replaceNamespacedLease({ name: body.metadata!.name!, namespace, body, fieldManager: FIELD_MANAGER }))
       : wrap('create', 'leases', namespace, () => coordination.createNamespacedLease({ namespace, body, fieldManager: FIELD_MANAGER })),

@@ -25,9 +25,14 @@ export function gitRepoWith(files: Record<string, string>): string {
     execFileSync('mkdir', ['-p', path.dirname(path.join(dir, name))]);
     writeFileSync(path.join(dir, name), content);
   }
+  commitAll(dir, 'fixture');
+  return dir;
+}
+
+/** `git init` the folder (if it is not a repository yet) and commit every file in it. */
+export function commitAll(dir: string, message: string): void {
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'pipe' });
   git('init', '-q');
   git('add', '.');
-  git('commit', '-q', '-m', 'fixture');
-  return dir;
+  git('commit', '-q', '-m', message);
 }

@@ -45,6 +45,17 @@ const statefulSets = async (ns: string) => (await kube.apps.listNamespacedStatef
 type Doc = { kind: string; metadata: { name: string }; spec?: unknown; data?: Record<string, string> };
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Doc | null).filter((d) => d !== null);
 
+
+/** After a failed helm deploy: images, config and values as before, and Helm's history says revision 1 came back. */
+async function expectRolledBack(ns: string, before: { images: unknown; config: unknown; values: unknown }): Promise<void> {
+  expect(await kube.images(ns)).toEqual(before.images);
+  expect(await config(ns)).toEqual(before.config);
+  expect(await values(ns)).toEqual(before.values);
+  expect(await helm('history', 'airflow', '-n', ns, '-o', 'json')).toContain('Rollback to 1');
+  expect(await revision(ns)).toBe(3);
+  await kube.ready(ns, 30_000);
+}
+
 describe('dagship deploy --strategy helm on a real control plane', () => {
   afterAll(async () => {
     await Promise.all(namespaces.map((name) => kube.core.deleteNamespace({ name }).catch(() => undefined)));
@@ -128,12 +139,7 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     expect(failed.stderr).toMatch(/rollout failed, rolled back release airflow to Helm revision 1 \(all back on their previous images\)/);
     expect(failed.stderr).toMatch(/deployment\/airflow-\S+: (timed out|progress deadline)/);
     expect(failed.stderr).toMatch(/ErrImagePull|ImagePullBackOff/);
-    expect(await kube.images(ns)).toEqual(before);
-    expect(await config(ns)).toEqual(beforeConfig);
-    expect(await values(ns)).toEqual(beforeValues);
-    expect(await helm('history', 'airflow', '-n', ns, '-o', 'json')).toContain('Rollback to 1');
-    expect(await revision(ns)).toBe(3);
-    await kube.ready(ns, 30_000);
+    await expectRolledBack(ns, { images: before, config: beforeConfig, values: beforeValues });
   });
 
   it('on a Celery release helm moves the worker and triggerer StatefulSets and every Deployment to the digest, all rollouts complete', async () => {
@@ -182,12 +188,7 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     for (const c of ['worker', 'triggerer']) expect(failed.stderr).toContain(`pod/airflow-${c}-0 container ${c} (${FAILING})`);
     // An OrderedReady StatefulSet never replaces a pod that is not Ready: dagship deletes it (forced rollback).
     expect(failed.stderr).toContain('statefulset/airflow-triggerer: deleted pods stuck on the failed revision: airflow-triggerer-0');
-    expect(await kube.images(ns)).toEqual(before);
-    expect(await config(ns)).toEqual(beforeConfig);
-    expect(await values(ns)).toEqual(beforeValues);
-    expect(await helm('history', 'airflow', '-n', ns, '-o', 'json')).toContain('Rollback to 1');
-    expect(await revision(ns)).toBe(3);
-    await kube.ready(ns, 30_000);
+    await expectRolledBack(ns, { images: before, config: beforeConfig, values: beforeValues });
     const pods = await podImages(ns);
     expect(Object.keys(pods)).toEqual(expect.arrayContaining(['airflow-triggerer-0', 'airflow-worker-0']));
     expect(Object.values(pods).flat().filter((i) => i.includes('fail-rollout'))).toEqual([]);

@@ -1,7 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAILING, fixture, kubeHarness, NEW, OLD } from '../fixtures/kube/harness.js';
+import { FAILING, kubeHarness, NEW, OLD } from '../fixtures/kube/harness.js';
 import { dagship, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
 
@@ -12,11 +12,8 @@ const namespaces: string[] = [];
 
 /** A release with deploy/rbac.yaml applied, and a kubeconfig for its ServiceAccount (TokenRequest). */
 async function releaseWithDeployer(): Promise<{ ns: string; kubeconfig: string }> {
-  const ns = await kube.createNamespace('deploy-rbac');
+  const ns = await kube.release('deploy-rbac', [path.join(REPO_ROOT, 'deploy', 'rbac.yaml')]);
   namespaces.push(ns);
-  await kube.apply(fixture('airflow3-kubernetes-executor.yaml'), ns);
-  await kube.apply(path.join(REPO_ROOT, 'deploy', 'rbac.yaml'), ns);
-  await kube.ready(ns);
   return { ns, kubeconfig: await kube.serviceAccountKubeconfig(ns, 'dagship-deployer') };
 }
 

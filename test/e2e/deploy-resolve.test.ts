@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
-import { fixture, kubeHarness, OLD } from '../fixtures/kube/harness.js';
+import { kubeHarness, OLD } from '../fixtures/kube/harness.js';
 import { dagship } from './cli.js';
 import { infra } from './infra.js';
 
@@ -61,10 +61,8 @@ const deploy = (ns: string, image: string, extraEnv: Record<string, string> = {}
   dagship(['deploy', '--image', image, '--release', 'airflow', '-n', ns, '--timeout', '90s', '--skip-verify'], { env: { KUBECONFIG: env.kubeconfig, DOCKER_CONFIG: dockerConfig, ...extraEnv } });
 
 async function release(): Promise<string> {
-  const ns = await kube.createNamespace('deploy-resolve');
+  const ns = await kube.release('deploy-resolve');
   namespaces.push(ns);
-  await kube.apply(fixture('airflow3-kubernetes-executor.yaml'), ns);
-  await kube.ready(ns);
   return ns;
 }
 

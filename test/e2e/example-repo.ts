@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from './cli.js';
+import { commitAll, REPO_ROOT } from './cli.js';
 import type { Infra } from './infra.js';
 
 /** The example repository as its own git repository, pointed at the test images and a fresh repository. */
@@ -21,10 +20,7 @@ export function exampleRepo(env: Infra, extra: Record<string, string> = {}, pref
     mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
     writeFileSync(path.join(repo, file), content);
   }
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'pipe' });
-  git('init', '-q');
-  git('add', '.');
-  git('commit', '-q', '-m', 'ship fixture');
+  commitAll(repo, 'ship fixture');
   return repo;
 }
 

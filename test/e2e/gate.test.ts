@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, appendFileSync, mkdtempSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, kubeHarness } from '../fixtures/kube/harness.js';
+import { kubeHarness } from '../fixtures/kube/harness.js';
 import { RESULT_TYPE } from '../../src/attest/result.js';
 import { fetchResult, storeResult } from '../../src/attest/store.js';
 import { parseImageReference } from '../../src/image-reference.js';
@@ -20,10 +20,8 @@ const other = { key: path.join(keys, 'other.key'), pub: path.join(keys, 'other.p
 const signedBy = (pair: { key: string }) => ({ DAGSHIP_SIGNING_KEY: readFileSync(pair.key, 'utf8') });
 
 async function release(): Promise<string> {
-  const ns = await kube.createNamespace('gate');
+  const ns = await kube.release('gate');
   namespaces.push(ns);
-  await kube.apply(fixture('airflow3-kubernetes-executor.yaml'), ns);
-  await kube.ready(ns);
   return ns;
 }
 
