@@ -19,7 +19,7 @@ const workspace = (extra: Record<string, string> = {}) => exampleRepo(env, extra
 
 
 describe('action files', () => {
-  // Each folder of actions/ is an action; files beside them (forward.sh) are what their steps source.
+  // Each folder of actions/ is an action.
   const folders = readdirSync(path.join(REPO_ROOT, 'actions'), { withFileTypes: true }).filter((d) => d.isDirectory());
   const dirs = [REPO_ROOT, ...folders.map((d) => path.join(REPO_ROOT, 'actions', d.name))];
   it.each(dirs.map((d) => [path.relative(REPO_ROOT, d) || '.', d]))('%s is a composite action that runs the committed bundle', (_name, dir) => {
