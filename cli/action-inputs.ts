@@ -31,6 +31,11 @@ const CREDENTIALS = {
   'registry-username': { env: 'DAGSHIP_REGISTRY_USERNAME' },
   'registry-password': { env: 'DAGSHIP_REGISTRY_PASSWORD' },
 } satisfies Record<string, InputUse>;
+/** The repository, and the config file to read in it. */
+const REPOSITORY = { path: PATH, config: { flag: '--config' } } satisfies Record<string, InputUse>;
+const IMAGES = { 'base-image': { setting: 'base_image' }, 'tools-image': { setting: 'tools_image' } } satisfies Record<string, InputUse>;
+/** What fails a gate. */
+const GATE = { 'fail-on': { setting: 'fail_on' }, baseline: { setting: 'baseline' } } satisfies Record<string, InputUse>;
 const SETTINGS_IN_FILE = 'a dagship.yaml setting that belongs in the file, not in each workflow';
 const DEBUG = "on when the runner's debug logging is (RUNNER_DEBUG)";
 const COMMON_NOT_INPUTS = { '--dags-folder': SETTINGS_IN_FILE, '--allow-empty-dags': SETTINGS_IN_FILE, '--verbose': DEBUG, '--json': 'SARIF (code scanning) and the job summary cover a CI run; the JSON report is for scripts' };
@@ -68,12 +73,10 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
       stages: { own: 'the stages to run, of lint, check, build, push, deploy; build without push is ship --no-push', flags: ['--no-push'] },
       path: PATH,
       config: { flag: '--config', to: ['lint', 'check', 'audit', 'ship'] },
-      'base-image': { setting: 'base_image' },
-      'tools-image': { setting: 'tools_image' },
+      ...IMAGES,
       repository: { setting: 'repository' },
       ...CREDENTIALS,
-      'fail-on': { setting: 'fail_on' },
-      baseline: { setting: 'baseline' },
+      ...GATE,
       'changed-since': { flag: '--changed-since', to: ['lint', 'check'] },
       timeout: { setting: 'check.timeout' },
       variables: { setting: 'check.variables' },
@@ -102,26 +105,15 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   },
   lint: {
     commands: ['lint'],
-    inputs: {
-      path: PATH,
-      config: { flag: '--config' },
-      'tools-image': { setting: 'tools_image' },
-      'base-image': { setting: 'base_image' },
-      'fail-on': { setting: 'fail_on' },
-      baseline: { setting: 'baseline' },
-      'changed-since': { flag: '--changed-since' },
-      sarif: { flag: '--sarif' },
-    },
+    inputs: { ...REPOSITORY, ...IMAGES, ...GATE, 'changed-since': { flag: '--changed-since' }, sarif: { flag: '--sarif' } },
     notInputs: { ...COMMON_NOT_INPUTS, '--repository': 'lint builds and pushes nothing', '--junit': 'SARIF is what code scanning reads' },
   },
   check: {
     commands: ['check'],
     inputs: {
-      path: PATH,
-      config: { flag: '--config' },
+      ...REPOSITORY,
       image: { flag: '--image' },
-      'fail-on': { setting: 'fail_on' },
-      baseline: { setting: 'baseline' },
+      ...GATE,
       'changed-since': { flag: '--changed-since' },
       timeout: { flag: '--timeout' },
       variables: { flag: '--variables' },
@@ -142,7 +134,7 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   },
   build: {
     commands: ['build'],
-    inputs: { path: PATH, config: { flag: '--config' }, 'base-image': { setting: 'base_image' }, repository: { setting: 'repository' } },
+    inputs: { ...REPOSITORY, 'base-image': { setting: 'base_image' }, repository: { setting: 'repository' } },
     notInputs: {
       ...COMMON_NOT_INPUTS,
       ...BUILD_NOT_INPUTS,
@@ -154,7 +146,7 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   },
   push: {
     commands: ['push'],
-    inputs: { path: PATH, config: { flag: '--config' }, repository: { setting: 'repository' }, ...CREDENTIALS, 'push-timeout': { flag: '--push-timeout' } },
+    inputs: { ...REPOSITORY, repository: { setting: 'repository' }, ...CREDENTIALS, 'push-timeout': { flag: '--push-timeout' } },
     notInputs: {
       ...COMMON_NOT_INPUTS,
       ...BUILD_NOT_INPUTS,
@@ -168,14 +160,11 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
   ship: {
     commands: ['ship'],
     inputs: {
-      path: PATH,
-      config: { flag: '--config' },
-      'base-image': { setting: 'base_image' },
-      'tools-image': { setting: 'tools_image' },
+      ...REPOSITORY,
+      ...IMAGES,
       repository: { setting: 'repository' },
       push: { flag: '--no-push', kind: 'negated' },
-      'fail-on': { setting: 'fail_on' },
-      baseline: { setting: 'baseline' },
+      ...GATE,
       timeout: { setting: 'check.timeout' },
       ...CREDENTIALS,
       'signing-key': { env: 'DAGSHIP_SIGNING_KEY' },
