@@ -1,25 +1,29 @@
-import { appendFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import * as core from '@actions/core';
 
 /** True inside a GitHub Actions job: the CLI then also speaks the runner's protocol. */
 export const inGitHubActions = (env: NodeJS.ProcessEnv = process.env) => env.GITHUB_ACTIONS === 'true';
 
-/** A step output (`steps.<id>.outputs.<name>`), written the way the runner reads $GITHUB_OUTPUT. */
-export function setOutput(name: string, value: string | number | boolean, env: NodeJS.ProcessEnv = process.env): void {
-  const file = env.GITHUB_OUTPUT;
-  if (!inGitHubActions(env) || !file) return;
-  const text = String(value);
-  if (!text.includes('\n')) {
-    appendFileSync(file, `${name}=${text}\n`);
-    return;
-  }
-  // A multi-line value needs the heredoc form, with a delimiter the value cannot contain.
-  const delimiter = `dagship_${randomUUID()}`;
-  appendFileSync(file, `${name}<<${delimiter}\n${text}\n${delimiter}\n`);
+const set = new Map<string, string>();
+
+/**
+ * The outputs this process set, by name: `dagship action` hands ship's pinned reference to its deploy
+ * stage through them instead of reading $GITHUB_OUTPUT back.
+ */
+export const outputsSet: ReadonlyMap<string, string> = set;
+
+/** A step output (`steps.<id>.outputs.<name>`); written only inside a job that gave us $GITHUB_OUTPUT. */
+export function setOutput(name: string, value: string | number | boolean): void {
+  set.set(name, String(value));
+  // Without the file, @actions/core would fall back to the retired ::set-output command on stdout.
+  if (inGitHubActions() && process.env.GITHUB_OUTPUT) core.setOutput(name, value);
 }
 
 /** Markdown for the job summary page ($GITHUB_STEP_SUMMARY); nothing outside Actions. */
-export function appendSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): void {
-  const file = env.GITHUB_STEP_SUMMARY;
-  if (inGitHubActions(env) && file) appendFileSync(file, `${markdown}\n`);
+export async function appendSummary(markdown: string): Promise<void> {
+  if (inGitHubActions() && process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();
+}
+
+/** Tells the runner to mask a value in everything the job logs from now on. */
+export function maskSecret(value: string): void {
+  if (inGitHubActions() && value) core.setSecret(value);
 }

@@ -152,6 +152,12 @@ export function buildProgram(): Command {
       process.exitCode = await (await import('./commands/keygen.js')).keygen(opts.output);
     });
 
+  // What every action.yml runs: the action's inputs (INPUT_*) become runs of this same command table.
+  program.command('action <name>', { hidden: true }).description('run a dagship GitHub Action from its inputs')
+    .action(async (name: string) => {
+      process.exitCode = await (await import('./commands/action.js')).action(name, (argv) => buildProgram().parseAsync(argv, { from: 'user' }));
+    });
+
   return program;
 }
 

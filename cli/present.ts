@@ -1,10 +1,9 @@
-import { appendFileSync } from 'node:fs';
 import { countBySeverity, sortFindings, type Finding, type Severity } from '../src/findings.js';
 import type { Outcome } from '../src/outcome.js';
 import { writeReports, type ReportPaths } from '../src/report/files.js';
 import { toAnnotations, toJobSummary } from '../src/report/github.js';
 import { redact, redactDeep } from '../src/secrets.js';
-import { inGitHubActions, setOutput } from './github.js';
+import { appendSummary, inGitHubActions, setOutput } from './github.js';
 import { painter, useColor, type Paint } from './terminal.js';
 
 export interface Presentation {
@@ -17,7 +16,7 @@ export interface Presentation {
 }
 
 /** Shows an outcome where the user looks: terminal, report files, and GitHub when running there. */
-export function present(outcome: Outcome, how: Presentation): number {
+export async function present(outcome: Outcome, how: Presentation): Promise<number> {
   const paint = painter(useColor());
   const all = outcome.runs.flatMap((r) => r.findings);
   // Every line goes out masked: findings quote DAG output, and DAG output can quote a secret.
@@ -34,8 +33,7 @@ export function present(outcome: Outcome, how: Presentation): number {
     for (const [kind, file] of Object.entries(how.reports)) if (file) setOutput(kind, file);
     // Masked before the workflow-command escaping, which turns a % of a secret into %25.
     print(`${toAnnotations(redactDeep(all)).join('\n')}\n`);
-    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) appendFileSync(summaryFile, redact(`${toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}\n`))}\n`));
+    await appendSummary(redact(toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}\n`))));
   }
   const verdict = outcome.passed
     ? paint('green', `✔ ${how.title} passed`)

@@ -1,5 +1,5 @@
+import * as core from '@actions/core';
 import type { Logger } from '../src/logger.js';
-import { data } from '../src/report/github.js';
 import { redact } from '../src/secrets.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -22,7 +22,7 @@ export function terminalLogger(verbose: boolean, paint: Paint = painter(useColor
       const m = redact(raw);
       process.stderr.write(`${stamp()} ${paint('yellow', 'warning:')} ${m}\n`);
       // In a GitHub job a warning also becomes an annotation on the run, where people look.
-      if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::warning title=dagship::${data(m)}\n`);
+      if (process.env.GITHUB_ACTIONS === 'true') core.warning(m, { title: 'dagship' });
     },
     async group(title, work) {
       // In a GitHub job each stage folds into a log group; elsewhere it is a heading.
@@ -30,11 +30,11 @@ export function terminalLogger(verbose: boolean, paint: Paint = painter(useColor
         process.stderr.write(`${stamp()} ${paint('bold', title)}\n`);
         return work();
       }
-      process.stdout.write(`::group::${title}\n`);
+      core.startGroup(title);
       try {
         return await work();
       } finally {
-        process.stdout.write('::endgroup::\n');
+        core.endGroup();
       }
     },
   };

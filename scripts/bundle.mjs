@@ -36,6 +36,20 @@ const lazyDependencies = {
   },
 };
 
+// @actions/core imports its OIDC client (an HTTP client, ~800 kB bundled) and runner-platform helpers at
+// module level; dagship calls neither, so they are marked free of side effects and left out when unused.
+const ACTIONS_CORE_EXTRAS = /[\\/]@actions[\\/]core[\\/]lib[\\/](oidc-utils|platform)\.js$/;
+const unusedActionsCoreExtras = {
+  name: 'unused-actions-core-extras',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(oidc-utils|platform)\.js$/ }, async (args) => {
+      if (args.pluginData?.extras || !/[\\/]@actions[\\/]core[\\/]/.test(args.importer)) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { extras: true } });
+      return ACTIONS_CORE_EXTRAS.test(resolved.path) ? { path: resolved.path, sideEffects: false } : undefined;
+    });
+  },
+};
+
 const lazy = await build({
   entryPoints: ['node_modules/docker-modem/lib/ssh.js'],
   outfile: `dist/${SSH_TRANSPORT}`,
@@ -74,7 +88,7 @@ const result = await build({
       "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
     ].join('\n'),
   },
-  plugins: [lazyDependencies],
+  plugins: [lazyDependencies, unusedActionsCoreExtras],
   logLevel: 'warning',
   metafile: true,
 });

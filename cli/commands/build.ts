@@ -3,6 +3,7 @@ import { connectDocker } from '../../src/engine/index.js';
 import { gitRepo } from '../../src/git.js';
 import { parseImageReference } from '../../src/image-reference.js';
 import { loadBuildOptions, withBuildFlags, type BuildFlags } from '../build-options.js';
+import { setOutput } from '../github.js';
 import { terminalLogger } from '../terminal.js';
 
 /** Builds the DAG image of the current commit; prints its reference (repository:tag) on stdout. */
@@ -24,6 +25,7 @@ export async function build(repoPath: string | undefined, flags: BuildFlags): Pr
     log,
   );
   for (const tag of result.tags.slice(1)) log.info(`also tagged ${tag}`);
+  setOutput('image', result.image);
   process.stdout.write(`${result.image}\n`);
   return 0;
 }

@@ -23,7 +23,7 @@ export async function check(repoPath: string | undefined, flags: CheckFlags): Pr
   const cacheDir = flags.cache === false ? undefined : cacheRoot();
   const { run, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION, cacheDir }, connectDocker(), log);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
-  const code = present(outcome, {
+  const code = await present(outcome, {
     title: 'dagship check',
     reports: flags.reports,
     summary: summaryLines(result, image, Date.now() - started),

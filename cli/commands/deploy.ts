@@ -27,7 +27,7 @@ export async function deploy(flags: ReleaseFlags & GateFlags & StrategyFlags & {
   presentRelease(outcome, `release '${request.release}' already runs ${image}`, log);
   setOutput('image', image);
   setOutput('deployed', !outcome.dryRun);
-  appendSummary(deploySummary(image, request, outcome));
+  await appendSummary(deploySummary(image, request, outcome));
   return 0;
 }
 

@@ -42,7 +42,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
     },
     log,
   );
-  const code = present(result.outcome, { title: 'dagship ship', reports: flags.reports, summary: result.summary });
+  const code = await present(result.outcome, { title: 'dagship ship', reports: flags.reports, summary: result.summary });
   if (result.stoppedAt) {
     process.stderr.write(`ship stopped at ${result.stoppedAt}: nothing was ${result.stoppedAt === 'check' ? '' : 'built or '}pushed\n`);
     return code;

@@ -19,7 +19,7 @@ const workspace = (extra: Record<string, string> = {}) => exampleRepo(env, extra
 
 
 describe('action files', () => {
-  // Each folder of actions/ is an action; files beside them (forward.sh) are what their steps source.
+  // Each folder of actions/ is an action.
   const folders = readdirSync(path.join(REPO_ROOT, 'actions'), { withFileTypes: true }).filter((d) => d.isDirectory());
   const dirs = [REPO_ROOT, ...folders.map((d) => path.join(REPO_ROOT, 'actions', d.name))];
   it.each(dirs.map((d) => [path.relative(REPO_ROOT, d) || '.', d]))('%s is a composite action that runs the committed bundle', (_name, dir) => {
@@ -83,6 +83,13 @@ describe('actions run through the runner contract (real engine, registry, Airflo
     const push = await runAction(REPO_ROOT, { stages: 'check,push' }, actionEnv, repo);
     expect(push.exitCode).toBe(2);
     expect(push.stdout).toContain('::error::push needs build');
+    const deploy = await runAction(REPO_ROOT, { stages: 'build,deploy', release: 'airflow', namespace: 'airflow' }, actionEnv, repo);
+    expect(deploy.exitCode).toBe(2);
+    expect(deploy.stdout).toContain('::error::deploy needs push');
+    expect(deploy.stderr).not.toMatch(/build|lint/);
+    const flag = await runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: 'r.example.com/a@sha256:00', release: 'airflow', namespace: 'airflow', 'dry-run': 'yes' }, actionEnv, repo);
+    expect(flag.exitCode).toBe(2);
+    expect(flag.stdout).toContain("::error::input dry-run is 'yes': use true or false");
   });
 });
 

@@ -1,28 +1,43 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { setOutput } from '../../cli/github.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { outputsSet, setOutput } from '../../cli/github.js';
 import { folderWith } from './helpers.js';
 
+const outputFile = () => {
+  const file = path.join(folderWith({}), 'output');
+  writeFileSync(file, '');
+  return file;
+};
+
 describe('setOutput', () => {
-  it('appends name=value lines, and the heredoc form for multi-line values', () => {
-    const file = path.join(folderWith({}), 'output');
-    writeFileSync(file, '');
-    const env = { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: file };
-    setOutput('passed', false, env);
-    setOutput('reference', 'r.example.com/a@sha256:abc', env);
-    setOutput('summary', 'one\ntwo', env);
-    const [first, second, heredoc, ...rest] = readFileSync(file, 'utf8').split('\n');
-    expect([first, second]).toEqual(['passed=false', 'reference=r.example.com/a@sha256:abc']);
-    const delimiter = heredoc!.split('<<')[1];
-    expect(heredoc).toMatch(/^summary<<dagship_[0-9a-f-]{36}$/);
-    expect(rest.slice(0, 3)).toEqual(['one', 'two', delimiter]);
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('appends outputs the way the runner reads $GITHUB_OUTPUT, multi-line values in the heredoc form', () => {
+    const file = outputFile();
+    vi.stubEnv('GITHUB_ACTIONS', 'true');
+    vi.stubEnv('GITHUB_OUTPUT', file);
+    setOutput('passed', false);
+    setOutput('reference', 'r.example.com/a@sha256:abc');
+    setOutput('summary', 'one\ntwo');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const entries = lines.map((l) => /^([\w-]+)<<(.+)$/.exec(l)).filter((m) => m !== null);
+    expect(entries.map((m) => m[1])).toEqual(['passed', 'reference', 'summary']);
+    const [, , summary] = entries;
+    const at = lines.indexOf(summary![0]);
+    expect(lines.slice(at + 1, at + 4)).toEqual(['one', 'two', summary![2]]);
+    expect(lines[lines.indexOf(entries[1]![0]) + 1]).toBe('r.example.com/a@sha256:abc');
+    expect(outputsSet.get('reference')).toBe('r.example.com/a@sha256:abc');
   });
 
-  it('writes nothing outside GitHub Actions', () => {
-    const file = path.join(folderWith({}), 'output');
-    writeFileSync(file, '');
-    setOutput('passed', true, { GITHUB_OUTPUT: file });
+  it('writes nothing outside GitHub Actions, and prints no workflow command either', () => {
+    const file = outputFile();
+    vi.stubEnv('GITHUB_ACTIONS', '');
+    vi.stubEnv('GITHUB_OUTPUT', file);
+    const stdout = vi.spyOn(process.stdout, 'write');
+    setOutput('passed', true);
     expect(readFileSync(file, 'utf8')).toBe('');
+    expect(stdout).not.toHaveBeenCalled();
+    stdout.mockRestore();
   });
 });
