@@ -5,10 +5,10 @@ import { checkDags } from '../../src/checks/dags.js';
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { resolveCredentials } from '../../src/credentials.js';
-import { loadOptions } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { airflowImage, toolsImage } from '../../src/images.js';
 import type { ConfigFlags } from '../flags.js';
+import { loadSettings } from '../settings.js';
 import { terminalLogger } from '../terminal.js';
 import { VERSION } from '../version.js';
 
@@ -16,7 +16,7 @@ export type BaselineFlags = ConfigFlags & { output?: string; image?: string };
 
 /** Records today's lint and check findings as known, so only new ones fail from now on. */
 export async function baseline(repoPath: string | undefined, flags: BaselineFlags): Promise<number> {
-  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const options = loadSettings(repoPath, flags);
   const log = terminalLogger(Boolean(flags.verbose));
   const docker = connectDocker();
   const airflowMajor = await lintAirflowMajor(options, docker, (r) => resolveCredentials(r, { cwd: options.root }), log);
