@@ -148,11 +148,12 @@ export const FLAGS = {
     flags: '--image-repository <ref>',
     help: 'the repository dagship pushes to (default: repository): images.airflow there means DAGs are baked',
   },
-  strict: { flags: '--strict', help: 'an Airflow image without a digest is an error, not a warning' },
-  minParallelism: { flags: '--min-parallelism <n>', help: 'warn when [core] parallelism is below this floor' },
+  strict: { flags: '--strict', help: 'an Airflow image without a digest is an error, not a warning', key: 'audit.strict' },
+  minParallelism: { flags: '--min-parallelism <n>', help: 'warn when [core] parallelism is below this floor', key: 'audit.min_parallelism' },
   expectedHeartbeat: {
     flags: '--expected-heartbeat <duration>',
     help: `warn when [scheduler] scheduler_heartbeat_sec differs from this: ${DURATION_FORMS}`,
+    key: 'audit.expected_heartbeat',
     duration: true,
   },
   auditRelease: { flags: '--release <name>', help: 'audit this running Helm release instead of values files (read-only)' },
@@ -192,7 +193,7 @@ export function flagOption(id: FlagId, required = false): Option {
 }
 
 function checkDuration(value: string): string {
-  if (durationMs(value) === undefined) throw new InvalidArgumentError(`use a positive duration: ${DURATION_FORMS}.`);
+  if (durationMs(value) === undefined) throw new InvalidArgumentError(`Use a positive duration: ${DURATION_FORMS}.`);
   return value;
 }
 

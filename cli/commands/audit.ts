@@ -16,9 +16,6 @@ export type AuditFlags = ConfigFlags &
     path?: string;
     values?: string[];
     imageRepository?: string;
-    strict?: boolean;
-    minParallelism?: string;
-    expectedHeartbeat?: string;
     /** Live mode: the Helm release and its namespace, and the kubeconfig context. */
     release?: string;
     namespace?: string;
@@ -71,21 +68,9 @@ async function auditLive(flags: AuditFlags, options: Options, auditOptions: Audi
   });
 }
 
-/** Flags win over dagship.yaml's audit section. */
+/** --image-repository wins over the repository dagship.yaml names; the audit keys have settings flags of their own. */
 function withAuditFlags(options: AuditOptions, flags: AuditFlags): AuditOptions {
-  return {
-    repository: flags.imageRepository ?? options.repository,
-    strict: Boolean(flags.strict) || options.strict,
-    minParallelism: positiveNumber(flags.minParallelism, '--min-parallelism') ?? options.minParallelism,
-    expectedHeartbeat: positiveNumber(flags.expectedHeartbeat, '--expected-heartbeat') ?? options.expectedHeartbeat,
-  };
-}
-
-function positiveNumber(raw: string | undefined, flag: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new DagshipError(`${flag} must be a positive number, got '${raw}'`, `e.g. ${flag} 64`, 'usage');
-  return value;
+  return { ...options, repository: flags.imageRepository ?? options.repository };
 }
 
 function summaryLine(values: Values, options: AuditOptions): string {

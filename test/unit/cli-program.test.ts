@@ -81,6 +81,10 @@ describe('the command table', () => {
     await runCli(dagship('build', '.', '--dockerfile', 'ci/Dockerfile', '--plugins-folder', 'p', '--allow-empty-dags'), commands);
     expect(calls[1]!.flags.overrides).toMatchObject({ 'build.dockerfile': 'ci/Dockerfile', plugins_folder: 'p', allow_empty_dags: true });
     expect(calls[1]!.flags.flagNames).toMatchObject({ 'build.dockerfile': '--dockerfile' });
+
+    const root = mkdtempSync(path.join(tmpdir(), 'dagship-cli-'));
+    await runCli(dagship('audit', root, '--strict', '--min-parallelism', '64', '--expected-heartbeat', '1m'), commands);
+    expect(loadSettings(root, calls[2]!.flags).audit).toMatchObject({ strict: true, min_parallelism: 64, expected_heartbeat: 60 });
   });
 
   it('reads what the flags set over dagship.yaml and the environment, durations as seconds', async () => {
@@ -131,7 +135,7 @@ describe('usage errors', () => {
     for (const args of [['check', '--timeout', 'soon'], ['deploy', '--release', 'a', '-n', 'b', '--timeout', '10x'], ['push', '--push-timeout', '0']]) {
       err.length = 0;
       expect(await runCli(dagship(...args), commands), args.join(' ')).toBe(2);
-      expect(err.join('')).toMatch(/option '--(push-)?timeout <duration>' argument '.*' is invalid\. use a positive duration: 90s, 5m, 1h, or a bare number of seconds/);
+      expect(err.join('')).toMatch(/option '--(push-)?timeout <duration>' argument '.*' is invalid\. Use a positive duration: 90s, 5m, 1h, or a bare number of seconds/);
     }
     expect(calls).toEqual([]);
   });
