@@ -1,27 +1,15 @@
-import { loadOptions, type Options } from '../src/config.js';
+import type { Options } from '../src/config.js';
 import { DagshipError } from '../src/errors.js';
 import { isTag } from '../src/image-reference.js';
 import type { ConfigFlags } from './flags.js';
 
-/** The flags of build, push and ship that set build options. */
+/** The flags of build, push and ship that set build options (--dockerfile and the folders are settings flags). */
 export type BuildFlags = ConfigFlags & {
-  dockerfile?: string;
-  pluginsFolder?: string;
-  requirements?: string;
   shortSha?: boolean;
   tag?: string[];
   allowDirty?: boolean;
   includeBaseLayers?: boolean;
 };
-
-/** Options with the build command's own setting flags (dagship.yaml < DAGSHIP_* < flags). */
-export function loadBuildOptions(repoPath: string | undefined, flags: BuildFlags): Options {
-  return loadOptions({
-    root: repoPath,
-    configFile: flags.config,
-    flags: { ...flags.overrides, 'build.dockerfile': flags.dockerfile, plugins_folder: flags.pluginsFolder, requirements: flags.requirements },
-  });
-}
 
 /** --short-sha and --tag, which dagship.yaml's build section also sets. */
 export function withBuildFlags(options: Options, flags: Pick<BuildFlags, 'shortSha' | 'tag'>): Options {

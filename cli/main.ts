@@ -1,14 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { isDagshipError, reasonOf } from '../src/errors.js';
-import { withReleaseFlags } from './release-flags.js';
 import { VERSION } from './version.js';
-import { configFlags, withConfigFlags, withReportFlags } from './flags.js';
+import { flagOption, parsedFlags, REPORT_FLAGS, RELEASE_FLAGS, type FlagId, type ParsedFlags } from './flags.js';
 import { painter, useColor } from './terminal.js';
 import { data } from '../src/report/github.js';
 import { onSecret, redact } from '../src/secrets.js';
 import { exitCodeOf, installStopHandlers, runCleanups, StoppedError, stoppedBy } from '../src/stop.js';
 import { setRunCommand } from '../src/runs.js';
-
 
 const EXAMPLES = `
 Examples:
@@ -26,10 +24,121 @@ Examples:
   $ dagship doctor --config ci/dagship.yaml .
 
 Exit codes: 0 passed, 1 a gate failed, 2 usage, configuration or infrastructure error, 130/143 stopped by SIGINT/SIGTERM.
-Settings come from dagship.yaml, then DAGSHIP_* environment variables, then flags.`;
+Settings come from dagship.yaml, then DAGSHIP_* environment variables, then flags.
+Times (--timeout, check.timeout, …) are durations: 90s, 5m, 1h, or a bare number of seconds.`;
 
-/** The command table: each entry parses its flags and calls one function that returns an exit code. */
-export function buildProgram(): Command {
+/** One command: what it takes, and the one function it runs (loaded on use: start-up is per command). */
+export interface CommandSpec {
+  /** Name and arguments, as commander takes them. */
+  name: string;
+  description: string;
+  flags: readonly FlagId[];
+  /** Flags it cannot run without. */
+  required?: readonly FlagId[];
+  run: (path: string | undefined, flags: ParsedFlags) => Promise<number>;
+  /** Left out of the help: run by the actions, not by people. */
+  hidden?: boolean;
+}
+
+/** The command table. */
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'doctor [path]',
+    description: 'check the Docker Engine, registry, git state and images the pipeline needs, and find the containers killed runs left behind',
+    flags: ['config', 'baseImage', 'toolsImage', 'repository', 'clean'],
+    run: async (path, flags) => (await import('./commands/doctor.js')).doctor(path, flags),
+  },
+  {
+    name: 'lint [path]',
+    description: 'run ruff (with Airflow AIR rules) and bandit in the tools image',
+    // The base image says which Airflow the code targets (ruff's AIR3xx rules).
+    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'verbose', ...REPORT_FLAGS, 'changedSince'],
+    run: async (path, flags) => (await import('./commands/lint.js')).lint(path, flags),
+  },
+  {
+    name: 'check [path]',
+    description: "import every DAG file with Airflow's DagBag in the Airflow image: errors, cycles, duplicates, timeouts, policies",
+    flags: [
+      'config', 'dagsFolder', 'baseImage', 'allowEmptyDags', 'verbose', ...REPORT_FLAGS, 'changedSince',
+      'checkImage', 'checkTimeout', 'workers', 'variables', 'connections', 'localSettings', 'noCache', 'attest', 'prComment',
+    ],
+    run: async (path, flags) => (await import('./commands/check.js')).check(path, flags),
+  },
+  {
+    name: 'build [path]',
+    description: 'bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID',
+    flags: [
+      'config', 'dagsFolder', 'baseImage', 'repository', 'allowEmptyDags', 'verbose',
+      'dockerfile', 'pluginsFolder', 'requirements', 'shortSha', 'tag', 'allowDirty', 'includeBaseLayers',
+    ],
+    run: async (path, flags) => (await import('./commands/build.js')).build(path, flags),
+  },
+  {
+    name: 'push [path]',
+    description: 'push the commit image; refuses to change an existing tag; prints <repository>@sha256:…',
+    flags: ['config', 'repository', 'verbose', 'pushImage', 'shortSha', 'tag', 'username', 'passwordStdin', 'allowDirty', 'pushTimeout'],
+    run: async (path, flags) => (await import('./commands/push.js')).push(path, flags),
+  },
+  {
+    name: 'deploy',
+    description:
+      'point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; ' +
+      'watch the rollouts; roll everything back on failure',
+    flags: [...RELEASE_FLAGS, 'deployImage', 'strategy', 'chart', 'chartVersion'],
+    required: ['release', 'namespace'],
+    run: async (_path, flags) => (await import('./commands/deploy.js')).deploy(flags),
+  },
+  {
+    name: 'rollback',
+    description: 'return every object of a release to its state before the last dagship deploy (recorded in the cluster), through the release gate',
+    flags: RELEASE_FLAGS,
+    required: ['release', 'namespace'],
+    run: async (_path, flags) => (await import('./commands/rollback.js')).rollback(flags),
+  },
+  {
+    name: 'audit [path]',
+    description:
+      'audit Helm values of the official Airflow chart (or a live release) against a production checklist: ' +
+      'database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources',
+    flags: [
+      'config', 'repository', ...REPORT_FLAGS,
+      'values', 'imageRepository', 'strict', 'minParallelism', 'expectedHeartbeat', 'auditRelease', 'namespace', 'context',
+    ],
+    run: async (path, flags) => (await import('./commands/audit.js')).audit({ ...flags, path }),
+  },
+  {
+    name: 'ship [path]',
+    description: 'lint, build, check the DAGs inside the built image, push: stops at the first failed gate',
+    flags: [
+      'config', 'dagsFolder', 'baseImage', 'toolsImage', 'repository', 'allowEmptyDags', 'verbose', ...REPORT_FLAGS,
+      'push', 'shortSha', 'tag', 'allowDirty', 'includeBaseLayers', 'pushTimeout',
+    ],
+    run: async (path, flags) => (await import('./commands/ship.js')).ship(path, flags),
+  },
+  {
+    name: 'baseline [path]',
+    description: 'record the current lint and check findings as known; later runs with --baseline fail only on new ones',
+    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'allowEmptyDags', 'verbose', 'baselineOutput', 'checkImage'],
+    run: async (path, flags) => (await import('./commands/baseline.js')).baseline(path, flags),
+  },
+  {
+    // What every action.yml runs: the action's inputs (INPUT_*) become runs of this same command table.
+    name: 'action <name>',
+    description: 'run a dagship GitHub Action from its inputs',
+    hidden: true,
+    flags: [],
+    run: async (name, _flags) => (await import('./commands/action.js')).action(name!, runCommands),
+  },
+  {
+    name: 'keygen',
+    description: 'write an Ed25519 key pair: CI signs check results with the private key, deploy verifies them with the public one',
+    flags: ['keyPrefix'],
+    run: async (_path, flags) => (await import('./commands/keygen.js')).keygen(flags.output),
+  },
+];
+
+/** The program: each command parses its own flags and hands its exit code to `exit`. */
+export function buildProgram(exit: (code: number) => void = () => {}, commands = COMMANDS): Command {
   const program = new Command('dagship')
     .description('CI/CD for Apache Airflow DAGs on Kubernetes: lint, check, build, push and deploy')
     .version(VERSION, '-V, --version')
@@ -38,167 +147,79 @@ export function buildProgram(): Command {
     .exitOverride()
     // The containers a command starts are labelled with its name (dagship doctor lists leftovers by it).
     .hook('preAction', (_program, command) => setRunCommand(command.name()));
-
-  withConfigFlags(
-    program.command('doctor [path]').description('check the Docker Engine, registry, git state and images the pipeline needs, and find the containers killed runs left behind'),
-  )
-    .option('--clean', 'remove the containers of dagship runs that were killed (their process is gone)')
-    .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/doctor.js')).doctor(repoPath, { ...configFlags(opts), clean: opts.clean });
-    });
-
-  withReportFlags(
-    withConfigFlags(program.command('lint [path]').description('run ruff (with Airflow AIR rules) and bandit in the tools image')),
-  ).action(async (repoPath: string | undefined, opts) => {
-    process.exitCode = await (await import('./commands/lint.js')).lint(repoPath, { ...configFlags(opts), changedSince: opts.changedSince });
-  });
-
-  withReportFlags(
-    withConfigFlags(program.command('check [path]').description("import every DAG file with Airflow's DagBag in the Airflow image: errors, cycles, duplicates, timeouts, policies")),
-  )
-    .option('--image <ref>', 'Airflow image to check in (default: base_image)')
-    .option('--timeout <seconds>', 'per-file import timeout (default 30, like dagbag_import_timeout)')
-    .option('--workers <n>', 'parallel imports (default: all cores)')
-    .option('--variables <file>', 'Airflow Variables (JSON of airflow variables export) served at parse time')
-    .option('--connections <file>', 'Airflow Connections (JSON of airflow connections export) served at parse time')
-    .option('--local-settings <file>', "the team's airflow_local_settings.py: its cluster policies become findings")
-    .option('--no-cache', 'import every file again, ignoring results cached from earlier runs')
-    .option('--attest', 'check the DAGs baked into --image (a pushed repo@sha256:…) and record the result beside it for deploy (signed with DAGSHIP_SIGNING_KEY)')
-    .option('--pr-comment', 'in a pull request job, write (or update in place) one comment with each DAG file\'s status and import time (needs GITHUB_TOKEN)')
-    .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/check.js')).check(repoPath, { ...configFlags(opts), image: opts.image, changedSince: opts.changedSince, cache: opts.cache, attest: opts.attest, prComment: opts.prComment });
-    });
-
-  withConfigFlags(program.command('build [path]').description('bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID'))
-    .option('--dockerfile <file>', "build the team's own Dockerfile instead (not reproducible)")
-    .option('--plugins-folder <dir>', 'plugins folder, relative to the repository')
-    .option('--requirements <file>', 'requirements file, relative to the repository')
-    .option('--short-sha', 'tag with the 12-character commit instead of the full SHA')
-    .option('-t, --tag <tag>', 'an extra tag (repeatable), e.g. staging', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('--allow-dirty', 'build uncommitted changes: tagged <sha>-dirty, and push refuses it as a release')
-    .option('--include-base-layers', 'put the base layers in the image archive (automatic on the containerd image store)')
-    .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/build.js')).build(repoPath, { ...configFlags(opts), ...opts });
-    });
-
-  withConfigFlags(program.command('push [path]').description('push the commit image; refuses to change an existing tag; prints <repository>@sha256:…'))
-    .option('--image <ref>', 'push this local image instead of <repository>:<commit>')
-    .option('--short-sha', 'the image is tagged with the 12-character commit')
-    .option('-t, --tag <tag>', 'an extra tag to push too (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('-u, --username <name>', 'registry user (with --password-stdin)')
-    .option('--password-stdin', 'read the registry password from stdin')
-    .option('--allow-dirty', 'push an image built from uncommitted changes (not a release)')
-    .option('--push-timeout <duration>', 'how long the whole push may take, registry requests and upload: 90s, 10m (default 30m)')
-    .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/push.js')).push(repoPath, { ...configFlags(opts), ...opts });
-    });
-
-  withReleaseFlags(program.command('deploy').description('point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; watch the rollouts; roll everything back on failure'))
-    .option('--image <ref>', 'the image to deploy: registry/repository@sha256:…, or a tag, resolved to its digest once through the registry')
-    .option('--public-key <file>', "the team's Ed25519 public key (PEM file or text; default DAGSHIP_PUBLIC_KEY): the image's dagship result must be signed by it")
-    .option('--skip-verify', 'deploy without checking the dagship result (loud, and recorded as dagship.io/verification)')
-    .option('--strategy <patch|helm>', 'patch: patch the workloads directly; helm: helm upgrade --reuse-values with images.airflow.* (for releases Helm owns)', 'patch')
-    .option('--chart <chart>', 'with --strategy helm: the chart of the release (repo/name, path or oci:// reference)')
-    .option('--chart-version <version>', 'with --strategy helm: the chart version (helm upgrade --version)')
-    .action(async (opts) => {
-      process.exitCode = await (await import('./commands/deploy.js')).deploy(opts);
-    });
-
-  withReleaseFlags(program.command('rollback').description('return every object of a release to its state before the last dagship deploy (recorded in the cluster), through the release gate'))
-    .option('--public-key <file>', "the team's Ed25519 public key (PEM file or text; default DAGSHIP_PUBLIC_KEY): the image rolled back to must carry a result signed by it")
-    .option('--skip-verify', 'roll back without checking the dagship result of the image returned to (loud)')
-    .action(async (opts) => {
-      process.exitCode = await (await import('./commands/rollback.js')).rollback(opts);
-    });
-
-  withReportFlags(
-    withConfigFlags(program.command('audit [path]').description('audit Helm values of the official Airflow chart (or a live release) against a production checklist: database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources')),
-  )
-    .option('--values <file>', 'a values file; repeat for more (later files win, like helm -f)', (file: string, all: string[]) => [...all, file], [] as string[])
-    .option('--image-repository <ref>', 'the repository dagship pushes to (default: repository): images.airflow there means DAGs are baked')
-    .option('--strict', 'an Airflow image without a digest is an error, not a warning')
-    .option('--min-parallelism <n>', 'warn when [core] parallelism is below this floor')
-    .option('--expected-heartbeat <seconds>', 'warn when [scheduler] scheduler_heartbeat_sec differs from this')
-    .option('--release <name>', 'audit this running Helm release instead of values files (read-only)')
-    .option('-n, --namespace <ns>', 'namespace of the release')
-    .option('--context <name>', 'kubeconfig context (default: current)')
-    .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/audit.js')).audit({ ...configFlags(opts), path: repoPath, values: opts.values, imageRepository: opts.imageRepository, strict: opts.strict, minParallelism: opts.minParallelism, expectedHeartbeat: opts.expectedHeartbeat, changedSince: opts.changedSince, release: opts.release, namespace: opts.namespace, context: opts.context });
-    });
-
-  withReportFlags(
-    withConfigFlags(program.command('ship [path]').description('lint, build, check the DAGs inside the built image, push: stops at the first failed gate')),
-  )
-    .option('--no-push', 'stop after the check: build and test locally')
-    .option('--short-sha', 'tag with the 12-character commit instead of the full SHA')
-    .option('-t, --tag <tag>', 'an extra tag (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('--allow-dirty', 'build uncommitted changes (tagged <sha>-dirty; push refuses it as a release)')
-    .option('--include-base-layers', 'put the base layers in the image archive (automatic on the containerd image store)')
-    .option('--push-timeout <duration>', 'how long the push may take, registry requests and upload: 90s, 10m (default 30m)')
-    .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/ship.js')).ship(repoPath, { ...configFlags(opts), ...opts, reports: configFlags(opts).reports });
-    });
-
-  withConfigFlags(program.command('baseline [path]').description('record the current lint and check findings as known; later runs with --baseline fail only on new ones'))
-    .option('-o, --output <file>', 'baseline file to write (default: baseline key, else .dagship-baseline.json)')
-    .option('--image <ref>', 'Airflow image to check in (default: base_image)')
-    .action(async (repoPath: string | undefined, opts) => {
-      process.exitCode = await (await import('./commands/baseline.js')).baseline(repoPath, { ...configFlags(opts), output: opts.output, image: opts.image });
-    });
-
-  program.command('keygen').description('write an Ed25519 key pair: CI signs check results with the private key, deploy verifies them with the public one')
-    .option('-o, --output <prefix>', 'writes <prefix>.key and <prefix>.pub', 'dagship')
-    .action(async (opts) => {
-      process.exitCode = await (await import('./commands/keygen.js')).keygen(opts.output);
-    });
-
-  // What every action.yml runs: the action's inputs (INPUT_*) become runs of this same command table.
-  program.command('action <name>', { hidden: true }).description('run a dagship GitHub Action from its inputs')
-    .action(async (name: string) => {
-      process.exitCode = await (await import('./commands/action.js')).action(name, (argv) => buildProgram().parseAsync(argv, { from: 'user' }));
-    });
-
+  for (const spec of commands) {
+    const command = program.command(spec.name, { hidden: spec.hidden }).description(spec.description);
+    command.showHelpAfterError(`(run dagship ${command.name()} --help for usage)`);
+    for (const id of spec.flags) command.addOption(flagOption(id, spec.required?.includes(id)));
+    command.action(async () => exit(await spec.run(command.processedArgs[0] as string | undefined, parsedFlags(command.opts(), spec.flags))));
+  }
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const paint = painter(useColor(process.stderr));
-  // A second signal during the cleanups leaves containers behind: doctor --clean finds and removes them.
-  installStopHandlers(undefined, 'dagship doctor --clean');
-  // The runner then masks each form of a secret in everything the job logs, our output included.
-  if (process.env.GITHUB_ACTIONS === 'true') onSecret((form) => process.stdout.write(`::add-mask::${data(form)}\n`));
+/** Runs user arguments (`lint . --sarif x`) through the table in this process; a thrown error is the caller's. */
+async function runCommands(argv: string[]): Promise<number> {
+  let code = 0;
+  await buildProgram((c) => (code = c)).parseAsync(argv, { from: 'user' });
+  return code;
+}
+
+/** Parses `argv`, runs the command, and says what went wrong if it failed: returns the exit code. */
+export async function runCli(argv: string[], commands = COMMANDS): Promise<number> {
+  let code = 0;
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram((c) => (code = c), commands).parseAsync(argv);
+    return code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and --version end here too; everything else commander rejects is a usage error.
-      process.exitCode = err.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    // After a signal, most failures are the cleanups pulling a container or folder away; a worded error
-    // (deploy could not put everything back) is still said in full.
-    const signal = err instanceof StoppedError ? err.signal : stoppedBy();
-    if (signal) {
-      await runCleanups();
-      const why = err instanceof StoppedError ? err.message : isDagshipError(err) ? `stopped by ${signal}; ${redact(err.message)}\nhint: ${redact(err.hint)}` : `stopped by ${signal}`;
-      process.stderr.write(`${paint('red', 'stopped:')} ${why}\n`);
-      process.exitCode = exitCodeOf(signal);
-      return;
-    }
-    if (isDagshipError(err)) {
-      const [message, hint] = [redact(err.message), redact(err.hint)];
-      process.stderr.write(`${paint('red', 'error:')} ${message}\n${paint('dim', `hint: ${hint}`)}\n`);
-      if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::error title=dagship::${data(`${message}\nhint: ${hint}`)}\n`);
-      process.exitCode = err.kind === 'gate' ? 1 : 2;
-      return;
-    }
-    process.stderr.write(`${paint('red', 'error:')} unexpected failure: ${redact(reasonOf(err))}\n`);
-    if (err instanceof Error && err.stack) process.stderr.write(`${paint('dim', redact(err.stack))}\n`);
-    process.exitCode = 2;
+    return failure(err, argv, commands);
   }
 }
 
-await main(process.argv);
-// A request to a server that never answered may still hold a socket open until its own deadline: the
-// outcome is decided, so it must not keep the process (and a CI job) waiting.
-setTimeout(() => process.exit(), 1_000).unref();
+/** The process: signals, secrets masked in Actions, then the command. */
+export async function main(argv: string[]): Promise<void> {
+  // A second signal during the cleanups leaves containers behind: doctor --clean finds and removes them.
+  installStopHandlers(undefined, 'dagship doctor --clean');
+  // The runner then masks each form of a secret in everything the job logs, our output included.
+  if (inActions()) onSecret((form) => process.stdout.write(`::add-mask::${data(form)}\n`));
+  process.exitCode = await runCli(argv);
+}
+
+const inActions = () => process.env.GITHUB_ACTIONS === 'true';
+
+async function failure(err: unknown, argv: string[], commands: CommandSpec[]): Promise<number> {
+  if (err instanceof CommanderError) return usageFailure(err, argv, commands);
+  const paint = painter(useColor(process.stderr));
+  // After a signal, most failures are the cleanups pulling a container or folder away; a worded error
+  // (deploy could not put everything back) is still said in full.
+  const signal = err instanceof StoppedError ? err.signal : stoppedBy();
+  if (signal) {
+    await runCleanups();
+    const worded = isDagshipError(err) ? `stopped by ${signal}; ${redact(err.message)}\nhint: ${redact(err.hint)}` : `stopped by ${signal}`;
+    process.stderr.write(`${paint('red', 'stopped:')} ${err instanceof StoppedError ? err.message : worded}\n`);
+    return exitCodeOf(signal);
+  }
+  if (isDagshipError(err)) {
+    const [message, hint] = [redact(err.message), redact(err.hint)];
+    process.stderr.write(`${paint('red', 'error:')} ${message}\n${paint('dim', `hint: ${hint}`)}\n`);
+    annotate(message, hint);
+    return err.kind === 'gate' ? 1 : 2;
+  }
+  process.stderr.write(`${paint('red', 'error:')} unexpected failure: ${redact(reasonOf(err))}\n`);
+  if (err instanceof Error && err.stack) process.stderr.write(`${paint('dim', redact(err.stack))}\n`);
+  return 2;
+}
+
+/** Help and --version end here too; everything else commander rejects (it has said what) is a usage error. */
+function usageFailure(err: CommanderError, argv: string[], commands: CommandSpec[]): number {
+  if (err.exitCode === 0) return 0;
+  const verb = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const known = commands.some((c) => c.name.split(' ')[0] === verb);
+  // commander.help: no command given, so it printed the help.
+  const message = err.code === 'commander.help' ? 'no command given' : err.message.replace(/^error: /, '');
+  annotate(message, `run dagship ${known ? `${verb} ` : ''}--help for usage`);
+  return 2;
+}
+
+/** In Actions, the failure also becomes an annotation on the run. */
+function annotate(message: string, hint: string): void {
+  if (inActions()) process.stdout.write(`::error title=dagship::${data(`${message}\nhint: ${hint}`)}\n`);
+}

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { parseDuration } from '../src/duration.js';
 import { DagshipError } from '../src/errors.js';
 import { PhaseDeadline } from '../src/kube/deadline.js';
 import type { ReleaseOutcome, ReleaseRequest } from '../src/kube/deploy.js';
@@ -14,27 +14,6 @@ export interface ReleaseFlags {
   dryRun?: boolean;
   revision?: string;
   verbose?: boolean;
-}
-
-/** Flags deploy and rollback share. */
-export function withReleaseFlags(command: Command): Command {
-  return command
-    .requiredOption('--release <name>', 'Helm release of the Airflow chart')
-    .requiredOption('-n, --namespace <ns>', 'namespace of the release')
-    .option('--context <name>', 'kubeconfig context (default: current)')
-    .option('--timeout <duration>', 'how long rollouts may take: 90s, 10m, 1h (a server that stops answering ends it within this plus 45s)', '10m')
-    .option('--lock-timeout <duration>', 'how long to wait while another deploy or rollback of the release holds its lock', '5m')
-    .option('--dry-run', 'print the change per object; change nothing')
-    .option('--revision <rev>', 'recorded as dagship.io/revision (default: the image tag or digest)')
-    .option('-v, --verbose', 'show debug output');
-}
-
-/** `10m`, `90s`, `1h`, or plain seconds. */
-export function parseDuration(text: string, flag = '--timeout'): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new DagshipError(`invalid ${flag} '${text}'`, 'use a duration like 90s, 10m or 1h', 'usage');
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unit;
 }
 
 export interface StrategyFlags {
@@ -70,7 +49,7 @@ export function releaseRequest(flags: ReleaseFlags): ReleaseRequest {
   return {
     release: flags.release!,
     namespace: flags.namespace!,
-    timeoutMs: parseDuration(flags.timeout ?? '10m'),
+    timeoutMs: parseDuration(flags.timeout ?? '10m', '--timeout'),
     lockTimeoutMs: parseDuration(flags.lockTimeout ?? '5m', '--lock-timeout'),
     dryRun: flags.dryRun,
     revision: flags.revision,

@@ -64,7 +64,7 @@ const lazy = await build({
 });
 
 const result = await build({
-  entryPoints: { cli: 'cli/main.ts' },
+  entryPoints: { cli: 'cli/bin.ts' },
   outdir: 'dist',
   // Flat beside cli.js: the checker finds src/python relative to the module that runs it.
   chunkNames: 'chunk-[hash]',

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument, isMap, isNode, isScalar } from 'yaml';
 // the other locales.
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { DURATION_FORMS, durationMs } from './duration.js';
 import { DagshipError } from './errors.js';
 import { isTag } from './image-reference.js';
 import { yamlErrorText } from './text.js';
@@ -25,6 +26,10 @@ const relativePath = z.string().check(
 /** A file dagship reads: relative to the repository root, or absolute. */
 const filePath = z.string().check(z.minLength(1));
 const positiveNumber = z.coerce.number().check(z.positive());
+/** A time setting: read as seconds from a duration (90s, 5m, 1h) or a bare number of seconds. */
+const toSeconds = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? (durationMs(v) ?? Number.NaN) / 1000 : v);
+const notDuration = `must be a positive duration: ${DURATION_FORMS}`;
+const seconds = z.pipe(z.transform(toSeconds), z.number({ error: notDuration }));
 
 /** Team rules every DAG must follow; each is off unless set. */
 const policiesSchema = z.strictObject({
@@ -39,11 +44,11 @@ const policiesSchema = z.strictObject({
 });
 
 const checkSchema = z.strictObject({
-  /** Per-file import timeout in seconds: Airflow's [core] dagbag_import_timeout. */
-  timeout: z._default(positiveNumber, 30),
+  /** Per-file import timeout, in seconds once read: Airflow's [core] dagbag_import_timeout. */
+  timeout: z._default(seconds, 30),
   /** Parallel imports; 0 = every core the container gets. */
   workers: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
-  slow_import_seconds: z._default(positiveNumber, 5),
+  slow_import_seconds: z._default(seconds, 5),
   memory_limit_mb: z._default(z.coerce.number().check(z.int(), z.gte(64)), 2048),
   /** What a Variable/Connection read at import time that was not provided is: a warning or an error. */
   missing_lookups: z._default(z.enum(['warning', 'error']), 'warning'),
@@ -81,7 +86,7 @@ const auditSchema = z.strictObject({
   /** The lowest [core] parallelism the team accepts. */
   min_parallelism: z.optional(positiveNumber),
   /** The [scheduler] scheduler_heartbeat_sec the team runs with. */
-  expected_heartbeat: z.optional(positiveNumber),
+  expected_heartbeat: z.optional(seconds),
 });
 
 /** dagship.yaml, version 1. Every key is optional; DAGSHIP_* variables and flags override it. */
@@ -162,13 +167,13 @@ export interface LoadOptions {
   configFile?: string;
   env?: NodeJS.ProcessEnv;
   /** Flag values by config key; undefined means "not given". */
-  flags?: Partial<Record<OverridableKey, string | number | undefined>>;
+  flags?: Partial<Record<OverridableKey, string | number | boolean | undefined>>;
+  /** The flag that sets each key, named in messages about its value. */
+  flagNames?: Partial<Record<OverridableKey, string>>;
 }
 
 /** The environment variable that overrides a setting: check.timeout → DAGSHIP_CHECK_TIMEOUT. */
 export const envName = (key: string) => `DAGSHIP_${key.replaceAll('.', '_').toUpperCase()}`;
-/** The flag that overrides a setting: check.timeout → --timeout, fail_on → --fail-on. */
-export const flagName = (key: string) => `--${key.replace(/^check\./, '').replaceAll('_', '-')}`;
 
 /** dagship.yaml + DAGSHIP_* environment + flags, in that order of precedence, validated into one object. */
 export function loadOptions(options: LoadOptions = {}): Options {
@@ -194,7 +199,7 @@ export function loadOptions(options: LoadOptions = {}): Options {
     const fromFlag = options.flags?.[key];
     if (fromFlag !== undefined) {
       setPath(merged, key, fromFlag);
-      overridden.set(key, flagName(key));
+      overridden.set(key, options.flagNames?.[key] ?? `the flag for ${key}`);
     }
   }
 

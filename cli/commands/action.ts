@@ -9,8 +9,8 @@ import { onStop, stoppedBy } from '../../src/stop.js';
 import { ACTIONS, type ActionName, type ActionSpec } from '../action-inputs.js';
 import { maskSecret, outputsSet, setOutput } from '../github.js';
 
-/** Runs argv (`lint . --sarif x`) through the CLI's own command table, in this process. */
-export type RunCli = (argv: string[]) => Promise<unknown>;
+/** Runs argv (`lint . --sarif x`) through the CLI's own command table, in this process: its exit code. */
+export type RunCli = (argv: string[]) => Promise<number>;
 
 const STAGES = ['lint', 'check', 'build', 'push', 'deploy'] as const;
 type Stage = (typeof STAGES)[number];
@@ -95,14 +95,7 @@ function bool(input: string, value: string): boolean {
   throw new InputError(`input ${input} is '${value}': use true or false`);
 }
 
-/** The command's exit code; each command of the table leaves it in process.exitCode. */
-async function run(cli: RunCli, argv: string[]): Promise<number> {
-  process.exitCode = 0;
-  await cli(argv);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return code;
-}
+const run = (cli: RunCli, argv: string[]): Promise<number> => cli(argv);
 
 /** The kubeconfig input: a path, or the file's content (a secret), written where only this user reads it. */
 function useKubeconfig(value: string): (() => void) | undefined {

@@ -1,4 +1,4 @@
-import { loadOptions, type Options, baselinePath } from '../../src/config.js';
+import { type Options, baselinePath } from '../../src/config.js';
 import { DagshipError } from '../../src/errors.js';
 import { judge } from '../../src/outcome.js';
 import { CHART_VERSION, type AuditOptions, type Values } from '../../src/audit/index.js';
@@ -6,18 +6,15 @@ import { auditOptionsOf, auditValues } from '../../src/audit/run.js';
 import { airflowImage, describeImage } from '../../src/audit/context.js';
 import { VERSION } from '../version.js';
 import type { ConfigFlags, ReportFlags } from '../flags.js';
+import { loadSettings } from '../settings.js';
 import { present } from '../present.js';
 
 export type AuditFlags = ConfigFlags &
   ReportFlags & {
     /** The repository root: where dagship.yaml and its audit.values are (default: here). */
     path?: string;
-    values: string[];
+    values?: string[];
     imageRepository?: string;
-    strict?: boolean;
-    minParallelism?: string;
-    expectedHeartbeat?: string;
-    changedSince?: string;
     /** Live mode: the Helm release and its namespace, and the kubeconfig context. */
     release?: string;
     namespace?: string;
@@ -26,12 +23,11 @@ export type AuditFlags = ConfigFlags &
 
 /** Audits Helm values for the official Airflow chart against the production checklist. */
 export async function audit(flags: AuditFlags): Promise<number> {
-  if (flags.changedSince) throw new DagshipError('--changed-since does not apply to audit', 'audit always reads the whole values files; drop --changed-since', 'usage');
-  const options = loadOptions({ root: flags.path, configFile: flags.config, flags: flags.overrides });
+  const options = loadSettings(flags.path, flags);
   const auditOptions = withAuditFlags(auditOptionsOf(options), flags);
   if (flags.release || flags.namespace) return auditLive(flags, options, auditOptions);
   // --values given: paths as typed, from here; else dagship.yaml's audit.values, from the repository root.
-  const [files, cwd] = flags.values.length ? [flags.values, process.cwd()] : [options.audit.values, options.root];
+  const [files, cwd] = flags.values?.length ? [flags.values, process.cwd()] : [options.audit.values, options.root];
   if (!files.length) {
     throw new DagshipError('dagship audit needs at least one values file', 'pass --values values.yaml (repeat it for more files, later ones win, like helm -f), or list them under audit.values in dagship.yaml', 'usage');
   }
@@ -53,7 +49,7 @@ async function auditLive(flags: AuditFlags, options: Options, auditOptions: Audi
   if (!flags.release || !flags.namespace) {
     throw new DagshipError('a live audit needs both --release and --namespace', 'e.g. dagship audit --release airflow --namespace airflow (helm list -A shows both)', 'usage');
   }
-  if (flags.values.length) {
+  if (flags.values?.length) {
     throw new DagshipError('--values and --release cannot be combined', 'run dagship audit --values … for the files and dagship audit --release … for the running release, one after the other', 'usage');
   }
   // Loaded here so values audits do not parse the Kubernetes client.
@@ -71,21 +67,9 @@ async function auditLive(flags: AuditFlags, options: Options, auditOptions: Audi
   });
 }
 
-/** Flags win over dagship.yaml's audit section. */
+/** --image-repository wins over the repository dagship.yaml names; the audit keys have settings flags of their own. */
 function withAuditFlags(options: AuditOptions, flags: AuditFlags): AuditOptions {
-  return {
-    repository: flags.imageRepository ?? options.repository,
-    strict: Boolean(flags.strict) || options.strict,
-    minParallelism: positiveNumber(flags.minParallelism, '--min-parallelism') ?? options.minParallelism,
-    expectedHeartbeat: positiveNumber(flags.expectedHeartbeat, '--expected-heartbeat') ?? options.expectedHeartbeat,
-  };
-}
-
-function positiveNumber(raw: string | undefined, flag: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new DagshipError(`${flag} must be a positive number, got '${raw}'`, `e.g. ${flag} 64`, 'usage');
-  return value;
+  return { ...options, repository: flags.imageRepository ?? options.repository };
 }
 
 function summaryLine(values: Values, options: AuditOptions): string {

@@ -1,3 +1,4 @@
+import { airflowImage, toolsImage } from '../../src/config.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fingerprintAll, writeBaseline } from '../../src/baseline.js';
@@ -5,9 +6,9 @@ import { checkDags } from '../../src/checks/dags.js';
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { resolveCredentials } from '../../src/credentials.js';
-import { loadOptions, airflowImage, toolsImage } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import type { ConfigFlags } from '../flags.js';
+import { loadSettings } from '../settings.js';
 import { terminalLogger } from '../terminal.js';
 import { VERSION } from '../version.js';
 
@@ -15,7 +16,7 @@ export type BaselineFlags = ConfigFlags & { output?: string; image?: string };
 
 /** Records today's lint and check findings as known, so only new ones fail from now on. */
 export async function baseline(repoPath: string | undefined, flags: BaselineFlags): Promise<number> {
-  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const options = loadSettings(repoPath, flags);
   const log = terminalLogger(Boolean(flags.verbose));
   const docker = connectDocker();
   const airflowMajor = await lintAirflowMajor(options, docker, (r) => resolveCredentials(r, { cwd: options.root }), log);

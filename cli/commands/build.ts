@@ -2,13 +2,14 @@ import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { gitRepo } from '../../src/git.js';
 import { parseImageReference } from '../../src/image-reference.js';
-import { loadBuildOptions, withBuildFlags, type BuildFlags } from '../build-options.js';
+import { withBuildFlags, type BuildFlags } from '../build-options.js';
+import { loadSettings } from '../settings.js';
 import { setOutput } from '../github.js';
 import { terminalLogger } from '../terminal.js';
 
 /** Builds the DAG image of the current commit; prints its reference (repository:tag) on stdout. */
 export async function build(repoPath: string | undefined, flags: BuildFlags): Promise<number> {
-  const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
+  const options = withBuildFlags(loadSettings(repoPath, flags), flags);
   const log = terminalLogger(Boolean(flags.verbose));
   // Time since the process started: Node's own start-up plus loading dagship's modules.
   log.debug(`build starts ${Math.round(performance.now())} ms after the process`);

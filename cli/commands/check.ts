@@ -1,19 +1,20 @@
+import { airflowImage, baselinePath } from '../../src/config.js';
 import { cacheRoot } from '../../src/checks/check-cache.js';
 import { commentOnPullRequest, wantsComment } from '../pr-comment.js';
 import { checkDags } from '../../src/checks/dags.js';
 import { summaryLines } from '../../src/checks/summary.js';
-import { loadOptions, airflowImage, baselinePath } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { judge } from '../../src/outcome.js';
 import { VERSION } from '../version.js';
 import type { CheckFlags } from '../flags.js';
+import { loadSettings } from '../settings.js';
 import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
 import { changedSelection } from '../changed.js';
 
 /** Imports every DAG file as the scheduler will, in the Airflow image. */
 export async function check(repoPath: string | undefined, flags: CheckFlags): Promise<number> {
-  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const options = loadSettings(repoPath, flags);
   // The attest path (registry, signing, credentials) is loaded only when asked for: start-up is per command.
   if (flags.attest) return (await import('./check-attest.js')).checkAndAttest(options, flags);
   const image = airflowImage(options, flags.image);

@@ -1,16 +1,17 @@
-import { loadOptions, REPOSITORY_SETTING } from '../../src/config.js';
+import { REPOSITORY_SETTING } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { runDoctor, type CheckStatus } from '../../src/doctor.js';
 import { gitRepo } from '../../src/git.js';
 import { connectRegistry } from '../../src/registry/index.js';
 import { painter, useColor } from '../terminal.js';
 import type { ConfigFlags } from '../flags.js';
+import { loadSettings } from '../settings.js';
 
 export type DoctorFlags = ConfigFlags & { clean?: boolean };
 
 /** Reports whether this machine can run the pipeline; exit 2 when something it needs is missing. */
 export async function doctor(repoPath: string | undefined, flags: DoctorFlags): Promise<number> {
-  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const options = loadSettings(repoPath, flags);
   const checks = await runDoctor(options, {
     docker: connectDocker(),
     git: gitRepo(options.root),

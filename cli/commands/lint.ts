@@ -1,11 +1,12 @@
+import { baselinePath, toolsImage } from '../../src/config.js';
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { resolveCredentials } from '../../src/credentials.js';
-import { loadOptions, baselinePath, toolsImage } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { judge } from '../../src/outcome.js';
 import { terminalLogger } from '../terminal.js';
 import type { ConfigFlags, ReportFlags } from '../flags.js';
+import { loadSettings } from '../settings.js';
 import { present } from '../present.js';
 import { changedSelection } from '../changed.js';
 
@@ -13,7 +14,7 @@ export type LintFlags = ConfigFlags & ReportFlags & { changedSince?: string };
 
 /** ruff and bandit over the repository, in the tools image. */
 export async function lint(repoPath: string | undefined, flags: LintFlags): Promise<number> {
-  const options = loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides });
+  const options = loadSettings(repoPath, flags);
   const log = terminalLogger(Boolean(flags.verbose));
   const started = Date.now();
   const engine = connectDocker();

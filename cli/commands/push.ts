@@ -1,12 +1,13 @@
+import { REPOSITORY_SETTING } from '../../src/config.js';
 import { pushImage } from '../../src/image/push.js';
-import { loadOptions, REPOSITORY_SETTING } from '../../src/config.js';
 import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { DagshipError } from '../../src/errors.js';
 import { gitRepo } from '../../src/git.js';
 import { connectRegistry } from '../../src/registry/index.js';
+import { parseDuration } from '../../src/duration.js';
 import type { ConfigFlags } from '../flags.js';
-import { parseDuration } from '../release-flags.js';
+import { loadSettings } from '../settings.js';
 import { setOutput } from '../github.js';
 import { terminalLogger } from '../terminal.js';
 import { withBuildFlags } from '../build-options.js';
@@ -23,7 +24,7 @@ export type PushFlags = ConfigFlags & {
 
 /** Pushes the commit's image; prints the pinned reference (repository@sha256:…) on stdout. */
 export async function push(repoPath: string | undefined, flags: PushFlags): Promise<number> {
-  const options = withBuildFlags(loadOptions({ root: repoPath, configFile: flags.config, flags: flags.overrides }), flags);
+  const options = withBuildFlags(loadSettings(repoPath, flags), flags);
   const timeoutMs = parseDuration(flags.pushTimeout ?? '30m', '--push-timeout');
   const explicit = await explicitCredentials(flags);
   const log = terminalLogger(Boolean(flags.verbose));

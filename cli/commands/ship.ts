@@ -5,12 +5,13 @@ import { gitRepo } from '../../src/git.js';
 import { parseImageReference } from '../../src/image-reference.js';
 import { ship as runPipeline } from '../../src/pipeline.js';
 import { connectRegistry } from '../../src/registry/index.js';
+import { parseDuration } from '../../src/duration.js';
 import { signingKey } from '../attest.js';
-import { loadBuildOptions, withBuildFlags, type BuildFlags } from '../build-options.js';
+import { withBuildFlags, type BuildFlags } from '../build-options.js';
 import type { ReportFlags } from '../flags.js';
+import { loadSettings } from '../settings.js';
 import { setOutput } from '../github.js';
 import { present } from '../present.js';
-import { parseDuration } from '../release-flags.js';
 import { painter, terminalLogger, useColor } from '../terminal.js';
 import { VERSION } from '../version.js';
 
@@ -18,7 +19,7 @@ export type ShipFlags = BuildFlags & ReportFlags & { push?: boolean; pushTimeout
 
 /** The pipeline (src/pipeline.ts) with its findings shown, its outputs set and its result on stdout. */
 export async function ship(repoPath: string | undefined, flags: ShipFlags): Promise<number> {
-  const options = withBuildFlags(loadBuildOptions(repoPath, flags), flags);
+  const options = withBuildFlags(loadSettings(repoPath, flags), flags);
   const log = terminalLogger(Boolean(flags.verbose));
   const push = flags.push !== false;
   // A broken key must stop the run before anything is built, not after the push.

@@ -136,6 +136,17 @@ describe('kubeconfig that is missing or not YAML', () => {
 });
 
 describe('keys in the wrong place', () => {
+  it('keygen into a folder that does not exist says how to fix it: exit 2, no stack trace, nothing written', async () => {
+    const prefix = path.join(scratch, 'no-such', 'dir', 'team');
+    const result = await dagship(['keygen', '-o', prefix], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`error: cannot write ${prefix}.key: the folder ${path.dirname(prefix)} does not exist`);
+    expect(result.stderr).toContain('hint: create it first');
+    expect(result.stdout).toMatch(/^::error title=dagship::cannot write /m);
+    noStack(result.stderr);
+    expect(readdirSync(scratch)).not.toContain('no-such');
+  });
+
   it('a private key passed as --public-key is refused with a hint, before anything is deployed', async () => {
     const prefix = path.join(scratch, 'team');
     expect((await dagship(['keygen', '-o', prefix])).exitCode).toBe(0);

@@ -202,6 +202,21 @@ describe('bad input', () => {
     expect(broken.stderr).toMatch(/local_settings/);
   });
 
+  it('takes only its own flags and a duration as --timeout: anything else is exit 2, annotated in Actions', async () => {
+    const examples = path.join(REPO_ROOT, 'examples');
+    const lintFlag = await dagship(['check', examples, '--tools-image', env.toolsImage], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(lintFlag.exitCode).toBe(2);
+    expect(lintFlag.stderr).toContain("error: unknown option '--tools-image'");
+    expect(lintFlag.stdout).toContain("::error title=dagship::unknown option '--tools-image'%0Ahint: run dagship check --help for usage");
+    const soon = await dagship(['check', examples, '--timeout', 'soon'], { env: { GITHUB_ACTIONS: 'false' } });
+    expect(soon.exitCode).toBe(2);
+    expect(soon.stderr).toContain('Use a positive duration: 90s, 5m, 1h, or a bare number of seconds');
+    expect(soon.stdout).not.toContain('::error');
+    const fromEnv = await check(examples, ['--image', env.airflow3Image], { DAGSHIP_CHECK_TIMEOUT: 'soon' });
+    expect(fromEnv.exitCode).toBe(2);
+    expect(fromEnv.stderr).toContain("error: DAGSHIP_CHECK_TIMEOUT: 'check.timeout' must be a positive duration: 90s, 5m, 1h");
+  });
+
   it('an image without Airflow is an infrastructure error, not a pass', async () => {
     const result = await check(path.join(REPO_ROOT, 'examples'), ['--image', env.toolsImage]);
     expect(result.exitCode).toBe(2);

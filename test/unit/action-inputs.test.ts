@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ACTIONS, type ActionName, type InputUse } from '../../cli/action-inputs.js';
-import { flagName, OVERRIDABLE } from '../../src/config.js';
+import { OVERRIDABLE } from '../../src/config.js';
+import { FLAGS } from '../../cli/flags.js';
+import { buildProgram } from '../../cli/main.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -23,30 +24,12 @@ const files: [ActionName, string][] = [
 ];
 const read = (file: string) => parse(readFileSync(path.join(ROOT, file), 'utf8')) as ActionFile;
 
-/**
- * The long flags of each command, as the command table declares them. cli/main.ts still runs the CLI when
- * imported (issue 14 item 5 makes it importable); until then its run is given `--version` and its exit
- * timer is held.
- */
-let flags: Map<string, Set<string>>;
-beforeAll(async () => {
-  const argv = process.argv;
-  process.argv = [argv[0]!, 'dagship', '--version'];
-  const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const handlers = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-  try {
-    const { buildProgram } = (await import('../../cli/main.js')) as { buildProgram: () => Command };
-    flags = new Map(buildProgram().commands.map((c) => [c.name(), new Set(c.options.map((o) => o.long!))]));
-  } finally {
-    process.argv = argv;
-    write.mockRestore();
-    process.exitCode = 0;
-    // Its stop handlers too: this worker is not the CLI.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const h of process.listeners(signal)) if (!handlers[signal].includes(h)) process.off(signal, h);
-    setTimeout(() => exit.mockRestore(), 1_500).unref();
-  }
-});
+/** The long flags of each command, as the command table declares them. */
+const flags = new Map(buildProgram().commands.map((c) => [c.name(), new Set(c.options.map((o) => o.long!))]));
+
+/** The flags that set a dagship.yaml key (an input may set the key through its DAGSHIP_* variable instead). */
+const settingFlags = (key: string) =>
+  Object.values(FLAGS).flatMap((f) => ('key' in f && f.key === key ? [/--[\w-]+/.exec(f.flags)![0]] : []));
 
 /** The variables a command reads that are no setting: named in the source that reads them. */
 const source = [...readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => `src/${f}`), ...readdirSync(path.join(ROOT, 'cli'), { recursive: true, encoding: 'utf8' }).map((f) => `cli/${f}`)]
@@ -89,7 +72,7 @@ describe.each(files)('%s (%s)', (name, file) => {
   });
 
   it('offers every flag of its commands as an input, or says why not', () => {
-    const covered = new Set(Object.values(spec.inputs).flatMap((use) => ('flag' in use ? [use.flag] : 'setting' in use ? [flagName(use.setting)] : 'own' in use ? (use.flags ?? []) : [])));
+    const covered = new Set(Object.values(spec.inputs).flatMap((use) => ('flag' in use ? [use.flag] : 'setting' in use ? settingFlags(use.setting) : 'own' in use ? (use.flags ?? []) : [])));
     const missing = spec.commands.flatMap((command) => [...flags.get(command)!].filter((flag) => !covered.has(flag) && !(flag in spec.notInputs)).map((flag) => `${command} ${flag}`));
     expect(missing, `add inputs to ${file} and cli/action-inputs.ts, or reasons to notInputs`).toEqual([]);
   });

@@ -146,7 +146,7 @@ describe('dagship audit (the command)', () => {
     expect(report.values_files).toEqual(['helm/production.yaml']);
     expect(report.findings.map((f: Finding) => `${f.rule} ${f.file}`)).toEqual(['helm-parallelism-below-floor helm/production.yaml']);
     // A flag wins over the file.
-    expect(await auditCommand({ ...flags([], { reports: { json } }), path: repo, minParallelism: '64' })).toBe(0);
+    expect(await auditCommand({ ...flags([], { reports: { json } }), path: repo, overrides: { 'audit.min_parallelism': '64' } })).toBe(0);
     expect(JSON.parse(readFileSync(json, 'utf8')).findings).toEqual([]);
   });
 
@@ -157,7 +157,7 @@ describe('dagship audit (the command)', () => {
 
   it('refuses to run without values, or with bad numbers, as usage errors', async () => {
     await expect(auditCommand(flags([]))).rejects.toMatchObject({ kind: 'usage', message: 'dagship audit needs at least one values file' });
-    await expect(auditCommand(flags([`${DIR}/production.yaml`], { minParallelism: 'many' }))).rejects.toBeInstanceOf(DagshipError);
+    await expect(auditCommand(flags([`${DIR}/production.yaml`], { overrides: { 'audit.min_parallelism': 'many' } }))).rejects.toBeInstanceOf(DagshipError);
     await expect(auditCommand(flags([`${DIR}/missing.yaml`]))).rejects.toMatchObject({ kind: 'usage' });
   });
 });
