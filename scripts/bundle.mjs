@@ -140,6 +140,11 @@ async function vendorEntry(name, code) {
   const exported = new Set(Object.keys(await import(name)));
   const names = new Set(bindings.flatMap((b) => [...code.matchAll(new RegExp(`\\b${b}\\.(\\w+)`, 'g'))].map((m) => m[1])).filter((n) => exported.has(n)));
   if (!stub || names.size === 0) throw new Error(`cli.js reads nothing from ${name}: remove it from VENDOR in scripts/bundle.mjs`);
+  // Only `binding.Name` reads are seen: a binding used whole (passed on, indexed) could read any name.
+  for (const b of bindings) {
+    const whole = new RegExp(`(?<![\\w$.'"/-]|var |, )${b}(?![\\w$.'"/-]| = __toESM|,|;)`).exec(code);
+    if (whole) throw new Error(`cli.js uses ${name} whole (${code.slice(whole.index - 40, whole.index + 40)}): import the names it needs`);
+  }
   return `export { ${[...names].sort().join(', ')} } from ${JSON.stringify(name)};`;
 }
 
