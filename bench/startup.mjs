@@ -4,7 +4,9 @@
 // does not exist, so it stops there with exit 2). Each variant is warmed once, then the runs are
 // interleaved and the medians shown with the load average. Prints figures and ratios; asserts nothing.
 //
-//   npm run build && node bench/startup.mjs [--base COMMIT] [--runs N]     (default: 3ef90ac, 21)
+//   npm run build && node bench/startup.mjs [--base COMMIT | --against DIST] [--runs N]   (default: 3ef90ac, 21)
+//
+// --against compares with any built dist/ folder instead (e.g. another bundle layout of the same sources).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,14 +17,15 @@ const option = (name, fallback) => {
   const at = process.argv.indexOf(name);
   return at > 0 ? process.argv[at + 1] : fallback;
 };
-const base = option('--base', '3ef90ac');
+const against = option('--against', undefined);
+const base = against ? 'other' : option('--base', '3ef90ac');
 const runs = Number(option('--runs', '21'));
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'dagship-startup-'));
 try {
   // The earlier dist/ exactly as committed (with src/python beside it, where the CLI looks for it).
   const old = path.join(scratch, 'old');
-  const files = execFileSync('git', ['-C', root, 'ls-tree', '-r', '--name-only', base, 'dist', 'src/python'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const files = against ? [] : execFileSync('git', ['-C', root, 'ls-tree', '-r', '--name-only', base, 'dist', 'src/python'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const file of files) {
     mkdirSync(path.dirname(path.join(old, file)), { recursive: true });
     writeFileSync(path.join(old, file), execFileSync('git', ['-C', root, 'show', `${base}:${file}`], { maxBuffer: 64 << 20 }));
@@ -31,7 +34,7 @@ try {
   mkdirSync(path.join(repo, 'dags'), { recursive: true });
   writeFileSync(path.join(repo, 'dags', 'a.py'), 'from airflow import DAG\n');
 
-  const variants = { [base]: path.join(old, 'dist', 'cli.js'), current: path.join(root, 'dist', 'cli.js') };
+  const variants = { [base]: against ? path.resolve(against, 'cli.js') : path.join(old, 'dist', 'cli.js'), current: path.join(root, 'dist', 'cli.js') };
   const cases = {
     'check --help': { args: ['check', '--help'], exit: 0 },
     'check (to the engine)': { args: ['check', '--image', 'dagship-bench/none:1', repo], exit: 2, env: { DOCKER_HOST: `unix://${scratch}/no-engine.sock` } },
