@@ -48,7 +48,11 @@ try {
   };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${runs} runs each, interleaved`);
+  console.log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; ${runs} runs each, interleaved`,
+  );
   for (const [name, spec] of Object.entries(cases)) {
     const times = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
     for (const cli of Object.values(variants)) time(cli, spec);
@@ -56,7 +60,11 @@ try {
     const m = Object.fromEntries(Object.entries(times).map(([v, xs]) => [v, median(xs)]));
     console.log(`${name.padEnd(24)} ${base}: ${m[base].toFixed(0)} ms   current: ${m.current.toFixed(0)} ms   ratio current/${base}: ${(m.current / m[base]).toFixed(2)}`);
   }
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -55,10 +55,7 @@ const lazyDependencies = {
     rewrite(
       /dockerode[\\/]lib[\\/]docker\.js$/,
       ["withSession = require('./session'),", "var buildkit = require('./buildkit');"],
-      [
-        "withSession = function () { throw new Error('dockerode BuildKit sessions are not bundled with dagship'); },",
-        "throw new Error('dockerode BuildKit progress is not bundled with dagship');",
-      ],
+      ["withSession = function () { throw new Error('dockerode BuildKit sessions are not bundled with dagship'); },", "throw new Error('dockerode BuildKit progress is not bundled with dagship');"],
     );
   },
 };
@@ -122,7 +119,12 @@ const vendors = await Promise.all(
 const builds = [ssh, cli, ...vendors];
 chmodSync(`${out}/cli.js`, 0o755);
 
-const bundled = new Set(builds.flatMap((b) => Object.keys(b.metafile.inputs)).map(packageOf).filter(Boolean));
+const bundled = new Set(
+  builds
+    .flatMap((b) => Object.keys(b.metafile.inputs))
+    .map(packageOf)
+    .filter(Boolean),
+);
 writeFileSync(`${out}/LICENSES.txt`, licences([...bundled].sort()));
 
 // Stale files of an earlier build must not linger in the committed folder. Removed after the new build
