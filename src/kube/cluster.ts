@@ -1,6 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { DagshipError } from '../errors.js';
 import { kubeError } from './errors.js';
+import { REQUEST_TIMEOUT_MS } from './deadline.js';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet';
 export type WorkloadObject = k8s.V1Deployment | k8s.V1StatefulSet;
@@ -73,7 +74,6 @@ export interface RequestDeadline {
 }
 
 /** A request to a server that accepts connections and never answers must still end. */
-export const REQUEST_TIMEOUT_MS = 15_000;
 const fixedDeadline: RequestDeadline = { requestTimeoutMs: () => REQUEST_TIMEOUT_MS };
 
 /** The chart's components that run the Airflow image (AIRFLOW-FACTS: Official Helm chart). */

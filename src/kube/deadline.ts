@@ -1,4 +1,8 @@
-import { REQUEST_TIMEOUT_MS, type RequestDeadline } from './cluster.js';
+import type { RequestDeadline } from './cluster.js';
+
+/** The longest any one Kubernetes API request may take. Here, not in cluster.ts, so that the command table
+ * (which imports PhaseDeadline) does not load the Kubernetes client at start-up. */
+export const REQUEST_TIMEOUT_MS = 15_000;
 
 /** No request is given less than this, so a call made at the very end of a phase can still be answered. */
 const MIN_REQUEST_MS = 1_000;

@@ -201,6 +201,4 @@ def local_modules(parsed: ParsedFile) -> list[str]:
         files += re.findall(r'File "([^"]+)", line \d+', text)
     root = parsed.request["repo_root"]
     inside = root.rstrip(os.sep) + os.sep
-    return sorted(
-        {relative(f, root) for f in files if isinstance(f, str) and f.startswith(inside)} - {parsed.rel}
-    )
+    return sorted({relative(f, root) for f in files if isinstance(f, str) and f.startswith(inside)} - {parsed.rel})

@@ -15,7 +15,6 @@ import os
 
 from .lookups import LOOKUPS
 
-
 # path -> (bytecode file, mtime_ns, size) of the DAG files the scan compiled; set in the parent.
 SCANNED_CODE: dict[str, tuple[str, int, int]] = {}
 

@@ -23,7 +23,7 @@ class ChildEvents:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
 
-    def __enter__(self) -> ChildEvents:
+    def __enter__(self) -> ChildEvents:  # noqa: PYI034 - typing.Self is Python 3.11+; the checker runs on 3.9 up
         self.selector = selectors.DefaultSelector()
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)

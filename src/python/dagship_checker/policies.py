@@ -60,9 +60,7 @@ POLICIES = [
 def policy_findings(parsed: ParsedFile, dags: list) -> list[dict]:
     policies = parsed.request["policies"]
     active = [
-        (rule, check)
-        for keys, rule, check in POLICIES
-        if any(policies.get(key) not in (None, False) for key in keys)
+        (rule, check) for keys, rule, check in POLICIES if any(policies.get(key) not in (None, False) for key in keys)
     ]
     findings = []
     for dag in dags:

@@ -26,7 +26,7 @@ def runtime_findings(parsed: ParsedFile, dags: list) -> list[dict]:
 def _bad_defaults(params, dag_params) -> list[tuple[str, str]]:
     bad = []
     with contextlib.suppress(AttributeError, TypeError):  # not a ParamsDict: nothing Airflow validates
-        for key in params.keys():
+        for key in params.keys():  # noqa: SIM118 - keys() is the test: a non-mapping raises AttributeError
             param = params.get_param(key)
             if key in dag_params and dag_params.get_param(key) is param:
                 continue  # the DAG's own: Airflow validated it at parse time

@@ -18,7 +18,7 @@ import signal
 import warnings
 
 from .definitions import definitions_in_tree
-from .discovery import import_key, airflow_imports_in_tree
+from .discovery import airflow_imports_in_tree, import_key
 from .request import in_repo
 
 

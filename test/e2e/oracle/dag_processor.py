@@ -10,6 +10,7 @@ refusal of sqlite ("Standalone DagProcessor is not supported when using sqlite")
 DagFileProcessorManager, which on sqlite parses one file at a time instead of `parsing_processes`, with one
 race in its bookkeeping worked around (patch_result_race).
 """
+
 import json
 import os
 import sqlite3
@@ -59,8 +60,11 @@ def patch_result_race() -> None:
         if not done(self):
             while not done(self) and time.monotonic() < start + 10:
                 time.sleep(0.01)
-            print(f"dag_processor.py: 2.11 race: waited {time.monotonic() - start:.2f} s for the parse of "
-                  f"{os.path.relpath(self.file_path, DAGS)} to be done", file=sys.stderr)
+            print(
+                f"dag_processor.py: 2.11 race: waited {time.monotonic() - start:.2f} s for the parse of "
+                f"{os.path.relpath(self.file_path, DAGS)} to be done",
+                file=sys.stderr,
+            )
         return result(self)
 
     DagFileProcessorProcess.result = property(patient_result)
