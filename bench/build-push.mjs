@@ -78,7 +78,13 @@ async function startRegistry() {
   writeFileSync(config, `version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: ${storage}}}\nhttp: {addr: ${registry}}\n`);
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://${registry}/v2/`).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(`http://${registry}/v2/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`registry did not start on ${registry}`);
@@ -146,7 +152,9 @@ const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
 
 const child = await startRegistry();
 // Figures from a busy machine are not comparable with a quiet one's: say how busy it was.
-const loadStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadStart = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 try {
   console.error(`bench in ${work}; registry ${registry}; base ${base}`);
   // Warm-up, not timed: base and requirements layers reach the registry, both builders' caches fill.
@@ -159,7 +167,9 @@ try {
     // Alternate who goes first, so neither always meets a warmer engine.
     const order = i % 2 ? ['dagship', 'docker'] : ['docker', 'dagship'];
     for (const name of order) results[name].push(measure(name));
-    console.error(`round ${i}: dagship ${results.dagship.at(-1).seconds.toFixed(2)}s ${kb(results.dagship.at(-1).bytes)} · docker ${results.docker.at(-1).seconds.toFixed(2)}s ${kb(results.docker.at(-1).bytes)}`);
+    console.error(
+      `round ${i}: dagship ${results.dagship.at(-1).seconds.toFixed(2)}s ${kb(results.dagship.at(-1).bytes)} · docker ${results.docker.at(-1).seconds.toFixed(2)}s ${kb(results.docker.at(-1).bytes)}`,
+    );
   }
   const t = { dagship: median(results.dagship.map((r) => r.seconds)), docker: median(results.docker.map((r) => r.seconds)) };
   const part = (name, step) => median(results[name].map((r) => r[step])).toFixed(2);
@@ -171,13 +181,19 @@ try {
   console.log(`  docker build + docker push   ${t.docker.toFixed(2)} s   uploaded ${kb(b.docker)}   (build ${part('docker', 'build')} s, push ${part('docker', 'push')} s)`);
   console.log(`  ratio dagship / docker       ${(t.dagship / t.docker).toFixed(2)}x time, ${(b.dagship / b.docker).toFixed(2)}x bytes`);
   console.log(`  of which Node start-up       ${startup.toFixed(2)} s per dagship invocation (2 per build + push)`);
-  console.log('where dagship\'s time goes (medians of its --verbose timings, ms):');
+  console.log("where dagship's time goes (medians of its --verbose timings, ms):");
   for (const [name, list] of steps) if (list.length) console.log(`  ${name.padEnd(52)} ${String(median(list)).padStart(5)}`);
-  console.log(`  load average                 ${loadStart} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (${cpus().length} cores)`);
+  console.log(
+    `  load average                 ${loadStart} at the start, ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end (${cpus().length} cores)`,
+  );
 } finally {
   child.kill();
   // The images this run tagged (its registry's port makes them its own); layers shared with others stay.
-  const mine = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${registry}/bench/*`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const mine = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${registry}/bench/*`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
   if (mine.length) execFileSync('docker', ['rmi', ...mine], { stdio: 'ignore' });
   // The copy of the repository and the registry's storage (the base layers: ~150 MB a run), unless kept.
   if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });

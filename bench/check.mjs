@@ -31,10 +31,27 @@ echo "CGROUP $cpu $mem" >&2`;
 function dockerMeasured(repo, script, env = {}) {
   const envArgs = Object.entries({ AIRFLOW_HOME: '/tmp/airflow-home', AIRFLOW__CORE__LOAD_EXAMPLES: 'False', ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const started = process.hrtime.bigint();
-  const run = spawnSync('docker', ['run', '--rm', '--network', 'none', '-v', `${repo}:/repo:ro`, ...envArgs, '--entrypoint', 'bash', image, '-c', `{ ${script}\n} >/tmp/out 2>/tmp/err; grep -E '^(IDEAL|STORED)' /tmp/out; grep -E '^TIMED' /tmp/err >&2; ${CGROUP}`], {
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    'docker',
+    [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${repo}:/repo:ro`,
+      ...envArgs,
+      '--entrypoint',
+      'bash',
+      image,
+      '-c',
+      `{ ${script}\n} >/tmp/out 2>/tmp/err; grep -E '^(IDEAL|STORED)' /tmp/out; grep -E '^TIMED' /tmp/err >&2; ${CGROUP}`,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 512 * 1024 * 1024,
+    },
+  );
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const [, cpu, mem] = /CGROUP (\d+) (\d+)/.exec(run.stderr) ?? [];
   const [, from, to] = /TIMED ([\d.]+) ([\d.]+)/.exec(run.stderr) ?? [];
@@ -88,7 +105,10 @@ function dagship(repo, extra = []) {
 
 /** The run with the median wall time of `runs`. */
 const median = (runs) => [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 const fmt = (s) => (s === undefined || Number.isNaN(s) ? '   n/a' : `${s.toFixed(2).padStart(7)}s`);
 const mib = (b) => (b ? `${(b / 2 ** 20).toFixed(0).padStart(6)} MiB` : '      n/a');
@@ -110,11 +130,10 @@ for (const n of sizes.length ? sizes : [50, 500]) {
   const cold = median(colds);
   const found = cold.report.files.length;
   // The command needs a migrated database; only the command itself is timed (in the container).
-  const listErrors = dockerMeasured(
-    repo,
-    'airflow db migrate >/dev/null 2>&1; s=$(date +%s.%N); airflow dags list-import-errors --local -o json; e=$(date +%s.%N); echo "TIMED $s $e" >&2',
-    { AIRFLOW__CORE__DAGS_FOLDER: '/repo/dags', PYTHONPATH: '/repo/dags' },
-  );
+  const listErrors = dockerMeasured(repo, 'airflow db migrate >/dev/null 2>&1; s=$(date +%s.%N); airflow dags list-import-errors --local -o json; e=$(date +%s.%N); echo "TIMED $s $e" >&2', {
+    AIRFLOW__CORE__DAGS_FOLDER: '/repo/dags',
+    PYTHONPATH: '/repo/dags',
+  });
   listErrors.wall = listErrors.timed ?? listErrors.wall;
   const processor = dockerMeasured(repo, PROCESSOR, {
     AIRFLOW__CORE__DAGS_FOLDER: '/repo/dags',
@@ -146,6 +165,8 @@ DagBag(sys.argv[1])" "$f"; done`;
   console.log(`ideal for this machine (import once + per-file import and serialization / ${cpus().length} cores): ${idealWall.toFixed(2)}s`);
   console.log(`${'variant'.padEnd(56)} ${'wall'.padStart(8)} ${'cpu'.padStart(8)} ${'peak mem'.padStart(10)}  wall ratio to dagship cold`);
   for (const [name, r] of rows) console.log(`${name.padEnd(56)} ${fmt(r.wall)} ${fmt(r.cpu)} ${mib(r.peak)}  ${(r.wall / cold.wall).toFixed(2)}×`);
-  console.log(`dagship cold vs ideal: ${((cold.wall / idealWall - 1) * 100).toFixed(1)}% over; warm re-run costs ${((warm2.wall / cold.wall) * 100).toFixed(1)}% of cold (first warm fill: ${warm1.wall.toFixed(2)}s); load average now ${load()}`);
+  console.log(
+    `dagship cold vs ideal: ${((cold.wall / idealWall - 1) * 100).toFixed(1)}% over; warm re-run costs ${((warm2.wall / cold.wall) * 100).toFixed(1)}% of cold (first warm fill: ${warm1.wall.toFixed(2)}s); load average now ${load()}`,
+  );
   rmSync(repo, { recursive: true, force: true });
 }

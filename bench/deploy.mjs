@@ -39,7 +39,9 @@ const ns = `bench-deploy-${randomBytes(3).toString('hex')}`;
  * 5 workloads, every one with init and sidecar containers on the Airflow image.
  */
 function release() {
-  const docs = parseAllDocuments(readFileSync(path.join(root, 'test/fixtures/kube/airflow3-kubernetes-executor.yaml'), 'utf8')).map((d) => d.toJS()).filter(Boolean);
+  const docs = parseAllDocuments(readFileSync(path.join(root, 'test/fixtures/kube/airflow3-kubernetes-executor.yaml'), 'utf8'))
+    .map((d) => d.toJS())
+    .filter(Boolean);
   const worker = structuredClone(docs.find((d) => d.metadata.name === 'airflow-triggerer'));
   const text = JSON.stringify(worker).replaceAll('airflow-triggerer', 'airflow-worker').replaceAll('"triggerer', '"worker').replaceAll('airflow triggerer', 'airflow celery worker');
   return [...docs, JSON.parse(text)];
@@ -47,10 +49,14 @@ function release() {
 
 /** Container names running the Airflow image, per Deployment: what `kubectl set image` must name. */
 const airflowContainers = (docs) =>
-  Object.fromEntries(docs.filter((d) => d.kind === 'Deployment').map((d) => {
-    const spec = d.spec.template.spec;
-    return [d.metadata.name, [...(spec.initContainers ?? []), ...spec.containers].filter((c) => c.image.startsWith(REPO)).map((c) => c.name)];
-  }));
+  Object.fromEntries(
+    docs
+      .filter((d) => d.kind === 'Deployment')
+      .map((d) => {
+        const spec = d.spec.template.spec;
+        return [d.metadata.name, [...(spec.initContainers ?? []), ...spec.containers].filter((c) => c.image.startsWith(REPO)).map((c) => c.name)];
+      }),
+  );
 
 /** Watches the namespace's Deployments; a round ends when every one is complete at a newer generation. */
 function rolloutWatch(names) {
@@ -71,16 +77,23 @@ function rolloutWatch(names) {
       round.resolve();
     }
   };
-  const started = new k8s.Watch(kc).watch(`/apis/apps/v1/namespaces/${ns}/deployments`, {}, (_type, d) => seen(d), (err) => {
-    if (err && !stopping) console.error(`watch ended: ${err.message ?? err}`);
-  });
+  const started = new k8s.Watch(kc).watch(
+    `/apis/apps/v1/namespaces/${ns}/deployments`,
+    {},
+    (_type, d) => seen(d),
+    (err) => {
+      if (err && !stopping) console.error(`watch ended: ${err.message ?? err}`);
+    },
+  );
   let stopping = false;
   return {
     latest,
     /** Starts a round at the current generations; resolves with the controllers' time once all are complete. */
     begin() {
       round = { baseline: new Map(names.map((n) => [n, latest.get(n)?.metadata.generation ?? 0])) };
-      const finished = new Promise((resolve) => { round.resolve = resolve; });
+      const finished = new Promise((resolve) => {
+        round.resolve = resolve;
+      });
       const r = round;
       return async () => {
         await Promise.race([finished, new Promise((_, reject) => setTimeout(() => reject(new Error('rollout not complete 60 s after the tool exited')), 60_000))]);
@@ -100,7 +113,9 @@ function timed(file, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve((performance.now() - start) / 1000);
@@ -157,7 +172,9 @@ try {
   const startup = median([await timed('node', [cli, '--version']), await timed('node', [cli, '--version']), await timed('node', [cli, '--version'])]);
   console.log(`deploy of a new digest to ${names.length} Airflow Deployments, ${rounds} rounds, medians (wall time):`);
   console.log(`  dagship deploy                         ${s(m('dagship', 'wall'))}   controllers ${s(m('dagship', 'controllers'))}   beyond them ${s(m('dagship', 'beyond'))}`);
-  console.log(`  kubectl set image ×${names.length} + rollout status ×${names.length}   ${s(m('kubectl', 'wall'))}   controllers ${s(m('kubectl', 'controllers'))}   beyond them ${s(m('kubectl', 'beyond'))}`);
+  console.log(
+    `  kubectl set image ×${names.length} + rollout status ×${names.length}   ${s(m('kubectl', 'wall'))}   controllers ${s(m('kubectl', 'controllers'))}   beyond them ${s(m('kubectl', 'beyond'))}`,
+  );
   console.log(`  ratio dagship / kubectl                ${(m('dagship', 'wall') / m('kubectl', 'wall')).toFixed(2)}x`);
   console.log(`  of which Node start-up                 ${s(startup)} per dagship invocation`);
 } finally {

@@ -38,7 +38,12 @@ const IMAGES = { 'base-image': { setting: 'base_image' }, 'tools-image': { setti
 const GATE = { 'fail-on': { setting: 'fail_on' }, baseline: { setting: 'baseline' } } satisfies Record<string, InputUse>;
 const SETTINGS_IN_FILE = 'a dagship.yaml setting that belongs in the file, not in each workflow';
 const DEBUG = "on when the runner's debug logging is (RUNNER_DEBUG)";
-const COMMON_NOT_INPUTS = { '--dags-folder': SETTINGS_IN_FILE, '--allow-empty-dags': SETTINGS_IN_FILE, '--verbose': DEBUG, '--json': 'SARIF (code scanning) and the job summary cover a CI run; the JSON report is for scripts' };
+const COMMON_NOT_INPUTS = {
+  '--dags-folder': SETTINGS_IN_FILE,
+  '--allow-empty-dags': SETTINGS_IN_FILE,
+  '--verbose': DEBUG,
+  '--json': 'SARIF (code scanning) and the job summary cover a CI run; the JSON report is for scripts',
+};
 const BUILD_NOT_INPUTS = {
   '--short-sha': 'a release is tagged with the full commit, which deploy and the audit trail rely on',
   '--tag': 'moving tags are what dagship replaces with commit tags and digests',

@@ -40,7 +40,10 @@ export async function releaseGate(reference: string, flags: GateFlags, log: Logg
   const image = pinnedImage(reference);
   const key = publicKey(flags.publicKey);
   const verified = await verifyImage(await artifactRegistry(image.host, credentialsFor), image, key);
-  if (!key) log.warn(`the result of ${reference} is ${verified.seal.state === 'unsigned' ? 'unsigned' : 'signed, but not verified'}: no public key is configured (--public-key or DAGSHIP_PUBLIC_KEY), so a forged result would pass`);
+  if (!key)
+    log.warn(
+      `the result of ${reference} is ${verified.seal.state === 'unsigned' ? 'unsigned' : 'signed, but not verified'}: no public key is configured (--public-key or DAGSHIP_PUBLIC_KEY), so a forged result would pass`,
+    );
   log.info(`release gate: ${reference} ${verified.summary}`);
   return verified.summary;
 }

@@ -167,18 +167,7 @@ export type FlagId = keyof typeof FLAGS;
 /** The flags of every command that reports findings. */
 export const REPORT_FLAGS = ['sarif', 'junit', 'json', 'failOn', 'baseline'] as const satisfies readonly FlagId[];
 /** The flags deploy and rollback share. */
-export const RELEASE_FLAGS = [
-  'release',
-  'namespace',
-  'context',
-  'rolloutTimeout',
-  'lockTimeout',
-  'dryRun',
-  'revision',
-  'publicKey',
-  'skipVerify',
-  'verbose',
-] as const satisfies readonly FlagId[];
+export const RELEASE_FLAGS = ['release', 'namespace', 'context', 'rolloutTimeout', 'lockTimeout', 'dryRun', 'revision', 'publicKey', 'skipVerify', 'verbose'] as const satisfies readonly FlagId[];
 
 /** The commander option of a flag; `required` makes it mandatory for the command that asks. */
 export function flagOption(id: FlagId, required = false): Option {
@@ -210,8 +199,7 @@ export interface ReportFlags {
   reports: ReportPaths;
 }
 
-export type CheckFlags = ConfigFlags &
-  ReportFlags & { image?: string; changedSince?: string; cache?: boolean; attest?: boolean; prComment?: boolean };
+export type CheckFlags = ConfigFlags & ReportFlags & { image?: string; changedSince?: string; cache?: boolean; attest?: boolean; prComment?: boolean };
 
 /** commander's parsed options (typed by each command's own flags type), plus the overrides and reports they hold. */
 export type ParsedFlags = ConfigFlags & ReportFlags & OptionValues;

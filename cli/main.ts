@@ -59,18 +59,29 @@ export const COMMANDS: CommandSpec[] = [
     name: 'check [path]',
     description: "import every DAG file with Airflow's DagBag in the Airflow image: errors, cycles, duplicates, timeouts, policies",
     flags: [
-      'config', 'dagsFolder', 'baseImage', 'allowEmptyDags', 'verbose', ...REPORT_FLAGS, 'changedSince',
-      'checkImage', 'checkTimeout', 'workers', 'variables', 'connections', 'localSettings', 'noCache', 'attest', 'prComment',
+      'config',
+      'dagsFolder',
+      'baseImage',
+      'allowEmptyDags',
+      'verbose',
+      ...REPORT_FLAGS,
+      'changedSince',
+      'checkImage',
+      'checkTimeout',
+      'workers',
+      'variables',
+      'connections',
+      'localSettings',
+      'noCache',
+      'attest',
+      'prComment',
     ],
     run: async (path, flags) => (await import('./commands/check.js')).check(path, flags),
   },
   {
     name: 'build [path]',
     description: 'bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID',
-    flags: [
-      'config', 'dagsFolder', 'baseImage', 'repository', 'allowEmptyDags', 'verbose',
-      'dockerfile', 'pluginsFolder', 'requirements', 'shortSha', 'tag', 'allowDirty', 'includeBaseLayers',
-    ],
+    flags: ['config', 'dagsFolder', 'baseImage', 'repository', 'allowEmptyDags', 'verbose', 'dockerfile', 'pluginsFolder', 'requirements', 'shortSha', 'tag', 'allowDirty', 'includeBaseLayers'],
     run: async (path, flags) => (await import('./commands/build.js')).build(path, flags),
   },
   {
@@ -81,9 +92,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'deploy',
-    description:
-      'point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; ' +
-      'watch the rollouts; roll everything back on failure',
+    description: 'point every Airflow workload of a Helm release (and the KubernetesExecutor worker image) at a pinned image; ' + 'watch the rollouts; roll everything back on failure',
     flags: [...RELEASE_FLAGS, 'deployImage', 'strategy', 'chart', 'chartVersion'],
     required: ['release', 'namespace'],
     run: async (_path, flags) => (await import('./commands/deploy.js')).deploy(flags),
@@ -98,21 +107,14 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'audit [path]',
     description:
-      'audit Helm values of the official Airflow chart (or a live release) against a production checklist: ' +
-      'database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources',
-    flags: [
-      'config', 'repository', ...REPORT_FLAGS,
-      'values', 'imageRepository', 'strict', 'minParallelism', 'expectedHeartbeat', 'auditRelease', 'namespace', 'context',
-    ],
+      'audit Helm values of the official Airflow chart (or a live release) against a production checklist: ' + 'database, DAGs, logs, secrets, RBAC, exposure, metrics, executor, images, resources',
+    flags: ['config', 'repository', ...REPORT_FLAGS, 'values', 'imageRepository', 'strict', 'minParallelism', 'expectedHeartbeat', 'auditRelease', 'namespace', 'context'],
     run: async (path, flags) => (await import('./commands/audit.js')).audit({ ...flags, path }),
   },
   {
     name: 'ship [path]',
     description: 'lint, build, check the DAGs inside the built image, push: stops at the first failed gate',
-    flags: [
-      'config', 'dagsFolder', 'baseImage', 'toolsImage', 'repository', 'allowEmptyDags', 'verbose', ...REPORT_FLAGS,
-      'push', 'shortSha', 'tag', 'allowDirty', 'includeBaseLayers', 'pushTimeout',
-    ],
+    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'repository', 'allowEmptyDags', 'verbose', ...REPORT_FLAGS, 'push', 'shortSha', 'tag', 'allowDirty', 'includeBaseLayers', 'pushTimeout'],
     run: async (path, flags) => (await import('./commands/ship.js')).ship(path, flags),
   },
   {

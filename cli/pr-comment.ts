@@ -15,7 +15,15 @@ export const wantsComment = (flag: boolean | undefined, env: NodeJS.ProcessEnv =
  * entry (DAGSHIP_COMMENT_KEY), found again by a hidden marker, so every push edits it in place. A comment
  * is a convenience: any failure here is a warning, never a failed check.
  */
-export async function commentOnPullRequest(title: string, outcome: Outcome, files: CheckedFile[], options: Options, log: Logger, env: NodeJS.ProcessEnv = process.env, fetchImpl: typeof fetch = fetch): Promise<void> {
+export async function commentOnPullRequest(
+  title: string,
+  outcome: Outcome,
+  files: CheckedFile[],
+  options: Options,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
   const pr = pullRequestOf(env);
   if (!pr) {
     log.info('no pull request comment: this run is not for a pull request');
@@ -67,7 +75,12 @@ function secretsOf(options: Options, env: NodeJS.ProcessEnv, token: string): str
 function github(base: string, token: string, fetchImpl: typeof fetch) {
   const headers = { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'dagship' };
   const call = async (method: string, url: string, body?: object) => {
-    const response = await fetchImpl(url.startsWith('http') ? url : `${base}${url}`, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body && JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    const response = await fetchImpl(url.startsWith('http') ? url : `${base}${url}`, {
+      method,
+      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body && JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
     if (!response.ok) throw new Error(`GitHub answered ${response.status} to ${method} ${new URL(response.url || base).pathname}`);
     return response;
   };

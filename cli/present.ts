@@ -33,11 +33,18 @@ export async function present(outcome: Outcome, how: Presentation): Promise<numb
     for (const [kind, file] of Object.entries(how.reports)) if (file) setOutput(kind, file);
     // Masked before the workflow-command escaping, which turns a % of a secret into %25.
     print(`${toAnnotations(redactDeep(all)).join('\n')}\n`);
-    await appendSummary(redact(toJobSummary(how.title, outcome.runs, outcome.passed, how.summary?.map((l) => `${l}\n`))));
+    await appendSummary(
+      redact(
+        toJobSummary(
+          how.title,
+          outcome.runs,
+          outcome.passed,
+          how.summary?.map((l) => `${l}\n`),
+        ),
+      ),
+    );
   }
-  const verdict = outcome.passed
-    ? paint('green', `✔ ${how.title} passed`)
-    : paint('red', `✖ ${how.title} failed: ${outcome.failing.length} finding(s) at or above '${outcome.failOn}'`);
+  const verdict = outcome.passed ? paint('green', `✔ ${how.title} passed`) : paint('red', `✖ ${how.title} failed: ${outcome.failing.length} finding(s) at or above '${outcome.failOn}'`);
   print(`${verdict}\n`);
   return outcome.passed ? 0 : 1;
 }
@@ -56,7 +63,13 @@ export function renderFindings(findings: Finding[], paint: Paint): string {
       out.push(`  ${where.padEnd(8)} ${paint(colour[f.severity], f.severity.padEnd(7))} ${`${f.tool} ${f.rule}`.padEnd(24)} ${f.message}`);
       const pad = ' '.repeat(43);
       if (f.help) out.push(`${pad}${paint('dim', `hint: ${f.help}`)}`);
-      if (f.detail) out.push(...f.detail.split('\n').slice(-8).map((l) => `${pad}${paint('dim', `│ ${l}`)}`));
+      if (f.detail)
+        out.push(
+          ...f.detail
+            .split('\n')
+            .slice(-8)
+            .map((l) => `${pad}${paint('dim', `│ ${l}`)}`),
+        );
     }
   }
   return out.length ? `${out.join('\n')}\n\n` : '';

@@ -9,7 +9,10 @@ export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJ
 
 const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 export type Paint = (style: keyof typeof codes, text: string) => string;
-export const painter = (enabled: boolean): Paint => (style, text) => (enabled ? `\u001b[${codes[style]}m${text}\u001b[0m` : text);
+export const painter =
+  (enabled: boolean): Paint =>
+  (style, text) =>
+    enabled ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
 
 /** Progress and diagnostics go to stderr so stdout stays for results. */
 export function terminalLogger(verbose: boolean, paint: Paint = painter(useColor(process.stderr))): Logger {

@@ -4,7 +4,7 @@ import { isDagshipError, reasonOf } from './errors.js';
 import type { GitRepo } from './git.js';
 import { tagImmutability } from './registry/immutability.js';
 import { describeLeftover, findRunContainers } from './leftovers.js';
-import { type Registry } from './registry/index.js';
+import type { Registry } from './registry/index.js';
 import { parseImageReference } from './image-reference.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'problem';
@@ -86,7 +86,8 @@ function immutabilityCheck(repository: string): DoctorCheck {
   const registry = parseImageReference(repository).registry;
   const what = tagImmutability(registry);
   const name = 'Tag immutability';
-  if (what.canEnforce === false) return { name, status: 'warning', detail: `${registry} is ${what.kind}: ${what.advice}`, hint: 'a registry that enforces immutable tags (ECR, Artifact Registry, ACR, Harbor) closes that window' };
+  if (what.canEnforce === false)
+    return { name, status: 'warning', detail: `${registry} is ${what.kind}: ${what.advice}`, hint: 'a registry that enforces immutable tags (ECR, Artifact Registry, ACR, Harbor) closes that window' };
   return ok(name, `${registry} is ${what.kind}${what.canEnforce ? ', which can refuse tag overwrites' : ''}: ${what.advice}`);
 }
 

@@ -30,11 +30,7 @@ export async function run(file: string, args: string[], options: ExecOptions): P
       stripFinalNewline: true,
     });
     if (result.failed && result.exitCode === undefined) {
-      throw new DagshipError(
-        mask(`could not run ${file}: ${reasonOf(result)}`, options.secrets),
-        `check that ${file} is installed and on PATH`,
-        'infra',
-      );
+      throw new DagshipError(mask(`could not run ${file}: ${reasonOf(result)}`, options.secrets), `check that ${file} is installed and on PATH`, 'infra');
     }
     return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
   } catch (err) {

@@ -43,12 +43,7 @@ export function failsGate(finding: Finding, failOn: FailOn): boolean {
 /** Errors first, then by file, line, column, rule. */
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
-    (a, b) =>
-      rank[b.severity] - rank[a.severity] ||
-      a.file.localeCompare(b.file) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.column ?? 0) - (b.column ?? 0) ||
-      a.rule.localeCompare(b.rule),
+    (a, b) => rank[b.severity] - rank[a.severity] || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule),
   );
 }
 

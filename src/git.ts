@@ -49,11 +49,7 @@ export function gitRepo(dir: string): GitRepo {
       ]);
       if (top.exitCode !== 0) return undefined;
       if (head.exitCode !== 0) {
-        throw new DagshipError(
-          `the git repository at ${top.stdout} has no commits yet`,
-          'commit the DAG repository first: dagship tags and labels images by commit',
-          'usage',
-        );
+        throw new DagshipError(`the git repository at ${top.stdout} has no commits yet`, 'commit the DAG repository first: dagship tags and labels images by commit', 'usage');
       }
       const [revision = '', commitTime = ''] = head.stdout.trim().split(' ');
       if (status && status.exitCode !== 0) {

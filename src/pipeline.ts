@@ -82,9 +82,7 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   const built = await log.group('2/4 build: bake the DAGs into the base image', () =>
     buildImage({ options, allowDirty: request.allowDirty, includeBaseLayers: request.includeBaseLayers }, { engine, git: deps.git, credentialsFor: deps.credentialsFor }, log),
   );
-  const checked = await log.group(`3/4 check: import every DAG inside ${built.image}`, () =>
-    checkDags({ options, image: built.image, baked: true, dagshipVersion }, engine, log),
-  );
+  const checked = await log.group(`3/4 check: import every DAG inside ${built.image}`, () => checkDags({ options, image: built.image, baked: true, dagshipVersion }, engine, log));
   const outcome = judged([...lintRuns, joinRuns(checked.run, auditRuns)]);
   const summary = summaryLines(checked.result, built.image, Date.now() - started);
   if (!outcome.passed) return { stoppedAt: 'check', outcome, summary, built };
@@ -105,7 +103,12 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   } catch (err) {
     // The image is in the registry but without its result, so deploy refuses it: say how to finish.
     if (!isDagshipError(err)) throw err;
-    throw new DagshipError(`${pushed.reference} is pushed, but its check result could not be recorded: ${err.message}`, `run dagship ship again once the registry answers (the push is then a no-op) — until then deploy refuses this image; ${err.hint}`, err.kind, { cause: err });
+    throw new DagshipError(
+      `${pushed.reference} is pushed, but its check result could not be recorded: ${err.message}`,
+      `run dagship ship again once the registry answers (the push is then a no-op) — until then deploy refuses this image; ${err.hint}`,
+      err.kind,
+      { cause: err },
+    );
   }
   return { outcome, summary, built, pushed };
 }

@@ -38,7 +38,12 @@ export function registerLookups(exported: unknown): void {
 
 /** `text` with every registered secret, and the password of any URI, replaced by ***. */
 export function redact(text: string): string {
-  return maskUriPasswords(mask(text, [...known].sort((a, b) => b.length - a.length)));
+  return maskUriPasswords(
+    mask(
+      text,
+      [...known].sort((a, b) => b.length - a.length),
+    ),
+  );
 }
 
 /** Every string inside a JSON value redacted (a checker result, a report). */
@@ -96,7 +101,7 @@ const base64 = (value: string) => Buffer.from(value).toString('base64');
 
 function uriCredentials(value: string): { user: string; password: string; rawPassword: string } | undefined {
   const match = /^[a-z][a-z0-9+.-]*:\/\/([^\s:/@]*):([^\s/]*)@[^\s@]*$/i.exec(value.trim());
-  if (!match || !match[2]) return undefined;
+  if (!match?.[2]) return undefined;
   return { user: decode(match[1]!), password: decode(match[2]), rawPassword: match[2] };
 }
 

@@ -95,5 +95,14 @@ async function onSignal(signal: StopSignalName): Promise<void> {
 export async function runCleanups(limitMs = 5_000): Promise<void> {
   const pending = [...cleanups];
   cleanups.clear();
-  await Promise.all(pending.map((c) => Promise.race([Promise.resolve().then(c).catch(() => undefined), new Promise((r) => setTimeout(r, limitMs).unref())])));
+  await Promise.all(
+    pending.map((c) =>
+      Promise.race([
+        Promise.resolve()
+          .then(c)
+          .catch(() => undefined),
+        new Promise((r) => setTimeout(r, limitMs).unref()),
+      ]),
+    ),
+  );
 }

@@ -7,7 +7,11 @@ export function mask(text: string, secrets: string[] = []): string {
 
 /** The last `count` non-empty lines of a command's output: the useful end of an error. */
 export function tail(text: string, count = 5): string {
-  return text.split('\n').filter((l) => l.trim() !== '').slice(-count).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-count)
+    .join('\n');
 }
 
 /**
@@ -15,7 +19,10 @@ export function tail(text: string, count = 5): string {
  * the parser's sentence when it is plain words, else its error code; with the line and column.
  */
 export function yamlErrorText(error: { code: string; message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): string {
-  const sentence = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+  const sentence = error.message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/:$/, '');
   const words = /^[A-Za-z0-9 ,.'-]+$/.test(sentence) ? sentence : error.code.toLowerCase().replaceAll('_', ' ');
   const pos = error.linePos?.[0];
   return pos ? `${words} at line ${pos.line}, column ${pos.col}` : words;

@@ -161,7 +161,10 @@ async function staged(inputs: Record<string, string>, cli: RunCli): Promise<numb
 }
 
 function parseStages(text: string): Set<Stage> {
-  const stages = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const stages = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = stages.find((s) => !(STAGES as readonly string[]).includes(s));
   if (unknown !== undefined) throw new InputError(`unknown stage '${unknown}': use ${STAGES.join(', ')}`);
   if (!stages.length) throw new InputError(`no stages: use some of ${STAGES.join(', ')}`);

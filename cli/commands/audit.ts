@@ -29,7 +29,11 @@ export async function audit(flags: AuditFlags): Promise<number> {
   // --values given: paths as typed, from here; else dagship.yaml's audit.values, from the repository root.
   const [files, cwd] = flags.values?.length ? [flags.values, process.cwd()] : [options.audit.values, options.root];
   if (!files.length) {
-    throw new DagshipError('dagship audit needs at least one values file', 'pass --values values.yaml (repeat it for more files, later ones win, like helm -f), or list them under audit.values in dagship.yaml', 'usage');
+    throw new DagshipError(
+      'dagship audit needs at least one values file',
+      'pass --values values.yaml (repeat it for more files, later ones win, like helm -f), or list them under audit.values in dagship.yaml',
+      'usage',
+    );
   }
   const { run, values } = auditValues(files, cwd, auditOptions, VERSION);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
@@ -50,7 +54,11 @@ async function auditLive(flags: AuditFlags, options: Options, auditOptions: Audi
     throw new DagshipError('a live audit needs both --release and --namespace', 'e.g. dagship audit --release airflow --namespace airflow (helm list -A shows both)', 'usage');
   }
   if (flags.values?.length) {
-    throw new DagshipError('--values and --release cannot be combined', 'run dagship audit --values … for the files and dagship audit --release … for the running release, one after the other', 'usage');
+    throw new DagshipError(
+      '--values and --release cannot be combined',
+      'run dagship audit --values … for the files and dagship audit --release … for the running release, one after the other',
+      'usage',
+    );
   }
   // Loaded here so values audits do not parse the Kubernetes client.
   const { connectKube, loadKubeConfig } = await import('../../src/kube/cluster.js');
@@ -62,7 +70,9 @@ async function auditLive(flags: AuditFlags, options: Options, auditOptions: Audi
   return present(outcome, {
     title: 'dagship audit',
     reports: flags.reports,
-    summary: [`${where} · ${run.files.length} object(s) read · Airflow ${String(values.get('airflowVersion'))} · ${String(values.get('executor') || '-')} · scheduler image ${describeImage(airflowImage(values))}`],
+    summary: [
+      `${where} · ${run.files.length} object(s) read · Airflow ${String(values.get('airflowVersion'))} · ${String(values.get('executor') || '-')} · scheduler image ${describeImage(airflowImage(values))}`,
+    ],
     json: { release: flags.release, namespace: flags.namespace, objects: run.files, airflow_image: describeImage(airflowImage(values)) },
   });
 }

@@ -12,11 +12,15 @@ export type DoctorFlags = ConfigFlags & { clean?: boolean };
 /** Reports whether this machine can run the pipeline; exit 2 when something it needs is missing. */
 export async function doctor(repoPath: string | undefined, flags: DoctorFlags): Promise<number> {
   const options = loadSettings(repoPath, flags);
-  const checks = await runDoctor(options, {
-    docker: connectDocker(),
-    git: gitRepo(options.root),
-    registry: (host) => connectRegistry(host, fetch, { source: REPOSITORY_SETTING }),
-  }, flags.clean);
+  const checks = await runDoctor(
+    options,
+    {
+      docker: connectDocker(),
+      git: gitRepo(options.root),
+      registry: (host) => connectRegistry(host, fetch, { source: REPOSITORY_SETTING }),
+    },
+    flags.clean,
+  );
   const paint = painter(useColor());
   const mark: Record<CheckStatus, string> = { ok: paint('green', 'ok     '), warning: paint('yellow', 'warning'), problem: paint('red', 'problem') };
   const width = Math.max(...checks.map((c) => c.name.length));

@@ -54,10 +54,13 @@ async function explicitCredentials(flags: PushFlags): Promise<{ username: string
     return undefined;
   }
   if (!flags.username) throw new DagshipError('--password-stdin needs --username', 'name the registry user: --username me --password-stdin', 'usage');
-  if (process.stdin.isTTY) throw new DagshipError('--password-stdin reads the password from stdin, but stdin is a terminal', 'pipe it in: echo "$TOKEN" | dagship push --username me --password-stdin', 'usage');
+  if (process.stdin.isTTY)
+    throw new DagshipError('--password-stdin reads the password from stdin, but stdin is a terminal', 'pipe it in: echo "$TOKEN" | dagship push --username me --password-stdin', 'usage');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (!password) throw new DagshipError('--password-stdin read an empty password', 'pipe the password in on stdin', 'usage');
   return { username: flags.username, password };
 }

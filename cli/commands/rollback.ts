@@ -18,6 +18,12 @@ export async function rollback(flags: ReleaseFlags & GateFlags): Promise<number>
     return [...new Set(results)].join('; ');
   };
   const outcome = await rollbackRelease(cluster, request, verify, log, connectHelm({ context: flags.context, cwd: process.cwd() }));
-  presentRelease(outcome, outcome.revision ? `release '${request.release}' is already on its state before revision ${outcome.revision}` : `no deploy of release '${request.release}' took effect: its last deploys failed and were undone`, log);
+  presentRelease(
+    outcome,
+    outcome.revision
+      ? `release '${request.release}' is already on its state before revision ${outcome.revision}`
+      : `no deploy of release '${request.release}' took effect: its last deploys failed and were undone`,
+    log,
+  );
   return 0;
 }

@@ -28,7 +28,16 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const pushTimeoutMs = parseDuration(pushTimeout, '--push-timeout');
   const target = options.repository ? parseImageReference(options.repository, REPOSITORY_SETTING).registry : undefined;
   const result = await runPipeline(
-    { options, dagshipVersion: VERSION, allowDirty: flags.allowDirty, includeBaseLayers: flags.includeBaseLayers, push, pushTimeoutMs, pushDeadlineName: `--push-timeout ${pushTimeout}`, signingKey: key },
+    {
+      options,
+      dagshipVersion: VERSION,
+      allowDirty: flags.allowDirty,
+      includeBaseLayers: flags.includeBaseLayers,
+      push,
+      pushTimeoutMs,
+      pushDeadlineName: `--push-timeout ${pushTimeout}`,
+      signingKey: key,
+    },
     {
       engine: connectDocker(),
       git: gitRepo(options.root),

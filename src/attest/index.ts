@@ -40,7 +40,14 @@ export interface RecordRequest {
 /** Pushes the signed (or, without a key, unsigned) result next to the image; deploy reads it back. */
 export async function recordResult(registry: ArtifactRegistry, request: RecordRequest, log: Logger): Promise<CheckResult> {
   const { image } = request;
-  const result = checkResult({ repository: `${image.host}/${image.repository}`, digest: image.digest, outcome: request.outcome, rulesRun: request.rulesRun, labels: request.labels, dagshipVersion: request.dagshipVersion });
+  const result = checkResult({
+    repository: `${image.host}/${image.repository}`,
+    digest: image.digest,
+    outcome: request.outcome,
+    rulesRun: request.rulesRun,
+    labels: request.labels,
+    dagshipVersion: request.dagshipVersion,
+  });
   if (!request.signingKey) log.warn('the result is unsigned: set DAGSHIP_SIGNING_KEY (dagship keygen) so that deploy can tell it from a forged one');
   const envelope = seal(RESULT_TYPE, Buffer.from(JSON.stringify(result)), request.signingKey);
   await storeResult(registry, image.repository, image.digest, envelope, RESULT_TYPE);
@@ -64,19 +71,35 @@ export async function verifyImage(registry: ArtifactRegistry, image: PinnedImage
   const where = `${image.host}/${image.repository}:${resultTag(image.digest)}`;
   const envelope = await fetchResult(registry, image.repository, image.digest);
   if (!envelope) {
-    throw new DagshipError(`${ref} was not checked: the registry has no dagship result for this digest (${where})`, 'deploy the reference dagship ship printed, or run dagship check --image <reference> --attest first', 'gate');
+    throw new DagshipError(
+      `${ref} was not checked: the registry has no dagship result for this digest (${where})`,
+      'deploy the reference dagship ship printed, or run dagship check --image <reference> --attest first',
+      'gate',
+    );
   }
   if (envelope.payloadType !== RESULT_TYPE) throw new DagshipError(`the dagship result ${where} is of type ${envelope.payloadType}`, 'run the checks again to record a new result', 'gate');
   const opened = openEnvelope(envelope, publicKey, where);
   const result = parseResult(opened.payload, where);
   if (result.image.digest !== image.digest || result.image.repository !== `${image.host}/${image.repository}`) {
-    throw new DagshipError(`the dagship result ${where} is about ${result.image.repository}@${result.image.digest}, not ${ref}`, 'do not deploy this image; results are only valid for the digest they were recorded for', 'gate');
+    throw new DagshipError(
+      `the dagship result ${where} is about ${result.image.repository}@${result.image.digest}, not ${ref}`,
+      'do not deploy this image; results are only valid for the digest they were recorded for',
+      'gate',
+    );
   }
   if (result.outcome !== 'passed') {
-    throw new DagshipError(`${ref} failed its checks (${result.findings.failing} finding(s) at or above ${result.fail_on}, checked ${result.checked_at})`, 'fix the findings (dagship check shows them), ship a new image and deploy that', 'gate');
+    throw new DagshipError(
+      `${ref} failed its checks (${result.findings.failing} finding(s) at or above ${result.fail_on}, checked ${result.checked_at})`,
+      'fix the findings (dagship check shows them), ship a new image and deploy that',
+      'gate',
+    );
   }
   if (result.dirty) {
-    throw new DagshipError(`${ref} was built from uncommitted changes (revision ${result.revision ?? 'unknown'}): it is not a release`, 'commit, ship again from a clean checkout and deploy that image', 'gate');
+    throw new DagshipError(
+      `${ref} was built from uncommitted changes (revision ${result.revision ?? 'unknown'}): it is not a release`,
+      'commit, ship again from a clean checkout and deploy that image',
+      'gate',
+    );
   }
   return { result, seal: opened.seal, summary: describe(opened.seal, result) };
 }

@@ -50,7 +50,19 @@ export function checkResult(input: ResultInput): CheckResult {
   };
 }
 
-const CHECK_RULES = ['dag-import-error', 'dag-import-timeout', 'dag-cycle', 'dag-duplicate-id', 'dag-process-crash', 'dag-slow-import', 'dag-parse-time-lookup', 'dag-leftover-process', 'dag-leftover-thread', 'dag-task-param', 'dag-import-output'];
+const CHECK_RULES = [
+  'dag-import-error',
+  'dag-import-timeout',
+  'dag-cycle',
+  'dag-duplicate-id',
+  'dag-process-crash',
+  'dag-slow-import',
+  'dag-parse-time-lookup',
+  'dag-leftover-process',
+  'dag-leftover-thread',
+  'dag-task-param',
+  'dag-import-output',
+];
 const POLICY_RULES: Record<string, string> = {
   owner: 'dag-policy-owner',
   tags: 'dag-policy-tags',

@@ -44,7 +44,11 @@ export function loadPublicKey(value: string): KeyObject {
     // Node derives a public key from a private one without a word; the private key would then sit
     // wherever deploys run, which it must never reach.
     if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
-      throw new DagshipError('the public key given is a private key: refused', 'pass the .pub file dagship keygen wrote (the .key file stays a CI secret for signing); if the private key was exposed, make a new pair with dagship keygen', 'config');
+      throw new DagshipError(
+        'the public key given is a private key: refused',
+        'pass the .pub file dagship keygen wrote (the .key file stays a CI secret for signing); if the private key was exposed, make a new pair with dagship keygen',
+        'config',
+      );
     }
     return createPublicKey(pem);
   });
@@ -53,7 +57,10 @@ export function loadPublicKey(value: string): KeyObject {
 /** A short, stable name for a key pair: the sha256 of the public key's DER form. */
 export function keyId(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return `sha256:${createHash('sha256').update(pub.export({ format: 'der', type: 'spki' })).digest('hex').slice(0, 32)}`;
+  return `sha256:${createHash('sha256')
+    .update(pub.export({ format: 'der', type: 'spki' }))
+    .digest('hex')
+    .slice(0, 32)}`;
 }
 
 /** DSSE's pre-authentication encoding. */
@@ -79,7 +86,11 @@ export function openEnvelope(envelope: Envelope, key: KeyObject | undefined, whe
   if (!key) return { payload, seal: keyids.length ? { state: 'not-verified', keyids } : { state: 'unsigned' } };
   const id = keyId(key);
   if (keyids.length === 0) {
-    throw new DagshipError(`the dagship result ${where} is not signed, and a public key is configured`, 'run the checks again with DAGSHIP_SIGNING_KEY set in CI (dagship ship or check --attest), then deploy', 'gate');
+    throw new DagshipError(
+      `the dagship result ${where} is not signed, and a public key is configured`,
+      'run the checks again with DAGSHIP_SIGNING_KEY set in CI (dagship ship or check --attest), then deploy',
+      'gate',
+    );
   }
   const valid = envelope.signatures.some((s) => s.keyid === id && verify(null, pae(envelope.payloadType, payload), key, Buffer.from(s.sig, 'base64')));
   if (!valid) {

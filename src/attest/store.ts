@@ -49,7 +49,6 @@ export async function fetchResult(registry: ArtifactRegistry, repository: string
   return envelope as Envelope;
 }
 
-
 function parseJson(body: Buffer, where: string): unknown {
   try {
     return JSON.parse(body.toString('utf8'));

@@ -29,7 +29,10 @@ export interface AuditContext {
 
 export function createContext(values: Values, options: AuditOptions): AuditContext {
   const airflowVersion = text(values.get('airflowVersion')) ?? '3';
-  const names = (text(values.get('executor')) ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const names = (text(values.get('executor')) ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   return {
     values,
     options,
@@ -125,6 +128,12 @@ export function describeImage(image: ImageRef): string {
 
 /** docker.io/library/x, index.docker.io/x and x are one repository. */
 export function sameRepository(a: string, b: string): boolean {
-  const norm = (r: string) => r.trim().toLowerCase().replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '').replace(/\/$/, '');
+  const norm = (r: string) =>
+    r
+      .trim()
+      .toLowerCase()
+      .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
+      .replace(/^library\//, '')
+      .replace(/\/$/, '');
   return norm(a) === norm(b);
 }

@@ -49,19 +49,22 @@ export function liveValues(live: LiveRelease): Values {
   const scheduler = live.components.get('scheduler');
   // Environment variables of the scheduler win over airflow.cfg, as they do in Airflow.
   const env = (mainContainer(scheduler)?.env ?? []).filter((e) => e.value !== undefined && !e.valueFrom);
-  values.set('env', env.map((e) => ({ name: e.name, value: e.value })));
+  values.set(
+    'env',
+    env.map((e) => ({ name: e.name, value: e.value })),
+  );
   env.forEach((_, i) => values.mark(['env', String(i), 'value'], at(scheduler)));
   const executor = env.find((e) => e.name === 'AIRFLOW__CORE__EXECUTOR')?.value ?? live.cfg.find((o) => o.section === 'core' && o.option === 'executor')?.value;
   values.set('executor', executor ?? '', at(scheduler));
   values.set('airflowVersion', live.components.has('webserver') && !live.components.has('api-server') ? '2' : '3');
-  image(values, live, scheduler);
+  image(values, scheduler);
   platform(values, live, scheduler);
   components(values, live);
   workers(values, live);
   return values;
 }
 
-function image(values: LiveValues, live: LiveRelease, scheduler: Workload | undefined): void {
+function image(values: LiveValues, scheduler: Workload | undefined): void {
   const ref = splitReference(mainContainer(scheduler)?.image ?? '');
   if (!ref) return;
   values.set('images.airflow.repository', ref.name, at(scheduler));
@@ -74,7 +77,9 @@ function platform(values: LiveValues, live: LiveRelease, scheduler: Workload | u
   const byComponent = (c: string) => live.objects.workloads.find((w) => w.object.metadata?.labels?.component === c);
   const postgres = live.objects.workloads.find((w) => w.object.metadata?.labels?.['app.kubernetes.io/name'] === 'postgresql' || w.name === `${live.release}-postgresql`);
   values.set('postgresql.enabled', Boolean(postgres), at(postgres));
-  const gitSync = [...live.components.values()].find((w) => [...(w.object.spec?.template.spec?.containers ?? []), ...(w.object.spec?.template.spec?.initContainers ?? [])].some((c) => c.name.startsWith('git-sync')));
+  const gitSync = [...live.components.values()].find((w) =>
+    [...(w.object.spec?.template.spec?.containers ?? []), ...(w.object.spec?.template.spec?.initContainers ?? [])].some((c) => c.name.startsWith('git-sync')),
+  );
   values.set('dags.gitSync.enabled', Boolean(gitSync), at(gitSync));
   const dagsClaim = claimOf(scheduler, 'dags') ?? claimOf(live.components.get('dag-processor'), 'dags');
   values.set('dags.persistence.enabled', Boolean(dagsClaim), dagsClaim ? { file: `persistentvolumeclaim/${dagsClaim}` } : undefined);
@@ -123,4 +128,7 @@ function workers(values: LiveValues, live: LiveRelease): void {
   values.set('workers.kubernetes.serviceAccount', { create: false });
 }
 
-const resourcesOf = (c: k8s.V1Container | undefined): Record<string, unknown> => ({ ...(c?.resources?.requests ? { requests: c.resources.requests } : {}), ...(c?.resources?.limits ? { limits: c.resources.limits } : {}) });
+const resourcesOf = (c: k8s.V1Container | undefined): Record<string, unknown> => ({
+  ...(c?.resources?.requests ? { requests: c.resources.requests } : {}),
+  ...(c?.resources?.limits ? { limits: c.resources.limits } : {}),
+});

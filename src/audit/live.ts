@@ -62,7 +62,11 @@ export interface ReleaseAudit {
 export async function auditRelease(cluster: KubeCluster, namespace: string, release: string, options: AuditOptions, version: string): Promise<ReleaseAudit> {
   const live = await readLive(cluster, namespace, release);
   const { findings, values } = auditLive(live, options);
-  const files = [...[...live.components.values()].map(objectName), ...live.objects.configMaps.map((c) => `configmap/${c.metadata?.name}`), ...live.objects.ingresses.map((i) => `ingress/${i.metadata?.name}`)];
+  const files = [
+    ...[...live.components.values()].map(objectName),
+    ...live.objects.configMaps.map((c) => `configmap/${c.metadata?.name}`),
+    ...live.objects.ingresses.map((i) => `ingress/${i.metadata?.name}`),
+  ];
   return { run: { tool: 'dagship', version, files, findings }, values, live };
 }
 
@@ -73,7 +77,12 @@ async function readLive(cluster: KubeCluster, namespace: string, release: string
     return liveRelease(namespace, release, await cluster.readReleaseObjects(namespace, release));
   } catch (err) {
     if (err instanceof DagshipError && err.message.startsWith('forbidden:')) {
-      throw new DagshipError(err.message, `the audit only reads: apply deploy/audit-rbac.yaml in '${namespace}' (get/list on the release's workloads, pods, ConfigMaps, Ingresses, NetworkPolicies and claims) and use that identity`, 'config', { cause: err });
+      throw new DagshipError(
+        err.message,
+        `the audit only reads: apply deploy/audit-rbac.yaml in '${namespace}' (get/list on the release's workloads, pods, ConfigMaps, Ingresses, NetworkPolicies and claims) and use that identity`,
+        'config',
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -39,5 +39,6 @@ export function auditConfiguredValues(options: Options, version: string): Values
 
 /** One `dagship` run out of the DAG check and the audit: SARIF has one run per tool. */
 export function joinRuns(run: ToolRun, more: ToolRun[]): ToolRun {
-  return more.reduce((a, b) => ({ ...a, files: [...a.files, ...b.files], findings: [...a.findings, ...b.findings] }), run);
+  const all = [run, ...more];
+  return { ...run, files: all.flatMap((r) => r.files), findings: all.flatMap((r) => r.findings) };
 }

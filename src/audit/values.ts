@@ -40,7 +40,11 @@ export function mergeValues(defaults: object, files: ValuesFile[]): Values {
   const data = structuredClone(defaults) as Record<string, unknown>;
   const origins = new Map<string, { keyPath: string[]; origin: Origin }>();
   for (const file of files) mergeMap(data, file.data, [], file, origins);
-  return new MergedValues(data, origins, files.map((f) => f.file));
+  return new MergedValues(
+    data,
+    origins,
+    files.map((f) => f.file),
+  );
 }
 
 export type Origins = Map<string, { keyPath: string[]; origin: Origin }>;

@@ -14,7 +14,16 @@ export interface Selection {
 /** Files whose change can alter how every DAG imports: then everything is checked. */
 function globalInputs(options: Options): string[] {
   const c = options.check;
-  return [options.requirements, 'dagship.yaml', 'dagship.yml', path.posix.join(options.dags_folder, '.airflowignore'), c.local_settings, c.variables, c.connections, options.configFile && path.relative(options.root, options.configFile)]
+  return [
+    options.requirements,
+    'dagship.yaml',
+    'dagship.yml',
+    path.posix.join(options.dags_folder, '.airflowignore'),
+    c.local_settings,
+    c.variables,
+    c.connections,
+    options.configFile && path.relative(options.root, options.configFile),
+  ]
     .filter((x): x is string => Boolean(x))
     .map((p) => path.posix.normalize(p));
 }

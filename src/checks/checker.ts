@@ -93,11 +93,7 @@ export async function runChecker(options: Options, image: string, request: Retur
       throw tempError(err) ?? err;
     }
     const baked = request.repo_root === AIRFLOW_HOME;
-    const mounts = [
-      ...(baked ? [] : [{ source: options.root, target: REPO }]),
-      { source: checkerDir(), target: '/dagship' },
-      { source: out, target: '/out', writable: true },
-    ];
+    const mounts = [...(baked ? [] : [{ source: options.root, target: REPO }]), { source: checkerDir(), target: '/dagship' }, { source: out, target: '/out', writable: true }];
     const settings = options.check.local_settings;
     if (settings) mounts.push({ source: resolveInRepo(options, settings, 'check.local_settings'), target: SETTINGS });
     const run = await docker.run({
@@ -178,8 +174,7 @@ export function checkerDir(): string {
 
 /** Paths the checker reports relative to /opt/airflow (dags/…, plugins/…) as the repository's own. */
 function toRepoPaths(result: CheckerResult, options: Options): CheckerResult {
-  const map = (p: string) =>
-    p.startsWith('dags/') ? `${options.dags_folder}/${p.slice(5)}` : p.startsWith('plugins/') ? `${options.plugins_folder}/${p.slice(8)}` : p;
+  const map = (p: string) => (p.startsWith('dags/') ? `${options.dags_folder}/${p.slice(5)}` : p.startsWith('plugins/') ? `${options.plugins_folder}/${p.slice(8)}` : p);
   return {
     ...result,
     files: result.files.map((f) => ({ ...f, path: map(f.path), local_modules: f.local_modules.map(map) })),

@@ -75,7 +75,10 @@ export function readBanditIni(root: string): { exclude: string[]; level?: string
     const pair = line.match(/^([\w-]+)\s*[=:]\s*(.*)$/);
     if (section === 'bandit' && pair) values[pair[1]!.toLowerCase()] = pair[2]!.trim();
   }
-  const exclude = (values.exclude ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const exclude = (values.exclude ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   return { exclude, level: values.level?.toLowerCase() };
 }
 

@@ -71,7 +71,7 @@ export function parseToolOutput(tool: string, result: RunResult, parse: (json: s
   const newline = result.stdout.indexOf('\n');
   const version = result.stdout.slice(0, newline).trim().split(/\s+/).at(-1) ?? '';
   const json = result.stdout.slice(newline + 1).trim();
-  if (result.exitCode !== 0 || result.timedOut || !json.startsWith('{') && !json.startsWith('[')) {
+  if (result.exitCode !== 0 || result.timedOut || (!json.startsWith('{') && !json.startsWith('['))) {
     throw new DagshipError(
       `${tool} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail(result.stderr || result.stdout, 4)}`,
       `check the ${tool} configuration in the repository, and that the tools image has ${tool}`,

@@ -79,12 +79,7 @@ async function createAndRun(api: EngineApi, spec: RunSpec, name: string): Promis
     }));
   } catch (err) {
     if (statusOf(err) === 404) {
-      throw new DagshipError(
-        `image ${spec.image} is not on the Docker Engine`,
-        `pull it (docker pull ${spec.image}) or build it, then run again`,
-        'config',
-        { cause: err },
-      );
+      throw new DagshipError(`image ${spec.image} is not on the Docker Engine`, `pull it (docker pull ${spec.image}) or build it, then run again`, 'config', { cause: err });
     }
     throw err;
   }
@@ -100,7 +95,9 @@ async function createAndRun(api: EngineApi, spec: RunSpec, name: string): Promis
     if (statusOf(err) === 400) {
       const message = String((err as Error).message);
       const reason = (/exec: (.*)$/m.exec(message)?.[1] ?? message).replace(/:\s*unknown\s*$/, '');
-      throw new DagshipError(`cannot start ${(spec.entrypoint ?? spec.cmd).join(' ')} in image ${spec.image}: ${reason}`, 'is this the right image? an Airflow image needs python on PATH', 'config', { cause: err });
+      throw new DagshipError(`cannot start ${(spec.entrypoint ?? spec.cmd).join(' ')} in image ${spec.image}: ${reason}`, 'is this the right image? an Airflow image needs python on PATH', 'config', {
+        cause: err,
+      });
     }
     throw err;
   });
@@ -134,7 +131,9 @@ export async function removeContainer(api: EngineApi, id: string): Promise<void>
 
 export async function listRunContainers(api: EngineApi): Promise<RunContainer[]> {
   const filters = JSON.stringify({ label: [RUN_LABELS.pid] });
-  const list = await api.json<{ Id: string; Names?: string[]; Image: string; State: string; Created: number; Labels?: Record<string, string> | null }[]>('GET', '/containers/json', { query: { all: true, filters } });
+  const list = await api.json<{ Id: string; Names?: string[]; Image: string; State: string; Created: number; Labels?: Record<string, string> | null }[]>('GET', '/containers/json', {
+    query: { all: true, filters },
+  });
   return list.map((c) => ({
     id: c.Id,
     name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),

@@ -116,7 +116,6 @@ interface InfoAnswer {
   DriverStatus?: unknown;
 }
 
-
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code);

@@ -17,9 +17,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
 
 /** The docker-archive manifest.json: layer paths for every layer, even those left out of the archive. */
 export function archiveManifest(spec: ArchiveSpec): string {
-  return JSON.stringify([
-    { Config: `${hex(spec.config.digest)}.json`, RepoTags: spec.repoTags, Layers: spec.layers.map((l) => `${hex(l.diffId)}/layer.tar`) },
-  ]);
+  return JSON.stringify([{ Config: `${hex(spec.config.digest)}.json`, RepoTags: spec.repoTags, Layers: spec.layers.map((l) => `${hex(l.diffId)}/layer.tar`) }]);
 }
 
 /**

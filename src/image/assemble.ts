@@ -199,7 +199,9 @@ async function tagHeld(plan: BuildPlan, deps: BuildDeps, configDigest: string, l
   if (!held) return undefined;
   const missing = plan.tags.filter((t) => !held.tags.includes(t));
   for (const tag of missing) await deps.engine.tag(held.id, tag);
-  log.info(`the engine already holds image ${configDigest.slice(7, 19)}: ${missing.length ? `tagged it ${missing.map((t) => t.slice(plan.repository.length + 1)).join(', ')}` : 'already tagged'}, nothing loaded`);
+  log.info(
+    `the engine already holds image ${configDigest.slice(7, 19)}: ${missing.length ? `tagged it ${missing.map((t) => t.slice(plan.repository.length + 1)).join(', ')}` : 'already tagged'}, nothing loaded`,
+  );
   return { name: 'held' as const, store };
 }
 
@@ -212,7 +214,11 @@ async function verifyLoaded(deps: BuildDeps, ref: string, configDigest: string, 
     return loaded.id;
   }
   if (loaded.id !== configDigest) {
-    throw new DagshipError(`the engine loaded ${ref} as ${loaded.id}, not the config digest ${configDigest}`, 'the engine rewrote the image config; report this with the engine version (docker version)', 'infra');
+    throw new DagshipError(
+      `the engine loaded ${ref} as ${loaded.id}, not the config digest ${configDigest}`,
+      'the engine rewrote the image config; report this with the engine version (docker version)',
+      'infra',
+    );
   }
   return loaded.id;
 }

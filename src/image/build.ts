@@ -26,7 +26,9 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   if (release.dirtyPaths.length > 0 && !request.allowDirty) throw dirtyError(release);
   const dirty = release.dirtyPaths.length > 0;
   if (release.ignoredPaths.length > 0) {
-    log.warn(`baking file(s) that git ignores, so no commit holds them: ${shortList(release.ignoredPaths)}; the same commit elsewhere may build a different image (list them in .dockerignore to leave them out)`);
+    log.warn(
+      `baking file(s) that git ignores, so no commit holds them: ${shortList(release.ignoredPaths)}; the same commit elsewhere may build a different image (list them in .dockerignore to leave them out)`,
+    );
   }
   if (dirty) log.warn(`building ${release.dirtyPaths.length} uncommitted change(s): the image is tagged -dirty and push refuses it as a release`);
   const tag = commitTag(release.revision, { short: options.build.short_sha, dirty });

@@ -27,7 +27,24 @@ export interface Rules {
 }
 
 /** Never wanted in an image: VCS data, caches, bytecode, local virtualenvs, editor litter. */
-const JUNK_NAMES = ['.git', '.hg', '.svn', '__pycache__', 'node_modules', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.ipynb_checkpoints', '.DS_Store', '.idea', '.vscode'];
+const JUNK_NAMES = [
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  'node_modules',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.ipynb_checkpoints',
+  '.DS_Store',
+  '.idea',
+  '.vscode',
+];
 /** Test suites are not DAGs (a generated build bakes only the DAG and plugin folders). */
 const TEST_NAMES = ['tests', 'test', 'conftest.py'];
 
@@ -62,7 +79,10 @@ export function dockerignoreRules(text: string): Ignore {
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => {
       const negated = line.startsWith('!');
-      const body = path.posix.normalize(line.slice(negated ? 1 : 0).trim()).replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+      const body = path.posix
+        .normalize(line.slice(negated ? 1 : 0).trim())
+        .replace(/^(\.\/|\/)+/, '')
+        .replace(/\/+$/, '');
       return body === '.' || body === '' ? undefined : `${negated ? '!' : ''}/${body}`;
     })
     .filter((p): p is string => Boolean(p));

@@ -30,7 +30,9 @@ export async function buildDockerfile(plan: BuildPlan, deps: BuildDeps, log: Log
   const selection = selectFiles(options.root, '', plan.rules);
   // Docker always sends the Dockerfile, whatever .dockerignore says.
   if (!selection.files.some((f) => f.path === dockerfile)) selection.files.push(contextFile(options.root, dockerfile));
-  log.info(`context: ${selection.files.filter((f) => f.type === 'file').length} file(s), ${formatBytes(selection.bytes)}${selection.excluded.length ? `; left out ${selection.excluded.slice(0, 8).join(', ')}` : ''}`);
+  log.info(
+    `context: ${selection.files.filter((f) => f.type === 'file').length} file(s), ${formatBytes(selection.bytes)}${selection.excluded.length ? `; left out ${selection.excluded.slice(0, 8).join(', ')}` : ''}`,
+  );
   const labels = await labelsFor(plan, deps, readFileSync(path.join(options.root, dockerfile), 'utf8'), selection.files, log);
   const output: string[] = [];
   let id: string;
@@ -43,12 +45,14 @@ export async function buildDockerfile(plan: BuildPlan, deps: BuildDeps, log: Log
       labels,
       onProgress: (e) => {
         const text = (e.stream ?? '').replace(/\u001b\[[0-9;]*m/g, '').trimEnd();
-        if (text) (output.push(text), log.debug(text));
+        if (text) output.push(text), log.debug(text);
       },
     });
   } catch (err) {
     if (!(err instanceof EngineStreamError)) throw err;
-    throw new DagshipError(`building ${dockerfile} failed: ${err.message}\n${tail(output.join('\n'), 12)}`, `fix ${dockerfile}; run with --verbose for the full build output`, 'config', { cause: err });
+    throw new DagshipError(`building ${dockerfile} failed: ${err.message}\n${tail(output.join('\n'), 12)}`, `fix ${dockerfile}; run with --verbose for the full build output`, 'config', {
+      cause: err,
+    });
   }
   log.info(`built ${plan.tags[0]} from ${dockerfile} in ${((Date.now() - started) / 1000).toFixed(1)}s: image ${id} (not reproducible)`);
   return { image: plan.tags[0]!, tags: plan.tags, id, dirty: plan.dirty, method: 'dockerfile', reproducible: false, layers: [], contextBytes: selection.bytes, excluded: selection.excluded, labels };

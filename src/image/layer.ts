@@ -116,7 +116,10 @@ class LayerSink extends Writable {
 export function layerEntries(spec: LayerSpec): Entry[] {
   const target = spec.target.replace(/^\/+|\/+$/g, '');
   const base = { mtime: spec.mtime, uname: '', gname: '' };
-  const parents = target.split('/').slice(0, -1).map((_, i, all) => all.slice(0, i + 1).join('/'));
+  const parents = target
+    .split('/')
+    .slice(0, -1)
+    .map((_, i, all) => all.slice(0, i + 1).join('/'));
   const entries: Entry[] = parents.map((p) => {
     const info = spec.parents[`/${p}`] ?? { uid: 0, gid: 0, mode: 0o755 };
     return { header: { ...base, name: `${p}/`, type: 'directory', mode: info.mode, uid: info.uid, gid: info.gid } };

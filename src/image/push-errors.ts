@@ -27,7 +27,9 @@ export function pushFailure(kind: PushFailure, ref: string, registry: string, er
   const reason = reasonOf(err);
   switch (kind) {
     case 'disk-full':
-      return new DagshipError(`pushing ${ref} failed: a disk is full (${reason})`, `free space on the registry's storage (or on this machine's Docker data root), then push again`, 'infra', { cause: err });
+      return new DagshipError(`pushing ${ref} failed: a disk is full (${reason})`, `free space on the registry's storage (or on this machine's Docker data root), then push again`, 'infra', {
+        cause: err,
+      });
     case 'auth':
       return new DagshipError(
         `the registry ${registry} refused the push of ${ref}: ${reason}`,
@@ -38,7 +40,12 @@ export function pushFailure(kind: PushFailure, ref: string, registry: string, er
     case 'unknown-host':
       return new DagshipError(`unknown registry host in ${ref}: ${reason}`, `check the registry host in ${REPOSITORY_SETTING} and this machine's DNS`, 'infra', { cause: err });
     case 'transient':
-      return new DagshipError(`pushing ${ref} failed ${attempts} time(s), the last with: ${reason}`, `check that the registry ${registry} is up and reachable, then push again (nothing was reported as pushed)`, 'infra', { cause: err });
+      return new DagshipError(
+        `pushing ${ref} failed ${attempts} time(s), the last with: ${reason}`,
+        `check that the registry ${registry} is up and reachable, then push again (nothing was reported as pushed)`,
+        'infra',
+        { cause: err },
+      );
     default:
       return new DagshipError(`pushing ${ref} failed: ${reason}`, 'run with --verbose to see the engine progress', 'infra', { cause: err });
   }

@@ -79,9 +79,15 @@ export async function pushImage(request: PushRequest, deps: PushDeps, log: Logge
   const existing = target.client.manifest(target.path, target.tag);
   existing.catch(() => undefined);
   if (target.image.labels['io.dagship.dirty'] === 'true' && !request.allowDirty) {
-    throw new DagshipError(`${target.ref} was built from uncommitted changes (label io.dagship.dirty=true): it is not a release`, 'commit, build again and push; or pass --allow-dirty to push it anyway', 'gate');
+    throw new DagshipError(
+      `${target.ref} was built from uncommitted changes (label io.dagship.dirty=true): it is not a release`,
+      'commit, build again and push; or pass --allow-dirty to push it anyway',
+      'gate',
+    );
   }
-  log.info(`pushing ${target.ref} (image ${target.image.id.slice(0, 19)}) to ${target.registry}${target.credentials ? ` as ${target.credentials.username ?? 'token'} (from ${target.credentials.source})` : ''}`);
+  log.info(
+    `pushing ${target.ref} (image ${target.image.id.slice(0, 19)}) to ${target.registry}${target.credentials ? ` as ${target.credentials.username ?? 'token'} (from ${target.credentials.source})` : ''}`,
+  );
   const looking = Date.now();
   const remote = await existing;
   log.debug(`registry: tag looked up in ${Date.now() - looking} ms`);
@@ -148,7 +154,11 @@ async function resolveTarget(request: PushRequest, deps: PushDeps, deadline: Dea
   const client = deps.registry(registryApiHost(parsed.registry), credentials, deadline);
   const staging = request.options.staging_repository && parseImageReference(request.options.staging_repository);
   if (staging && staging.registry !== parsed.registry) {
-    throw new DagshipError(`staging_repository ${request.options.staging_repository} is on another registry than ${ref}`, 'the staging repository must be on the same registry (its blobs are mounted, not copied): e.g. <registry>/<team>/dags-staging', 'config');
+    throw new DagshipError(
+      `staging_repository ${request.options.staging_repository} is on another registry than ${ref}`,
+      'the staging repository must be on the same registry (its blobs are mounted, not copied): e.g. <registry>/<team>/dags-staging',
+      'config',
+    );
   }
   return { ref, name, registry: parsed.registry, path: parsed.repository, tag: parsed.tag, image, imageId: image.id, credentials, client, stagingPath: staging ? staging.repository : undefined };
 }
@@ -166,7 +176,11 @@ async function commitImage(request: PushRequest, deps: PushDeps): Promise<{ ref:
   const dirtyImage = await deps.engine.inspect(dirty);
   if (dirtyImage) {
     if (request.allowDirty) return { ref: dirty, image: dirtyImage };
-    throw new DagshipError(`only a build of uncommitted changes (${dirty}) exists for commit ${state.revision.slice(0, 12)}: it is not a release`, 'commit, run dagship build and push again; or pass --allow-dirty to push it anyway', 'gate');
+    throw new DagshipError(
+      `only a build of uncommitted changes (${dirty}) exists for commit ${state.revision.slice(0, 12)}: it is not a release`,
+      'commit, run dagship build and push again; or pass --allow-dirty to push it anyway',
+      'gate',
+    );
   }
   throw new DagshipError(`no image for commit ${state.revision.slice(0, 12)} on the Docker Engine (${clean})`, 'run dagship build first (with the same --short-sha setting)', 'usage');
 }
@@ -174,7 +188,11 @@ async function commitImage(request: PushRequest, deps: PushDeps): Promise<{ ref:
 /** The existing manifest when it is this very image; a refusal when the tag holds anything else. */
 function sameImage(target: Target, remote: RemoteManifest): RemoteManifest | undefined {
   if (remote.isList) {
-    throw new DagshipError(`${target.ref} already exists in the registry as a manifest list (multi-platform image) ${target.name}@${remote.digest}: dagship never moves a tag`, 'build from a new commit to get a new tag', 'gate');
+    throw new DagshipError(
+      `${target.ref} already exists in the registry as a manifest list (multi-platform image) ${target.name}@${remote.digest}: dagship never moves a tag`,
+      'build from a new commit to get a new tag',
+      'gate',
+    );
   }
   if (remote.configDigest === target.image.id) return remote;
   throw new DagshipError(
@@ -238,7 +256,7 @@ function progressLogger(log: Logger) {
     if (!event.id || seen.has(key) || !/^(Pushing|Pushed|Layer already exists|Mounted from)/.test(status)) return;
     seen.add(key);
     log.debug(`layer ${event.id}: ${status === 'Pushing' ? 'uploading' : status}`);
-    if (status === 'Pushing' && !seen.has('uploading')) (seen.add('uploading'), log.info('uploading new layers'));
+    if (status === 'Pushing' && !seen.has('uploading')) seen.add('uploading'), log.info('uploading new layers');
   };
 }
 

@@ -26,8 +26,7 @@ export async function readRelease(root: string, git: GitRepo, baked: (relative: 
   if (!state) {
     throw new DagshipError(`${root} is not inside a git repository`, 'dagship tags and labels images by commit: run git init and commit the DAG repository', 'usage');
   }
-  const underRoot = (paths: string[]) =>
-    paths.map((p) => path.relative(root, path.join(state.root, p)).split(path.sep).join('/')).filter((p) => !p.startsWith('..') && baked(p));
+  const underRoot = (paths: string[]) => paths.map((p) => path.relative(root, path.join(state.root, p)).split(path.sep).join('/')).filter((p) => !p.startsWith('..') && baked(p));
   const source = state.remoteUrl ? publicUrl(state.remoteUrl) : undefined;
   return { revision: state.revision, commitTime: utc(state.commitTime), dirtyPaths: underRoot(state.dirtyPaths), source, ignoredPaths: underRoot(state.ignoredPaths ?? []) };
 }

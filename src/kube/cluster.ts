@@ -93,7 +93,11 @@ export function loadKubeConfig(context?: string): k8s.KubeConfig {
   }
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      const known =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none';
       throw new DagshipError(`kubeconfig has no context '${context}'`, `pick one of: ${known}`, 'usage');
     }
     kc.setCurrentContext(context);
@@ -127,17 +131,21 @@ const FIELD_MANAGER = 'dagship';
 /** API clients whose every request carries a deadline (the generated clients take a signal per request). */
 function makeClient<T>(kc: k8s.KubeConfig, type: new (config: k8s.Configuration) => T, deadline: RequestDeadline): T {
   const server = kc.getCurrentCluster()!.server;
-  return new type(k8s.createConfiguration({
-    baseServer: new k8s.ServerConfiguration(server, {}),
-    authMethods: { default: kc },
-    promiseMiddleware: [{
-      pre: async (context) => {
-        context.setSignal(AbortSignal.timeout(Math.max(1, deadline.requestTimeoutMs())));
-        return context;
-      },
-      post: async (response) => response,
-    }],
-  }));
+  return new type(
+    k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (context) => {
+            context.setSignal(AbortSignal.timeout(Math.max(1, deadline.requestTimeoutMs())));
+            return context;
+          },
+          post: async (response) => response,
+        },
+      ],
+    }),
+  );
 }
 
 export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixedDeadline): KubeCluster {
@@ -145,7 +153,9 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
   const core = makeClient(kc, k8s.CoreV1Api, deadline);
   const coordination = makeClient(kc, k8s.CoordinationV1Api, deadline);
   const wrap = <T>(verb: string, resource: string, namespace: string, call: () => Promise<T>) =>
-    call().catch((err: unknown) => { throw kubeError(err, verb, resource, namespace); });
+    call().catch((err: unknown) => {
+      throw kubeError(err, verb, resource, namespace);
+    });
   // A read of an object that may not exist yet: gone is undefined, any other failure a worded error.
   const orMissing = <T>(resource: string, namespace: string, call: () => Promise<T>) =>
     call().catch((err: unknown) => {
@@ -155,9 +165,10 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
 
   const read = async (ref: WorkloadRef): Promise<Workload> => {
     const { name, namespace } = ref;
-    const object = ref.kind === 'Deployment'
-      ? await wrap('get', 'deployments', namespace, () => apps.readNamespacedDeployment({ name, namespace }))
-      : await wrap('get', 'statefulsets', namespace, () => apps.readNamespacedStatefulSet({ name, namespace }));
+    const object =
+      ref.kind === 'Deployment'
+        ? await wrap('get', 'deployments', namespace, () => apps.readNamespacedDeployment({ name, namespace }))
+        : await wrap('get', 'statefulsets', namespace, () => apps.readNamespacedStatefulSet({ name, namespace }));
     return { ...ref, object };
   };
 
@@ -168,7 +179,9 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
         wrap('list', 'deployments', namespace, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
         wrap('list', 'statefulsets', namespace, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
       ]);
-      const of = (kind: WorkloadKind) => (object: WorkloadObject): Workload => ({ kind, name: object.metadata!.name!, namespace, object });
+      const of =
+        (kind: WorkloadKind) =>
+        (object: WorkloadObject): Workload => ({ kind, name: object.metadata!.name!, namespace, object });
       return [...deployments.items.map(of('Deployment')), ...statefulSets.items.map(of('StatefulSet'))];
     },
     readWorkload: read,
@@ -189,14 +202,14 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
     },
     async patchWorkload(ref, body) {
       const { name, namespace } = ref;
-      const object = ref.kind === 'Deployment'
-        ? await wrap('patch', 'deployments', namespace, () => apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE))
-        : await wrap('patch', 'statefulsets', namespace, () => apps.patchNamespacedStatefulSet({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE));
+      const object =
+        ref.kind === 'Deployment'
+          ? await wrap('patch', 'deployments', namespace, () => apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE))
+          : await wrap('patch', 'statefulsets', namespace, () => apps.patchNamespacedStatefulSet({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE));
       return { ...ref, object };
     },
     readConfigMap: (namespace, name) => orMissing('configmaps', namespace, () => core.readNamespacedConfigMap({ name, namespace })),
-    patchConfigMap: (namespace, name, body) =>
-      wrap('patch', 'configmaps', namespace, () => core.patchNamespacedConfigMap({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE)),
+    patchConfigMap: (namespace, name, body) => wrap('patch', 'configmaps', namespace, () => core.patchNamespacedConfigMap({ name, namespace, body, fieldManager: FIELD_MANAGER }, MERGE)),
     async namespaceExists(namespace) {
       try {
         await core.readNamespace({ name: namespace });
@@ -214,10 +227,13 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
       const deleted: string[] = [];
       for (const name of unready) {
         // The controller may have replaced the pod meanwhile: already gone is fine.
-        const gone = await core.deleteNamespacedPod({ name, namespace }).then(() => true, (err: unknown) => {
-          if ((err as { code?: number }).code === 404) return false;
-          throw kubeError(err, 'delete', 'pods', namespace);
-        });
+        const gone = await core.deleteNamespacedPod({ name, namespace }).then(
+          () => true,
+          (err: unknown) => {
+            if ((err as { code?: number }).code === 404) return false;
+            throw kubeError(err, 'delete', 'pods', namespace);
+          },
+        );
         if (gone) deleted.push(name);
       }
       return deleted;
@@ -237,7 +253,9 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
         wrap('list', 'persistentvolumeclaims', namespace, () => core.listNamespacedPersistentVolumeClaim({ namespace })),
         wrap('list', 'pods', namespace, () => core.listNamespacedPod({ namespace, labelSelector: releaseSelector(release) })),
       ]);
-      const of = (kind: WorkloadKind) => (object: WorkloadObject): Workload => ({ kind, name: object.metadata!.name!, namespace, object });
+      const of =
+        (kind: WorkloadKind) =>
+        (object: WorkloadObject): Workload => ({ kind, name: object.metadata!.name!, namespace, object });
       const sets = new Map([...statefulSets.items, ...databases.items].map((s) => [s.metadata!.name!, s]));
       return {
         workloads: [...deployments.items.map(of('Deployment')), ...[...sets.values()].map(of('StatefulSet'))],
@@ -248,8 +266,7 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
         pods: pods.items,
       };
     },
-    listConfigMaps: async (namespace, labelSelector) =>
-      (await wrap('list', 'configmaps', namespace, () => core.listNamespacedConfigMap({ namespace, labelSelector }))).items,
+    listConfigMaps: async (namespace, labelSelector) => (await wrap('list', 'configmaps', namespace, () => core.listNamespacedConfigMap({ namespace, labelSelector }))).items,
     createConfigMap: (namespace, body) => wrap('create', 'configmaps', namespace, () => core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER })),
     async deleteConfigMap(namespace, name) {
       await core.deleteNamespacedConfigMap({ name, namespace }).catch((err: unknown) => {
@@ -257,15 +274,19 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
       });
     },
     readLease: (namespace, name) => orMissing('leases', namespace, () => coordination.readNamespacedLease({ name, namespace })),
-    writeLease: (namespace, body) => body.metadata?.resourceVersion
-      ? wrap('update', 'leases', namespace, () => coordination.replaceNamespacedLease({ name: body.metadata!.name!, namespace, body, fieldManager: FIELD_MANAGER }))
-      : wrap('create', 'leases', namespace, () => coordination.createNamespacedLease({ namespace, body, fieldManager: FIELD_MANAGER })),
+    writeLease: (namespace, body) =>
+      body.metadata?.resourceVersion
+        ? wrap('update', 'leases', namespace, () => coordination.replaceNamespacedLease({ name: body.metadata!.name!, namespace, body, fieldManager: FIELD_MANAGER }))
+        : wrap('create', 'leases', namespace, () => coordination.createNamespacedLease({ namespace, body, fieldManager: FIELD_MANAGER })),
     async podProblems(namespace, selector) {
       const labelSelector = labelsOf(selector);
       const pods = await wrap('list', 'pods', namespace, () => core.listNamespacedPod({ namespace, labelSelector }));
       const names = new Set(pods.items.map((p) => p.metadata?.name));
       const events = await wrap('list', 'events', namespace, () => core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Pod,type=Warning' }));
-      const warnings = events.items.filter((e) => names.has(e.involvedObject.name)).slice(-5).map(eventLine);
+      const warnings = events.items
+        .filter((e) => names.has(e.involvedObject.name))
+        .slice(-5)
+        .map(eventLine);
       return [...pods.items.flatMap(podProblemsOf), ...warnings];
     },
   };
@@ -275,12 +296,18 @@ export function connectKube(kc: k8s.KubeConfig, deadline: RequestDeadline = fixe
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DagshipError(`Kubernetes API did not answer to ${what} within ${Math.round(ms / 1000)}s`, 'is the cluster reachable? check the kubeconfig server and context', 'infra')), ms);
+    timer = setTimeout(
+      () => reject(new DagshipError(`Kubernetes API did not answer to ${what} within ${Math.round(ms / 1000)}s`, 'is the cluster reachable? check the kubeconfig server and context', 'infra')),
+      ms,
+    );
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-const labelsOf = (selector: Record<string, string>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+const labelsOf = (selector: Record<string, string>) =>
+  Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 /** Waiting/terminated reasons of containers that are not ready, the way `kubectl describe pod` shows them. */
 export function podProblemsOf(pod: k8s.V1Pod): PodProblem[] {
@@ -289,9 +316,7 @@ export function podProblemsOf(pod: k8s.V1Pod): PodProblem[] {
     if (s.ready) return [];
     const waiting = s.state?.waiting;
     const terminated = s.state?.terminated ?? s.lastState?.terminated;
-    const why = waiting?.reason
-      ? `${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`
-      : terminated ? `terminated: ${terminated.reason ?? 'exit'} ${terminated.exitCode}` : undefined;
+    const why = waiting?.reason ? `${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}` : terminated ? `terminated: ${terminated.reason ?? 'exit'} ${terminated.exitCode}` : undefined;
     return why ? [`pod/${pod.metadata?.name} container ${s.name} (${s.image}): ${why}`] : [];
   });
 }

@@ -37,7 +37,11 @@ export function planConfigMap(cm: k8s.V1ConfigMap, repos: Set<string>, target: s
   return { lines, previousImage: previousImage ?? '', patch: { metadata: { resourceVersion: cm.metadata?.resourceVersion, annotations }, data } };
 }
 
-interface Setting { line: number; key: string; value: string }
+interface Setting {
+  line: number;
+  key: string;
+  value: string;
+}
 
 /** Finds `key = value` lines of the worker settings inside the executor sections of an INI text. */
 function workerLines(lines: string[]): Map<string, Setting> {

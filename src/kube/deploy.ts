@@ -108,7 +108,11 @@ export function newRecord(state: ReleaseState, records: ReleaseRecord[], what: P
 /** Takes the release's Lease around `work`; a second signal meanwhile prints the command that recovers. */
 export async function withReleaseLock<T>(cluster: KubeCluster, request: ReleaseRequest, purpose: string, log: Logger, work: (holder: string) => Promise<T>): Promise<T> {
   return stopGracefully(recoverCommand(request), async () => {
-    const lock = await acquireReleaseLock(cluster, { namespace: request.namespace, release: request.release, purpose, waitMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, leaseSeconds: request.leaseSeconds }, log);
+    const lock = await acquireReleaseLock(
+      cluster,
+      { namespace: request.namespace, release: request.release, purpose, waitMs: request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, leaseSeconds: request.leaseSeconds },
+      log,
+    );
     try {
       return await work(lock.holder);
     } finally {
@@ -146,7 +150,13 @@ interface PutBack {
  * Puts every object of the record back, watches what moved (all workloads with `watchAll`, for a rollback
  * whose watch was left pending), and writes the outcome into the record.
  */
-export async function putBack(cluster: KubeCluster, record: ReleaseRecord, request: ReleaseRequest, log: Logger, options: { done: 'failed' | 'rolled-back'; watchAll?: boolean; note?: string }): Promise<PutBack> {
+export async function putBack(
+  cluster: KubeCluster,
+  record: ReleaseRecord,
+  request: ReleaseRequest,
+  log: Logger,
+  options: { done: 'failed' | 'rolled-back'; watchAll?: boolean; note?: string },
+): Promise<PutBack> {
   const deadline = deadlineOf(request);
   deadline.phase(AFTER_TIMEOUT_MS.restore);
   log.warn(`putting every object of release '${record.release}' back on its state before revision ${record.revision}`);
@@ -162,22 +172,41 @@ export async function putBack(cluster: KubeCluster, record: ReleaseRecord, reque
   }
   const status: RecordStatus = unknown ? 'rollback-failed' : stoppedBy() || restored.some((r) => !r.ok) ? 'rollback-pending' : options.done;
   deadline.phase(AFTER_TIMEOUT_MS.record);
-  const note = `${new Date().toISOString()} ${options.note ?? 'put back'}: ${status}${unknown ? ` (${reports.filter((r) => r.state === 'unknown').map((r) => `${r.what}: ${r.detail}`).join('; ')})` : ''}`;
-  await updateRecord(cluster, record, { status, undo: status === options.done ? undefined : options.done, notes: [...record.notes, note] })
-    .catch((err: unknown) => log.warn(`could not write the outcome into release record ${record.revision}: ${reasonOf(err)}`));
+  const note = `${new Date().toISOString()} ${options.note ?? 'put back'}: ${status}${
+    unknown
+      ? ` (${reports
+          .filter((r) => r.state === 'unknown')
+          .map((r) => `${r.what}: ${r.detail}`)
+          .join('; ')})`
+      : ''
+  }`;
+  await updateRecord(cluster, record, { status, undo: status === options.done ? undefined : options.done, notes: [...record.notes, note] }).catch((err: unknown) =>
+    log.warn(`could not write the outcome into release record ${record.revision}: ${reasonOf(err)}`),
+  );
   return { done: status === options.done, status, reports, restored };
 }
 
-async function rollOut(cluster: KubeCluster, state: ReleaseState, changes: PlannedChange[], meta: DeployMeta, record: ReleaseRecord, request: ReleaseRequest, deadline: PhaseDeadline, log: Logger): Promise<ReleaseOutcome> {
+async function rollOut(
+  cluster: KubeCluster,
+  state: ReleaseState,
+  changes: PlannedChange[],
+  meta: DeployMeta,
+  record: ReleaseRecord,
+  request: ReleaseRequest,
+  deadline: PhaseDeadline,
+  log: Logger,
+): Promise<ReleaseOutcome> {
   const outcome: ReleaseOutcome = { changes, dryRun: false, rollouts: [], revision: record.revision };
-  log.warn("dagship patches the workloads directly: the next `helm upgrade` without images.airflow.* set to this image reverts it");
+  log.warn('dagship patches the workloads directly: the next `helm upgrade` without images.airflow.* set to this image reverts it');
   let failure: unknown;
   try {
     // All at once, so the rollouts start together; whatever happens, the server's state is judged after.
-    const results = await Promise.allSettled(changes.map((change) => {
-      log.info(`patching ${label(change)}`);
-      return applyChange(cluster, state, change, meta, log);
-    }));
+    const results = await Promise.allSettled(
+      changes.map((change) => {
+        log.info(`patching ${label(change)}`);
+        return applyChange(cluster, state, change, meta, log);
+      }),
+    );
     const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (refused) throw refused.reason;
     if (!stoppedBy()) {
@@ -206,14 +235,21 @@ function failureOf(record: ReleaseRecord, back: PutBack, request: ReleaseRequest
   if (!back.done && !(signal && back.status === 'rollback-pending')) return notBack(record, back, request, failure ? reasonOf(failure) : signal ? `stopped by ${signal}` : 'rollout failed', failure);
   const objects = describeReports(back.reports).join('\n');
   if (signal) {
-    return new StoppedError(signal, `stopped by ${signal}: every object put back on its state before revision ${record.revision}, without waiting for those rollouts (recorded as rollback pending)\n${objects}\nto finish watching them, run: ${recoverCommand(request)}`);
+    return new StoppedError(
+      signal,
+      `stopped by ${signal}: every object put back on its state before revision ${record.revision}, without waiting for those rollouts (recorded as rollback pending)\n${objects}\nto finish watching them, run: ${recoverCommand(request)}`,
+    );
   }
   if (failure) {
     const kind = failure instanceof DagshipError ? failure.kind : 'infra';
     const hint = failure instanceof DagshipError ? failure.hint : 'see the error above';
     return new DagshipError(`${reasonOf(failure)}\nthe deploy was undone: all back on the state before revision ${record.revision}\n${objects}`, hint, kind, { cause: failure });
   }
-  const rolledBack = back.reports.filter((r) => r.state === 'restored').map((r) => r.what).join(', ') || 'nothing (no object had changed)';
+  const rolledBack =
+    back.reports
+      .filter((r) => r.state === 'restored')
+      .map((r) => r.what)
+      .join(', ') || 'nothing (no object had changed)';
   return rolloutFailed(rolledBack, back.restored, report);
 }
 
@@ -230,7 +266,12 @@ function notBack(record: ReleaseRecord, back: PutBack, request: ReleaseRequest, 
 
 /** The error of a failed rollout, after the rollback: what was rolled back, whether it all came back, and why it failed. */
 export function rolloutFailed(rolledBack: string, restored: RolloutResult[], report: string[]): DagshipError {
-  const after = restored.every((r) => r.ok) ? 'all back on their previous images' : `NOT all back: ${restored.filter((r) => !r.ok).map((r) => `${label(r.ref)} ${r.message}`).join('; ')}`;
+  const after = restored.every((r) => r.ok)
+    ? 'all back on their previous images'
+    : `NOT all back: ${restored
+        .filter((r) => !r.ok)
+        .map((r) => `${label(r.ref)} ${r.message}`)
+        .join('; ')}`;
   return new DagshipError(
     `rollout failed, rolled back ${rolledBack} (${after})\n${report.join('\n')}`,
     'fix what the report shows (an image that cannot be pulled, a crashing container), then deploy again',
@@ -240,11 +281,13 @@ export function rolloutFailed(rolledBack: string, restored: RolloutResult[], rep
 
 /** Per failed workload: why (the rollout state), and its pods' problems (container states, warning events). */
 export async function failureReport(cluster: KubeCluster, state: ReleaseState, failed: RolloutResult[]): Promise<string[]> {
-  const perWorkload = await Promise.all(failed.map(async (r) => {
-    const w = state.workloads.find((x) => x.kind === r.ref.kind && x.name === r.ref.name);
-    const selector = w?.object.spec?.selector.matchLabels ?? {};
-    const problems = await cluster.podProblems(state.namespace, selector).catch(() => [] as string[]);
-    return [`  ${label(r.ref)}: ${r.message}`, ...[...new Set(problems)].slice(0, 10).map((p) => `    ${p}`)];
-  }));
+  const perWorkload = await Promise.all(
+    failed.map(async (r) => {
+      const w = state.workloads.find((x) => x.kind === r.ref.kind && x.name === r.ref.name);
+      const selector = w?.object.spec?.selector.matchLabels ?? {};
+      const problems = await cluster.podProblems(state.namespace, selector).catch(() => [] as string[]);
+      return [`  ${label(r.ref)}: ${r.message}`, ...[...new Set(problems)].slice(0, 10).map((p) => `    ${p}`)];
+    }),
+  );
   return perWorkload.flat();
 }

@@ -24,7 +24,12 @@ export function kubeError(err: unknown, verb: string, resource: string, namespac
   const what = `${verb} ${resource} in namespace '${namespace}'`;
   if (code === 409) return err; // callers re-read and retry conflicts
   if (isTimeout(err)) {
-    return new DagshipError(`Kubernetes API did not answer to ${what} in time (request deadline)`, 'the API server accepts connections but does not answer: check its health (kubectl get --raw /readyz) and the network to it', 'infra', { cause: err });
+    return new DagshipError(
+      `Kubernetes API did not answer to ${what} in time (request deadline)`,
+      'the API server accepts connections but does not answer: check its health (kubectl get --raw /readyz) and the network to it',
+      'infra',
+      { cause: err },
+    );
   }
   if (code === 403) {
     return new DagshipError(

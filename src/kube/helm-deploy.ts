@@ -61,7 +61,11 @@ async function helmDeploy(cluster: KubeCluster, helm: Helm, image: string, reque
   const state = await readRelease(cluster, namespace, release); // the same clear errors as patch mode for a wrong release or namespace
   const before = await helm.status(release, namespace);
   if (!before) {
-    throw new DagshipError(`Helm has no release '${release}' in namespace '${namespace}', though its workloads exist`, 'the release is not managed by helm here: deploy with --strategy patch, or check --context', 'config');
+    throw new DagshipError(
+      `Helm has no release '${release}' in namespace '${namespace}', though its workloads exist`,
+      'the release is not managed by helm here: deploy with --strategy patch, or check --context',
+      'config',
+    );
   }
   const change: ChangeSummary = { kind: 'HelmRelease', name: release, lines: valueChanges(await helm.values(release, namespace), values) };
   const outcome: ReleaseOutcome = { changes: change.lines.length > 0 ? [change] : [], dryRun: Boolean(request.dryRun), rollouts: [] };
@@ -99,7 +103,9 @@ async function helmDeploy(cluster: KubeCluster, helm: Helm, image: string, reque
 }
 
 async function settle(cluster: KubeCluster, record: ReleaseRecord, status: ReleaseRecord['status'], note: string, log: Logger): Promise<void> {
-  await updateRecord(cluster, record, { status, notes: [...record.notes, `${new Date().toISOString()} ${note}`] }).catch((err: unknown) => log.warn(`could not write release record ${record.revision}: ${reasonOf(err)}`));
+  await updateRecord(cluster, record, { status, notes: [...record.notes, `${new Date().toISOString()} ${note}`] }).catch((err: unknown) =>
+    log.warn(`could not write release record ${record.revision}: ${reasonOf(err)}`),
+  );
 }
 
 function describe(image: string, request: HelmRequest): string {

@@ -30,7 +30,9 @@ export function manifestChanges(before: string, after: string): string[] {
 }
 
 function objects(manifest: string): Rendered[] {
-  return parseAllDocuments(manifest).map((d) => d.toJS() as Rendered | null).filter((o): o is Rendered => Boolean(o?.kind));
+  return parseAllDocuments(manifest)
+    .map((d) => d.toJS() as Rendered | null)
+    .filter((o): o is Rendered => Boolean(o?.kind));
 }
 
 const key = (o: Rendered) => `${o.kind}/${o.metadata?.name}`;
@@ -40,7 +42,10 @@ const named = (o: Rendered) => ({ kind: o.kind ?? '', name: o.metadata?.name ?? 
 function settings(o: Rendered | undefined): Map<string, string> {
   const out = new Map<string, string>();
   const spec = o?.spec?.template?.spec;
-  for (const [what, list] of [['init container', spec?.initContainers], ['container', spec?.containers]] as const) {
+  for (const [what, list] of [
+    ['init container', spec?.initContainers],
+    ['container', spec?.containers],
+  ] as const) {
     for (const c of list ?? []) {
       if (c.image) out.set(`${what} ${c.name}`, c.image);
       for (const e of c.env ?? []) if (e.name?.includes('WORKER_CONTAINER') && e.value !== undefined) out.set(`${what} ${c.name} env ${e.name}`, e.value);
@@ -53,6 +58,10 @@ function settings(o: Rendered | undefined): Map<string, string> {
 function configLines(before: Record<string, string>, after: Record<string, string>): string[] {
   return Object.entries(after).flatMap(([k, text]) => {
     const old = new Set((before[k] ?? '').split('\n').map((l) => l.trim()));
-    return text.split('\n').map((l) => l.trim()).filter((l) => l && !old.has(l)).map((l) => `${k}: ${l}`);
+    return text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !old.has(l))
+      .map((l) => `${k}: ${l}`);
   });
 }

@@ -62,7 +62,12 @@ export function planWorkload(w: Workload, repos: Set<string>, target: string, me
 }
 
 export function annotationsFor(previousImage: string, meta: DeployMeta): Record<string, string> {
-  return { [ANNOTATIONS.previousImage]: previousImage, [ANNOTATIONS.revision]: meta.revision, [ANNOTATIONS.deployedAt]: meta.now, ...(meta.verification ? { [ANNOTATIONS.verification]: meta.verification } : {}) };
+  return {
+    [ANNOTATIONS.previousImage]: previousImage,
+    [ANNOTATIONS.revision]: meta.revision,
+    [ANNOTATIONS.deployedAt]: meta.now,
+    ...(meta.verification ? { [ANNOTATIONS.verification]: meta.verification } : {}),
+  };
 }
 
 export function mainImage(w: Workload): string | undefined {

@@ -22,12 +22,18 @@ export interface ObjectReport {
  * at once, so a server that stops answering costs one request deadline, not one per object.
  */
 export async function restoreRelease(cluster: KubeCluster, before: ObjectState[], namespace: string, log: Logger): Promise<ObjectReport[]> {
-  return Promise.all(before.map((state) => restoreObject(cluster, state, namespace, log).catch((err: unknown): ObjectReport => ({
-    what: label(state),
-    ...(state.kind === 'ConfigMap' ? {} : { ref: { kind: state.kind, name: state.name, namespace } }),
-    state: 'unknown',
-    detail: reasonOf(err),
-  }))));
+  return Promise.all(
+    before.map((state) =>
+      restoreObject(cluster, state, namespace, log).catch(
+        (err: unknown): ObjectReport => ({
+          what: label(state),
+          ...(state.kind === 'ConfigMap' ? {} : { ref: { kind: state.kind, name: state.name, namespace } }),
+          state: 'unknown',
+          detail: reasonOf(err),
+        }),
+      ),
+    ),
+  );
 }
 
 async function restoreObject(cluster: KubeCluster, state: ObjectState, namespace: string, log: Logger): Promise<ObjectReport> {

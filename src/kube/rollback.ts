@@ -34,7 +34,11 @@ export async function rollbackRelease(cluster: KubeCluster, request: ReleaseRequ
     outcome.rollouts = back.restored;
     if (back.done) return outcome;
     const signal = stoppedBy();
-    if (signal && back.status === 'rollback-pending') throw new StoppedError(signal, `stopped by ${signal}: every object is back on its state before revision ${target.revision}; its rollouts were not watched to the end. To finish: ${recoverCommand(request)}`);
+    if (signal && back.status === 'rollback-pending')
+      throw new StoppedError(
+        signal,
+        `stopped by ${signal}: every object is back on its state before revision ${target.revision}; its rollouts were not watched to the end. To finish: ${recoverCommand(request)}`,
+      );
     const failed = [...back.reports.filter((r) => r.state === 'unknown').map((r) => `${r.what}: ${r.detail}`), ...back.restored.filter((r) => !r.ok).map((r) => `${label(r.ref)}: ${r.message}`)];
     throw new DagshipError(
       `rollback of release '${request.release}' to its state before revision ${target.revision} did not finish (recorded as ${back.status}):\n${failed.map((l) => `  ${l}`).join('\n')}`,
@@ -80,9 +84,15 @@ async function current(cluster: KubeCluster, namespace: string, state: ObjectSta
 }
 
 function differences(now: ObjectState, target: ObjectState): string[] {
-  if (target.kind === 'ConfigMap') return Object.keys(target.data ?? {}).filter((k) => now.data?.[k] !== target.data?.[k]).map((k) => `${k}: back to its state before the deploy`);
+  if (target.kind === 'ConfigMap')
+    return Object.keys(target.data ?? {})
+      .filter((k) => now.data?.[k] !== target.data?.[k])
+      .map((k) => `${k}: back to its state before the deploy`);
   const lines: string[] = [];
-  for (const [what, list] of [['init container', 'initContainers'], ['container', 'containers']] as const) {
+  for (const [what, list] of [
+    ['init container', 'initContainers'],
+    ['container', 'containers'],
+  ] as const) {
     for (const c of target[list] ?? []) {
       const other = now[list]?.find((x) => x.name === c.name);
       if (other && other.image !== c.image) lines.push(`${what} ${c.name}: ${other.image} → ${c.image}`);
@@ -107,7 +117,18 @@ async function helmRollback(cluster: KubeCluster, helm: Helm | undefined, record
   const refs = record.before.flatMap((s) => (s.kind === 'ConfigMap' ? [] : [{ kind: s.kind, name: s.name, namespace: request.namespace }]));
   outcome.rollouts = await watchRollouts(cluster, refs, { timeoutMs: request.timeoutMs, intervalMs: request.intervalMs }, log);
   const ok = outcome.rollouts.every((r) => r.ok);
-  await updateRecord(cluster, record, { status: ok ? 'rolled-back' : 'rollback-pending', notes: [...record.notes, `${new Date().toISOString()} helm rollback to ${record.helmRevision} by ${holder}; release gate: ${verification}`] });
-  if (!ok) throw new DagshipError(`helm rollback to revision ${record.helmRevision} did not roll out: ${outcome.rollouts.filter((r) => !r.ok).map((r) => `${label(r.ref)} ${r.message}`).join('; ')}`, `fix what is listed, then run ${recoverCommand(request)} again`, 'gate');
+  await updateRecord(cluster, record, {
+    status: ok ? 'rolled-back' : 'rollback-pending',
+    notes: [...record.notes, `${new Date().toISOString()} helm rollback to ${record.helmRevision} by ${holder}; release gate: ${verification}`],
+  });
+  if (!ok)
+    throw new DagshipError(
+      `helm rollback to revision ${record.helmRevision} did not roll out: ${outcome.rollouts
+        .filter((r) => !r.ok)
+        .map((r) => `${label(r.ref)} ${r.message}`)
+        .join('; ')}`,
+      `fix what is listed, then run ${recoverCommand(request)} again`,
+      'gate',
+    );
   return outcome;
 }

@@ -2,10 +2,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { Workload } from './cluster.js';
 
 /** Where a rollout stands, judged the way `kubectl rollout status` judges it. */
-export type RolloutState =
-  | { phase: 'progressing'; message: string }
-  | { phase: 'done'; message: string }
-  | { phase: 'failed'; message: string };
+export type RolloutState = { phase: 'progressing'; message: string } | { phase: 'done'; message: string } | { phase: 'failed'; message: string };
 
 export function rolloutState(w: Workload): RolloutState {
   return w.kind === 'Deployment' ? deploymentState(w.object as k8s.V1Deployment) : statefulSetState(w.object as k8s.V1StatefulSet);

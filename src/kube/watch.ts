@@ -37,13 +37,15 @@ async function watchOne(cluster: KubeCluster, ref: WorkloadRef, deadline: number
   let pushed: Workload | undefined;
   let wake: () => void = () => undefined;
   // Event-driven like `kubectl rollout status`: the end of a rollout is seen when it happens, not at the next poll.
-  const stop = await cluster.watchWorkload?.(ref, (w) => {
-    pushed = w;
-    wake();
-  }).catch((err: unknown) => {
-    log.debug(`${label(ref)}: cannot watch (${reasonOf(err)}); polling every ${intervalMs} ms`);
-    return undefined;
-  });
+  const stop = await cluster
+    .watchWorkload?.(ref, (w) => {
+      pushed = w;
+      wake();
+    })
+    .catch((err: unknown) => {
+      log.debug(`${label(ref)}: cannot watch (${reasonOf(err)}); polling every ${intervalMs} ms`);
+      return undefined;
+    });
   const pause = stop ? POLL_BESIDE_WATCH_MS : intervalMs;
   try {
     for (;;) {

@@ -97,12 +97,9 @@ export function networkError(c: Pick<Connection, 'host' | 'url' | 'requestTimeou
   const code = codeOf(err);
   const source = c.source ?? 'the image reference';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new DagshipError(
-      `unknown registry host ${c.host.replace(/:\d+$/, '')}: the name does not resolve (${code})`,
-      `check the registry host in ${source} and this machine's DNS`,
-      'infra',
-      { cause: err },
-    );
+    return new DagshipError(`unknown registry host ${c.host.replace(/:\d+$/, '')}: the name does not resolve (${code})`, `check the registry host in ${source} and this machine's DNS`, 'infra', {
+      cause: err,
+    });
   }
   if ((err as { name?: string })?.name === 'TimeoutError') {
     return new DagshipError(

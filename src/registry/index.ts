@@ -90,7 +90,16 @@ export function registryApiHost(registry: string): string {
 
 export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, options: RegistryOptions = {}): ArtifactRegistry {
   const url = registryBaseUrl(host);
-  const connection = { host, url, fetchImpl, credentials: options.credentials, delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000], requestTimeoutMs: options.requestTimeoutMs ?? 30_000, deadline: options.deadline, source: options.source };
+  const connection = {
+    host,
+    url,
+    fetchImpl,
+    credentials: options.credentials,
+    delays: options.retryDelaysMs ?? [500, 1000, 2000, 4000],
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    deadline: options.deadline,
+    source: options.source,
+  };
   const request = authorizedRequest(connection);
   const pull = (repository: string) => `repository:${repository}:pull`;
   const push = (repository: string) => `repository:${repository}:pull,push`;
@@ -114,11 +123,7 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
         throw networkError({ ...connection, requestTimeoutMs: 10_000 }, err, 'on /v2/');
       }
       if (response.status === 200 || response.status === 401) return { url, authRequired: response.status === 401 };
-      throw new DagshipError(
-        `the registry ${host} answered ${response.status} on ${url}/v2/; it does not look like an OCI registry`,
-        'check the registry host in the image repository',
-        'infra',
-      );
+      throw new DagshipError(`the registry ${host} answered ${response.status} on ${url}/v2/; it does not look like an OCI registry`, 'check the registry host in the image repository', 'infra');
     },
     async manifest(repository, reference) {
       const raw = await rawManifest(repository, reference);
@@ -172,5 +177,11 @@ export function parseManifest(body: Buffer, contentType: string | null): RemoteM
   const json = JSON.parse(body.toString('utf8')) as { mediaType?: string; config?: { digest?: string }; manifests?: unknown[]; layers?: { digest: string; size: number }[] };
   const mediaType = json.mediaType ?? contentType?.split(';')[0] ?? '';
   const isList = Array.isArray(json.manifests) || /manifest\.list|image\.index/.test(mediaType);
-  return { digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, mediaType, configDigest: isList ? undefined : json.config?.digest, isList, layers: (json.layers ?? []).map((l) => ({ digest: l.digest, size: l.size })) };
+  return {
+    digest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+    mediaType,
+    configDigest: isList ? undefined : json.config?.digest,
+    isList,
+    layers: (json.layers ?? []).map((l) => ({ digest: l.digest, size: l.size })),
+  };
 }

@@ -24,9 +24,7 @@ export function renderComment(input: CommentInput): string {
   for (const f of input.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const worst = (path: string): Severity | 'ok' => (byFile.get(path) ?? []).reduce<Severity | 'ok'>((w, f) => (RANK[f.severity] < RANK[w] ? f.severity : w), 'ok');
   const paths = [...new Set([...input.files.map((f) => f.path), ...byFile.keys()])];
-  const rows = paths
-    .map((path) => ({ path, status: worst(path), file: input.files.find((f) => f.path === path) }))
-    .sort((a, b) => RANK[a.status] - RANK[b.status] || a.path.localeCompare(b.path));
+  const rows = paths.map((path) => ({ path, status: worst(path), file: input.files.find((f) => f.path === path) })).sort((a, b) => RANK[a.status] - RANK[b.status] || a.path.localeCompare(b.path));
   const limit = input.limit ?? 50;
   const counts = countBySeverity(input.findings);
   const lines = [
@@ -57,9 +55,7 @@ export function redactor(secrets: string[]): (text: string) => string {
   return (text) => {
     let out = redact(text);
     for (const s of known) out = out.split(s).join('***');
-    return out
-      .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@')
-      .replace(/\b(password|passwd|pwd|token|secret|api_key|apikey)(["']?\s*[:=]\s*["']?)[^\s,'"]+/gi, '$1$2***');
+    return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@').replace(/\b(password|passwd|pwd|token|secret|api_key|apikey)(["']?\s*[:=]\s*["']?)[^\s,'"]+/gi, '$1$2***');
   };
 }
 

@@ -8,13 +8,9 @@ export function toAnnotations(findings: Finding[], limit = ANNOTATION_LIMIT): st
   const sorted = sortFindings(findings);
   const lines = sorted.slice(0, limit).map((f) => {
     const command = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
-    const props = [
-      `file=${prop(f.file)}`,
-      f.line ? `line=${f.line}` : '',
-      f.column ? `col=${f.column}` : '',
-      f.endLine ? `endLine=${f.endLine}` : '',
-      `title=${prop(`${f.tool} ${f.rule}`)}`,
-    ].filter(Boolean);
+    const props = [`file=${prop(f.file)}`, f.line ? `line=${f.line}` : '', f.column ? `col=${f.column}` : '', f.endLine ? `endLine=${f.endLine}` : '', `title=${prop(`${f.tool} ${f.rule}`)}`].filter(
+      Boolean,
+    );
     return `::${command} ${props.join(',')}::${data([f.message, f.help, f.detail].filter(Boolean).join('\n'))}`;
   });
   if (sorted.length > limit) lines.push(`::notice::${sorted.length - limit} more finding(s) not annotated; see the job summary or the SARIF/JSON report`);
@@ -28,7 +24,9 @@ export function toJobSummary(title: string, runs: ToolRun[], passed: boolean, ex
     const c = countBySeverity(r.findings);
     return `| ${r.tool} ${r.version} | ${r.files.length} | ${c.error} | ${c.warning} | ${c.note} |`;
   });
-  const findings = sortFindings(all).slice(0, limit).map((f) => `| ${f.severity} | \`${cell(f.file)}${f.line ? `:${f.line}` : ''}\` | ${f.rule} | ${cell(f.message.split('\n')[0]!)} |`);
+  const findings = sortFindings(all)
+    .slice(0, limit)
+    .map((f) => `| ${f.severity} | \`${cell(f.file)}${f.line ? `:${f.line}` : ''}\` | ${f.rule} | ${cell(f.message.split('\n')[0]!)} |`);
   return [
     `### ${passed ? '✅' : '❌'} ${title}`,
     '',

@@ -10,9 +10,7 @@ export function toJunit(runs: ToolRun[], failOn: FailOn): string {
       const failing = findings.filter((f) => failsGate(f, failOn));
       const other = findings.filter((f) => !failsGate(f, failOn));
       if (failing.length) failures++;
-      const failure = failing.length
-        ? `<failure message="${esc(summary(failing))}" type="${esc(failing[0]!.rule)}">${esc(failing.map(describe).join('\n\n'))}</failure>`
-        : '';
+      const failure = failing.length ? `<failure message="${esc(summary(failing))}" type="${esc(failing[0]!.rule)}">${esc(failing.map(describe).join('\n\n'))}</failure>` : '';
       const out = other.length ? `<system-out>${esc(other.map(describe).join('\n\n'))}</system-out>` : '';
       return `    <testcase classname="${esc(run.tool)}" name="${esc(file)}" file="${esc(file)}">${failure}${out}</testcase>`;
     });
@@ -32,11 +30,13 @@ function describe(f: Finding): string {
 }
 
 function esc(text: string): string {
-  return text
-    // XML 1.0 has no way to carry most control characters; a DAG's output may contain them.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return (
+    text
+      // XML 1.0 has no way to carry most control characters; a DAG's output may contain them.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\ufffd')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+  );
 }

@@ -54,8 +54,7 @@ function dagRepo(): DagRepo {
   const given = existsSync(variables) ? (JSON.parse(readFileSync(variables, 'utf8')) as Record<string, unknown>) : {};
   mkdirSync(path.dirname(variables), { recursive: true });
   writeFileSync(variables, `${JSON.stringify({ ...given, partner_bucket: 's3://partner-exports' }, null, 2)}\n`);
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'pipe', encoding: 'utf8' });
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'pipe', encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
   git('add', '.');
   git('commit', '-q', '-m', 'DAG repository');

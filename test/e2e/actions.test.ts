@@ -17,7 +17,6 @@ const env = infra();
 const actionEnv = { DOCKER_HOST: env.dockerHost };
 const workspace = (extra: Record<string, string> = {}) => exampleRepo(env, extra, 'action');
 
-
 describe('action files', () => {
   // Each folder of actions/ is an action.
   const folders = readdirSync(path.join(REPO_ROOT, 'actions'), { withFileTypes: true }).filter((d) => d.isDirectory());
@@ -129,7 +128,11 @@ describe('deploy through the actions (real registry and control plane, signed re
     const secretLine = team.key.split('\n')[1]!;
     expect([...shipped.stdout.split('\n'), ...shipped.stderr.split('\n')].filter((l) => l.includes(secretLine))).toEqual([`::add-mask::${secretLine}`]);
     const reference = shipped.outputs.reference!;
-    expect(Object.values(await kube.images(staging)).flat().filter((i) => i.includes(reference)).length).toBeGreaterThan(3);
+    expect(
+      Object.values(await kube.images(staging))
+        .flat()
+        .filter((i) => i.includes(reference)).length,
+    ).toBeGreaterThan(3);
 
     const { namespace, kubeconfig, release: name } = target(production);
     const promoted = await runAction(path.join(REPO_ROOT, 'actions/deploy'), { image: reference, release: name, namespace, kubeconfig, 'public-key': team.pub, timeout: '90s' }, actionEnv, repo);
@@ -173,7 +176,15 @@ describe('pull request comment', () => {
     try {
       const event = path.join(mkdtempSync(path.join(tmpdir(), 'dagship-event-')), 'event.json');
       writeFileSync(event, JSON.stringify({ pull_request: { number: 7 } }));
-      const github = { ...actionEnv, GITHUB_TOKEN: token, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'team/dags', GITHUB_EVENT_PATH: event, GITHUB_WORKFLOW: 'dags / pull request', GITHUB_JOB: 'check' };
+      const github = {
+        ...actionEnv,
+        GITHUB_TOKEN: token,
+        GITHUB_API_URL: api.url,
+        GITHUB_REPOSITORY: 'team/dags',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_WORKFLOW: 'dags / pull request',
+        GITHUB_JOB: 'check',
+      };
       const password = `pw-${randomBytes(6).toString('hex')}`;
       const broken = workspace({
         'dags/leaky.py': `from airflow.sdk import dag  # noqa: F401\nraise RuntimeError("cannot reach postgresql://etl:${password}@db.internal/airflow")\n`,

@@ -10,7 +10,6 @@ const env = infra();
 // The quickstart values (in-cluster DB, default admin, …) as helm/quick.yaml.
 const workspace = () => exampleRepo(env, { 'helm/quick.yaml': readFileSync(path.join(REPO_ROOT, 'test/fixtures/helm/quickstart.yaml'), 'utf8') }, 'audit-action');
 
-
 describe('the root action audits the values input', () => {
   it('with lint and check only, dagship audit runs beside them, annotates the values file and fails the step', async () => {
     const repo = workspace();

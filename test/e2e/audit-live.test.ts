@@ -34,8 +34,7 @@ async function audit(ns: string, extra: string[] = [], kubeconfig = env.kubeconf
   return { ...result, report, rules };
 }
 
-const cfgPatch = (ns: string, cfg: string) =>
-  kube.core.patchNamespacedConfigMap({ name: 'airflow-config', namespace: ns, body: { data: { 'airflow.cfg': cfg } } }, MERGE);
+const cfgPatch = (ns: string, cfg: string) => kube.core.patchNamespacedConfigMap({ name: 'airflow-config', namespace: ns, body: { data: { 'airflow.cfg': cfg } } }, MERGE);
 
 describe('dagship audit --release on a real control plane', () => {
   afterAll(async () => {
@@ -69,7 +68,22 @@ describe('dagship audit --release on a real control plane', () => {
     expect(fixed.rules.filter((r) => r.startsWith('helm-logs'))).toEqual([]);
 
     await kube.apps.patchNamespacedDeployment(
-      { name: 'airflow-triggerer', namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'triggerer', image: DRIFTED }, { name: 'triggerer-log-groomer', image: OLD }] } } } } },
+      {
+        name: 'airflow-triggerer',
+        namespace: ns,
+        body: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  { name: 'triggerer', image: DRIFTED },
+                  { name: 'triggerer-log-groomer', image: OLD },
+                ],
+              },
+            },
+          },
+        },
+      },
       MERGE,
     );
     const drifted = await audit(ns);
@@ -78,7 +92,9 @@ describe('dagship audit --release on a real control plane', () => {
     expect(drift).toHaveLength(1);
     expect(drift[0]).toMatchObject({ severity: 'error', file: 'deployment/airflow-triggerer' });
     expect(drift[0]!.message).toContain(`triggerer (deployment/airflow-triggerer container triggerer) runs ${DRIFTED}`);
-    expect(drift[0]!.message).toMatch(/scheduler \(deployment\/airflow-scheduler container scheduler\), api-server .*, dag-processor .*, task pods \(deployment\/airflow-scheduler env AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY\/_TAG\) run 127\.0\.0\.1:5111\/team\/dags@sha256:1{64}/);
+    expect(drift[0]!.message).toMatch(
+      /scheduler \(deployment\/airflow-scheduler container scheduler\), api-server .*, dag-processor .*, task pods \(deployment\/airflow-scheduler env AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY\/_TAG\) run 127\.0\.0\.1:5111\/team\/dags@sha256:1{64}/,
+    );
     expect(drifted.stdout).toMatch(/deployment\/airflow-triggerer\n +- +error +dagship helm-image-drift/);
   });
 
@@ -102,25 +118,55 @@ describe('dagship audit --release on a real control plane', () => {
     const labels = { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': 'airflow' };
     await kube.apps.createNamespacedStatefulSet({
       namespace: ns,
-      body: { metadata: { name: 'airflow-postgresql', labels }, spec: { serviceName: 'airflow-postgresql', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'postgresql', image: 'postgres:16' }] } } } },
+      body: {
+        metadata: { name: 'airflow-postgresql', labels },
+        spec: { serviceName: 'airflow-postgresql', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'postgresql', image: 'postgres:16' }] } } },
+      },
     });
     await kube.apps.patchNamespacedDeployment(
-      { name: 'airflow-webserver', namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'webserver', image: OLD, env: [{ name: 'AIRFLOW__WEBSERVER__SECRET_KEY', value: 'temporary_key' }, { name: 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', value: 'postgresql://airflow:hunter2@db:5432/airflow' }] }] } } } } },
+      {
+        name: 'airflow-webserver',
+        namespace: ns,
+        body: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'webserver',
+                    image: OLD,
+                    env: [
+                      { name: 'AIRFLOW__WEBSERVER__SECRET_KEY', value: 'temporary_key' },
+                      { name: 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', value: 'postgresql://airflow:hunter2@db:5432/airflow' },
+                    ],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
       MERGE,
     );
     const networking = kube.kc.makeApiClient(k8s.NetworkingV1Api);
     await networking.createNamespacedIngress({
       namespace: ns,
-      body: { metadata: { name: 'airflow-ingress', labels: { release: 'airflow', component: 'webserver' } }, spec: { rules: [{ host: 'airflow.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'airflow-webserver', port: { number: 8080 } } } }] } }] } },
+      body: {
+        metadata: { name: 'airflow-ingress', labels: { release: 'airflow', component: 'webserver' } },
+        spec: { rules: [{ host: 'airflow.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'airflow-webserver', port: { number: 8080 } } } }] } }] },
+      },
     });
     const broken = await audit(ns);
     expect(broken.exitCode).toBe(1);
-    const errors = broken.report!.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} ${f.file}: ${f.message.split(':')[0]}`).sort();
+    const errors = broken
+      .report!.findings.filter((f) => f.severity === 'error')
+      .map((f) => `${f.rule} ${f.file}: ${f.message.split(':')[0]}`)
+      .sort();
     expect(errors).toEqual([
       'helm-ingress-without-tls ingress/airflow-ingress: ingress airflow-ingress (webserver) serves airflow.example.com over plain HTTP',
       'helm-logs-ephemeral configmap/airflow-config/airflow.cfg: task logs are neither on a shared volume (logs.persistence.enabled is off) nor shipped elsewhere (config.logging.remote_logging is off)',
-      'helm-metadata-db-in-cluster statefulset/airflow-postgresql: the metadata database is the chart\'s in-cluster PostgreSQL (postgresql.enabled is on, the chart\'s default)',
-      'helm-secret-key-well-known deployment/airflow-webserver: AIRFLOW__WEBSERVER__SECRET_KEY (container webserver) is \'temporary_key\', Airflow\'s old built-in default (CVE-2020-17526',
+      "helm-metadata-db-in-cluster statefulset/airflow-postgresql: the metadata database is the chart's in-cluster PostgreSQL (postgresql.enabled is on, the chart's default)",
+      "helm-secret-key-well-known deployment/airflow-webserver: AIRFLOW__WEBSERVER__SECRET_KEY (container webserver) is 'temporary_key', Airflow's old built-in default (CVE-2020-17526",
       'helm-secret-literal deployment/airflow-webserver: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN (container webserver) is set as a literal value in the pod spec',
     ]);
     // Never a secret value in the report beyond what the pod spec itself exposes to the reader.
@@ -133,7 +179,10 @@ describe('dagship audit --release on a real control plane', () => {
     // Every template moves to NEW; the worker's pod keeps OLD until someone deletes it.
     const moved = (spec: k8s.V1PodSpec) => ({ initContainers: spec.initContainers?.map((c) => ({ ...c, image: NEW })), containers: spec.containers.map((c) => ({ ...c, image: NEW })) });
     const worker = await kube.apps.readNamespacedStatefulSet({ name: 'airflow-worker', namespace: ns });
-    await kube.apps.patchNamespacedStatefulSet({ name: 'airflow-worker', namespace: ns, body: { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null }, template: { spec: moved(worker.spec!.template.spec!) } } } }, MERGE);
+    await kube.apps.patchNamespacedStatefulSet(
+      { name: 'airflow-worker', namespace: ns, body: { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null }, template: { spec: moved(worker.spec!.template.spec!) } } } },
+      MERGE,
+    );
     const triggerer = await kube.apps.readNamespacedStatefulSet({ name: 'airflow-triggerer', namespace: ns });
     await kube.apps.patchNamespacedStatefulSet({ name: 'airflow-triggerer', namespace: ns, body: { spec: { template: { spec: moved(triggerer.spec!.template.spec!) } } } }, MERGE);
     for (const name of ['airflow-scheduler', 'airflow-webserver']) {

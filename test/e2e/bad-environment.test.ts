@@ -31,7 +31,11 @@ beforeAll(() => {
 });
 afterAll(async () => {
   for (const dir of mounted) execFileSync('umount', [dir]);
-  for (const ref of made) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+  for (const ref of made)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 /** A committed repository whose DAG layer (1.5 MB) cannot fit in 1 MB. */
@@ -48,7 +52,13 @@ function bigRepo() {
 }
 
 async function imageExists(ref: string): Promise<boolean> {
-  return docker.getImage(ref).inspect().then(() => true, () => false);
+  return docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 describe('a temp folder that refuses writes', () => {
@@ -82,7 +92,14 @@ describe('a temp folder that refuses writes', () => {
 describe('configuration that is not what it should be', () => {
   it('a YAML alias bomb in dagship.yaml: exit 2 at once, naming the file, not its content', async () => {
     const levels = 'abcdefghi'.split('');
-    const bomb = levels.map((l, i) => `${l}: &${l} [${Array(9).fill(i ? `*${levels[i - 1]}` : '"lol"').join(',')}]`).join('\n');
+    const bomb = levels
+      .map(
+        (l, i) =>
+          `${l}: &${l} [${Array(9)
+            .fill(i ? `*${levels[i - 1]}` : '"lol"')
+            .join(',')}]`,
+      )
+      .join('\n');
     const repo = gitRepoWith({ 'dagship.yaml': `${bomb}\n`, 'dags/etl.py': 'x = 1\n' });
     const started = Date.now();
     const result = await dagship(['check', repo]);
@@ -94,7 +111,12 @@ describe('configuration that is not what it should be', () => {
   });
 
   it('a folder where a file belongs: --variables, requirements.txt, --config', async () => {
-    const repo = gitRepoWith({ 'dagship.yaml': `base_image: ${env.airflow3Image}\nrepository: ${env.registry}/dagship-test/badenv\n`, 'dags/etl.py': 'x = 1\n', 'vars/a.json': '{}', 'requirements.txt/x': '' });
+    const repo = gitRepoWith({
+      'dagship.yaml': `base_image: ${env.airflow3Image}\nrepository: ${env.registry}/dagship-test/badenv\n`,
+      'dags/etl.py': 'x = 1\n',
+      'vars/a.json': '{}',
+      'requirements.txt/x': '',
+    });
     const variables = await dagship(['check', repo, '--image', env.airflow3Image, '--variables', 'vars']);
     expect(variables.exitCode).toBe(2);
     expect(variables.stderr).toContain(`error: check.variables: ${path.join(repo, 'vars')} is a folder, not a file`);
@@ -122,7 +144,10 @@ describe('kubeconfig that is missing or not YAML', () => {
     const result = await dagship([...args], { env: { KUBECONFIG: broken } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`error: kubeconfig ${broken} is not valid YAML (line 4)`);
-    for (const line of readFileSync(broken, 'utf8').split('\n').filter((l) => l.trim().length > 6)) expect(result.stderr).not.toContain(line.trim());
+    for (const line of readFileSync(broken, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim().length > 6))
+      expect(result.stderr).not.toContain(line.trim());
     noStack(result.stderr);
   });
 

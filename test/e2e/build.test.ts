@@ -13,7 +13,11 @@ const engine = connectDocker();
 const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
 const made: string[] = [];
 afterAll(async () => {
-  for (const ref of made) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+  for (const ref of made)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 /** A committed DAG repository building into its own repository on the plain registry. */
@@ -21,7 +25,9 @@ function dagRepo(files: Record<string, string> = {}, config: Record<string, stri
   const repository = `${env.registry}/dagship-test/build-${randomBytes(4).toString('hex')}`;
   const settings = { base_image: env.airflow3Image, repository, ...config };
   const dir = gitRepoWith({
-    'dagship.yaml': Object.entries(settings).map(([k, v]) => `${k}: ${v}`).join('\n'),
+    'dagship.yaml': Object.entries(settings)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
     'dags/etl.py': 'from airflow.sdk import DAG\n',
     'dags/common/__init__.py': '',
     'dags/run.sh': '#!/bin/sh\necho hi\n',
@@ -188,7 +194,7 @@ describe('dagship build (real engine)', () => {
   });
 
   it("builds the team's Dockerfile through the Engine API and says it is not reproducible", async () => {
-    const repo = dagRepo({ 'Dockerfile': `FROM ${env.airflow3Image}\nCOPY --chown=50000:0 dags/ /opt/airflow/dags/\n` }, { build: '{dockerfile: Dockerfile}' });
+    const repo = dagRepo({ Dockerfile: `FROM ${env.airflow3Image}\nCOPY --chown=50000:0 dags/ /opt/airflow/dags/\n` }, { build: '{dockerfile: Dockerfile}' });
     const result = await dagship(['build', repo.dir]);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/not reproducible/);

@@ -33,7 +33,7 @@ describe.each(images)('check agrees with Airflow (%s)', (_name, image) => {
     expect(result.report!.files.find((f) => f.path.endsWith('with_defaults.py'))?.dags.map((d) => d.dag_id)).toEqual(['lookup_defaults']);
   });
 
-  it('a DAG Airflow cannot serialize is an import error with Airflow\'s message; a timetable the plugins register is not', async () => {
+  it("a DAG Airflow cannot serialize is an import error with Airflow's message; a timetable the plugins register is not", async () => {
     const result = await check(scenarioRepo('serialization', 'plugins_folder: dags/plugins\n'), ['--image', image]);
     expect(summary(result.report!.findings)).toEqual(['dag-import-error dags/unregistered_timetable.py:19']);
     expect(result.report!.findings[0]!.message).toMatch(/^SerializationError: Failed to serialize DAG 'unregistered_timetable': Timetable class '.*LocalTimetable' is not registered/);
@@ -41,15 +41,17 @@ describe.each(images)('check agrees with Airflow (%s)', (_name, image) => {
     expect(result.report!.files.flatMap((f) => f.dags.map((d) => d.dag_id)).sort()).toEqual(['beside_unregistered', 'registered_timetable']);
   });
 
-  it('what an import leaves running is reported and killed; a process holding the parse\'s output blocks Airflow 3\'s processor', async () => {
+  it("what an import leaves running is reported and killed; a process holding the parse's output blocks Airflow 3's processor", async () => {
     const result = await check(FIXTURES, ['--dags-folder', 'leftovers', '--image', image]);
     const airflow3 = image === env.airflow3Image;
-    expect(result.report!.findings.map((f) => `${f.rule} ${f.severity} ${f.file}`).sort()).toEqual([
-      'dag-leftover-process warning leftovers/detached_process.py',
-      `dag-leftover-process ${airflow3 ? 'error' : 'warning'} leftovers/holds_output.py`,
-      `dag-leftover-process ${airflow3 ? 'error' : 'warning'} leftovers/inherits_stdin.py`,
-      'dag-leftover-thread warning leftovers/left_thread.py',
-    ].sort());
+    expect(result.report!.findings.map((f) => `${f.rule} ${f.severity} ${f.file}`).sort()).toEqual(
+      [
+        'dag-leftover-process warning leftovers/detached_process.py',
+        `dag-leftover-process ${airflow3 ? 'error' : 'warning'} leftovers/holds_output.py`,
+        `dag-leftover-process ${airflow3 ? 'error' : 'warning'} leftovers/inherits_stdin.py`,
+        'dag-leftover-thread warning leftovers/left_thread.py',
+      ].sort(),
+    );
     expect(result.report!.findings.find((f) => f.file.endsWith('holds_output.py'))!.message).toContain('-c import time; time.sleep(600)');
     expect(result.report!.files.find((f) => f.path.endsWith('holds_output.py'))!.dags).toHaveLength(airflow3 ? 0 : 1);
     expect(result.exitCode).toBe(airflow3 ? 1 : 0);

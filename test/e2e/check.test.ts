@@ -17,7 +17,12 @@ describe('dagship check on the example repository', () => {
     const result = await check(path.join(REPO_ROOT, 'examples'), ['--image', env.airflow3Image]);
     expect(result.exitCode).toBe(0);
     expect(result.report?.files.flatMap((f) => f.dags.map((d) => d.dag_id)).sort()).toEqual([
-      'customer_sync', 'daily_sales_report', 'data_quality_checks', 'ml_feature_refresh', 'orders_etl', 'warehouse_maintenance',
+      'customer_sync',
+      'daily_sales_report',
+      'data_quality_checks',
+      'ml_feature_refresh',
+      'orders_etl',
+      'warehouse_maintenance',
     ]);
     expect(result.stdout).toMatch(/6 DAG file\(s\) checked of 6 discovered, 6 DAG\(s\), 39 task\(s\)/);
   });
@@ -124,7 +129,9 @@ describe('parse-time Variable and Connection lookups', () => {
 describe('policies', () => {
   it('team policies from dagship.yaml become dag-policy-* findings on their DAG', async () => {
     const { policies } = JSON.parse(readFileSync(path.join(FIXTURES, 'policies/request.json'), 'utf8'));
-    const yaml = `check:\n  policies:\n${Object.entries(policies).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
+    const yaml = `check:\n  policies:\n${Object.entries(policies)
+      .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+      .join('\n')}\n`;
     const result = await check(scenarioRepo('policies', yaml), ['--image', env.airflow3Image]);
     expect(result.exitCode).toBe(1);
     expect(summary(result.report!.findings)).toEqual([
@@ -157,7 +164,10 @@ describe('policies', () => {
     const repo = mkdtempSync(path.join(tmpdir(), 'dagship-gc-'));
     const file = 'import gc\nif not gc.isenabled():\n    raise RuntimeError("garbage collector is off")\nfrom airflow import DAG\n\nwith DAG(dag_id="gc_{n}", schedule=None):\n    pass\n';
     // Enough files for long-lived children, and one alone: both ways of forking.
-    for (const [folder, count] of [['many', 20], ['one', 1]] as const) {
+    for (const [folder, count] of [
+      ['many', 20],
+      ['one', 1],
+    ] as const) {
       for (let n = 0; n < count; n++) writeFileSync(path.join(mkdirp(repo, folder), `gc_${n}.py`), file.replace('{n}', `${folder}_${n}`));
       const result = await check(repo, ['--dags-folder', folder, '--image', env.airflow3Image, '--no-cache']);
       expect(result.report!.findings).toEqual([]);

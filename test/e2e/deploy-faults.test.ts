@@ -63,7 +63,14 @@ const records = async (ns: string) =>
     .map((cm) => JSON.parse(cm.data!['record.json']!) as { revision: number; status: string; image: string })
     .sort((a, b) => a.revision - b.revision);
 /** The one image every workload runs, or a list when they differ (a mixed release). */
-const images = async (ns: string) => [...new Set(Object.values(await kube.images(ns)).flat().filter((i) => !i.startsWith('AIRFLOW__') && /=127\.0\.0\.1:5111\/team\//.test(i)).map((i) => i.split('=')[1]))];
+const images = async (ns: string) => [
+  ...new Set(
+    Object.values(await kube.images(ns))
+      .flat()
+      .filter((i) => !i.startsWith('AIRFLOW__') && /=127\.0\.0\.1:5111\/team\//.test(i))
+      .map((i) => i.split('=')[1]),
+  ),
+];
 
 // Each test has its own namespace (and proxy): they run at once, so the Lease takeovers' waits overlap.
 describe.concurrent('deploy and rollback keep their promises under faults', () => {
@@ -111,7 +118,7 @@ describe.concurrent('deploy and rollback keep their promises under faults', () =
     expect((await records(ns)).map((r) => r.status)).toEqual(['deploying']);
     const back = await run(['rollback', '--release', 'airflow', '-n', ns, '--timeout', '60s']);
     expect(back.exitCode, back.stderr).toBe(0);
-    expect(back.stderr).toContain("revision 1 (127.0.0.1:5111/team/fail-rollout@sha256:");
+    expect(back.stderr).toContain('revision 1 (127.0.0.1:5111/team/fail-rollout@sha256:');
     expect(back.stderr).toContain("was left 'deploying'");
     // The killed deploy's Lease was never freed: it is taken over once it went unrenewed.
     expect(back.stderr).toContain('taking over the release lock from');
@@ -139,7 +146,10 @@ describe.concurrent('deploy and rollback keep their promises under faults', () =
 
   it('a good and a failing deploy at once: the good image runs everywhere, and each reports what really happened', async () => {
     const ns = await release('airflow2-celery.yaml');
-    const [good, bad] = [start(['deploy', '--image', NEW, '--release', 'airflow', '-n', ns, '--timeout', '60s']), start(['deploy', '--image', FAILING, '--release', 'airflow', '-n', ns, '--timeout', '10s'])];
+    const [good, bad] = [
+      start(['deploy', '--image', NEW, '--release', 'airflow', '-n', ns, '--timeout', '60s']),
+      start(['deploy', '--image', FAILING, '--release', 'airflow', '-n', ns, '--timeout', '10s']),
+    ];
     const [rg, rb] = await Promise.all([good.done(), bad.done()]);
     expect(rg.exitCode, rg.stderr).toBe(0);
     expect(rb.exitCode, rb.stderr).toBe(1);
@@ -155,7 +165,10 @@ describe.concurrent('deploy and rollback keep their promises under faults', () =
     const ns = await release();
     const before = await snapshot(ns);
     const holder = 'deploy 127.0.0.1:5111/team/dags@sha256:… by ci (team/dags run 42)';
-    await leases.createNamespacedLease({ namespace: ns, body: { metadata: { name: 'airflow-dagship' }, spec: { holderIdentity: holder, leaseDurationSeconds: 300, renewTime: new k8s.V1MicroTime() } } });
+    await leases.createNamespacedLease({
+      namespace: ns,
+      body: { metadata: { name: 'airflow-dagship' }, spec: { holderIdentity: holder, leaseDurationSeconds: 300, renewTime: new k8s.V1MicroTime() } },
+    });
     const refused = await run(['deploy', '--image', NEW, '--release', 'airflow', '-n', ns, '--lock-timeout', '2s']);
     expect(refused.exitCode, refused.stderr).toBe(2);
     expect(refused.stderr).toContain(`release 'airflow' is locked by another deploy or rollback: ${holder}`);

@@ -43,8 +43,10 @@ async function podImages(ns: string): Promise<Record<string, string[]>> {
 }
 const statefulSets = async (ns: string) => (await kube.apps.listNamespacedStatefulSet({ namespace: ns })).items.map((s) => s.metadata!.name!).sort();
 type Doc = { kind: string; metadata: { name: string }; spec?: unknown; data?: Record<string, string> };
-const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Doc | null).filter((d) => d !== null);
-
+const docs = (text: string) =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as Doc | null)
+    .filter((d) => d !== null);
 
 /** After a failed helm deploy: images, config and values as before, and Helm's history says revision 1 came back. */
 async function expectRolledBack(ns: string, before: { images: unknown; config: unknown; values: unknown }): Promise<void> {
@@ -76,7 +78,12 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     const rendered = new Map(docs(await helm('template', 'airflow', CHART, '-n', 'airflow', '-f', fixture(CELERY))).map((d) => [`${d.kind}/${d.metadata.name}`, d]));
     const recorded = docs(readFileSync(fixture('airflow2-celery.yaml'), 'utf8'));
     expect([...rendered.keys()].sort()).toEqual(recorded.map((d) => `${d.kind}/${d.metadata.name}`).sort());
-    expect(recorded.filter((d) => d.kind === 'StatefulSet').map((d) => d.metadata.name).sort()).toEqual(['airflow-triggerer', 'airflow-worker']);
+    expect(
+      recorded
+        .filter((d) => d.kind === 'StatefulSet')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['airflow-triggerer', 'airflow-worker']);
     // The recording has no volumeClaimTemplates (kwok has no volume provisioner): else the specs are the same.
     for (const d of recorded.filter((x) => x.kind === 'Deployment' || x.kind === 'StatefulSet')) expect(rendered.get(`${d.kind}/${d.metadata.name}`)?.spec).toEqual(d.spec);
     expect(rendered.get('ConfigMap/airflow-config')!.data).toEqual(recorded.find((d) => d.kind === 'ConfigMap')!.data);
@@ -90,9 +97,11 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     expect(deployed.stderr).not.toContain('next `helm upgrade`');
     const images = await kube.images(ns);
     expect(images['airflow-scheduler']).toEqual([
-      `wait-for-airflow-migrations=${NEW}`, `scheduler=${NEW}`,
+      `wait-for-airflow-migrations=${NEW}`,
+      `scheduler=${NEW}`,
       'AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY=127.0.0.1:5111/team/dags',
-      `AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG=${NEW_TAG}`, `scheduler-log-groomer=${NEW}`,
+      `AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG=${NEW_TAG}`,
+      `scheduler-log-groomer=${NEW}`,
     ]);
     expect(images['airflow-dag-processor']).toEqual([`wait-for-airflow-migrations=${NEW}`, `dag-processor=${NEW}`, 'git-sync=registry.k8s.io/git-sync/git-sync:v4.4.2']);
     expect((await allImages(ns)).filter((i) => i.includes('1'.repeat(64)))).toEqual([]);
@@ -157,7 +166,11 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     });
     // The StatefulSets' pods were replaced, not only their templates: every live pod runs the digest.
     const pods = await podImages(ns);
-    expect(Object.keys(pods).filter((p) => /^airflow-(worker|triggerer)-\d+$/.test(p)).sort()).toEqual(['airflow-triggerer-0', 'airflow-worker-0']);
+    expect(
+      Object.keys(pods)
+        .filter((p) => /^airflow-(worker|triggerer)-\d+$/.test(p))
+        .sort(),
+    ).toEqual(['airflow-triggerer-0', 'airflow-worker-0']);
     for (const [pod, images] of Object.entries(pods)) expect(images, pod).toEqual(images.map(() => NEW));
     for (const st of (await kube.apps.listNamespacedStatefulSet({ namespace: ns })).items) {
       expect(st.status?.currentRevision, st.metadata!.name).toBe(st.status?.updateRevision);
@@ -191,7 +204,11 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     await expectRolledBack(ns, { images: before, config: beforeConfig, values: beforeValues });
     const pods = await podImages(ns);
     expect(Object.keys(pods)).toEqual(expect.arrayContaining(['airflow-triggerer-0', 'airflow-worker-0']));
-    expect(Object.values(pods).flat().filter((i) => i.includes('fail-rollout'))).toEqual([]);
+    expect(
+      Object.values(pods)
+        .flat()
+        .filter((i) => i.includes('fail-rollout')),
+    ).toEqual([]);
     expect(Object.values(pods).flat().sort()).toEqual(beforePods.sort());
     for (const st of (await kube.apps.listNamespacedStatefulSet({ namespace: ns })).items) {
       expect(st.status?.currentRevision, st.metadata!.name).toBe(st.status?.updateRevision);
@@ -208,12 +225,16 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     expect(stray.stderr).toContain('--chart and --chart-version only apply to --strategy helm');
   });
 
-  it('the release record names Helm\'s revision: rollback is helm rollback to it, every component back; twice is once', async () => {
+  it("the release record names Helm's revision: rollback is helm rollback to it, every component back; twice is once", async () => {
     const ns = await helmRelease();
     const before = await revision(ns);
     const deployed = await deploy(ns, '--image', NEW, '--chart', CHART, '--timeout', '90s');
     expect(deployed.exitCode, deployed.stderr).toBe(0);
-    const record = JSON.parse((await kube.core.readNamespacedConfigMap({ name: 'airflow-dagship-r1', namespace: ns })).data!['record.json']!) as { strategy: string; helmRevision: number; status: string };
+    const record = JSON.parse((await kube.core.readNamespacedConfigMap({ name: 'airflow-dagship-r1', namespace: ns })).data!['record.json']!) as {
+      strategy: string;
+      helmRevision: number;
+      status: string;
+    };
     expect(record).toMatchObject({ strategy: 'helm', helmRevision: before, status: 'deployed' });
     const rollback = () => dagship(['rollback', '--release', 'airflow', '-n', ns, '--skip-verify', '--timeout', '90s'], { env: { KUBECONFIG: env.kubeconfig, DAGSHIP_HELM: HELM } });
     const back = await rollback();

@@ -29,7 +29,11 @@ describe('deploy/rbac.yaml is enough for deploy and rollback, and nothing less i
     const { ns, kubeconfig } = await releaseWithDeployer();
     const deployed = await asDeployer(kubeconfig, ['deploy', '--image', NEW, '--release', 'airflow', '-n', ns, '--timeout', '90s']);
     expect(deployed.exitCode, deployed.stderr).toBe(0);
-    expect(Object.values(await kube.images(ns)).flat().filter((i) => i.includes(OLD))).toEqual([]);
+    expect(
+      Object.values(await kube.images(ns))
+        .flat()
+        .filter((i) => i.includes(OLD)),
+    ).toEqual([]);
     // The Lease and the release record were written as the ServiceAccount (create, update, list).
     const lease = await kube.kc.makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ name: 'airflow-dagship', namespace: ns });
     expect(lease.spec?.holderIdentity).toBeUndefined();
@@ -41,7 +45,11 @@ describe('deploy/rbac.yaml is enough for deploy and rollback, and nothing less i
 
     const back = await asDeployer(kubeconfig, ['rollback', '--release', 'airflow', '-n', ns, '--timeout', '90s']);
     expect(back.exitCode, back.stderr).toBe(0);
-    expect(Object.values(await kube.images(ns)).flat().filter((i) => i.includes(NEW))).toEqual([]);
+    expect(
+      Object.values(await kube.images(ns))
+        .flat()
+        .filter((i) => i.includes(NEW)),
+    ).toEqual([]);
   });
 
   it('names the verb and resource a reduced Role lacks, with exit 2', async () => {
@@ -55,6 +63,10 @@ describe('deploy/rbac.yaml is enough for deploy and rollback, and nothing less i
     expect(denied.exitCode).toBe(2);
     expect(denied.stderr).toContain(`forbidden: may not patch deployments in namespace '${ns}'`);
     expect(denied.stderr).toContain("hint: grant the verb 'patch' on 'deployments'");
-    expect(Object.values(await kube.images(ns)).flat().filter((i) => i.includes(NEW))).toEqual([]);
+    expect(
+      Object.values(await kube.images(ns))
+        .flat()
+        .filter((i) => i.includes(NEW)),
+    ).toEqual([]);
   });
 });

@@ -69,7 +69,11 @@ async function release(): Promise<string> {
 describe('dagship deploy of a tag: resolved to a digest through the registry first', () => {
   afterAll(async () => {
     await Promise.all(namespaces.map((name) => kube.core.deleteNamespace({ name }).catch(() => undefined)));
-    for (const ref of made) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+    for (const ref of made)
+      await docker
+        .getImage(ref)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   it('deploys repo:tag as the repo@sha256:… the registry serves, and says so', async () => {
@@ -81,7 +85,11 @@ describe('dagship deploy of a tag: resolved to a digest through the registry fir
     expect(deployed.stderr).toContain(`resolved ${name}:v1 → ${pinned}`);
     const images = await kube.images(ns);
     expect(images['airflow-api-server']).toEqual([`wait-for-airflow-migrations=${pinned}`, `api-server=${pinned}`]);
-    expect(Object.values(images).flat().filter((i) => i.includes(OLD) || i.includes(':v1'))).toEqual([]);
+    expect(
+      Object.values(images)
+        .flat()
+        .filter((i) => i.includes(OLD) || i.includes(':v1')),
+    ).toEqual([]);
   });
 
   it('resolves through a registry that asks for credentials, with the ones deploy finds, and says when there are none', async () => {

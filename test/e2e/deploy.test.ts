@@ -38,9 +38,11 @@ describe('dagship deploy on a real control plane', () => {
     expect(deployed.stderr.split('the next `helm upgrade` without images.airflow.*').length - 1).toBe(1);
     const images = await kube.images(ns);
     expect(images['airflow-scheduler']).toEqual([
-      `wait-for-airflow-migrations=${NEW}`, `scheduler=${NEW}`,
+      `wait-for-airflow-migrations=${NEW}`,
+      `scheduler=${NEW}`,
       'AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY=127.0.0.1:5111/team/dags',
-      `AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG=${NEW_TAG}`, `scheduler-log-groomer=${NEW}`,
+      `AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG=${NEW_TAG}`,
+      `scheduler-log-groomer=${NEW}`,
     ]);
     expect(images['airflow-dag-processor']).toContain('git-sync=registry.k8s.io/git-sync/git-sync:v4.4.2');
     expect((await allImages(ns)).filter((i) => i.includes(OLD))).toEqual([]);
@@ -71,7 +73,11 @@ describe('dagship deploy on a real control plane', () => {
     expect(deployed.exitCode, deployed.stderr).toBe(0);
     const images = await kube.images(ns);
     expect(Object.keys(images).sort()).toEqual(['airflow-scheduler', 'airflow-triggerer', 'airflow-webserver', 'airflow-worker']);
-    expect(Object.values(images).flat().filter((i) => !i.endsWith(NEW))).toEqual([]);
+    expect(
+      Object.values(images)
+        .flat()
+        .filter((i) => !i.endsWith(NEW)),
+    ).toEqual([]);
     expect((await config(ns))['airflow.cfg']).toContain(`worker_container_tag = ${NEW_TAG}`);
     const worker = await kube.apps.readNamespacedStatefulSet({ name: 'airflow-worker', namespace: ns });
     expect(worker.status?.currentRevision).toBe(worker.status?.updateRevision);

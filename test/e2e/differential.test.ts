@@ -19,19 +19,52 @@ const BROKEN = ['syntax_error/broken_syntax.py', 'missing_module/needs_pkg.py', 
 function examplesRepo(image: string): string {
   const repo = mkdtempSync(path.join(tmpdir(), 'dagship-differential-'));
   chmodSync(repo, 0o777);
-  docker(['run', '--rm', '--network', 'none', '-u', '0:0', '-v', `${repo}:/out`, '--entrypoint', 'bash', image, '-c',
-    'cp -r "$(python -c "import airflow.example_dags as e, os; print(os.path.dirname(e.__file__))")" /out/dags && chmod -R a+rwX /out/dags']);
+  docker([
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '-u',
+    '0:0',
+    '-v',
+    `${repo}:/out`,
+    '--entrypoint',
+    'bash',
+    image,
+    '-c',
+    'cp -r "$(python -c "import airflow.example_dags as e, os; print(os.path.dirname(e.__file__))")" /out/dags && chmod -R a+rwX /out/dags',
+  ]);
   for (const file of BROKEN) copyFileSync(path.join(FIXTURES, file), path.join(repo, 'dags', `zz_${path.basename(file)}`));
   return repo;
 }
 
 /** `airflow dags list-import-errors` in the same image: the files Airflow itself says fail. */
 function airflowImportErrors(image: string, repo: string, local: boolean): string[] {
-  const out = docker(['run', '--rm', '--network', 'none', '-v', `${repo}:/repo:ro`, '-e', 'AIRFLOW_HOME=/tmp/airflow-home', '-e', 'AIRFLOW__CORE__LOAD_EXAMPLES=False',
-    '-e', 'AIRFLOW__CORE__DAGS_FOLDER=/repo/dags', '--entrypoint', 'bash', image, '-c',
-    `airflow db migrate >/dev/null 2>&1 && airflow dags list-import-errors ${local ? '--local ' : ''}-o json 2>/dev/null; exit 0`]); // it exits 1 when it found errors
+  const out = docker([
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '-v',
+    `${repo}:/repo:ro`,
+    '-e',
+    'AIRFLOW_HOME=/tmp/airflow-home',
+    '-e',
+    'AIRFLOW__CORE__LOAD_EXAMPLES=False',
+    '-e',
+    'AIRFLOW__CORE__DAGS_FOLDER=/repo/dags',
+    '--entrypoint',
+    'bash',
+    image,
+    '-c',
+    `airflow db migrate >/dev/null 2>&1 && airflow dags list-import-errors ${local ? '--local ' : ''}-o json 2>/dev/null; exit 0`,
+  ]); // it exits 1 when it found errors
   // Airflow logs to stdout too; the JSON document is the last line that starts with '['.
-  const json = out.split('\n').filter((l) => l.startsWith('[')).at(-1) ?? '[]';
+  const json =
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('['))
+      .at(-1) ?? '[]';
   return (JSON.parse(json) as { filepath: string }[]).map((e) => path.posix.relative('/repo', e.filepath)).sort();
 }
 
@@ -75,9 +108,29 @@ const ORACLE_TIMEOUT = 2;
 /** MiB: the container's memory limit, the same as dagship's default check.memory_limit_mb (a pod's limit). */
 const ORACLE_MEMORY_MB = 2048;
 const COMPARED = [
-  'good', 'syntax_error', 'non_utf8', 'missing_module', 'cycle', 'duplicate_id', 'hang', 'sys_exit', 'os_exit', 'segfault',
-  'memory_hog', 'huge_output', 'removed_airflow3_arg', 'ignored', 'helper_module', 'slow', 'unregistered_timetable', 'leftover_process',
-  'import_styles', 'lookup_defaults', 'leftovers', 'duplicate_order', 'task_params',
+  'good',
+  'syntax_error',
+  'non_utf8',
+  'missing_module',
+  'cycle',
+  'duplicate_id',
+  'hang',
+  'sys_exit',
+  'os_exit',
+  'segfault',
+  'memory_hog',
+  'huge_output',
+  'removed_airflow3_arg',
+  'ignored',
+  'helper_module',
+  'slow',
+  'unregistered_timetable',
+  'leftover_process',
+  'import_styles',
+  'lookup_defaults',
+  'leftovers',
+  'duplicate_order',
+  'task_params',
 ];
 /** Scenarios whose verdict depends on configuration only dagship has, or that repeat others. */
 const NOT_COMPARED: Record<string, string> = {
@@ -91,7 +144,8 @@ const NOT_COMPARED: Record<string, string> = {
  * Differences that depend on the environment, not on dagship: "major:file" → why. These may differ or
  * agree; every other difference fails the test.
  */
-const LOUD = "the processor writes each printed line to the file's log within the import timeout: how long 50 MB takes depends on the machine and the log handler (over 30 s on this 2-core machine); dagship warns (dag-import-output)";
+const LOUD =
+  "the processor writes each printed line to the file's log within the import timeout: how long 50 MB takes depends on the machine and the log handler (over 30 s on this 2-core machine); dagship warns (dag-import-output)";
 const ENVIRONMENT_DEPENDENT: Record<string, string> = {
   '3:huge_output/chatty.py': LOUD,
   '2:huge_output/chatty.py': LOUD,
@@ -103,9 +157,10 @@ const ENVIRONMENT_DEPENDENT: Record<string, string> = {
  * Differences by design: "file" → why (both versions). dagship reports these as errors on purpose.
  */
 const BY_DESIGN: Record<string, string> = {
-  'duplicate_id/second.py': "the processor parses every file alone, so it never sees a dag_id defined in two files: it stores whichever file it parsed last (the DAG moves between files from one loop to the next) and records no error",
-  'duplicate_id/same_file.py': "a DagBag keeps the last of two DAGs with one dag_id in one file without a word; dagship reports the one silently dropped",
-  'duplicate_order/a/nested.py': 'as duplicate_id/second.py: dagship blames the file Airflow\'s DagBag reaches later',
+  'duplicate_id/second.py':
+    'the processor parses every file alone, so it never sees a dag_id defined in two files: it stores whichever file it parsed last (the DAG moves between files from one loop to the next) and records no error',
+  'duplicate_id/same_file.py': 'a DagBag keeps the last of two DAGs with one dag_id in one file without a word; dagship reports the one silently dropped',
+  'duplicate_order/a/nested.py': "as duplicate_id/second.py: dagship blames the file Airflow's DagBag reaches later",
   'duplicate_order/b_assets.py': 'as duplicate_id/second.py, for an @asset (Airflow 3)',
 };
 
@@ -143,25 +198,62 @@ interface Stored {
 /** Runs the real DAG processor once over repo/dags in the image; what it stored in the metadata DB. */
 async function dagProcessor(image: string, repo: string): Promise<Stored> {
   const oracle = path.join(REPO_ROOT, 'test/e2e/oracle/dag_processor.py');
-  const { stdout, stderr } = await execFileAsync('docker', ['run', '--rm', '--network', 'none', '--memory', `${ORACLE_MEMORY_MB}m`, '--memory-swap', `${ORACLE_MEMORY_MB}m`,
-    '-v', `${repo}/dags:/repo/dags:ro`, '-v', `${oracle}:/oracle.py:ro`,
-    '-e', 'AIRFLOW_HOME=/tmp/airflow-home', '-e', 'AIRFLOW__CORE__LOAD_EXAMPLES=False', '-e', 'AIRFLOW__CORE__DAGS_FOLDER=/repo/dags',
-    '-e', 'AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR=True', '-e', `AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT=${ORACLE_TIMEOUT}`,
-    '-e', `AIRFLOW__CORE__DAG_FILE_PROCESSOR_TIMEOUT=${ORACLE_TIMEOUT + 3}`, '-e', 'PYTHONWARNINGS=ignore',
-    '--entrypoint', 'bash', image, '-c', 'airflow db migrate >/tmp/migrate.log 2>&1 || { cat /tmp/migrate.log >&2; exit 1; }; exec python /oracle.py'],
-  { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const { stdout, stderr } = await execFileAsync(
+    'docker',
+    [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--memory',
+      `${ORACLE_MEMORY_MB}m`,
+      '--memory-swap',
+      `${ORACLE_MEMORY_MB}m`,
+      '-v',
+      `${repo}/dags:/repo/dags:ro`,
+      '-v',
+      `${oracle}:/oracle.py:ro`,
+      '-e',
+      'AIRFLOW_HOME=/tmp/airflow-home',
+      '-e',
+      'AIRFLOW__CORE__LOAD_EXAMPLES=False',
+      '-e',
+      'AIRFLOW__CORE__DAGS_FOLDER=/repo/dags',
+      '-e',
+      'AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR=True',
+      '-e',
+      `AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT=${ORACLE_TIMEOUT}`,
+      '-e',
+      `AIRFLOW__CORE__DAG_FILE_PROCESSOR_TIMEOUT=${ORACLE_TIMEOUT + 3}`,
+      '-e',
+      'PYTHONWARNINGS=ignore',
+      '--entrypoint',
+      'bash',
+      image,
+      '-c',
+      'airflow db migrate >/tmp/migrate.log 2>&1 || { cat /tmp/migrate.log >&2; exit 1; }; exec python /oracle.py',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
   for (const line of stderr.split('\n').filter((l) => l.startsWith('dag_processor.py:'))) console.log(line);
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Stored;
 }
 
-interface Verdict { error: boolean; what: string; dags: string[] }
+interface Verdict {
+  error: boolean;
+  what: string;
+  dags: string[];
+}
 
 function airflowVerdicts(stored: Stored, parsed: string[]): Map<string, Verdict> {
   const files = new Set([...stored.files, ...stored.import_errors.map((e) => e.file), ...stored.dags.map((d) => d.file)]);
   const verdicts = new Map<string, Verdict>();
   for (const file of files) {
     const error = stored.import_errors.find((e) => e.file === file);
-    const dags = stored.dags.filter((d) => d.file === file && d.active).map((d) => d.dag_id).sort();
+    const dags = stored.dags
+      .filter((d) => d.file === file && d.active)
+      .map((d) => d.dag_id)
+      .sort();
     const lost = parsed.includes(file) && stored.files.includes(file) && !dags.includes(sentinelId(file));
     const lines = error?.message.trim().split('\n') ?? [];
     const last = [...lines].reverse().find((l) => /^[\w.]+: /.test(l)) ?? '';
@@ -183,7 +275,10 @@ function dagshipVerdicts(report: NonNullable<Awaited<ReturnType<typeof check>>['
 
 describe("oracle: dagship check agrees with Airflow's DAG processor, file by file", () => {
   it('classifies every fixture scenario', () => {
-    const scenarios = readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const scenarios = readdirSync(FIXTURES, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     expect([...COMPARED, ...Object.keys(NOT_COMPARED)].sort()).toEqual(scenarios);
   });
 

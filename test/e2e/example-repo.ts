@@ -10,10 +10,7 @@ export function exampleRepo(env: Infra, extra: Record<string, string> = {}, pref
   const repo = mkdtempSync(path.join(tmpdir(), `dagship-${prefix}-`));
   cpSync(path.join(REPO_ROOT, 'examples'), repo, { recursive: true });
   const name = `dagship-test/${prefix}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(
-    path.join(repo, 'dagship.yaml'),
-    `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n${moreConfig}`,
-  );
+  writeFileSync(path.join(repo, 'dagship.yaml'), `base_image: ${env.airflow3Image}\ntools_image: ${env.toolsImage}\nrepository: ${env.registry}/${name}\n${moreConfig}`);
   // Keep the run offline and fast: the requirements layer is covered by the build tests.
   writeFileSync(path.join(repo, 'requirements.txt'), '');
   for (const [file, content] of Object.entries(extra)) {

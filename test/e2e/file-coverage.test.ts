@@ -17,11 +17,14 @@ const docker = new Docker();
 const made: string[] = [];
 
 afterAll(async () => {
-  for (const ref of made) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+  for (const ref of made)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
-const dag = (id: string, head = '') =>
-  `${head}from datetime import datetime\n\nfrom airflow import DAG\n\nwith DAG(dag_id="${id}", schedule=None, start_date=datetime(2025, 1, 1)):\n    pass\n`;
+const dag = (id: string, head = '') => `${head}from datetime import datetime\n\nfrom airflow import DAG\n\nwith DAG(dag_id="${id}", schedule=None, start_date=datetime(2025, 1, 1)):\n    pass\n`;
 
 /**
  * `wip_.*` hides wip_etl.py as a regexp and nothing as a glob; `draft?.py` hides draft1.py as a glob and
@@ -64,11 +67,7 @@ describe('each command covers the files production uses them for', () => {
     expect(built.exitCode, built.stderr).toBe(0);
     const globOnTwo = built.stdout.trim();
     made.push(globOnTwo);
-    const [three, two, twoGlob] = await Promise.all([
-      check(repo.dir, ['--image', env.airflow3Image]),
-      check(repo.dir, ['--image', env.airflow2Image]),
-      check(repo.dir, ['--image', globOnTwo]),
-    ]);
+    const [three, two, twoGlob] = await Promise.all([check(repo.dir, ['--image', env.airflow3Image]), check(repo.dir, ['--image', env.airflow2Image]), check(repo.dir, ['--image', globOnTwo])]);
     expect(checkedFiles(three.report)).toEqual(['dags/team/current.py', 'dags/uses_helper.py', 'dags/wip_etl.py']);
     expect(checkedFiles(two.report)).toEqual(['dags/draft1.py', 'dags/team/current.py', 'dags/uses_helper.py']);
     expect(checkedFiles(twoGlob.report)).toEqual(checkedFiles(three.report));
@@ -83,7 +82,14 @@ describe('each command covers the files production uses them for', () => {
     const ref = built.stdout.trim();
     const listing = await engine.run({ image: ref, entrypoint: ['sh', '-c'], cmd: ['cd /opt/airflow/dags && find . -name "*.py" | sort'], network: 'none' });
     expect(listing.stdout.split('\n').filter(Boolean)).toEqual([
-      './draft1.py', './helpers/__init__.py', './helpers/common.py', './team/current.py', './team/old_sales.py', './uses_helper.py', './vendor/lib.py', './wip_etl.py',
+      './draft1.py',
+      './helpers/__init__.py',
+      './helpers/common.py',
+      './team/current.py',
+      './team/old_sales.py',
+      './uses_helper.py',
+      './vendor/lib.py',
+      './wip_etl.py',
     ]);
     expect((await engine.image(ref))?.labels['io.dagship.airflow.version']).toBe('3.3.2');
   });

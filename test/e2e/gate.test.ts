@@ -29,7 +29,10 @@ const deploy = (image: string, ns: string, extra: string[] = []) =>
   dagship(['deploy', '--image', image, '--release', 'airflow', '-n', ns, '--timeout', '90s', ...extra], { env: { KUBECONFIG: env.kubeconfig } });
 
 /** Images of the release that are `image`: none, when a refused deploy left the cluster alone. */
-const running = async (ns: string, image: string) => Object.values(await kube.images(ns)).flat().filter((i) => i.includes(image));
+const running = async (ns: string, image: string) =>
+  Object.values(await kube.images(ns))
+    .flat()
+    .filter((i) => i.includes(image));
 
 async function buildAndPush(repo: string): Promise<string> {
   expect((await dagship(['build', repo])).exitCode).toBe(0);

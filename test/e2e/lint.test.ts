@@ -31,8 +31,8 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
       { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs } },
     );
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^  26:5 +error +ruff AIR301 +`schedule_interval` is removed in Airflow 3\.0$/m);
-    expect(result.stdout).toMatch(/^  21:12 +error +bandit B602 /m);
+    expect(result.stdout).toMatch(/^ {2}26:5 +error +ruff AIR301 +`schedule_interval` is removed in Airflow 3\.0$/m);
+    expect(result.stdout).toMatch(/^ {2}21:12 +error +bandit B602 /m);
     expect(result.stdout).toContain('::error file=dags/legacy_etl.py,line=2,col=8,endLine=2,title=ruff F401::`os` imported but unused');
 
     const sarif = JSON.parse(readFileSync(`${out}/l.sarif`, 'utf8'));

@@ -16,7 +16,11 @@ const made: string[] = [];
 const proxies: FaultProxy[] = [];
 afterAll(async () => {
   for (const p of proxies) await p.close();
-  for (const ref of made) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+  for (const ref of made)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 const unique = (what: string) => `dagship-test/${what}-${randomBytes(4).toString('hex')}`;
@@ -41,7 +45,10 @@ async function tinyImage(ref: string): Promise<string> {
 
 /** The manifest digest the registry itself (not through a proxy) serves for a tag. */
 async function tagDigest(name: string, tag: string): Promise<string | undefined> {
-  const response = await fetch(`http://${env.registry}/v2/${name}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } });
+  const response = await fetch(`http://${env.registry}/v2/${name}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+  });
   return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
 }
 
@@ -108,12 +115,12 @@ describe('dagship push under registry faults (a proxy of ours, real engine and r
     // A writes only once B has looked the tag up too and is about to write; B's write lands after A has
     // read its own back once, and before A's last read.
     const a = await proxy(async (r): Promise<FaultAction> => {
-      if (tagWrite(r)) (await bAtWrite.opened, (aWrote = true));
-      if (aWrote && tagRead(r) && ++aReads === 2) (aSettled.open(), await bWritten.opened);
+      if (tagWrite(r)) await bAtWrite.opened, (aWrote = true);
+      if (aWrote && tagRead(r) && ++aReads === 2) aSettled.open(), await bWritten.opened;
       return 'pass';
     });
     const b = await proxy(async (r): Promise<FaultAction> => {
-      if (tagWrite(r)) (bAtWrite.open(), await aSettled.opened, (bWrote = true));
+      if (tagWrite(r)) bAtWrite.open(), await aSettled.opened, (bWrote = true);
       else if (bWrote && tagRead(r)) bWritten.open();
       return 'pass';
     });

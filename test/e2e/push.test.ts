@@ -15,7 +15,11 @@ const made: string[] = [];
 const registries: ChildProcess[] = [];
 afterAll(async () => {
   for (const r of registries) r.kill('SIGKILL');
-  for (const ref of made) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+  for (const ref of made)
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 const unique = (what: string) => `dagship-test/${what}-${randomBytes(4).toString('hex')}`;
@@ -63,7 +67,13 @@ function ownRegistry() {
       process = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
       registries.push(process);
       for (let i = 0; i < 100; i++) {
-        if (await fetch(`http://${registry.host}/v2/`).then((r) => r.ok, () => false)) return;
+        if (
+          await fetch(`http://${registry.host}/v2/`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error(`own registry on ${registry.host} did not start`);
@@ -133,7 +143,11 @@ describe('dagship push (real engine and registries)', () => {
     expect(wrong.exitCode).toBe(2);
     expect(wrong.stderr).toContain(`error: the registry ${env.authRegistry} refused the credentials for user '${env.authUser}' (HTTP 401, from DAGSHIP_REGISTRY_USERNAME/PASSWORD)`);
     expect(wrong.stderr).not.toContain('not-the-password');
-    const stdin = await execa('node', [path.join(REPO_ROOT, 'dist/cli.js'), 'push', repo.dir, '--username', env.authUser, '--password-stdin'], { input: `${env.authPassword}\n`, reject: false, env: { NO_COLOR: '1' } });
+    const stdin = await execa('node', [path.join(REPO_ROOT, 'dist/cli.js'), 'push', repo.dir, '--username', env.authUser, '--password-stdin'], {
+      input: `${env.authPassword}\n`,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
     expect(stdin.stderr).not.toContain(env.authPassword);
     expect(stdin.exitCode).toBe(0);
     const digest = await remoteDigest(env.authRegistry, name, repo.sha, `${env.authUser}:${env.authPassword}`);

@@ -43,10 +43,13 @@ function leakyRepo(dag = LEAKY_DAG): string {
   mkdirSync(path.join(repo, 'dags'));
   writeFileSync(path.join(repo, 'dags', 'leaky.py'), dag);
   writeFileSync(path.join(repo, 'dagship.yaml'), '');
-  writeFileSync(path.join(repo, 'connections.json'), JSON.stringify({
-    warehouse: { conn_type: 'postgres', host: 'db.internal.example', login: 'etl', password: PASSWORD, extra: JSON.stringify({ token: 'xtra-token-9' }) },
-    api: `http://svc:${python(API_PASSWORD)}@api.internal.example/v1`,
-  }));
+  writeFileSync(
+    path.join(repo, 'connections.json'),
+    JSON.stringify({
+      warehouse: { conn_type: 'postgres', host: 'db.internal.example', login: 'etl', password: PASSWORD, extra: JSON.stringify({ token: 'xtra-token-9' }) },
+      api: `http://svc:${python(API_PASSWORD)}@api.internal.example/v1`,
+    }),
+  );
   return repo;
 }
 
@@ -61,12 +64,18 @@ describe('secrets never reach an output', () => {
     });
     expect(result.exitCode).toBe(1);
     expect(result.report!.findings.map((f) => f.rule)).toContain('dag-import-error');
-    const lines = [result.stdout, result.stderr, readFileSync(`${repo}/out.sarif`, 'utf8'), readFileSync(`${repo}/out.xml`, 'utf8'), readFileSync(summaryFile, 'utf8'), JSON.stringify(result.report)].join('\n').split('\n');
+    const lines = [result.stdout, result.stderr, readFileSync(`${repo}/out.sarif`, 'utf8'), readFileSync(`${repo}/out.xml`, 'utf8'), readFileSync(summaryFile, 'utf8'), JSON.stringify(result.report)]
+      .join('\n')
+      .split('\n');
     // The runner is told each form once, in the one command it never shows; no other line holds any.
     const masks = lines.filter((l) => l.startsWith('::add-mask::'));
     for (const leak of LEAKS) expect(masks).toContain(`::add-mask::${leak.replaceAll('%', '%25')}`);
     const shown = lines.filter((l) => !l.startsWith('::add-mask::'));
-    for (const leak of LEAKS) expect(shown.filter((l) => l.includes(leak)), leak).toEqual([]);
+    for (const leak of LEAKS)
+      expect(
+        shown.filter((l) => l.includes(leak)),
+        leak,
+      ).toEqual([]);
     // The error still reads as a URI (the login and host are provided values too, so masked as well).
     expect(shown.some((l) => l.includes('postgres://***:***@***/db'))).toBe(true);
     expect(shown.some((l) => l.startsWith('::error file=dags/leaky.py'))).toBe(true);

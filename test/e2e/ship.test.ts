@@ -8,7 +8,6 @@ import { infra } from './infra.js';
 const env = infra();
 const exampleRepo = (extra: Record<string, string> = {}, moreConfig = '') => sharedExampleRepo(env, extra, 'ship', moreConfig);
 
-
 describe('dagship ship (lint → build → check in the built image → push)', () => {
   it('ships the example repository and prints the pinned reference', async () => {
     const repo = exampleRepo();

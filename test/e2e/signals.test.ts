@@ -72,7 +72,10 @@ const dagshipFolders = (tmp: string) => readdirSync(tmp).filter((name) => name.s
 
 async function buildSlowTools(): Promise<void> {
   const pack = tar.pack();
-  pack.entry({ name: 'Dockerfile' }, [`FROM ${env.toolsImage}`, 'USER root', "RUN mkdir -p /slow && printf '#!/bin/sh\\nexec sleep 600\\n' > /slow/ruff && chmod 755 /slow/ruff", 'ENV PATH=/slow:$PATH', ''].join('\n'));
+  pack.entry(
+    { name: 'Dockerfile' },
+    [`FROM ${env.toolsImage}`, 'USER root', "RUN mkdir -p /slow && printf '#!/bin/sh\\nexec sleep 600\\n' > /slow/ruff && chmod 755 /slow/ruff", 'ENV PATH=/slow:$PATH', ''].join('\n'),
+  );
   pack.finalize();
   const stream = await docker.buildImage(pack as unknown as NodeJS.ReadableStream, { t: SLOW_TOOLS, networkmode: 'none' });
   await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(undefined))));
@@ -82,10 +85,16 @@ beforeAll(buildSlowTools, 120_000);
 
 afterAll(async () => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-  await docker.getImage(SLOW_TOOLS).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(SLOW_TOOLS)
+    .remove({ force: true })
+    .catch(() => undefined);
   // What ship and build made of the sleepy repositories.
   for (const image of await docker.listImages({ filters: { reference: [`${env.registry}/dagship-test/signals`] } })) {
-    await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(image.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 });
 
@@ -261,15 +270,36 @@ describe('under act: the cancel sequence sent to the step act started', () => {
    * sends GitHub's sequence to the step's process exactly as the runner's ProcessInvoker does.
    */
   it('actions/check in a real workflow run: the CLI gets the first SIGINT and removes its container', async () => {
-    const workflow = ['name: cancel', 'on: push', 'jobs:', '  check:', '    runs-on: ubuntu-latest', '    steps:', '      - uses: actions/checkout@v4', '      - uses: org/airflow-dag-ci/actions/check@v1', ''].join('\n');
+    const workflow = [
+      'name: cancel',
+      'on: push',
+      'jobs:',
+      '  check:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '      - uses: org/airflow-dag-ci/actions/check@v1',
+      '',
+    ].join('\n');
     const repo = sleepyRepo({ '.github/workflows/cancel.yml': workflow });
     const tmp = tempDir('tmp');
     const actionRepo = actionSnapshot(REPO_ROOT);
     temporary.push(actionRepo);
     const actEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(KUBECONFIG|GITHUB_.*|RUNNER_.*|ACTIONS_.*|CI)$/.test(name)));
-    const run = runAct({ act: env.act, repo, event: 'push', workflow: '.github/workflows/cancel.yml', payload: {}, actionRepo, cacheDir: tempDir('cache'), env: { ...actEnv, TMPDIR: tmp, DAGSHIP_CACHE_DIR: tempDir('checks') } });
+    const run = runAct({
+      act: env.act,
+      repo,
+      event: 'push',
+      workflow: '.github/workflows/cancel.yml',
+      payload: {},
+      actionRepo,
+      cacheDir: tempDir('cache'),
+      env: { ...actEnv, TMPDIR: tmp, DAGSHIP_CACHE_DIR: tempDir('checks') },
+    });
     const container = await until('the check container under act', async () =>
-      (await docker.listContainers({ filters: { label: ['io.dagship.command=check'] } })).find((c) => c.State === 'running' && c.Labels['io.dagship.pid'] && isUnderAct(Number(c.Labels['io.dagship.pid']))),
+      (await docker.listContainers({ filters: { label: ['io.dagship.command=check'] } })).find(
+        (c) => c.State === 'running' && c.Labels['io.dagship.pid'] && isUnderAct(Number(c.Labels['io.dagship.pid'])),
+      ),
     );
     const cli = Number(container.Labels['io.dagship.pid']);
     const step = stepProcessOf(cli);

@@ -28,11 +28,13 @@ const read = (file: string) => parse(readFileSync(path.join(ROOT, file), 'utf8')
 const flags = new Map(buildProgram().commands.map((c) => [c.name(), new Set(c.options.map((o) => o.long!))]));
 
 /** The flags that set a dagship.yaml key (an input may set the key through its DAGSHIP_* variable instead). */
-const settingFlags = (key: string) =>
-  Object.values(FLAGS).flatMap((f) => ('key' in f && f.key === key ? [/--[\w-]+/.exec(f.flags)![0]] : []));
+const settingFlags = (key: string) => Object.values(FLAGS).flatMap((f) => ('key' in f && f.key === key ? [/--[\w-]+/.exec(f.flags)![0]] : []));
 
 /** The variables a command reads that are no setting: named in the source that reads them. */
-const source = [...readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => `src/${f}`), ...readdirSync(path.join(ROOT, 'cli'), { recursive: true, encoding: 'utf8' }).map((f) => `cli/${f}`)]
+const source = [
+  ...readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => `src/${f}`),
+  ...readdirSync(path.join(ROOT, 'cli'), { recursive: true, encoding: 'utf8' }).map((f) => `cli/${f}`),
+]
   .filter((f) => f.endsWith('.ts') && f !== 'cli/action-inputs.ts')
   .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
   .join('\n');

@@ -76,10 +76,18 @@ describe('the check result', () => {
   const finding = (rule: string, severity: Finding['severity']): Finding => ({ file: 'dags/a.py', line: 1, rule, severity, message: 'm', tool: 'dagship' });
 
   it('records outcome, counts, rules, the dirty label and the revision', () => {
-    const outcome = judge([{ tool: 'dagship', version: '0.1.0', files: ['dags/a.py'], findings: [finding('dag-import-error', 'error'), finding('dag-slow-import', 'warning')] }], { root: '/repo', failOn: 'error' });
+    const outcome = judge([{ tool: 'dagship', version: '0.1.0', files: ['dags/a.py'], findings: [finding('dag-import-error', 'error'), finding('dag-slow-import', 'warning')] }], {
+      root: '/repo',
+      failOn: 'error',
+    });
     const result = checkResult({
-      repository: '127.0.0.1:5111/team/dags', digest: `sha256:${'a'.repeat(64)}`, outcome, rulesRun: rulesApplied({ policies: { owner: true, max_tasks: 20, tags: false } }, false),
-      labels: { 'io.dagship.dirty': 'true', 'org.opencontainers.image.revision': 'abc' }, dagshipVersion: '0.1.0', now: new Date('2026-01-01T00:00:00Z'),
+      repository: '127.0.0.1:5111/team/dags',
+      digest: `sha256:${'a'.repeat(64)}`,
+      outcome,
+      rulesRun: rulesApplied({ policies: { owner: true, max_tasks: 20, tags: false } }, false),
+      labels: { 'io.dagship.dirty': 'true', 'org.opencontainers.image.revision': 'abc' },
+      dagshipVersion: '0.1.0',
+      now: new Date('2026-01-01T00:00:00Z'),
     });
     expect(result.outcome).toBe('failed');
     expect(result.dirty).toBe(true);

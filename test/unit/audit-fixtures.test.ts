@@ -152,7 +152,10 @@ describe('dagship audit (the command)', () => {
 
   it('refuses a half-given live audit and --values with --release, as usage errors', async () => {
     await expect(auditCommand(flags([], { release: 'airflow' }))).rejects.toMatchObject({ kind: 'usage', message: 'a live audit needs both --release and --namespace' });
-    await expect(auditCommand(flags([`${DIR}/production.yaml`], { release: 'airflow', namespace: 'airflow' }))).rejects.toMatchObject({ kind: 'usage', message: '--values and --release cannot be combined' });
+    await expect(auditCommand(flags([`${DIR}/production.yaml`], { release: 'airflow', namespace: 'airflow' }))).rejects.toMatchObject({
+      kind: 'usage',
+      message: '--values and --release cannot be combined',
+    });
   });
 
   it('refuses to run without values, or with bad numbers, as usage errors', async () => {

@@ -13,7 +13,9 @@ const OTHER = `127.0.0.1:5111/team/dags@sha256:${'9'.repeat(64)}`;
 
 /** The recorded chart manifests as the API would list them, for the mapping to work on. */
 function objectsOf(file: string): ReleaseObjects {
-  const docs = parseAllDocuments(readFileSync(fixture(file), 'utf8')).map((d) => d.toJS() as k8s.KubernetesObject | null).filter((d): d is k8s.KubernetesObject => Boolean(d));
+  const docs = parseAllDocuments(readFileSync(fixture(file), 'utf8'))
+    .map((d) => d.toJS() as k8s.KubernetesObject | null)
+    .filter((d): d is k8s.KubernetesObject => Boolean(d));
   const workloads = docs
     .filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet')
     .map((d): Workload => ({ kind: d.kind as Workload['kind'], name: d.metadata!.name!, namespace: 'ns', object: d as WorkloadObject }));
@@ -55,7 +57,9 @@ describe('live audit of the recorded Airflow 3 KubernetesExecutor release', () =
     const drift = audit(objects).filter((f) => f.rule === 'helm-image-drift');
     expect(drift).toHaveLength(1);
     expect(drift[0]).toMatchObject({ severity: 'error', file: 'deployment/airflow-api-server' });
-    expect(drift[0]!.message).toContain(`scheduler (deployment/airflow-scheduler container scheduler), dag-processor (deployment/airflow-dag-processor container dag-processor), triggerer (deployment/airflow-triggerer container triggerer), task pods (`);
+    expect(drift[0]!.message).toContain(
+      `scheduler (deployment/airflow-scheduler container scheduler), dag-processor (deployment/airflow-dag-processor container dag-processor), triggerer (deployment/airflow-triggerer container triggerer), task pods (`,
+    );
     expect(drift[0]!.message).toContain(`run ${OLD}; api-server (deployment/airflow-api-server container api-server) runs ${OTHER}`);
   });
 
@@ -67,7 +71,9 @@ describe('live audit of the recorded Airflow 3 KubernetesExecutor release', () =
     const line = data['airflow.cfg']!.split('\n').findIndex((l) => l.startsWith('worker_container_tag')) + 1;
     const cfgDrift = audit(objects).find((f) => f.rule === 'helm-image-drift')!;
     expect(`${cfgDrift.file}:${cfgDrift.line}`).toBe(`configmap/airflow-config/airflow.cfg:${line}`);
-    expect(cfgDrift.message).toContain(`task pods (configmap/airflow-config/airflow.cfg [kubernetes_executor] worker_container_repository/_tag) runs 127.0.0.1:5111/team/dags:2.0.0@sha256:${'9'.repeat(64)}`);
+    expect(cfgDrift.message).toContain(
+      `task pods (configmap/airflow-config/airflow.cfg [kubernetes_executor] worker_container_repository/_tag) runs 127.0.0.1:5111/team/dags:2.0.0@sha256:${'9'.repeat(64)}`,
+    );
     // With a template image behind the worker settings that differs, a warning says it is stale.
     expect(audit(objects).filter((f) => f.rule === 'helm-pod-template-image-stale')).toHaveLength(1);
 
@@ -98,7 +104,8 @@ describe('live audit of the recorded Airflow 3 KubernetesExecutor release', () =
   it('reads Airflow options from the scheduler env before airflow.cfg, and tag-only images as helm-image-no-digest', () => {
     const objects = objectsOf('airflow3-kubernetes-executor.yaml');
     container(objects, 'airflow-scheduler', 'scheduler').env!.push({ name: 'AIRFLOW__CORE__PARALLELISM', value: '16' });
-    for (const w of objects.workloads) for (const c of [...podSpec(objects, w.name).containers, ...(podSpec(objects, w.name).initContainers ?? [])]) if (c.image === OLD) c.image = '127.0.0.1:5111/team/dags:1.0.0';
+    for (const w of objects.workloads)
+      for (const c of [...podSpec(objects, w.name).containers, ...(podSpec(objects, w.name).initContainers ?? [])]) if (c.image === OLD) c.image = '127.0.0.1:5111/team/dags:1.0.0';
     const found = audit(objects, { minParallelism: 32, strict: true });
     expect(found.find((f) => f.rule === 'helm-parallelism-below-floor')).toMatchObject({ file: 'deployment/airflow-scheduler', message: expect.stringContaining('[core] parallelism is 16') });
     expect(found.find((f) => f.rule === 'helm-image-no-digest')).toMatchObject({ severity: 'error', file: 'deployment/airflow-scheduler' });
@@ -109,17 +116,28 @@ describe('live audit of the recorded Airflow 2 Celery release', () => {
   it('finds the in-cluster database, literal and well-known credentials in pod specs, plain-HTTP ingresses, default accounts, a single-node DAG claim', () => {
     const objects = objectsOf('airflow2-celery.yaml');
     const labels = { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': 'airflow' };
-    objects.workloads.push({ kind: 'StatefulSet', name: 'airflow-postgresql', namespace: 'ns', object: { metadata: { name: 'airflow-postgresql', labels }, spec: { serviceName: 'x', selector: {}, template: { spec: { containers: [{ name: 'postgresql', image: 'postgres:16' }] } } } } });
+    objects.workloads.push({
+      kind: 'StatefulSet',
+      name: 'airflow-postgresql',
+      namespace: 'ns',
+      object: { metadata: { name: 'airflow-postgresql', labels }, spec: { serviceName: 'x', selector: {}, template: { spec: { containers: [{ name: 'postgresql', image: 'postgres:16' }] } } } },
+    });
     container(objects, 'airflow-webserver', 'webserver').env = [
       { name: 'AIRFLOW__WEBSERVER__SECRET_KEY', value: 'temporary_key' },
       { name: 'AIRFLOW__CORE__FERNET_KEY', valueFrom: { secretKeyRef: { name: 'airflow-fernet-key', key: 'fernet-key' } } },
     ];
     for (const c of podSpec(objects, 'airflow-scheduler').containers) c.env = [...(c.env ?? []), { name: 'AIRFLOW_CONN_WAREHOUSE', value: 'postgresql://etl:hunter2@warehouse:5432/dw' }];
     podSpec(objects, 'airflow-worker').serviceAccountName = undefined;
-    podSpec(objects, 'airflow-scheduler').volumes = [{ name: 'dags', persistentVolumeClaim: { claimName: 'dags' } }, { name: 'logs', persistentVolumeClaim: { claimName: 'airflow-logs' } }];
+    podSpec(objects, 'airflow-scheduler').volumes = [
+      { name: 'dags', persistentVolumeClaim: { claimName: 'dags' } },
+      { name: 'logs', persistentVolumeClaim: { claimName: 'airflow-logs' } },
+    ];
     objects.claims.push({ metadata: { name: 'dags' }, spec: { accessModes: ['ReadWriteOnce'] } });
     objects.ingresses.push(
-      { metadata: { name: 'airflow-ingress', labels: { release: 'airflow', component: 'webserver' } }, spec: { rules: [{ host: 'airflow.example.com' }, { host: 'admin.example.com' }], tls: [{ hosts: ['airflow.example.com'], secretName: 'tls' }] } },
+      {
+        metadata: { name: 'airflow-ingress', labels: { release: 'airflow', component: 'webserver' } },
+        spec: { rules: [{ host: 'airflow.example.com' }, { host: 'admin.example.com' }], tls: [{ hosts: ['airflow.example.com'], secretName: 'tls' }] },
+      },
       { metadata: { name: 'airflow-flower-ingress' }, spec: { rules: [{ host: 'flower.example.com' }], tls: [{ secretName: 'default-cert' }] } },
     );
     const found = audit(objects);

@@ -121,7 +121,9 @@ describe('secrets', () => {
   });
 
   it('leaves templates, sops ciphertext, CI placeholders and URIs without passwords alone', () => {
-    const found = audit('fernetKey: "{{ .Values.fernet }}"\nredis:\n  password: ENC[AES256_GCM,data:abc,type:str]\nflower:\n  password: ${FLOWER_PASSWORD}\ndata:\n  brokerUrl: redis://redis:6379/0\n');
+    const found = audit(
+      'fernetKey: "{{ .Values.fernet }}"\nredis:\n  password: ENC[AES256_GCM,data:abc,type:str]\nflower:\n  password: ${FLOWER_PASSWORD}\ndata:\n  brokerUrl: redis://redis:6379/0\n',
+    );
     expect(found).toEqual([]);
   });
 

@@ -16,7 +16,7 @@ function audit(overlay: string | string[], options: AuditOptions = {}, base = PR
 const rules = (findings: Finding[]) => findings.map((f) => f.rule).sort();
 
 describe('KubernetesExecutor tuning', () => {
-  it("flags a pod creation batch of 1, suggesting a quarter of parallelism", () => {
+  it('flags a pod creation batch of 1, suggesting a quarter of parallelism', () => {
     const found = audit('config:\n  kubernetes_executor:\n    worker_pods_creation_batch_size: 1\n');
     expect(found).toMatchObject([{ rule: 'helm-k8s-pod-batch-size', severity: 'warning', file: 'v2.yaml', line: 3 }]);
     expect(found[0]!.help).toContain('worker_pods_creation_batch_size: 16');

@@ -6,8 +6,11 @@ import { CHART_DEFAULTS, mergeValues, parseValuesText, readValuesFiles } from '.
 import { errorOf } from './helpers.js';
 
 const defaults = CHART_DEFAULTS;
-const merged = (...texts: string[]) => mergeValues(defaults, texts.map((t, i) => parseValuesText(t, `v${i + 1}.yaml`)));
-
+const merged = (...texts: string[]) =>
+  mergeValues(
+    defaults,
+    texts.map((t, i) => parseValuesText(t, `v${i + 1}.yaml`)),
+  );
 
 describe('merging values files like helm -f', () => {
   it('lays the files over the chart defaults: later wins, maps merge key by key', () => {
@@ -95,7 +98,14 @@ describe('reading values files', () => {
     const quoted = errorOf(() => parseValuesText('postgresql:\n  password: |hunter2-secret\n    x\n', 'values.yaml'));
     expect(quoted.message).toBe('values.yaml:2: not valid YAML: unexpected token at line 2, column 14');
     const levels = 'abcdefghij'.split('');
-    const bomb = levels.map((l, i) => `${l}: &${l} [${Array(9).fill(i ? `*${levels[i - 1]}` : '"lol"').join(',')}]`).join('\n');
+    const bomb = levels
+      .map(
+        (l, i) =>
+          `${l}: &${l} [${Array(9)
+            .fill(i ? `*${levels[i - 1]}` : '"lol"')
+            .join(',')}]`,
+      )
+      .join('\n');
     const err = errorOf(() => parseValuesText(bomb, 'bomb.yaml'));
     expect(err.kind).toBe('config');
     expect(err.message).toBe('bomb.yaml: YAML aliases expand too far (more than 1000 uses); refused');

@@ -71,7 +71,11 @@ describe('imageConfig', () => {
 
   it('names the requirements layers in the history', () => {
     const withRequirements = imageConfig({ ...input, parent: { ...parent, layers: [d('1'), d('2'), d('5'), d('6')] } });
-    expect(JSON.parse(withRequirements.json).history.slice(2, 4).map((h: { created_by: string }) => h.created_by)).toEqual(['dagship: COPY requirements.txt', 'dagship: pip install -r requirements.txt']);
+    expect(
+      JSON.parse(withRequirements.json)
+        .history.slice(2, 4)
+        .map((h: { created_by: string }) => h.created_by),
+    ).toEqual(['dagship: COPY requirements.txt', 'dagship: pip install -r requirements.txt']);
   });
 
   it('spells every instant one way', () => {

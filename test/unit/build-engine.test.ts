@@ -10,45 +10,39 @@ import { classifyPushError, pushFailure } from '../../src/image/push-errors.js';
  * (test/infra/up), by pushing, loading and building through dockerode: never hand-written.
  */
 const RECORDED = {
-  "pushOk": [
-    "{\"status\":\"The push refers to repository [127.0.0.1:5111/dagship-test/rec]\"}",
-    "{\"status\":\"Preparing\",\"progressDetail\":{},\"id\":\"21b301095692\"}",
-    "{\"status\":\"Preparing\",\"progressDetail\":{},\"id\":\"d48f412e3067\"}",
-    "{\"status\":\"Mounted from dagship-test/manual\",\"progressDetail\":{},\"id\":\"f2fa0a1f8c88\"}",
-    "{\"status\":\"Mounted from dagship-test/manual\",\"progressDetail\":{},\"id\":\"e56dc7516cf4\"}",
-    "{\"status\":\"Mounted from dagship-test/manual\",\"progressDetail\":{},\"id\":\"21b301095692\"}",
-    "{\"status\":\"Mounted from dagship-test/manual\",\"progressDetail\":{},\"id\":\"a3cf95315325\"}",
-    "{\"status\":\"Mounted from dagship-test/manual\",\"progressDetail\":{},\"id\":\"bf2c4bf10dd5\"}",
-    "{\"status\":\"Mounted from dagship-test/manual\",\"progressDetail\":{},\"id\":\"d48f412e3067\"}",
-    "{\"status\":\"rec: digest: sha256:a94b90b2d293218bf4ab27b5f824d6fe3e8e11b3500eaa1a08ac30227ad66756 size: 1573\"}",
-    "{\"progressDetail\":{},\"aux\":{\"Tag\":\"rec\",\"Digest\":\"sha256:a94b90b2d293218bf4ab27b5f824d6fe3e8e11b3500eaa1a08ac30227ad66756\",\"Size\":1573}}"
+  pushOk: [
+    '{"status":"The push refers to repository [127.0.0.1:5111/dagship-test/rec]"}',
+    '{"status":"Preparing","progressDetail":{},"id":"21b301095692"}',
+    '{"status":"Preparing","progressDetail":{},"id":"d48f412e3067"}',
+    '{"status":"Mounted from dagship-test/manual","progressDetail":{},"id":"f2fa0a1f8c88"}',
+    '{"status":"Mounted from dagship-test/manual","progressDetail":{},"id":"e56dc7516cf4"}',
+    '{"status":"Mounted from dagship-test/manual","progressDetail":{},"id":"21b301095692"}',
+    '{"status":"Mounted from dagship-test/manual","progressDetail":{},"id":"a3cf95315325"}',
+    '{"status":"Mounted from dagship-test/manual","progressDetail":{},"id":"bf2c4bf10dd5"}',
+    '{"status":"Mounted from dagship-test/manual","progressDetail":{},"id":"d48f412e3067"}',
+    '{"status":"rec: digest: sha256:a94b90b2d293218bf4ab27b5f824d6fe3e8e11b3500eaa1a08ac30227ad66756 size: 1573"}',
+    '{"progressDetail":{},"aux":{"Tag":"rec","Digest":"sha256:a94b90b2d293218bf4ab27b5f824d6fe3e8e11b3500eaa1a08ac30227ad66756","Size":1573}}',
   ],
-  "pushRefused": [
-    "{\"status\":\"The push refers to repository [127.0.0.1:5999/x/y]\"}",
-    "{\"errorDetail\":{\"message\":\"Get \\\"http://127.0.0.1:5999/v2/\\\": dial tcp 127.0.0.1:5999: connect: connection refused\"},\"error\":\"Get \\\"http://127.0.0.1:5999/v2/\\\": dial tcp 127.0.0.1:5999: connect: connection refused\"}"
+  pushRefused: [
+    '{"status":"The push refers to repository [127.0.0.1:5999/x/y]"}',
+    '{"errorDetail":{"message":"Get \\"http://127.0.0.1:5999/v2/\\": dial tcp 127.0.0.1:5999: connect: connection refused"},"error":"Get \\"http://127.0.0.1:5999/v2/\\": dial tcp 127.0.0.1:5999: connect: connection refused"}',
   ],
-  "pushNoAuth": [
-    "{\"errorDetail\":{\"message\":\"no basic auth credentials\"},\"error\":\"no basic auth credentials\"}"
+  pushNoAuth: ['{"errorDetail":{"message":"no basic auth credentials"},"error":"no basic auth credentials"}'],
+  pushWrongPassword: ['{"errorDetail":{"message":"unauthorized: authentication required"},"error":"unauthorized: authentication required"}'],
+  pushUnknownHost: [
+    '{"status":"The push refers to repository [nonexistent.invalid:5000/x/y]"}',
+    '{"errorDetail":{"message":"Get \\"https://nonexistent.invalid:5000/v2/\\": dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host"},"error":"Get \\"https://nonexistent.invalid:5000/v2/\\": dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host"}',
   ],
-  "pushWrongPassword": [
-    "{\"errorDetail\":{\"message\":\"unauthorized: authentication required\"},\"error\":\"unauthorized: authentication required\"}"
+  loadOk: ['{"stream":"Loaded image: dagship-test/tiny:rec\\n"}'],
+  loadMissingLayer: [
+    '{"errorDetail":{"message":"open /var/lib/dagship-infra/docker/tmp/docker-import-2986872349/nope/layer.tar: no such file or directory"},"error":"open /var/lib/dagship-infra/docker/tmp/docker-import-2986872349/nope/layer.tar: no such file or directory"}',
   ],
-  "pushUnknownHost": [
-    "{\"status\":\"The push refers to repository [nonexistent.invalid:5000/x/y]\"}",
-    "{\"errorDetail\":{\"message\":\"Get \\\"https://nonexistent.invalid:5000/v2/\\\": dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host\"},\"error\":\"Get \\\"https://nonexistent.invalid:5000/v2/\\\": dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host\"}"
+  buildPipFailure: [
+    '{"stream":"\\u001b[91mERROR: Could not find a version that satisfies the requirement no-such-package-dagship==0.0.0 (from versions: none)\\n\\u001b[0m"}',
+    '{"stream":"\\u001b[91mERROR: No matching distribution found for no-such-package-dagship==0.0.0\\n\\u001b[0m"}',
+    '{"stream":"Removing intermediate container 3291032000ca\\n"}',
+    '{"errorDetail":{"code":1,"message":"The command \'/bin/sh -c pip install --no-cache-dir no-such-package-dagship==0.0.0\' returned a non-zero code: 1"},"error":"The command \'/bin/sh -c pip install --no-cache-dir no-such-package-dagship==0.0.0\' returned a non-zero code: 1"}',
   ],
-  "loadOk": [
-    "{\"stream\":\"Loaded image: dagship-test/tiny:rec\\n\"}"
-  ],
-  "loadMissingLayer": [
-    "{\"errorDetail\":{\"message\":\"open /var/lib/dagship-infra/docker/tmp/docker-import-2986872349/nope/layer.tar: no such file or directory\"},\"error\":\"open /var/lib/dagship-infra/docker/tmp/docker-import-2986872349/nope/layer.tar: no such file or directory\"}"
-  ],
-  "buildPipFailure": [
-    "{\"stream\":\"\\u001b[91mERROR: Could not find a version that satisfies the requirement no-such-package-dagship==0.0.0 (from versions: none)\\n\\u001b[0m\"}",
-    "{\"stream\":\"\\u001b[91mERROR: No matching distribution found for no-such-package-dagship==0.0.0\\n\\u001b[0m\"}",
-    "{\"stream\":\"Removing intermediate container 3291032000ca\\n\"}",
-    "{\"errorDetail\":{\"code\":1,\"message\":\"The command '/bin/sh -c pip install --no-cache-dir no-such-package-dagship==0.0.0' returned a non-zero code: 1\"},\"error\":\"The command '/bin/sh -c pip install --no-cache-dir no-such-package-dagship==0.0.0' returned a non-zero code: 1\"}"
-  ]
 };
 
 const stream = (lines: string[]) => Readable.from(lines.map((l) => `${l}\r\n`));

@@ -65,7 +65,10 @@ beforeAll(() => {
 });
 
 function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFails?: string) {
-  const images = new Map<string, ImageDetails>([['airflow:3', base], [base.id, base]]);
+  const images = new Map<string, ImageDetails>([
+    ['airflow:3', base],
+    [base.id, base],
+  ]);
   const loads: Loaded[] = [];
   const builds: BuildSpec[] = [];
   const statted: string[] = [];
@@ -140,7 +143,13 @@ describe('buildImage (generated)', () => {
     expect(loaded!.names.filter((n) => n.endsWith('layer.tar'))).toHaveLength(2);
     expect(loaded!.manifest[0]!.Layers).toHaveLength(4);
     expect(loaded!.config.rootfs.diff_ids.slice(0, 2)).toEqual(base.layers);
-    expect(loaded!.config.config.Labels).toMatchObject({ from: 'base', 'org.opencontainers.image.revision': sha, 'org.opencontainers.image.base.digest': base.id, 'org.opencontainers.image.created': '2026-01-02T03:04:05Z', 'io.dagship.airflow.version': '3.3.2' });
+    expect(loaded!.config.config.Labels).toMatchObject({
+      from: 'base',
+      'org.opencontainers.image.revision': sha,
+      'org.opencontainers.image.base.digest': base.id,
+      'org.opencontainers.image.created': '2026-01-02T03:04:05Z',
+      'io.dagship.airflow.version': '3.3.2',
+    });
     expect(result.id).toBe(`sha256:${loaded!.manifest[0]!.Config.replace('.json', '')}`);
   });
 
@@ -224,7 +233,10 @@ describe('buildImage (generated)', () => {
   it('turns a failed pip install into a configuration error with pip’s words', async () => {
     const root = checkout({ ...files, 'requirements.txt': 'no-such-package-dagship==0.0.0\n' });
     const { engine } = fakeEngine('graphdriver', "The command '/bin/sh -c pip install' returned a non-zero code: 1");
-    await expect(buildImage({ options: options(root) }, deps(engine, root), silentLogger)).rejects.toMatchObject({ kind: 'config', message: expect.stringMatching(/^installing requirements.txt failed: The command/) });
+    await expect(buildImage({ options: options(root) }, deps(engine, root), silentLogger)).rejects.toMatchObject({
+      kind: 'config',
+      message: expect.stringMatching(/^installing requirements.txt failed: The command/),
+    });
   });
 
   it('needs a repository, a base image and a DAG folder, each said plainly', async () => {

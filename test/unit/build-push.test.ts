@@ -24,7 +24,21 @@ function image(over: Partial<ImageDetails> = {}): ImageDetails {
 
 /** The bytes of a single-image manifest (or a manifest list) for an image ID. */
 const body = (configDigest: string, list = false) =>
-  Buffer.from(JSON.stringify(list ? { schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', manifests: [] } : { schemaVersion: 2, mediaType: MEDIA, config: { digest: configDigest }, layers: [{ digest: d('7'), size: 1000 }, { digest: d('8'), size: 20 }] }));
+  Buffer.from(
+    JSON.stringify(
+      list
+        ? { schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', manifests: [] }
+        : {
+            schemaVersion: 2,
+            mediaType: MEDIA,
+            config: { digest: configDigest },
+            layers: [
+              { digest: d('7'), size: 1000 },
+              { digest: d('8'), size: 20 },
+            ],
+          },
+    ),
+  );
 
 interface World {
   images: Record<string, ImageDetails>;
@@ -57,7 +71,10 @@ function fakes(world: World) {
       const failure = world.pushFailures?.shift();
       if (failure) throw new EngineStreamError(failure);
       pushed.push(ref);
-      const events: ProgressEvent[] = [{ id: '111111111111', status: 'Pushed' }, { id: '222222222222', status: 'Layer already exists' }];
+      const events: ProgressEvent[] = [
+        { id: '111111111111', status: 'Pushed' },
+        { id: '222222222222', status: 'Layer already exists' },
+      ];
       events.forEach((e) => onProgress?.(e));
       const manifest = body(Object.values(world.images)[0]!.id);
       stagingStore[digestOf(manifest)] = manifest;
@@ -94,7 +111,11 @@ function fakes(world: World) {
 }
 
 const ours = digestOf(body(d('c')));
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DagshipError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as DagshipError,
+  );
 
 describe('pushImage', () => {
   it('uploads to a one-time staging tag, mounts the blobs, writes the commit and extra tags itself, and returns the pin', async () => {
@@ -193,7 +214,11 @@ describe('pushImage', () => {
   });
 
   it('retries transient failures with backoff, then succeeds', async () => {
-    const world: World = { images: { [`${repo}:${sha}`]: image({ tags: [] }) }, remote: {}, pushFailures: ['Patch "http://r/v2/x/blobs/uploads/1": read: connection reset by peer', 'received unexpected HTTP status: 502 Bad Gateway'] };
+    const world: World = {
+      images: { [`${repo}:${sha}`]: image({ tags: [] }) },
+      remote: {},
+      pushFailures: ['Patch "http://r/v2/x/blobs/uploads/1": read: connection reset by peer', 'received unexpected HTTP status: 502 Bad Gateway'],
+    };
     const { deps, pushed } = fakes(world);
     expect((await pushImage({ options }, deps, silentLogger)).uploaded).toBe(true);
     expect(pushed).toHaveLength(1);
@@ -210,7 +235,11 @@ describe('pushImage', () => {
   it('does not retry an auth failure and never shows the password', async () => {
     const world: World = { images: { [`${repo}:${sha}`]: image({ tags: [] }) }, remote: {}, pushFailures: ['unauthorized: authentication required for robot:hunter2', 'never reached'] };
     const err = await failure(pushImage({ options }, fakes(world).deps, silentLogger));
-    expect(err!.message).toMatch(new RegExp(`^the registry reg.example.com refused the push of ${repo}:${sha} \\(uploaded through reg.example.com/${staging}:${sha}-[a-f0-9]{8}\\): unauthorized: authentication required for robot:\\*\\*\\*$`));
+    expect(err!.message).toMatch(
+      new RegExp(
+        `^the registry reg.example.com refused the push of ${repo}:${sha} \\(uploaded through reg.example.com/${staging}:${sha}-[a-f0-9]{8}\\): unauthorized: authentication required for robot:\\*\\*\\*$`,
+      ),
+    );
     expect(world.pushFailures).toEqual(['never reached']);
   });
 

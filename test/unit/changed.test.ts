@@ -40,7 +40,9 @@ describe('localImports', () => {
 describe('selectChanged', () => {
   const root = repo(layout);
   const options: Options = { ...configSchema.parse({}), root };
-  const dagFiles = Object.keys(layout).filter((f) => f.startsWith('dags/')).sort();
+  const dagFiles = Object.keys(layout)
+    .filter((f) => f.startsWith('dags/'))
+    .sort();
 
   it('re-checks the DAG files that import a changed helper, transitively', () => {
     const selection = selectChanged(options, ['dags/common/dates.py'], dagFiles);

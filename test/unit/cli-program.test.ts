@@ -132,7 +132,11 @@ describe('usage errors', () => {
 
   it('exit 2 for a duration that is none, naming the flag and the accepted forms', async () => {
     const { calls, commands } = recording();
-    for (const args of [['check', '--timeout', 'soon'], ['deploy', '--release', 'a', '-n', 'b', '--timeout', '10x'], ['push', '--push-timeout', '0']]) {
+    for (const args of [
+      ['check', '--timeout', 'soon'],
+      ['deploy', '--release', 'a', '-n', 'b', '--timeout', '10x'],
+      ['push', '--push-timeout', '0'],
+    ]) {
       err.length = 0;
       expect(await runCli(dagship(...args), commands), args.join(' ')).toBe(2);
       expect(err.join('')).toMatch(/option '--(push-)?timeout <duration>' argument '.*' is invalid\. Use a positive duration: 90s, 5m, 1h, or a bare number of seconds/);

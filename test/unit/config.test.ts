@@ -11,7 +11,6 @@ function repoWith(config?: string): string {
   return dir;
 }
 
-
 describe('loadOptions', () => {
   it('uses defaults when the repository has no dagship.yaml', () => {
     const root = repoWith();
@@ -41,7 +40,7 @@ describe('loadOptions', () => {
     expect(err.hint).toContain('dags_folder');
   });
 
-  it('puts an unknown key whose value is an indented block on the key\'s own line', () => {
+  it("puts an unknown key whose value is an indented block on the key's own line", () => {
     const err = errorOf(() => loadOptions({ root: repoWith('version: 1\nchecks:\n  timeout: 30\n'), env: {} }));
     expect(err.message).toMatch(/^dagship\.yaml:2: unknown key 'checks'/);
     const nested = errorOf(() => loadOptions({ root: repoWith('check:\n  timeout: 30\n  pool:\n    - a\n'), env: {} }));
@@ -128,7 +127,14 @@ describe('loadOptions', () => {
 
   it('refuses a YAML alias bomb quickly, naming the file, not expanding it', () => {
     const levels = 'abcdefghi'.split('');
-    const bomb = levels.map((l, i) => `${l}: &${l} [${Array(9).fill(i ? `*${levels[i - 1]}` : '"lol"').join(',')}]`).join('\n');
+    const bomb = levels
+      .map(
+        (l, i) =>
+          `${l}: &${l} [${Array(9)
+            .fill(i ? `*${levels[i - 1]}` : '"lol"')
+            .join(',')}]`,
+      )
+      .join('\n');
     const started = Date.now();
     const err = errorOf(() => loadOptions({ root: repoWith(`${bomb}\n`), env: {} }));
     expect(Date.now() - started).toBeLessThan(2000);

@@ -48,7 +48,16 @@ describe('runDoctor', () => {
   it('is all ok on a ready machine and pings the repository’s registry', async () => {
     const deps = fakes({ git: clean });
     const checks = await runDoctor(options, deps);
-    expect(statuses(checks)).toEqual({ Configuration: 'ok', 'Docker Engine': 'ok', Registry: 'ok', 'Tag immutability': 'ok', 'Git repository': 'ok', 'Airflow image': 'ok', 'Tools image': 'ok', 'Leftover containers': 'ok' });
+    expect(statuses(checks)).toEqual({
+      Configuration: 'ok',
+      'Docker Engine': 'ok',
+      Registry: 'ok',
+      'Tag immutability': 'ok',
+      'Git repository': 'ok',
+      'Airflow image': 'ok',
+      'Tools image': 'ok',
+      'Leftover containers': 'ok',
+    });
     expect(deps.pinged).toEqual(['reg.example.com']);
     expect(checks.find((c) => c.name === 'Docker Engine')?.detail).toBe('20.10.24 (API 1.41, overlay2, linux/amd64) at unix:///x.sock');
   });
@@ -116,8 +125,14 @@ describe('runDoctor', () => {
 describe('runDoctor: tag immutability', () => {
   it('warns for a registry that cannot refuse a moved tag, and says what to set where one can', async () => {
     const ghcr = await runDoctor({ ...options, repository: 'ghcr.io/team/dags' }, fakes({ git: clean }));
-    expect(ghcr.find((c) => c.name === 'Tag immutability')).toMatchObject({ status: 'warning', detail: expect.stringContaining('ghcr.io is GitHub Container Registry: it cannot refuse a tag overwrite') });
+    expect(ghcr.find((c) => c.name === 'Tag immutability')).toMatchObject({
+      status: 'warning',
+      detail: expect.stringContaining('ghcr.io is GitHub Container Registry: it cannot refuse a tag overwrite'),
+    });
     const ecr = await runDoctor({ ...options, repository: '1234.dkr.ecr.us-east-1.amazonaws.com/dags' }, fakes({ git: clean }));
-    expect(ecr.find((c) => c.name === 'Tag immutability')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/Amazon ECR, which can refuse tag overwrites: set imageTagMutability IMMUTABLE.*cannot read it without AWS API access/) });
+    expect(ecr.find((c) => c.name === 'Tag immutability')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/Amazon ECR, which can refuse tag overwrites: set imageTagMutability IMMUTABLE.*cannot read it without AWS API access/),
+    });
   });
 });

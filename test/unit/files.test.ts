@@ -5,7 +5,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listDagFolderFiles, listPythonFiles } from '../../src/checks/files.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'dagship-files-'));
-for (const file of ['dags/a.py', 'dags/b.zip', 'dags/.hidden/c.py', 'dags/sub/d.py', 'dags/__pycache__/a.py', 'dags/.venv/lib/x.py', 'dags/sub/.git/y.py', 'dags/node_modules/z.py', 'venv/v.py', 'tools/t.py', 'dags/notes.txt']) {
+for (const file of [
+  'dags/a.py',
+  'dags/b.zip',
+  'dags/.hidden/c.py',
+  'dags/sub/d.py',
+  'dags/__pycache__/a.py',
+  'dags/.venv/lib/x.py',
+  'dags/sub/.git/y.py',
+  'dags/node_modules/z.py',
+  'venv/v.py',
+  'tools/t.py',
+  'dags/notes.txt',
+]) {
   mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   writeFileSync(path.join(root, file), '');
 }

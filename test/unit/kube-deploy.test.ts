@@ -11,8 +11,13 @@ import { fakeReleaseStore, merge } from './fake-release-store.js';
 function workload(name: string, component: string, image: string): Workload {
   const labels = { release: 'airflow', tier: 'airflow', component };
   return {
-    kind: 'Deployment', name, namespace: 'ns',
-    object: { metadata: { name, labels, resourceVersion: '1', generation: 1 }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { spec: { containers: [{ name: component, image }] } } } },
+    kind: 'Deployment',
+    name,
+    namespace: 'ns',
+    object: {
+      metadata: { name, labels, resourceVersion: '1', generation: 1 },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { spec: { containers: [{ name: component, image }] } } },
+    },
   };
 }
 
@@ -125,7 +130,8 @@ describe('deployRelease with a fake cluster', () => {
     const patch = fake.cluster.patchWorkload;
     fake.cluster.patchWorkload = async (ref, body) => {
       const done = await patch(ref, body);
-      if (ref.name === 'airflow-api-server' && done.object.spec!.template.spec!.containers[0]!.image === NEW) throw new DagshipError('Kubernetes API failed to patch deployments: socket hang up', 'is it reachable?', 'infra');
+      if (ref.name === 'airflow-api-server' && done.object.spec!.template.spec!.containers[0]!.image === NEW)
+        throw new DagshipError('Kubernetes API failed to patch deployments: socket hang up', 'is it reachable?', 'infra');
       return done;
     };
     const err = await deployRelease(fake.cluster, NEW, request, silentLogger).catch((e: unknown) => e);

@@ -78,7 +78,9 @@ function fakes(options: { upgradeFails?: 'before-write' | 'after-write' } = {}) 
     const labels = { release: 'airflow', tier: 'airflow', component: name };
     const ok = !image.includes('fail-');
     return {
-      kind: 'Deployment', name: `airflow-${name}`, namespace: 'ns',
+      kind: 'Deployment',
+      name: `airflow-${name}`,
+      namespace: 'ns',
       object: {
         metadata: { name: `airflow-${name}`, labels, generation: history.length },
         spec: { replicas: 1, selector: { matchLabels: labels }, template: { spec: { containers: [{ name, image }] } } },
@@ -126,7 +128,10 @@ describe('helmDeployRelease with a fake helm and cluster', () => {
     const outcome = await helmDeployRelease(f.cluster, f.helm, NEW, request, silentLogger);
     expect(f.calls).toEqual(['upgrade ./chart']);
     expect(f.image()).toBe(NEW);
-    expect(outcome.rollouts.map((r) => [r.ref.name, r.ok])).toEqual([['airflow-scheduler', true], ['airflow-api-server', true]]);
+    expect(outcome.rollouts.map((r) => [r.ref.name, r.ok])).toEqual([
+      ['airflow-scheduler', true],
+      ['airflow-api-server', true],
+    ]);
     expect(outcome.changes[0]!.lines).toContain(`images.airflow.digest: sha256:${'1'.repeat(64)} → ${D2}`);
   });
 

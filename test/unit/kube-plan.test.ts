@@ -13,7 +13,9 @@ import { fixture, NEW, OLD } from '../fixtures/kube/harness.js';
 const meta = { revision: 'r1', now: '2026-01-01T00:00:00Z' };
 
 function loadFixture(file: string): { workloads: Workload[]; configMap: k8s.V1ConfigMap } {
-  const docs = parseAllDocuments(readFileSync(fixture(file), 'utf8')).map((d) => d.toJS() as k8s.KubernetesObject & Record<string, unknown>).filter(Boolean);
+  const docs = parseAllDocuments(readFileSync(fixture(file), 'utf8'))
+    .map((d) => d.toJS() as k8s.KubernetesObject & Record<string, unknown>)
+    .filter(Boolean);
   const workloads = docs
     .filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet')
     .map((d) => ({ kind: d.kind as Workload['kind'], name: d.metadata!.name!, namespace: 'ns', object: { ...d, metadata: { ...d.metadata, resourceVersion: '1' } } as Workload['object'] }));
@@ -76,7 +78,14 @@ describe('planWorkload on the Airflow 3 fixture', () => {
   it('restores images, env and annotations onto a fresh read', () => {
     const original = byName('airflow-scheduler');
     const moved = planWorkload(original, repos, NEW, meta)!;
-    const fresh = { ...original, object: { ...original.object, metadata: { ...original.object.metadata, resourceVersion: '7' }, spec: { ...original.object.spec!, template: (moved.patch as { spec: { template: k8s.V1PodTemplateSpec } }).spec.template } } } as Workload;
+    const fresh = {
+      ...original,
+      object: {
+        ...original.object,
+        metadata: { ...original.object.metadata, resourceVersion: '7' },
+        spec: { ...original.object.spec!, template: (moved.patch as { spec: { template: k8s.V1PodTemplateSpec } }).spec.template },
+      },
+    } as Workload;
     const restored = restoreWorkload(fresh, original);
     expect(imagesOf(restored).every((i) => i.endsWith(OLD))).toBe(true);
     expect(restored).toMatchObject({ metadata: { resourceVersion: '7', annotations: { 'dagship.io/previous-image': null } } });
@@ -95,14 +104,23 @@ describe('planWorkload on a first deploy from the chart default image', () => {
 });
 
 describe('rolloutState, as kubectl rollout status judges', () => {
-  const deployment = (status: k8s.V1DeploymentStatus, generation = 2): Workload => ({ kind: 'Deployment', name: 'd', namespace: 'ns', object: { metadata: { generation }, spec: { replicas: 2, selector: {}, template: {} }, status } });
+  const deployment = (status: k8s.V1DeploymentStatus, generation = 2): Workload => ({
+    kind: 'Deployment',
+    name: 'd',
+    namespace: 'ns',
+    object: { metadata: { generation }, spec: { replicas: 2, selector: {}, template: {} }, status },
+  });
   it.each([
     [{ observedGeneration: 1 }, 'progressing', 'waiting for the controller'],
     [{ observedGeneration: 2, updatedReplicas: 1, replicas: 3 }, 'progressing', '1 of 2 updated replicas'],
     [{ observedGeneration: 2, updatedReplicas: 2, replicas: 3 }, 'progressing', 'old replicas pending termination'],
     [{ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }, 'progressing', '1 of 2 updated replicas available'],
     [{ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }, 'done', '2 of 2'],
-    [{ observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "d-1" has timed out progressing.' }] }, 'failed', 'progress deadline exceeded'],
+    [
+      { observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "d-1" has timed out progressing.' }] },
+      'failed',
+      'progress deadline exceeded',
+    ],
   ])('deployment %j → %s', (status, phase, message) => {
     const state = rolloutState(deployment(status as k8s.V1DeploymentStatus));
     expect(state.phase).toBe(phase);
@@ -110,7 +128,12 @@ describe('rolloutState, as kubectl rollout status judges', () => {
   });
 
   it('waits for a StatefulSet until updateRevision == currentRevision', () => {
-    const sts = (status: k8s.V1StatefulSetStatus): Workload => ({ kind: 'StatefulSet', name: 's', namespace: 'ns', object: { metadata: { generation: 2 }, spec: { replicas: 1, selector: {}, serviceName: 's', template: {} }, status } });
+    const sts = (status: k8s.V1StatefulSetStatus): Workload => ({
+      kind: 'StatefulSet',
+      name: 's',
+      namespace: 'ns',
+      object: { metadata: { generation: 2 }, spec: { replicas: 1, selector: {}, serviceName: 's', template: {} }, status },
+    });
     expect(rolloutState(sts({ observedGeneration: 2, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'b' })).phase).toBe('progressing');
     expect(rolloutState(sts({ observedGeneration: 2, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'b', updateRevision: 'b' })).phase).toBe('done');
   });

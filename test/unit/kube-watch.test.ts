@@ -28,7 +28,9 @@ function cluster(options: { watch: boolean }) {
       ? {
           watchWorkload: async (_ref: WorkloadRef, onChange: (w: Workload) => void) => {
             push = onChange;
-            return () => { stopped++; };
+            return () => {
+              stopped++;
+            };
           },
         }
       : {}),

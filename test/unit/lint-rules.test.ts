@@ -13,7 +13,11 @@ function repoWith(files: Record<string, string>): string {
 
 describe('ruff rules for the target Airflow', () => {
   it('selects the Airflow 3 migration rules only when the target may be Airflow 3', () => {
-    expect([defaultRuffSelect(3), defaultRuffSelect(2), defaultRuffSelect(undefined)]).toEqual([['F', 'E9', 'AIR'], ['F', 'E9', 'AIR0'], ['F', 'E9', 'AIR']]);
+    expect([defaultRuffSelect(3), defaultRuffSelect(2), defaultRuffSelect(undefined)]).toEqual([
+      ['F', 'E9', 'AIR'],
+      ['F', 'E9', 'AIR0'],
+      ['F', 'E9', 'AIR'],
+    ]);
   });
 
   it('makes AIR001 a warning everywhere and AIR30x errors only on Airflow 3 or later', () => {
@@ -46,10 +50,14 @@ it('reads version strings as pip writes them', () => {
 
 describe('linter configuration the team got wrong', () => {
   it('refuses a .bandit level bandit does not know, and a configuration that is a folder, as config errors', () => {
-    expect(() => banditOptions(repoWith({ '.bandit': '[bandit]\nlevel = HIGHH\n' }))).toThrow(expect.objectContaining({ kind: 'config', message: ".bandit: level 'highh' is not one of all, low, medium, high" }));
+    expect(() => banditOptions(repoWith({ '.bandit': '[bandit]\nlevel = HIGHH\n' }))).toThrow(
+      expect.objectContaining({ kind: 'config', message: ".bandit: level 'highh' is not one of all, low, medium, high" }),
+    );
     const folder = repoWith({});
     mkdirSync(path.join(folder, 'pyproject.toml'));
-    expect(() => hasRuffConfig(folder)).toThrow(expect.objectContaining({ kind: 'config', message: expect.stringMatching(/pyproject\.toml cannot be read as the linters' configuration \(not a regular file\)$/) }));
+    expect(() => hasRuffConfig(folder)).toThrow(
+      expect.objectContaining({ kind: 'config', message: expect.stringMatching(/pyproject\.toml cannot be read as the linters' configuration \(not a regular file\)$/) }),
+    );
     expect(() => banditOptions(folder)).toThrow(/not a regular file/);
   });
 });

@@ -12,7 +12,11 @@ describe('parseRuffJson (recorded ruff output)', () => {
   it('keeps every entry with repo-relative paths, codes and positions', () => {
     expect(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`)).toContain('dags/legacy_etl.py:2:8 F401');
     expect(findings.every((f) => !f.file.startsWith('/'))).toBe(true);
-    expect(findings.find((f) => f.rule === 'AIR301')).toMatchObject({ severity: 'error', message: '`schedule_interval` is removed in Airflow 3.0', helpUri: expect.stringContaining('airflow3-removal') });
+    expect(findings.find((f) => f.rule === 'AIR301')).toMatchObject({
+      severity: 'error',
+      message: '`schedule_interval` is removed in Airflow 3.0',
+      helpUri: expect.stringContaining('airflow3-removal'),
+    });
   });
 
   it('reports a file ruff cannot parse as invalid-syntax, and Airflow 3 suggestions as warnings', () => {

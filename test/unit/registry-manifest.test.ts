@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DagshipError } from '../../src/errors.js';
+import type { DagshipError } from '../../src/errors.js';
 import { connectRegistry, MANIFEST_TYPES, parseManifest, registryApiHost } from '../../src/registry/index.js';
 
 /** A manifest as docker-registry 2.8.2 served it after a dagship push on this machine (recorded). */
-const MANIFEST = "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"application/vnd.docker.distribution.manifest.v2+json\",\n   \"config\": {\n      \"mediaType\": \"application/vnd.docker.container.image.v1+json\",\n      \"size\": 1722,\n      \"digest\": \"sha256:4f7ce0b61a4f90bf3bd46c7f4d5d8756f6f07c097aa752d566be7ce09ad05e33\"\n   },\n   \"layers\": [\n      {\n         \"mediaType\": \"application/vnd.docker.image.rootfs.diff.tar.gzip\",\n         \"size\": 73314239,\n         \"digest\": \"sha256:ccf2c3e8811b2dbf96fdf0e5f8c25a70ce43df06ea82ae45913c5256166e04ba\"\n      },\n      {\n         \"mediaType\": \"application/vnd.docker.image.rootfs.diff.tar.gzip\",\n         \"size\": 60500259,\n         \"digest\": \"sha256:d049e9612c9f1b531d6ef09c7de51123b1be697fac4a4631f6d6ddd599cef463\"\n      },\n      {\n         \"mediaType\": \"application/vnd.docker.image.rootfs.diff.tar.gzip\",\n         \"size\": 269,\n         \"digest\": \"sha256:7a3dcf9e9e4221c440864334973923031eaa4f30c4e41adb906176e268543208\"\n      },\n      {\n         \"mediaType\": \"application/vnd.docker.image.rootfs.diff.tar.gzip\",\n         \"size\": 181264,\n         \"digest\": \"sha256:4fc4a87c63735d3aab45d7c1ea9c5f79cf1ee51d688f6da8c7613d228e5c32a2\"\n      },\n      {\n         \"mediaType\": \"application/vnd.docker.image.rootfs.diff.tar.gzip\",\n         \"size\": 655,\n         \"digest\": \"sha256:d526d362b95ce3a8659dadf948590a4f5c6ed02a7b1344b9f6f38ed6eab25090\"\n      },\n      {\n         \"mediaType\": \"application/vnd.docker.image.rootfs.diff.tar.gzip\",\n         \"size\": 6616,\n         \"digest\": \"sha256:f006b02c7854510e8d3b18256aea1923bf08c7951471258afe4815bb900808b8\"\n      }\n   ]\n}";
+const MANIFEST =
+  '{\n   "schemaVersion": 2,\n   "mediaType": "application/vnd.docker.distribution.manifest.v2+json",\n   "config": {\n      "mediaType": "application/vnd.docker.container.image.v1+json",\n      "size": 1722,\n      "digest": "sha256:4f7ce0b61a4f90bf3bd46c7f4d5d8756f6f07c097aa752d566be7ce09ad05e33"\n   },\n   "layers": [\n      {\n         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",\n         "size": 73314239,\n         "digest": "sha256:ccf2c3e8811b2dbf96fdf0e5f8c25a70ce43df06ea82ae45913c5256166e04ba"\n      },\n      {\n         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",\n         "size": 60500259,\n         "digest": "sha256:d049e9612c9f1b531d6ef09c7de51123b1be697fac4a4631f6d6ddd599cef463"\n      },\n      {\n         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",\n         "size": 269,\n         "digest": "sha256:7a3dcf9e9e4221c440864334973923031eaa4f30c4e41adb906176e268543208"\n      },\n      {\n         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",\n         "size": 181264,\n         "digest": "sha256:4fc4a87c63735d3aab45d7c1ea9c5f79cf1ee51d688f6da8c7613d228e5c32a2"\n      },\n      {\n         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",\n         "size": 655,\n         "digest": "sha256:d526d362b95ce3a8659dadf948590a4f5c6ed02a7b1344b9f6f38ed6eab25090"\n      },\n      {\n         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",\n         "size": 6616,\n         "digest": "sha256:f006b02c7854510e8d3b18256aea1923bf08c7951471258afe4815bb900808b8"\n      }\n   ]\n}';
 const DIGEST = 'sha256:a94b90b2d293218bf4ab27b5f824d6fe3e8e11b3500eaa1a08ac30227ad66756';
 const LIST = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
 
@@ -69,7 +70,9 @@ describe('connectRegistry().manifest', () => {
 
   it('says the registry refused the credentials, without the password', async () => {
     const { fetchImpl } = server([unauthorized('Basic realm="dagship-test"'), unauthorized('Basic realm="dagship-test"')]);
-    const err = (await connectRegistry('127.0.0.1:5112', fetchImpl, { credentials }).manifest('team/dags', 'abc').catch((e: unknown) => e)) as DagshipError;
+    const err = (await connectRegistry('127.0.0.1:5112', fetchImpl, { credentials })
+      .manifest('team/dags', 'abc')
+      .catch((e: unknown) => e)) as DagshipError;
     expect(err.message).toBe("the registry 127.0.0.1:5112 refused the credentials for user 'dagship' (HTTP 401, from test)");
     expect(err.kind).toBe('infra');
     expect(`${err.message} ${err.hint}`).not.toContain('hunter2');
@@ -135,12 +138,18 @@ describe('connectRegistry: tag writes, mounts and deadlines', () => {
     const registry = connectRegistry('127.0.0.1:5111', fetchImpl, { retryDelaysMs: [0, 0] });
     await expect(registry.putManifest('team/dags', 'v1', Buffer.from(MANIFEST), MANIFEST_TYPES[0]!)).rejects.toThrow(/cannot reach the registry 127\.0\.0\.1:5111/);
     const busy = server([new Response('busy', { status: 503 })]);
-    await expect(connectRegistry('127.0.0.1:5111', busy.fetchImpl, { retryDelaysMs: [0, 0] }).putManifest('team/dags', 'v1', Buffer.from(MANIFEST), MANIFEST_TYPES[0]!)).rejects.toThrow(/answered 503/);
+    await expect(connectRegistry('127.0.0.1:5111', busy.fetchImpl, { retryDelaysMs: [0, 0] }).putManifest('team/dags', 'v1', Buffer.from(MANIFEST), MANIFEST_TYPES[0]!)).rejects.toThrow(
+      /answered 503/,
+    );
     expect([calls.length, busy.calls.length]).toEqual([1, 1]);
   });
 
   it('mounts a blob from the staging repository; a registry that opens an upload instead says false and the upload is closed', async () => {
-    const { calls, fetchImpl } = server([new Response(null, { status: 201 }), new Response(null, { status: 202, headers: { location: '/v2/team/dags/blobs/uploads/u1' } }), new Response(null, { status: 204 })]);
+    const { calls, fetchImpl } = server([
+      new Response(null, { status: 201 }),
+      new Response(null, { status: 202, headers: { location: '/v2/team/dags/blobs/uploads/u1' } }),
+      new Response(null, { status: 204 }),
+    ]);
     const registry = connectRegistry('127.0.0.1:5111', fetchImpl);
     expect(await registry.mountBlob('team/dags', DIGEST, 'team/dags-dagship-staging')).toBe(true);
     expect(await registry.mountBlob('team/dags', DIGEST, 'team/dags-dagship-staging')).toBe(false);
@@ -161,15 +170,21 @@ describe('connectRegistry: tag writes, mounts and deadlines', () => {
   it('ends a request with no answer at the command deadline, naming the request and the deadline', async () => {
     const fetchImpl = ((_url: string, init: RequestInit = {}) => new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)))) as typeof fetch;
     const deadline = { signal: AbortSignal.timeout(50), what: '--push-timeout 50ms' };
-    const err = (await connectRegistry('127.0.0.1:5111', fetchImpl, { deadline }).manifest('team/dags', 'v1').catch((e: unknown) => e)) as DagshipError;
+    const err = (await connectRegistry('127.0.0.1:5111', fetchImpl, { deadline })
+      .manifest('team/dags', 'v1')
+      .catch((e: unknown) => e)) as DagshipError;
     expect(err.message).toBe('the registry 127.0.0.1:5111 stopped answering: GET /v2/team/dags/manifests/v1 had no answer when the --push-timeout 50ms ran out');
     expect(err.kind).toBe('infra');
   });
 
   it('retries a request that got no answer within its own limit, then says so', async () => {
     let asked = 0;
-    const fetchImpl = ((_url: string, init: RequestInit = {}) => (asked++, new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason))))) as typeof fetch;
-    const err = (await connectRegistry('127.0.0.1:5111', fetchImpl, { requestTimeoutMs: 20, retryDelaysMs: [0, 0] }).manifest('team/dags', 'v1').catch((e: unknown) => e)) as DagshipError;
+    const fetchImpl = ((_url: string, init: RequestInit = {}) => (
+      asked++, new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)))
+    )) as typeof fetch;
+    const err = (await connectRegistry('127.0.0.1:5111', fetchImpl, { requestTimeoutMs: 20, retryDelaysMs: [0, 0] })
+      .manifest('team/dags', 'v1')
+      .catch((e: unknown) => e)) as DagshipError;
     expect(err.message).toBe('the registry 127.0.0.1:5111 did not answer GET /v2/team/dags/manifests/v1 within 0.02 s');
     expect(asked).toBe(3);
   });

@@ -28,7 +28,9 @@ describe('connectRegistry().ping', () => {
     const refusing = (async () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
     }) as typeof fetch;
-    const err = await connectRegistry('127.0.0.1:1', refusing).ping().catch((e: unknown) => e);
+    const err = await connectRegistry('127.0.0.1:1', refusing)
+      .ping()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DagshipError);
     expect((err as DagshipError).message).toBe('cannot reach the registry 127.0.0.1:1 (http://127.0.0.1:1): connect ECONNREFUSED 127.0.0.1:1');
     expect((err as DagshipError).kind).toBe('infra');

@@ -9,9 +9,26 @@ import { toAnnotations, toJobSummary } from '../../src/report/github.js';
 import { toJunit } from '../../src/report/junit.js';
 import { toSarif } from '../../src/report/sarif.js';
 
-const importError: Finding = { tool: 'dagship', rule: 'dag-import-error', severity: 'error', file: 'dags/a b.py', line: 3, message: "ModuleNotFoundError: No module named 'x'", detail: 'Traceback…\n<x> & "y"' };
+const importError: Finding = {
+  tool: 'dagship',
+  rule: 'dag-import-error',
+  severity: 'error',
+  file: 'dags/a b.py',
+  line: 3,
+  message: "ModuleNotFoundError: No module named 'x'",
+  detail: 'Traceback…\n<x> & "y"',
+};
 const slow: Finding = { tool: 'dagship', rule: 'dag-slow-import', severity: 'warning', file: 'dags/c.py', message: 'took 7.1 s' };
-const f401: Finding = { tool: 'ruff', rule: 'F401', severity: 'error', file: 'dags/c.py', line: 1, column: 8, message: '`os` imported but unused', helpUri: 'https://docs.astral.sh/ruff/rules/unused-import' };
+const f401: Finding = {
+  tool: 'ruff',
+  rule: 'F401',
+  severity: 'error',
+  file: 'dags/c.py',
+  line: 1,
+  column: 8,
+  message: '`os` imported but unused',
+  helpUri: 'https://docs.astral.sh/ruff/rules/unused-import',
+};
 const runs: ToolRun[] = [
   { tool: 'ruff', version: '0.17.5', files: ['dags/a b.py', 'dags/c.py'], findings: [f401] },
   { tool: 'dagship', version: '0.1.0', files: ['dags/a b.py', 'dags/c.py', 'dags/ok.py'], findings: [importError, slow] },
@@ -60,7 +77,7 @@ describe('JUnit', () => {
 describe('GitHub annotations and summary', () => {
   it('escapes messages and properties, and caps the count with a note', () => {
     const [first] = toAnnotations([importError]);
-    expect(first).toBe("::error file=dags/a b.py,line=3,title=dagship dag-import-error::ModuleNotFoundError: No module named 'x'%0ATraceback…%0A<x> & \"y\"");
+    expect(first).toBe('::error file=dags/a b.py,line=3,title=dagship dag-import-error::ModuleNotFoundError: No module named \'x\'%0ATraceback…%0A<x> & "y"');
     const many = Array.from({ length: 60 }, (_, i) => ({ ...slow, line: i + 1 }));
     const lines = toAnnotations(many);
     expect(lines).toHaveLength(51);

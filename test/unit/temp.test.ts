@@ -8,10 +8,12 @@ describe('withTempDir', () => {
     let kept = '';
     expect(await withTempDir('dagship-t-', async (dir) => ((kept = dir), existsSync(dir)))).toBe(true);
     expect(existsSync(kept)).toBe(false);
-    await expect(withTempDir('dagship-t-', async (dir) => {
-      kept = dir;
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      withTempDir('dagship-t-', async (dir) => {
+        kept = dir;
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(existsSync(kept)).toBe(false);
   });
 

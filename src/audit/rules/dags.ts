@@ -46,9 +46,7 @@ function bakedState(ctx: AuditContext): { baked: boolean; why: string } {
       ? { baked: true, why: '' }
       : { baked: false, why: `the Airflow image ${describeImage(image)} is not the dagship-built repository ${configured}` };
   }
-  return sameRepository(image.repository, CHART_REPOSITORY)
-    ? { baked: false, why: `the Airflow image is the stock ${describeImage(image)}, which holds no DAGs` }
-    : { baked: true, why: '' };
+  return sameRepository(image.repository, CHART_REPOSITORY) ? { baked: false, why: `the Airflow image is the stock ${describeImage(image)}, which holds no DAGs` } : { baked: true, why: '' };
 }
 
 function dagsVolumeFinding(ctx: AuditContext): Finding {

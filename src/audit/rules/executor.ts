@@ -8,7 +8,7 @@ export function executorRules(ctx: AuditContext): Finding[] {
 }
 
 /** An option's number as Airflow reads it; the chart's old [kubernetes] section is Airflow 2's fallback. */
-function numberOption(ctx: AuditContext, section: string, key: string, fallbackSection?: string): { value: number; at?: (string | readonly string[]) } {
+function numberOption(ctx: AuditContext, section: string, key: string, fallbackSection?: string): { value: number; at?: string | readonly string[] } {
   const option = airflowOption(ctx, section, key) ?? (fallbackSection ? airflowOption(ctx, fallbackSection, key) : undefined);
   const parsed = option ? Number(text(option.value)) : Number.NaN;
   const fallback = AIRFLOW_DEFAULTS[`${section}.${key}` as keyof typeof AIRFLOW_DEFAULTS];
@@ -54,7 +54,7 @@ function heartbeat(ctx: AuditContext): Finding | undefined {
     rule: 'helm-scheduler-heartbeat',
     severity: 'warning',
     at: [at ?? 'config.scheduler.scheduler_heartbeat_sec'],
-    message: `[scheduler] scheduler_heartbeat_sec is ${value}${at ? " s" : " s, left at Airflow's default"}, but the team runs with ${expected} s (--expected-heartbeat): health checks and liveness probes tuned for ${expected} s misjudge this scheduler`,
+    message: `[scheduler] scheduler_heartbeat_sec is ${value}${at ? ' s' : " s, left at Airflow's default"}, but the team runs with ${expected} s (--expected-heartbeat): health checks and liveness probes tuned for ${expected} s misjudge this scheduler`,
     help: `set config.scheduler.scheduler_heartbeat_sec: ${expected}`,
   });
 }

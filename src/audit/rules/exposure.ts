@@ -43,7 +43,10 @@ function plainHost(ctx: AuditContext, name: string): Path[] {
     if (isMapping(host)) {
       if (!chartTrue(isMapping(host.tls) ? host.tls.enabled : undefined)) return [['ingress', name, 'hosts', String(index)]];
     } else if (!shared) {
-      return [['ingress', name, 'tls', 'enabled'], ['ingress', name, 'hosts', String(index)]];
+      return [
+        ['ingress', name, 'tls', 'enabled'],
+        ['ingress', name, 'hosts', String(index)],
+      ];
     }
   }
   return [];

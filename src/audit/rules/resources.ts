@@ -41,9 +41,7 @@ export function resourcesRules(ctx: AuditContext): Finding[] {
     if (!missing.length) return [];
     const what = missing.length === 2 ? 'no resource requests or limits' : `no resource ${missing[0]}`;
     const it = component.plural ? 'them' : 'it';
-    const why = missing.includes('requests')
-      ? `Kubernetes schedules ${it} blind and evicts ${it} first under memory pressure`
-      : 'one busy pod can take a whole node';
+    const why = missing.includes('requests') ? `Kubernetes schedules ${it} blind and evicts ${it} first under memory pressure` : 'one busy pod can take a whole node';
     return [
       finding(ctx, {
         rule: 'helm-resources-missing',

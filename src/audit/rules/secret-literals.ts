@@ -116,7 +116,11 @@ export function envLiterals(ctx: AuditContext): Finding[] {
       if (!value || !(sensitiveEnv(entry.name, value) || hasUriPassword(value))) return;
       const at = [...list.split('.'), String(index), 'value'];
       const what = `${list}[${index}] ${entry.name}`;
-      out.push(/SECRET_KEY$|JWT_SECRET$/.test(entry.name) && isWellKnown(value) ? wellKnownFinding(ctx, at, what, value, `remove ${entry.name} from ${list}`) : literalFinding(ctx, at, what, `move ${entry.name} into a Secret and reference it from the \`secret\` list (envName/secretName/secretKey) or extraEnvFrom`));
+      out.push(
+        /SECRET_KEY$|JWT_SECRET$/.test(entry.name) && isWellKnown(value)
+          ? wellKnownFinding(ctx, at, what, value, `remove ${entry.name} from ${list}`)
+          : literalFinding(ctx, at, what, `move ${entry.name} into a Secret and reference it from the \`secret\` list (envName/secretName/secretKey) or extraEnvFrom`),
+      );
     });
   }
   return out;

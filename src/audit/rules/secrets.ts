@@ -41,7 +41,12 @@ function chartSecrets(ctx: AuditContext): Finding[] {
 function brokerUrl(ctx: AuditContext): Finding | undefined {
   const value = literal(ctx.values.get('data.brokerUrl'));
   if (!value || !hasUriPassword(value)) return undefined;
-  return literalFinding(ctx, 'data.brokerUrl', 'data.brokerUrl (the Celery broker URI with its password)', 'put the URI in a Secret (key "connection") and set data.brokerUrlSecretName: <name>; remove data.brokerUrl');
+  return literalFinding(
+    ctx,
+    'data.brokerUrl',
+    'data.brokerUrl (the Celery broker URI with its password)',
+    'put the URI in a Secret (key "connection") and set data.brokerUrlSecretName: <name>; remove data.brokerUrl',
+  );
 }
 
 /** Without a named Secret or a value, the chart renders a fresh random key into its Secret on every upgrade. */
