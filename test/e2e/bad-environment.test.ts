@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from './check-helpers.js';
 import { dagship, gitRepoWith } from './cli.js';
 import { infra } from './infra.js';
+import { aliasBomb } from '../fixtures/alias-bomb.js';
 
 const env = infra();
 const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
@@ -91,15 +92,7 @@ describe('a temp folder that refuses writes', () => {
 
 describe('configuration that is not what it should be', () => {
   it('a YAML alias bomb in dagship.yaml: exit 2 at once, naming the file, not its content', async () => {
-    const levels = 'abcdefghi'.split('');
-    const bomb = levels
-      .map(
-        (l, i) =>
-          `${l}: &${l} [${Array(9)
-            .fill(i ? `*${levels[i - 1]}` : '"lol"')
-            .join(',')}]`,
-      )
-      .join('\n');
+    const bomb = aliasBomb(9);
     const repo = gitRepoWith({ 'dagship.yaml': `${bomb}\n`, 'dags/etl.py': 'x = 1\n' });
     const started = Date.now();
     const result = await dagship(['check', repo]);

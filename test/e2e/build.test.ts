@@ -7,17 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/engine/index.js';
 import { dagship, gitRepoWith } from './cli.js';
 import { infra } from './infra.js';
+import { removeImages } from './images.js';
 
 const env = infra();
 const engine = connectDocker();
 const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
 const made: string[] = [];
 afterAll(async () => {
-  for (const ref of made)
-    await docker
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImages(docker, made);
 });
 
 /** A committed DAG repository building into its own repository on the plain registry. */

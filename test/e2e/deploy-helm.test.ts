@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { FAILING, fixture, kubeHarness, NEW, OLD } from '../fixtures/kube/harness.js';
+import { FAILING, fixture, kubeHarness, NEW, SCHEDULER_ON_NEW, OLD } from '../fixtures/kube/harness.js';
 import { dagship } from './cli.js';
 import { infra } from './infra.js';
 
@@ -96,13 +96,7 @@ describe('dagship deploy --strategy helm on a real control plane', () => {
     expect(deployed.stderr).toContain('all rollouts complete');
     expect(deployed.stderr).not.toContain('next `helm upgrade`');
     const images = await kube.images(ns);
-    expect(images['airflow-scheduler']).toEqual([
-      `wait-for-airflow-migrations=${NEW}`,
-      `scheduler=${NEW}`,
-      'AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY=127.0.0.1:5111/team/dags',
-      `AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG=${NEW_TAG}`,
-      `scheduler-log-groomer=${NEW}`,
-    ]);
+    expect(images['airflow-scheduler']).toEqual(SCHEDULER_ON_NEW);
     expect(images['airflow-dag-processor']).toEqual([`wait-for-airflow-migrations=${NEW}`, `dag-processor=${NEW}`, 'git-sync=registry.k8s.io/git-sync/git-sync:v4.4.2']);
     expect((await allImages(ns)).filter((i) => i.includes('1'.repeat(64)))).toEqual([]);
     const data = await config(ns);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAILING, fixture, kubeHarness, NEW, OLD } from '../fixtures/kube/harness.js';
+import { FAILING, fixture, kubeHarness, NEW, SCHEDULER_ON_NEW, OLD } from '../fixtures/kube/harness.js';
 import { dagship } from './cli.js';
 import { infra } from './infra.js';
 
@@ -37,13 +37,7 @@ describe('dagship deploy on a real control plane', () => {
     // Patch mode drifts from Helm's record: said once per deploy, not once per object.
     expect(deployed.stderr.split('the next `helm upgrade` without images.airflow.*').length - 1).toBe(1);
     const images = await kube.images(ns);
-    expect(images['airflow-scheduler']).toEqual([
-      `wait-for-airflow-migrations=${NEW}`,
-      `scheduler=${NEW}`,
-      'AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY=127.0.0.1:5111/team/dags',
-      `AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG=${NEW_TAG}`,
-      `scheduler-log-groomer=${NEW}`,
-    ]);
+    expect(images['airflow-scheduler']).toEqual(SCHEDULER_ON_NEW);
     expect(images['airflow-dag-processor']).toContain('git-sync=registry.k8s.io/git-sync/git-sync:v4.4.2');
     expect((await allImages(ns)).filter((i) => i.includes(OLD))).toEqual([]);
     const data = await config(ns);

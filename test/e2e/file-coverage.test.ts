@@ -8,6 +8,7 @@ import { connectDocker } from '../../src/engine/index.js';
 import { check } from './check-helpers.js';
 import { dagship, gitRepoWith } from './cli.js';
 import { infra } from './infra.js';
+import { removeImages } from './images.js';
 
 // Which files each command covers (README, "Which files each command covers"): check lists DAG files with
 // the image's own Airflow; build, lint and --changed-since cover what .airflowignore hides as well.
@@ -17,11 +18,7 @@ const docker = new Docker();
 const made: string[] = [];
 
 afterAll(async () => {
-  for (const ref of made)
-    await docker
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImages(docker, made);
 });
 
 const dag = (id: string, head = '') => `${head}from datetime import datetime\n\nfrom airflow import DAG\n\nwith DAG(dag_id="${id}", schedule=None, start_date=datetime(2025, 1, 1)):\n    pass\n`;

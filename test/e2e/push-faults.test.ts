@@ -7,6 +7,7 @@ import { startHttpFaultProxy, type FaultAction, type FaultHook, type FaultProxy 
 import { dagship } from './cli.js';
 import { exampleRepo } from './example-repo.js';
 import { infra } from './infra.js';
+import { removeImages } from './images.js';
 
 // Faults caused for real between dagship (and the Docker Engine) and the plain registry: a proxy of ours
 // drops an answer, stops answering, or holds a request while a second real process pushes.
@@ -16,11 +17,7 @@ const made: string[] = [];
 const proxies: FaultProxy[] = [];
 afterAll(async () => {
   for (const p of proxies) await p.close();
-  for (const ref of made)
-    await docker
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImages(docker, made);
 });
 
 const unique = (what: string) => `dagship-test/${what}-${randomBytes(4).toString('hex')}`;

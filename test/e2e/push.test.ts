@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dagship, gitRepoWith, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
+import { removeImages } from './images.js';
 
 const env = infra();
 const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
@@ -15,11 +16,7 @@ const made: string[] = [];
 const registries: ChildProcess[] = [];
 afterAll(async () => {
   for (const r of registries) r.kill('SIGKILL');
-  for (const ref of made)
-    await docker
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await removeImages(docker, made);
 });
 
 const unique = (what: string) => `dagship-test/${what}-${randomBytes(4).toString('hex')}`;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHART_DEFAULTS, mergeValues, parseValuesText, readValuesFiles } from '../../src/audit/index.js';
 import { errorOf } from './helpers.js';
+import { aliasBomb } from '../fixtures/alias-bomb.js';
 
 const defaults = CHART_DEFAULTS;
 const merged = (...texts: string[]) =>
@@ -97,15 +98,7 @@ describe('reading values files', () => {
   it('never quotes the file in a YAML error, and refuses an alias bomb without expanding it', () => {
     const quoted = errorOf(() => parseValuesText('postgresql:\n  password: |hunter2-secret\n    x\n', 'values.yaml'));
     expect(quoted.message).toBe('values.yaml:2: not valid YAML: unexpected token at line 2, column 14');
-    const levels = 'abcdefghij'.split('');
-    const bomb = levels
-      .map(
-        (l, i) =>
-          `${l}: &${l} [${Array(9)
-            .fill(i ? `*${levels[i - 1]}` : '"lol"')
-            .join(',')}]`,
-      )
-      .join('\n');
+    const bomb = aliasBomb(10);
     const err = errorOf(() => parseValuesText(bomb, 'bomb.yaml'));
     expect(err.kind).toBe('config');
     expect(err.message).toBe('bomb.yaml: YAML aliases expand too far (more than 1000 uses); refused');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOptions } from '../../src/config.js';
 import { errorOf } from './helpers.js';
+import { aliasBomb } from '../fixtures/alias-bomb.js';
 
 function repoWith(config?: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'dagship-config-'));
@@ -126,15 +127,7 @@ describe('loadOptions', () => {
   });
 
   it('refuses a YAML alias bomb quickly, naming the file, not expanding it', () => {
-    const levels = 'abcdefghi'.split('');
-    const bomb = levels
-      .map(
-        (l, i) =>
-          `${l}: &${l} [${Array(9)
-            .fill(i ? `*${levels[i - 1]}` : '"lol"')
-            .join(',')}]`,
-      )
-      .join('\n');
+    const bomb = aliasBomb(9);
     const started = Date.now();
     const err = errorOf(() => loadOptions({ root: repoWith(`${bomb}\n`), env: {} }));
     expect(Date.now() - started).toBeLessThan(2000);
