@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import * as core from '@actions/core';
 
 /** True inside a GitHub Actions job: the CLI then also speaks the runner's protocol. */
@@ -20,7 +21,11 @@ export function setOutput(name: string, value: string | number | boolean): void 
 
 /** Markdown for the job summary page ($GITHUB_STEP_SUMMARY); nothing outside Actions. */
 export async function appendSummary(markdown: string): Promise<void> {
-  if (inGitHubActions() && process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!inGitHubActions() || !file) return;
+  // core refuses a summary file that does not exist yet; the runner makes it, a local run may not have.
+  closeSync(openSync(file, 'a'));
+  await core.summary.addRaw(markdown, true).write();
 }
 
 /** Tells the runner to mask a value in everything the job logs from now on. */

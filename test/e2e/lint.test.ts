@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dagship, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
+import { parseOutputs } from './actions-runner.js';
 
 const env = infra();
 const fixture = path.join(REPO_ROOT, 'test/fixtures/lint');
@@ -44,7 +45,7 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
     expect(json.findings.every((f: { fingerprint?: string }) => /^[0-9a-f]{32}/.test(f.fingerprint ?? ''))).toBe(true);
     expect(readFileSync(`${out}/l.xml`, 'utf8')).toContain('<testsuite name="ruff" tests="3" failures="2"');
     expect(readFileSync(summary, 'utf8')).toContain('### ❌ dagship lint');
-    expect(readFileSync(outputs, 'utf8').split('\n')).toEqual(expect.arrayContaining(['passed=false', 'errors=6', `sarif=${out}/l.sarif`]));
+    expect(parseOutputs(readFileSync(outputs, 'utf8'))).toMatchObject({ passed: 'false', errors: '6', sarif: `${out}/l.sarif` });
   });
 
   it('honours the repository’s own ruff and bandit configuration, .bandit’s exclude included, and keeps medium severity and up', async () => {

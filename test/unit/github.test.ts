@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { outputsSet, setOutput } from '../../cli/github.js';
+import { appendSummary, outputsSet, setOutput } from '../../cli/github.js';
 import { folderWith } from './helpers.js';
 
 const outputFile = () => {
@@ -39,5 +39,18 @@ describe('setOutput', () => {
     expect(readFileSync(file, 'utf8')).toBe('');
     expect(stdout).not.toHaveBeenCalled();
     stdout.mockRestore();
+  });
+});
+
+describe('appendSummary', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('appends to the job summary, making the file when the runner has not (a local run of an action)', async () => {
+    const file = path.join(folderWith({}), 'summary.md');
+    vi.stubEnv('GITHUB_ACTIONS', 'true');
+    vi.stubEnv('GITHUB_STEP_SUMMARY', file);
+    await appendSummary('## one\n');
+    await appendSummary('## two\n');
+    expect(readFileSync(file, 'utf8')).toMatch(/^## one\n+## two\n+$/);
   });
 });
