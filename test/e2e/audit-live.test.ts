@@ -34,6 +34,10 @@ async function audit(ns: string, extra: string[] = [], kubeconfig = env.kubeconf
   return { ...result, report, rules };
 }
 
+/** Merges these containers into a Deployment's pod template (the API server then rolls it). */
+const patchContainers = (ns: string, name: string, containers: k8s.V1Container[]) =>
+  kube.apps.patchNamespacedDeployment({ name, namespace: ns, body: { spec: { template: { spec: { containers } } } } }, MERGE);
+
 const cfgPatch = (ns: string, cfg: string) => kube.core.patchNamespacedConfigMap({ name: 'airflow-config', namespace: ns, body: { data: { 'airflow.cfg': cfg } } }, MERGE);
 
 describe('dagship audit --release on a real control plane', () => {
@@ -67,25 +71,10 @@ describe('dagship audit --release on a real control plane', () => {
     expect(fixed.exitCode, fixed.stdout).toBe(0);
     expect(fixed.rules.filter((r) => r.startsWith('helm-logs'))).toEqual([]);
 
-    await kube.apps.patchNamespacedDeployment(
-      {
-        name: 'airflow-triggerer',
-        namespace: ns,
-        body: {
-          spec: {
-            template: {
-              spec: {
-                containers: [
-                  { name: 'triggerer', image: DRIFTED },
-                  { name: 'triggerer-log-groomer', image: OLD },
-                ],
-              },
-            },
-          },
-        },
-      },
-      MERGE,
-    );
+    await patchContainers(ns, 'airflow-triggerer', [
+      { name: 'triggerer', image: DRIFTED },
+      { name: 'triggerer-log-groomer', image: OLD },
+    ]);
     const drifted = await audit(ns);
     expect(drifted.exitCode).toBe(1);
     const drift = drifted.report!.findings.filter((f) => f.rule === 'helm-image-drift');
@@ -123,31 +112,16 @@ describe('dagship audit --release on a real control plane', () => {
         spec: { serviceName: 'airflow-postgresql', selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'postgresql', image: 'postgres:16' }] } } },
       },
     });
-    await kube.apps.patchNamespacedDeployment(
+    await patchContainers(ns, 'airflow-webserver', [
       {
-        name: 'airflow-webserver',
-        namespace: ns,
-        body: {
-          spec: {
-            template: {
-              spec: {
-                containers: [
-                  {
-                    name: 'webserver',
-                    image: OLD,
-                    env: [
-                      { name: 'AIRFLOW__WEBSERVER__SECRET_KEY', value: 'temporary_key' },
-                      { name: 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', value: 'postgresql://airflow:hunter2@db:5432/airflow' },
-                    ],
-                  },
-                ],
-              },
-            },
-          },
-        },
+        name: 'webserver',
+        image: OLD,
+        env: [
+          { name: 'AIRFLOW__WEBSERVER__SECRET_KEY', value: 'temporary_key' },
+          { name: 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', value: 'postgresql://airflow:hunter2@db:5432/airflow' },
+        ],
       },
-      MERGE,
-    );
+    ]);
     const networking = kube.kc.makeApiClient(k8s.NetworkingV1Api);
     await networking.createNamespacedIngress({
       namespace: ns,

@@ -38,27 +38,14 @@ function examplesRepo(image: string): string {
   return repo;
 }
 
+/** Airflow's home in the container's /tmp, no example DAGs, the repository's DAG folder. */
+const AIRFLOW_ENV = ['-e', 'AIRFLOW_HOME=/tmp/airflow-home', '-e', 'AIRFLOW__CORE__LOAD_EXAMPLES=False', '-e', 'AIRFLOW__CORE__DAGS_FOLDER=/repo/dags'];
+
 /** `airflow dags list-import-errors` in the same image: the files Airflow itself says fail. */
 function airflowImportErrors(image: string, repo: string, local: boolean): string[] {
-  const out = docker([
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '-v',
-    `${repo}:/repo:ro`,
-    '-e',
-    'AIRFLOW_HOME=/tmp/airflow-home',
-    '-e',
-    'AIRFLOW__CORE__LOAD_EXAMPLES=False',
-    '-e',
-    'AIRFLOW__CORE__DAGS_FOLDER=/repo/dags',
-    '--entrypoint',
-    'bash',
-    image,
-    '-c',
-    `airflow db migrate >/dev/null 2>&1 && airflow dags list-import-errors ${local ? '--local ' : ''}-o json 2>/dev/null; exit 0`,
-  ]); // it exits 1 when it found errors
+  const command = `airflow db migrate >/dev/null 2>&1 && airflow dags list-import-errors ${local ? '--local ' : ''}-o json 2>/dev/null; exit 0`;
+  // It exits 1 when it found errors.
+  const out = docker(['run', '--rm', '--network', 'none', '-v', `${repo}:/repo:ro`, ...AIRFLOW_ENV, '--entrypoint', 'bash', image, '-c', command]);
   // Airflow logs to stdout too; the JSON document is the last line that starts with '['.
   const json =
     out
@@ -213,12 +200,7 @@ async function dagProcessor(image: string, repo: string): Promise<Stored> {
       `${repo}/dags:/repo/dags:ro`,
       '-v',
       `${oracle}:/oracle.py:ro`,
-      '-e',
-      'AIRFLOW_HOME=/tmp/airflow-home',
-      '-e',
-      'AIRFLOW__CORE__LOAD_EXAMPLES=False',
-      '-e',
-      'AIRFLOW__CORE__DAGS_FOLDER=/repo/dags',
+      ...AIRFLOW_ENV,
       '-e',
       'AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR=True',
       '-e',
