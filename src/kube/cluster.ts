@@ -1,7 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { DagshipError } from '../errors.js';
 import { kubeError } from './errors.js';
-import { REQUEST_TIMEOUT_MS } from './deadline.js';
+import { REQUEST_TIMEOUT_MS, type RequestDeadline } from './deadline.js';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet';
 export type WorkloadObject = k8s.V1Deployment | k8s.V1StatefulSet;
@@ -66,11 +66,6 @@ export interface KubeCluster {
   readLease(namespace: string, name: string): Promise<k8s.V1Lease | undefined>;
   /** Creates the Lease (no resourceVersion) or replaces it (409 when it changed since it was read). */
   writeLease(namespace: string, lease: k8s.V1Lease): Promise<k8s.V1Lease>;
-}
-
-/** How long one API request may take; deploy shortens it as its own deadline nears. */
-export interface RequestDeadline {
-  requestTimeoutMs(): number;
 }
 
 /** A request to a server that accepts connections and never answers must still end. */

@@ -1,4 +1,7 @@
-import type { RequestDeadline } from './cluster.js';
+/** How long one API request may take; deploy shortens it as its own deadline nears. */
+export interface RequestDeadline {
+  requestTimeoutMs(): number;
+}
 
 /** The longest any one Kubernetes API request may take. Here, not in cluster.ts, so that the command table
  * (which imports PhaseDeadline) does not load the Kubernetes client at start-up. */
