@@ -77,6 +77,23 @@ const flagBoolean = (v: unknown) => (typeof v === 'string' && /^(true|false|1|0|
 /** Classic's z.preprocess is exactly this pipe; mini does not ship it. */
 const preprocess = <T extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: T) => z.pipe(z.transform(fn), schema);
 
+const imagePath = z.string().check(z.refine((p) => p.startsWith('/') && !p.split('/').includes('..'), { message: 'must be an absolute path in the image (no ..)' }));
+
+/**
+ * Where the repository's folders are in the image and what is on its import path: the same for check,
+ * build and test. Unset keys are inferred (a Dockerfile's COPY, an Astro project) or default to the
+ * official image's layout; imageLayout() gives the resolved values.
+ */
+const imageLayoutSchema = z.strictObject({
+  /** The DAG folder in the image. */
+  dags: z.optional(imagePath),
+  plugins: z.optional(imagePath),
+  /** More repository folders baked into the image, e.g. {include: /opt/airflow/include}; '.' is the whole repository. */
+  folders: z.optional(z.record(relativePath, imagePath)),
+  /** Image folders on the import path (PYTHONPATH), e.g. [/opt/airflow] so `import include.x` works. */
+  python_path: z.optional(z.array(imagePath)),
+});
+
 /** `dagship audit` of Helm values; ship runs it after lint when values are given. */
 const auditSchema = z.strictObject({
   /** Values files of the official chart, merged like helm -f; relative to the repository root. */
@@ -111,6 +128,7 @@ export const configSchema = z.strictObject({
   /** Known findings to ignore (written by `dagship baseline`). */
   baseline: z.optional(filePath),
   check: z._default(checkSchema, checkSchema.parse({})),
+  image_layout: z._default(imageLayoutSchema, {}),
   build: z._default(buildSchema, buildSchema.parse({})),
   audit: z._default(auditSchema, auditSchema.parse({})),
 });
@@ -324,6 +342,22 @@ export function airflowImage(options: Options, override?: string): string {
   const image = override ?? options.base_image;
   if (image) return image;
   throw new DagshipError('no Airflow image to check the DAGs in', "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --image", 'config');
+}
+
+export interface ImageLayout {
+  dags: string;
+  plugins: string;
+  folders: Record<string, string>;
+  pythonPath: string[];
+}
+
+/** The official image's layout, where a repository says nothing else. */
+export const OFFICIAL_LAYOUT: ImageLayout = { dags: '/opt/airflow/dags', plugins: '/opt/airflow/plugins', folders: {}, pythonPath: [] };
+
+/** Where the repository's folders are in the image: configured (or inferred) values over the official layout. */
+export function imageLayout(options: Options): ImageLayout {
+  const l = options.image_layout;
+  return { dags: l.dags ?? OFFICIAL_LAYOUT.dags, plugins: l.plugins ?? OFFICIAL_LAYOUT.plugins, folders: l.folders ?? {}, pythonPath: l.python_path ?? [] };
 }
 
 /** The baseline file, resolved against the repository. */
