@@ -33,7 +33,7 @@ export function infra(env: NodeJS.ProcessEnv = process.env): Infra {
   if (missing.length > 0) {
     throw new Error(
       `end-to-end tests need the real infrastructure, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set.\n` +
-        'Run them with `npm test` (it starts everything), or `eval "$(test/infra/up)"` first.',
+        'Run them with `npm test` (it starts everything), or `eval "$(test/infra/up --all)"` first.',
     );
   }
   return Object.fromEntries(Object.entries(NAMES).map(([key, name]) => [key, env[name]!])) as unknown as Infra;
