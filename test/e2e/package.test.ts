@@ -1,9 +1,11 @@
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dagship, REPO_ROOT } from './cli.js';
+import { commitAll, dagship, REPO_ROOT } from './cli.js';
+import { exampleRepo } from './example-repo.js';
+import { infra } from './infra.js';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 
@@ -16,40 +18,44 @@ function repoWithOneDag(): string {
 }
 const noEngine = (dir: string) => ({ DOCKER_HOST: `unix://${dir}/no-engine.sock` });
 
-// The package as npm ships it, installed from outside with runtime dependencies only: everything dist/
-// runs must be in dist/ (or a runtime dependency), never something only this checkout's node_modules has.
-describe('the packed package', () => {
-  let bin: string;
-  let home: string;
+// The package as npm ships it, installed the way a team adds it to its DAG repository: the bundle holds
+// every runtime dependency, so the install runs --offline (npm fails if it would fetch anything) and
+// brings exactly one package; then `npx dagship` runs the pipeline from there.
+describe('the packed package in a DAG repository', () => {
+  const env = infra();
+  let repo: string;
   beforeAll(async () => {
-    home = mkdtempSync(path.join(tmpdir(), 'dagship-pkg-'));
+    const home = mkdtempSync(path.join(tmpdir(), 'dagship-pkg-'));
     const packed = await execa('npm', ['pack', '--silent', '--pack-destination', home], { cwd: REPO_ROOT, env: { npm_config_ignore_scripts: 'true' } });
     const tarball = path.join(home, packed.stdout.trim().split('\n').pop()!);
-    const app = path.join(home, 'app');
-    mkdirSync(app);
-    writeFileSync(path.join(app, 'package.json'), '{"name":"app","private":true}\n');
-    await execa('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: app });
-    bin = path.join(app, 'node_modules', '.bin', 'dagship');
+    repo = exampleRepo(env, { 'package.json': '{"name":"dags","private":true}\n', '.gitignore': 'node_modules/\n' }, 'pkg');
+    await execa('npm', ['install', '--offline', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--cache', path.join(home, 'npm-cache'), tarball], { cwd: repo });
+    commitAll(repo, 'add dagship');
   }, 120_000);
 
-  const run = (args: string[], env: Record<string, string> = {}) => execa(bin, args, { cwd: home, reject: false, env: { NO_COLOR: '1', ...env } });
+  const npx = (args: string[], extra: Record<string, string> = {}) => execa('npx', ['--no-install', 'dagship', ...args], { cwd: repo, reject: false, env: { NO_COLOR: '1', ...extra } });
+
+  it('installs as one package with no dependency to download', () => {
+    const installed = readdirSync(path.join(repo, 'node_modules')).filter((n) => !n.startsWith('.'));
+    expect(installed).toEqual(['dagship']);
+  });
 
   it('runs from its bin with nothing but its own files', async () => {
-    const version = await run(['--version']);
+    const version = await npx(['--version']);
     expect(version.stdout.trim()).toBe(pkg.version);
-    const help = await run(['--help']);
-    expect(help.exitCode, help.stderr).toBe(0);
-    expect(help.stdout).toContain('Usage: dagship');
-    const checkHelp = await run(['check', '--help']);
+    const checkHelp = await npx(['check', '--help']);
     expect(checkHelp.exitCode, checkHelp.stderr).toBe(0);
     expect(checkHelp.stdout).toContain('Usage: dagship check');
   });
 
-  it("loads check's code and dependencies up to the engine", async () => {
-    const check = await run(['check', '--image', 'dagship-test/none:1', repoWithOneDag()], noEngine(home));
-    expect(check.stderr).toContain('cannot reach the Docker Engine');
-    expect(check.exitCode).toBe(2);
-  });
+  it('npx dagship check and ship --no-push run the pipeline on the repository', async () => {
+    const check = await npx(['check', '.']);
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/\d+ DAG/);
+    const ship = await npx(['ship', '.', '--no-push']);
+    expect(ship.exitCode, ship.stderr).toBe(0);
+    expect(ship.stdout + ship.stderr).toMatch(/1\/4 lint[\s\S]*2\/4 build[\s\S]*3\/4 check/);
+  }, 600_000);
 });
 
 // Start-up: a command parses only the dependency files it reaches (scripts/bundle.mjs).
