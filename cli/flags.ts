@@ -25,6 +25,7 @@ export const FLAGS = {
   config: { flags: '-c, --config <file>', help: 'dagship.yaml to read (default: <path>/dagship.yaml)' },
   verbose: { flags: '-v, --verbose', help: 'show debug output' },
 
+  force: { flags: '--force', help: 'overwrite files that already exist' },
   clean: { flags: '--clean', help: 'remove the containers of dagship runs that were killed (their process is gone)' },
 
   // Settings: each overrides a dagship.yaml key.

@@ -124,6 +124,12 @@ export const COMMANDS: CommandSpec[] = [
     run: async (path, flags) => (await import('./commands/baseline.js')).baseline(path, flags),
   },
   {
+    name: 'init [path]',
+    description: 'write a commented dagship.yaml with what was inferred, the pull-request, main and release workflows, and the deploy Role',
+    flags: ['config', 'force'],
+    run: async (path, flags) => (await import('./commands/init.js')).init(path, flags),
+  },
+  {
     // What every action.yml runs: the action's inputs (INPUT_*) become runs of this same command table.
     name: 'action <name>',
     description: 'run a dagship GitHub Action from its inputs',

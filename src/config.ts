@@ -176,6 +176,20 @@ export interface Options extends Config {
   root: string;
   /** The config file read, absolute, or undefined when there was none. */
   configFile?: string;
+  /** The dotted keys dagship.yaml, DAGSHIP_* or flags set; the other keys hold defaults (or inferences). */
+  configured?: ReadonlySet<string>;
+  /** What was read from the repository itself (src/detect.ts), with where from. */
+  inferred?: readonly Inference[];
+}
+
+/** A setting dagship read from the repository because nothing configured it. */
+export interface Inference {
+  /** The setting, e.g. base_image or image_layout.dags. */
+  key: string;
+  /** Said to a person, e.g. `base image apache/airflow:3.1.0`. */
+  what: string;
+  /** Where from, e.g. `Dockerfile:3 FROM, ARG AIRFLOW_VERSION=3.1.0`. */
+  from: string;
 }
 
 export interface LoadOptions {

@@ -48,6 +48,15 @@ describe('the packed package in a DAG repository', () => {
     expect(checkHelp.stdout).toContain('Usage: dagship check');
   });
 
+  it("npx dagship init writes the workflows and the Role from the package's own copies", async () => {
+    const fresh = mkdtempSync(path.join(tmpdir(), 'dagship-pkg-init-'));
+    mkdirSync(path.join(fresh, 'dags'));
+    const init = await npx(['init', fresh]);
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(readdirSync(path.join(fresh, '.github', 'workflows')).sort()).toEqual(['dagship-main.yml', 'dagship-pull-request.yml', 'dagship-release.yml']);
+    expect(readFileSync(path.join(fresh, 'deploy', 'dagship-rbac.yaml'), 'utf8')).toContain('kind: Role');
+  });
+
   it('npx dagship check and ship --no-push run the pipeline on the repository', async () => {
     const check = await npx(['check', '.']);
     expect(check.exitCode, check.stderr).toBe(0);
