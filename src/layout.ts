@@ -5,6 +5,7 @@ import { DagshipError } from './errors.js';
 
 /** A repository folder and where the image holds it: what `build` bakes and `check` mounts. */
 export interface Placement {
+  kind: 'dags' | 'plugins' | 'folder';
   /** dags, plugins, or the folder's key in image_layout.folders ('.' for the whole repository). */
   name: string;
   /** Relative to the repository root, '/'-separated; '' is the root itself. */
@@ -22,15 +23,15 @@ const HINT = 'fix image_layout in dagship.yaml (folders: {repository folder: ima
  */
 export function placements(options: Options): Placement[] {
   const layout = imageLayout(options);
-  const folders = Object.entries(layout.folders).map(([key, target]) => ({ name: key, source: repoPath(key), target: imagePath(target) }));
+  const folders = Object.entries(layout.folders).map(([key, target]) => ({ kind: 'folder' as const, name: key, source: repoPath(key), target: imagePath(target) }));
   for (const f of folders) {
     const full = path.join(options.root, f.source);
     if (!existsSync(full)) throw new DagshipError(`image_layout.folders.${f.name}: ${full} does not exist`, `create the folder or remove '${f.name}' from image_layout.folders`, 'config');
     if (!statSync(full).isDirectory()) throw new DagshipError(`image_layout.folders.${f.name}: ${full} is not a folder`, `list folders only; put the file's folder there instead`, 'config');
   }
   folders.sort((a, b) => compare(a.target, b.target));
-  const plugins = { name: 'plugins', source: repoPath(options.plugins_folder), target: imagePath(layout.plugins) };
-  const dags = { name: 'dags', source: repoPath(options.dags_folder), target: imagePath(layout.dags) };
+  const plugins: Placement = { kind: 'plugins', name: 'plugins', source: repoPath(options.plugins_folder), target: imagePath(layout.plugins) };
+  const dags: Placement = { kind: 'dags', name: 'dags', source: repoPath(options.dags_folder), target: imagePath(layout.dags) };
   const hasPlugins = isDir(path.join(options.root, plugins.source));
   for (const own of [dags, plugins]) for (const f of folders) refuseShadowing(options, f, own);
   const all = [...folders, ...(hasPlugins ? [plugins] : []), dags];
@@ -45,16 +46,16 @@ export function placements(options: Options): Placement[] {
 
 /** Folder `f` must not put anything into `own` (the DAG or plugins folder) other than `own`'s own content. */
 function refuseShadowing(options: Options, f: Placement, own: Placement): void {
-  const what = own.name === 'dags' ? 'DAG folder' : 'plugins folder';
+  const what = own.kind === 'dags' ? 'DAG folder' : 'plugins folder';
   if (f.target === own.target || under(f.target, own.target)) {
-    throw new DagshipError(`image_layout.folders.${f.name} goes to ${f.target}, into the ${what} ${own.target}: Airflow would read its files as the team's ${own.name}`, HINT, 'config');
+    throw new DagshipError(`image_layout.folders.${f.name} goes to ${f.target}, into the ${what} ${own.target}: Airflow would read its files as the team's ${own.kind}`, HINT, 'config');
   }
   if (!under(own.target, f.target)) return;
   // The folder holds the place of the DAG folder: only the DAG folder itself may be there.
   const there = path.posix.join(f.source, path.posix.relative(f.target, own.target));
   if (there !== own.source && existsSync(path.join(options.root, there))) {
     throw new DagshipError(
-      `image_layout.folders.${f.name} puts the repository's ${there || '.'}/ at ${own.target}, where the ${what} ${own.source || '.'}/ goes: its files would be ${own.name} too`,
+      `image_layout.folders.${f.name} puts the repository's ${there || '.'}/ at ${own.target}, where the ${what} ${own.source || '.'}/ goes: its files would be ${own.kind} too`,
       `${HINT}, or move ${there}/ out of the way`,
       'config',
     );
@@ -82,7 +83,7 @@ export function within(p: string, folder: string): boolean {
 
 const under = (p: string, folder: string) => p.startsWith(`${folder === '/' ? '' : folder}/`);
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-const describe = (p: Placement) => (p.name === 'dags' || p.name === 'plugins' ? `the ${p.name} folder` : `image_layout.folders.${p.name}`);
+const describe = (p: Placement) => (p.kind === 'folder' ? `image_layout.folders.${p.name}` : `the ${p.kind} folder`);
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** "./include/" → "include", "." → "". */
@@ -113,7 +114,7 @@ export function layoutEnv(parentEnv: string[], options: Options, all: Placement[
     ['AIRFLOW__CORE__DAGS_FOLDER', 'dags', layout.dags],
     ['AIRFLOW__CORE__PLUGINS_FOLDER', 'plugins', layout.plugins],
   ] as const) {
-    if (!all.some((p) => p.name === folder)) continue;
+    if (!all.some((p) => p.kind === folder)) continue;
     const looks = env[key] ?? (home ? path.posix.join(home, folder) : undefined);
     if (!looks || imagePath(looks) !== imagePath(wanted)) changes[key] = imagePath(wanted);
   }
@@ -128,6 +129,6 @@ export function ownedPaths(all: Placement[]): string[] {
       .slice(1, -1)
       .map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`),
   );
-  const folders = all.filter((p) => p.name !== 'dags' && p.name !== 'plugins').map((p) => p.target);
+  const folders = all.filter((p) => p.kind === 'folder').map((p) => p.target);
   return [...new Set([...parents, ...folders])].sort(compare);
 }

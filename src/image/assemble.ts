@@ -152,11 +152,11 @@ function selectBakes(plan: BuildPlan): Bake[] {
   const all = placements(options);
   const bakes = all.map((p): Bake => {
     const selection = selectFiles(options.root, p.source, rules, nestedSources(p, all));
-    return { ...p, selection, mtime: p.name === 'dags' ? new Date(plan.release.commitTime) : FOLDER_MTIME };
+    return { ...p, selection, mtime: p.kind === 'dags' ? new Date(plan.release.commitTime) : FOLDER_MTIME };
   });
   const dagFiles = bakes.at(-1)!.selection.files.filter((f) => f.type === 'file' && /\.(py|zip)$/.test(f.path));
   refuseEmptyDagFolder(options, dagFiles.length);
-  return bakes.filter((b) => b.name === 'dags' || b.selection.files.length > 0);
+  return bakes.filter((b) => b.kind === 'dags' || b.selection.files.length > 0);
 }
 
 /**

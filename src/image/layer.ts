@@ -53,8 +53,8 @@ interface Entry {
  */
 export async function writeLayer(spec: LayerSpec, dir: string): Promise<Layer> {
   const pack = tar.pack();
-  // A folder's name may hold '/' or be '.': encoded, it is one file name and no other layer's.
-  const file = path.join(dir, `${encodeURIComponent(spec.name)}.tar`);
+  // Targets are unique in an image (names need not be: a folder may be called plugins); encoded, one file name.
+  const file = path.join(dir, `${encodeURIComponent(spec.target)}.tar`);
   const sink = new LayerSink(file);
   const written = pipeline(pack, sink);
   const fileDigests: [string, string][] = [];
