@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Options } from '../config.js';
+import { imageLayout, type Options } from '../config.js';
 import type { DockerEngine } from '../engine/index.js';
 import { DagshipError } from '../errors.js';
 import { redact, registerLookups } from '../secrets.js';
 import { tempError, withTempDir } from '../temp.js';
 import { tail } from '../text.js';
 import type { Severity } from '../findings.js';
+import { placements } from '../layout.js';
 import { hostUser } from './lint.js';
 
 /** What the checker inside the Airflow container reports for one DAG file. */
@@ -51,23 +52,24 @@ export interface CheckerResult {
   };
 }
 
-const REPO = '/repo';
-/** Where the official image (and a dagship build) keeps DAGs and plugins: what a baked check reads. */
-const AIRFLOW_HOME = '/opt/airflow';
 const SETTINGS = '/dagship-settings/airflow_local_settings.py';
 /** A safety net only: the checker enforces each file's timeout itself, so a healthy run ends long before. */
 const CHECKER_DEADLINE_MS = 60 * 60_000;
 
 /**
- * The request src/python/dagship_check.py reads; `files` undefined means every discovered DAG file.
- * `baked`: check the DAGs and plugins inside the image (/opt/airflow) instead of the mounted repository.
+ * The request src/python/dagship_check.py reads; `files` undefined means every discovered DAG file. The
+ * same for the repository's files and for those baked into an image: the checker sees them where the
+ * image has them (image_layout), with the same import path, and `roots` maps its paths back to the
+ * repository's.
  */
-export function checkerRequest(options: Options, files?: string[], baked = false) {
+export function checkerRequest(options: Options, files?: string[]) {
   const check = options.check;
+  const layout = imageLayout(options);
   return {
-    repo_root: baked ? AIRFLOW_HOME : REPO,
-    dags_folder: baked ? `${AIRFLOW_HOME}/dags` : path.posix.join(REPO, options.dags_folder),
-    plugins_folder: baked ? `${AIRFLOW_HOME}/plugins` : path.posix.join(REPO, options.plugins_folder),
+    roots: Object.fromEntries(placements(options).map((p) => [p.target, p.source])),
+    dags_folder: layout.dags,
+    plugins_folder: layout.plugins,
+    python_path: layout.pythonPath,
     files: files ?? null,
     timeout: check.timeout,
     workers: check.workers,
@@ -82,8 +84,12 @@ export function checkerRequest(options: Options, files?: string[], baked = false
   };
 }
 
-/** Runs the checker in `image`: no network, the repository read-only, results through a scratch folder. */
-export async function runChecker(options: Options, image: string, request: ReturnType<typeof checkerRequest>, docker: DockerEngine): Promise<CheckerResult> {
+/**
+ * Runs the checker in `image`: no network, results through a scratch folder. Unless the files are `baked`
+ * into the image, each repository folder of the request's roots is mounted read-only where the image
+ * would have it.
+ */
+export async function runChecker(options: Options, image: string, request: ReturnType<typeof checkerRequest>, docker: DockerEngine, baked = false): Promise<CheckerResult> {
   // The request holds the Variables and Connections: a private folder (0700, the file 0600), removed on
   // every way out, a signal included. The container runs as the caller's uid, so it can still read it.
   return withTempDir('dagship-check-', async (out) => {
@@ -92,8 +98,8 @@ export async function runChecker(options: Options, image: string, request: Retur
     } catch (err) {
       throw tempError(err) ?? err;
     }
-    const baked = request.repo_root === AIRFLOW_HOME;
-    const mounts = [...(baked ? [] : [{ source: options.root, target: REPO }]), { source: checkerDir(), target: '/dagship' }, { source: out, target: '/out', writable: true }];
+    const repository = Object.entries(request.roots).map(([target, source]) => ({ source: path.join(options.root, source), target }));
+    const mounts = [...(baked ? [] : repository), { source: checkerDir(), target: '/dagship' }, { source: out, target: '/out', writable: true }];
     const settings = options.check.local_settings;
     if (settings) mounts.push({ source: resolveInRepo(options, settings, 'check.local_settings'), target: SETTINGS });
     const run = await docker.run({
@@ -125,7 +131,7 @@ export async function runChecker(options: Options, image: string, request: Retur
         settingsBroken ? 'config' : 'infra',
       );
     }
-    return baked ? toRepoPaths(result, options) : result;
+    return result;
   });
 }
 
@@ -170,15 +176,4 @@ export function checkerDir(): string {
   const found = [path.join(here, '..', 'src', 'python'), path.join(here, '..', 'python')].find((d) => existsSync(path.join(d, 'dagship_check.py')));
   if (!found) throw new DagshipError('the DAG checker (src/python/dagship_check.py) is missing from this dagship installation', 'reinstall dagship', 'infra');
   return found;
-}
-
-/** Paths the checker reports relative to /opt/airflow (dags/…, plugins/…) as the repository's own. */
-function toRepoPaths(result: CheckerResult, options: Options): CheckerResult {
-  const map = (p: string) => (p.startsWith('dags/') ? `${options.dags_folder}/${p.slice(5)}` : p.startsWith('plugins/') ? `${options.plugins_folder}/${p.slice(8)}` : p);
-  return {
-    ...result,
-    files: result.files.map((f) => ({ ...f, path: map(f.path), local_modules: f.local_modules.map(map) })),
-    findings: result.findings.map((f) => ({ ...f, file: map(f.file), message: f.message.replaceAll(/\bdags\/[\w./-]+/g, (m) => map(m)) })),
-    skipped: result.skipped.map(map),
-  };
 }

@@ -80,7 +80,7 @@ export async function checkDags(request: DagCheckRequest, docker: DockerEngine, 
  */
 async function checkBaked(request: DagCheckRequest, docker: DockerEngine, log: Logger): Promise<DagCheck> {
   log.info(`check: importing the DAGs baked into ${request.image}`);
-  const fresh = await runChecker(request.options, request.image, checkerRequest(request.options, undefined, true), docker);
+  const fresh = await runChecker(request.options, request.image, checkerRequest(request.options), docker, true);
   logDegraded(fresh, log);
   refuseAllIgnored(request.options, fresh.discovered);
   const blamed = blameDuplicates(fresh.files);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readAirflowVersion } from '../airflow-version.js';
 import type { Options } from '../config.js';
+import { layoutEnv, nestedSources, ownedPaths, placements, type Placement } from '../layout.js';
 import { refuseEmptyDagFolder } from '../checks/empty-dags.js';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -18,26 +19,23 @@ import { releaseLabels, shortList } from './release.js';
 import { requirementLines, requirementsImage, requirementsRef } from './requirements.js';
 
 /** A repository folder baked into the image as one layer. */
-interface Bake {
-  name: string;
-  folder: string;
-  target: string;
+interface Bake extends Placement {
   selection: Selection;
   /** The time every entry of the layer carries. */
   mtime: Date;
 }
 
 /**
- * The plugins layer's fixed time (1980-01-01, the earliest a zip file can record): its bytes then depend
- * only on its content, so an unchanged plugins folder is the same layer in every commit's image — not
- * loaded or uploaded again. Airflow reads plugins at start-up only. DAG files keep the commit time:
- * Airflow 2 copies a DAG file's source into its database only when the file's mtime is newer.
+ * The plugins and extra folders' layers' fixed time (1980-01-01, the earliest a zip file can record): their
+ * bytes then depend only on their content, so an unchanged folder is the same layer in every commit's
+ * image — not loaded or uploaded again. Airflow reads plugins at start-up only. DAG files keep the commit
+ * time: Airflow 2 copies a DAG file's source into its database only when the file's mtime is newer.
  */
-export const PLUGINS_MTIME = new Date('1980-01-01T00:00:00Z');
+export const FOLDER_MTIME = new Date('1980-01-01T00:00:00Z');
 
 /**
- * The generated, reproducible build: base image (+ requirements layers), then a plugins layer and a DAG
- * layer written byte-for-byte from the commit, an image config with fixed timestamps, loaded as a
+ * The generated, reproducible build: base image (+ requirements layers), then a layer per extra folder
+ * (image_layout.folders), a plugins layer and a DAG layer written byte-for-byte from the commit, an image config with fixed timestamps, loaded as a
  * docker-archive. The image ID is the sha256 of that config, so the same commit and base give the same ID.
  */
 export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): Promise<BuildResult> {
@@ -53,6 +51,8 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
     const writing = Date.now();
     const layers = await writeLayers(bakes, parent, dir, log);
     const airflowVersion = (await airflow)?.version;
+    const environment = layoutEnv((parent.config.Env as string[] | null) ?? [], plan.options, bakes);
+    for (const [key, value] of Object.entries(environment)) log.info(`image env ${key}=${value} (image_layout)`);
     if (!airflowVersion) log.warn(`could not read the apache-airflow version installed in ${baseName}: the image gets no io.dagship.airflow.version label`);
     log.debug(`files selected and layers written in ${Date.now() - writing} ms`);
     const labels = releaseLabels({
@@ -69,6 +69,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
       baseLayerCount: base.layers.length,
       layers: layers.map((l) => ({ diffId: l.diffId, createdBy: `dagship: ${l.name} → ${l.target}` })),
       labels,
+      env: environment,
       created: plan.release.commitTime,
     });
     const method = (await tagHeld(plan, deps, config.digest, log)) ?? (await load(plan, deps, parent, parentRef, layers, config, dir, log));
@@ -91,8 +92,8 @@ export async function heldParent(engine: ImageOperations, options: Options): Pro
   const file = path.join(options.root, options.requirements);
   const parentRef = requirementLines(file).length > 0 ? requirementsRef(base.id, readFileSync(file)) : base.id;
   const image = parentRef === base.id ? base : await engine.inspect(parentRef);
-  // The owners of /opt and /opt/airflow go into the layers as the parent has them.
-  const parent = image && (await withPaths(engine, image, ['/opt', '/opt/airflow']));
+  // The owners of the targets' parent folders (/opt, /opt/airflow) go into the layers as the parent has them.
+  const parent = image && (await withPaths(engine, image, ownedPaths(placements(options))));
   return parent ? { base, parent, parentRef } : { base };
 }
 
@@ -110,7 +111,7 @@ async function prepareParent(plan: BuildPlan, deps: BuildDeps, log: Logger) {
   }
   const requirements = path.join(plan.options.root, plan.options.requirements);
   const { ref: parentRef, image } = requirementLines(requirements).length > 0 ? await requirementsImage(deps.engine, base.id, requirements, log) : { ref: base.id, image: base };
-  const parent = await withPaths(deps.engine, image, ['/opt', '/opt/airflow']);
+  const parent = await withPaths(deps.engine, image, ownedPaths(placements(plan.options)));
   if (!parent) throw new DagshipError(`the engine no longer holds ${parentRef}`, 'run the build again (was an image removed meanwhile?)', 'infra');
   return { base, baseName, parentRef, parent };
 }
@@ -136,21 +137,26 @@ function summary(bakes: Bake[], layers: Layer[]): Pick<BuildResult, 'layers' | '
   };
 }
 
-/** The plugins folder (when it has anything) and the DAG folder, each a layer, plugins first (changes less). */
+/**
+ * A layer per repository folder the image holds (image_layout), those that change least first: the
+ * extra folders, the plugins folder (when it has anything), the DAG folder. A folder inside another that
+ * lands at the same place in the image is left out of the outer one's layer.
+ */
 function selectBakes(plan: BuildPlan): Bake[] {
   const { options, rules } = plan;
   const dags = folderPath(options.dags_folder);
-  const plugins = folderPath(options.plugins_folder);
-  const isDir = (p: string) => existsSync(path.join(options.root, p)) && statSync(path.join(options.root, p)).isDirectory();
-  if (!isDir(dags)) {
+  const dir = path.join(options.root, dags);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DagshipError(`the DAG folder ${dags}/ does not exist in ${options.root}`, "set 'dags_folder' in dagship.yaml (or --dags-folder) to the folder holding the DAG files", 'config');
   }
-  const bakes: Bake[] = [];
-  if (isDir(plugins)) bakes.push({ name: 'plugins', folder: plugins, target: '/opt/airflow/plugins', selection: selectFiles(options.root, plugins, rules), mtime: PLUGINS_MTIME });
-  const selection = selectFiles(options.root, dags, rules);
-  refuseEmptyDagFolder(options, selection.files.filter((f) => f.type === 'file' && /\.(py|zip)$/.test(f.path)).length);
-  bakes.push({ name: 'dags', folder: dags, target: '/opt/airflow/dags', selection, mtime: new Date(plan.release.commitTime) });
-  return bakes.filter((b) => b.name === 'dags' || b.selection.files.length > 0);
+  const all = placements(options);
+  const bakes = all.map((p): Bake => {
+    const selection = selectFiles(options.root, p.source, rules, nestedSources(p, all));
+    return { ...p, selection, mtime: p.kind === 'dags' ? new Date(plan.release.commitTime) : FOLDER_MTIME };
+  });
+  const dagFiles = bakes.at(-1)!.selection.files.filter((f) => f.type === 'file' && /\.(py|zip)$/.test(f.path));
+  refuseEmptyDagFolder(options, dagFiles.length);
+  return bakes.filter((b) => b.kind === 'dags' || b.selection.files.length > 0);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Options } from '../config.js';
+import { placements, repoPath, within } from '../layout.js';
 import type { Logger } from '../logger.js';
 import { assemble, heldParent } from './assemble.js';
 import type { BuildDeps, BuildPlan, BuildRequest, BuildResult } from './plan.js';
@@ -39,13 +40,14 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
 }
 
-/** Whether a repository path goes into the image: a dirty one makes the build dirty. */
+/** Whether a repository path goes into the image (image_layout's folders too): a dirty one makes the build dirty. */
 function bakedBy(options: Options, rules: Rules, dockerfile: boolean): (relative: string) => boolean {
-  const under = (p: string, folder: string) => p === folder || p.startsWith(`${folder}/`);
-  const [dags, plugins, requirements] = [options.dags_folder, options.plugins_folder, options.requirements].map(folderPath);
+  const requirements = folderPath(options.requirements);
+  // The plugins folder even when it is gone: deleting it is a change of the image.
+  const folders = [...placements(options).map((p) => p.source), repoPath(options.plugins_folder)];
   return (p) => {
     if (rules.excludes(p)) return false;
     if (dockerfile || p === '.dockerignore' || p === requirements) return true;
-    return under(p, dags!) || under(p, plugins!);
+    return folders.some((folder) => within(p, folder));
   };
 }

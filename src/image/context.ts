@@ -91,9 +91,10 @@ export function dockerignoreRules(text: string): Ignore {
 
 /**
  * Everything under `folder` (relative to `root`) that the rules keep, sorted, folders before their
- * content. A folder holding `pyvenv.cfg` is a virtualenv and stays out whatever its name.
+ * content. A folder holding `pyvenv.cfg` is a virtualenv and stays out whatever its name. `skip`:
+ * repository paths passed over without a word (another layer bakes them).
  */
-export function selectFiles(root: string, folder: string, rules: Rules): Selection {
+export function selectFiles(root: string, folder: string, rules: Rules, skip: string[] = []): Selection {
   const selection: Selection = { files: [], excluded: [], bytes: 0 };
   const walk = (relative: string) => {
     const dir = path.join(root, folder, relative);
@@ -101,6 +102,7 @@ export function selectFiles(root: string, folder: string, rules: Rules): Selecti
       const inFolder = relative ? `${relative}/${name}` : name;
       const fromRoot = path.posix.join(folder.split(path.sep).join('/'), inFolder);
       const source = path.join(dir, name);
+      if (skip.includes(fromRoot)) continue;
       const stat = lstatSync(source);
       if (rules.excludes(fromRoot) || (stat.isDirectory() && existsSync(path.join(source, 'pyvenv.cfg')))) {
         selection.excluded.push(fromRoot);

@@ -9,6 +9,7 @@ import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
 import { baseDigest, ensureBase } from './base.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './plan.js';
+import { imagePathsOf, placements } from '../layout.js';
 import { folderPath, formatBytes, selectFiles, type ContextFile } from './context.js';
 import { EngineStreamError } from '../engine/images.js';
 import { addEntry, addFile, contentDigest } from './layer.js';
@@ -84,16 +85,15 @@ function contextFile(root: string, relative: string): ContextFile {
   return { path: relative, source: path.join(root, relative), type: 'file', executable: false, size: readFileSync(path.join(root, relative)).length };
 }
 
-/** The same io.dagship.dags.digest a generated build gives for these files. */
+/** The same io.dagship.dags.digest a generated build gives for these files (image_layout's folders too). */
 function dagsDigest(plan: BuildPlan, files: ContextFile[]): string {
-  const targets: [string, string][] = [
-    [folderPath(plan.options.dags_folder), '/opt/airflow/dags'],
-    [folderPath(plan.options.plugins_folder), '/opt/airflow/plugins'],
-  ];
+  const all = placements(plan.options);
   const fileDigests: [string, string][] = [];
   for (const f of files.filter((x) => x.type === 'file')) {
-    const match = targets.find(([folder]) => f.path.startsWith(`${folder}/`));
-    if (match) fileDigests.push([`${match[1]}/${f.path.slice(match[0].length + 1)}`, createHash('sha256').update(readFileSync(f.source)).digest('hex')]);
+    const targets = imagePathsOf(all, f.path);
+    if (targets.length === 0) continue;
+    const digest = createHash('sha256').update(readFileSync(f.source)).digest('hex');
+    for (const target of targets) fileDigests.push([target, digest]);
   }
   return contentDigest([{ fileDigests }]);
 }

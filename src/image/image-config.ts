@@ -9,6 +9,8 @@ export interface ConfigInput {
   layers: { diffId: string; createdBy: string }[];
   /** Merged over the parent's labels. */
   labels: Record<string, string>;
+  /** Environment variables set over the parent's (same name: replaced in place; new: appended). */
+  env?: Record<string, string>;
   /** ISO 8601: the commit time, never the wall clock. */
   created: string;
 }
@@ -33,7 +35,12 @@ const REQUIREMENT_STEPS = ['dagship: COPY requirements.txt', 'dagship: pip insta
 export function imageConfig(input: ConfigInput): ImageConfig {
   const runtime: Record<string, unknown> = {};
   for (const key of RUNTIME_KEYS) {
-    const value = key === 'Labels' ? sortedLabels({ ...((input.parent.config.Labels as Record<string, string> | null) ?? {}), ...input.labels }) : input.parent.config[key];
+    const value =
+      key === 'Labels'
+        ? sortedLabels({ ...((input.parent.config.Labels as Record<string, string> | null) ?? {}), ...input.labels })
+        : key === 'Env'
+          ? withEnv((input.parent.config.Env as string[] | null | undefined) ?? undefined, input.env ?? {})
+          : input.parent.config[key];
     if (value !== undefined && value !== null && !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)) runtime[key] = value;
   }
   const created = utc(input.created);
@@ -53,6 +60,19 @@ export function imageConfig(input: ConfigInput): ImageConfig {
   };
   const json = JSON.stringify(config);
   return { json, digest: `sha256:${createHash('sha256').update(json).digest('hex')}` };
+}
+
+function withEnv(env: string[] | undefined, changes: Record<string, string>): string[] | undefined {
+  const left = { ...changes };
+  const kept = (env ?? []).map((e) => {
+    const name = e.slice(0, e.indexOf('='));
+    if (!(name in left)) return e;
+    const value = left[name];
+    delete left[name];
+    return `${name}=${value}`;
+  });
+  const all = [...kept, ...Object.entries(left).map(([k, v]) => `${k}=${v}`)];
+  return env === undefined && all.length === 0 ? undefined : all;
 }
 
 function sortedLabels(labels: Record<string, string>): Record<string, string> {

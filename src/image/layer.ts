@@ -12,7 +12,7 @@ export const AIRFLOW_UID = 50000;
 export const AIRFLOW_GID = 0;
 
 export interface LayerSpec {
-  /** For messages and history: "dags", "plugins". */
+  /** For messages and history: "dags", "plugins", an image_layout.folders key. */
   name: string;
   /** Absolute folder in the image, e.g. /opt/airflow/dags. */
   target: string;
@@ -21,7 +21,8 @@ export interface LayerSpec {
   mtime: Date;
   /**
    * Owner and mode of the target's parent folders in the image below. They are written into the layer
-   * (an overlay layer without them would get 0600 root folders there) exactly as the image has them.
+   * (an overlay layer without them would get 0600 root folders there) exactly as the image has them;
+   * the target itself too when it is listed.
    */
   parents: Record<string, PathInfo>;
 }
@@ -52,7 +53,8 @@ interface Entry {
  */
 export async function writeLayer(spec: LayerSpec, dir: string): Promise<Layer> {
   const pack = tar.pack();
-  const file = path.join(dir, `${spec.name}.tar`);
+  // Targets are unique in an image (names need not be: a folder may be called plugins); encoded, one file name.
+  const file = path.join(dir, `${encodeURIComponent(spec.target)}.tar`);
   const sink = new LayerSink(file);
   const written = pipeline(pack, sink);
   const fileDigests: [string, string][] = [];
@@ -125,7 +127,9 @@ export function layerEntries(spec: LayerSpec): Entry[] {
     return { header: { ...base, name: `${p}/`, type: 'directory', mode: info.mode, uid: info.uid, gid: info.gid } };
   });
   const owned = { ...base, uid: AIRFLOW_UID, gid: AIRFLOW_GID };
-  entries.push({ header: { ...owned, name: `${target}/`, type: 'directory', mode: 0o755 } });
+  // A folder the image already has (an extra folder baked to /opt/airflow) keeps its owner and mode.
+  const own = spec.parents[`/${target}`];
+  entries.push({ header: { ...(own ? { ...base, uid: own.uid, gid: own.gid } : owned), name: `${target}/`, type: 'directory', mode: own?.mode ?? 0o755 } });
   const content = spec.files.map((f): Entry => {
     const name = `${target}/${f.path}`;
     if (f.type === 'directory') return { header: { ...owned, name: `${name}/`, type: 'directory', mode: 0o755 } };

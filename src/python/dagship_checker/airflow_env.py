@@ -8,6 +8,7 @@ import importlib
 import os
 import pathlib
 import shutil
+import sys
 import tempfile
 import traceback
 import warnings
@@ -29,6 +30,7 @@ def prepare_airflow_home(request: dict) -> str:
         # Airflow imports airflow_local_settings from $AIRFLOW_HOME/config: the team's cluster policies.
         shutil.copyfile(request["local_settings"], os.path.join(config_dir, "airflow_local_settings.py"))
     backend = f"{lookups.__name__}.DagshipSecretsBackend"
+    added = add_python_path(request)
     os.environ.update(
         {
             "AIRFLOW_HOME": home,
@@ -47,10 +49,23 @@ def prepare_airflow_home(request: dict) -> str:
             "AIRFLOW__SECRETS__BACKEND": backend,
             "AIRFLOW__WORKERS__SECRETS_BACKEND": backend,
             # A DAG may start another Python that imports airflow and must find the backend too.
-            "PYTHONPATH": os.pathsep.join(filter(None, [CHECKER_DIR, os.environ.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(filter(None, [CHECKER_DIR, os.environ.get("PYTHONPATH"), *added])),
         }
     )
     return home
+
+
+def add_python_path(request: dict) -> list[str]:
+    """The image's import path (image_layout.python_path) as its PYTHONPATH gives it: after the image's own
+    PYTHONPATH entries, before the standard library. Returns the folders that were not there already (an
+    image dagship built has them in its PYTHONPATH)."""
+    added = [p for p in dict.fromkeys(request["python_path"]) if p not in sys.path]
+    own = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    at = 1  # sys.path[0] is the checker's own folder
+    while at < len(sys.path) and sys.path[at] in own:
+        at += 1
+    sys.path[at:at] = added
+    return added
 
 
 def import_airflow() -> str:

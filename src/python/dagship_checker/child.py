@@ -28,7 +28,7 @@ from .isolation import isolate_child
 from .leftovers import leftover_findings
 from .lookups import LOOKUPS
 from .policies import policy_findings
-from .request import relative
+from .request import in_repository, relative
 from .runtime import runtime_findings
 from .serialization import serialization_errors
 
@@ -109,10 +109,9 @@ def next_file(request: dict) -> None:
     """Between two files of one child: fresh lookups and repository modules, so that each file imports
     its own helpers again, as in the scheduler's process per file (and lists them as local modules)."""
     LOOKUPS.missing.clear()
-    inside = request["repo_root"].rstrip(os.sep) + os.sep
     for name, module in modules_since_fork():
         module_file = getattr(module, "__file__", None)
-        if isinstance(module_file, str) and module_file.startswith(inside):
+        if isinstance(module_file, str) and in_repository(module_file, request):
             del sys.modules[name]
 
 
@@ -143,7 +142,7 @@ def check_file(path: str, request: dict, definitions: list[dict] | None = None) 
     seconds = round(time.monotonic() - started, 3)
     if definitions is None:
         definitions = find_dag_definitions(path)
-    parsed = ParsedFile(path, relative(path, request["repo_root"]), request, bag, escaped, definitions)
+    parsed = ParsedFile(path, relative(path, request) or path, request, bag, escaped, definitions)
     dags = sorted(bag.dags.values() if bag else [], key=_dag_id)
     unserializable = serialization_errors(dags)
     dags = [dag for dag in dags if dag.dag_id not in unserializable]  # never stored: never appears
@@ -199,6 +198,5 @@ def local_modules(parsed: ParsedFile) -> list[str]:
     files = [getattr(module, "__file__", None) for _, module in modules_since_fork()]
     for text in parsed.error_texts:
         files += re.findall(r'File "([^"]+)", line \d+', text)
-    root = parsed.request["repo_root"]
-    inside = root.rstrip(os.sep) + os.sep
-    return sorted({relative(f, root) for f in files if isinstance(f, str) and f.startswith(inside)} - {parsed.rel})
+    found = {relative(f, parsed.request) for f in files if isinstance(f, str)}
+    return sorted(found - {None, parsed.rel})

@@ -14,6 +14,7 @@ import marshal
 import os
 
 from .lookups import LOOKUPS
+from .request import in_repository
 
 # path -> (bytecode file, mtime_ns, size) of the DAG files the scan compiled; set in the parent.
 SCANNED_CODE: dict[str, tuple[str, int, int]] = {}
@@ -27,14 +28,13 @@ def use_scanned_code(scanned: dict[str, dict]) -> None:
     )
 
 
-def cache_repository_code(repo_root: str) -> None:
-    inside = repo_root.rstrip(os.sep) + os.sep
+def cache_repository_code(request: dict) -> None:
     compile_source = importlib.machinery.SourceFileLoader.get_code
     compiled: dict[tuple[str, int, int], object] = {}
 
     def cached_code(loader, fullname):
         path = loader.get_filename(fullname)
-        if not path.startswith(inside):  # Airflow's own modules have their bytecode
+        if not in_repository(path, request):  # Airflow's own modules have their bytecode
             return None
         stat = os.stat(path)
         if path == LOOKUPS.dag_file:  # parsed once per run: the scan's bytecode, or compiled here

@@ -17,7 +17,7 @@ from .findings import (
     tail,
 )
 from .isolation import read_tail
-from .request import relative
+from .request import relative, repository_text
 
 if TYPE_CHECKING:
     from .parent import Child
@@ -35,10 +35,10 @@ def finish_child(child: Child, request: dict) -> dict:
 
 
 def died_result(child: Child, request: dict, elapsed: float, output: str, broken: dict | None) -> dict:
-    rel = relative(child.path, request["repo_root"])
+    rel = relative(child.path, request) or child.path
     status, rule, message = _death_cause(child, request, elapsed, broken)
     text = (broken or {}).get("internal_error") or _stack_dump(output)
-    detail = tail(text.replace(request["repo_root"] + os.sep, ""), DETAIL_LINES) or None
+    detail = tail(repository_text(text, request), DETAIL_LINES) or None
     line = line_in_text(output, child.path)
     return {
         "path": rel,

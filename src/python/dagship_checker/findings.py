@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import traceback
 
 from .lookups import LOOKUPS
+from .request import repository_text
 
 RULE_IMPORT = "dag-import-error"
 RULE_TIMEOUT = "dag-import-timeout"
@@ -34,7 +34,7 @@ class ParsedFile:
     """One DAG file after its DagBag was built, as the child's finding functions see it."""
 
     path: str  # absolute, as Airflow imported it: tracebacks name it so
-    rel: str  # relative to repo_root, as reported
+    rel: str  # relative to the repository, as reported
     request: dict
     bag: object | None  # None when an exception escaped DagBag
     escaped: str | None  # the traceback of that exception
@@ -85,7 +85,7 @@ def error_finding(text: str, parsed: ParsedFile, dag_id: str | None = None) -> d
     headline = exception_headline(text)
     exc_type = headline.split(":", 1)[0].strip()
     rule, message = classify_error(exc_type, headline, parsed.request["timeout"])
-    detail = tail(text.replace(parsed.request["repo_root"] + os.sep, ""), DETAIL_LINES)
+    detail = tail(repository_text(text, parsed.request), DETAIL_LINES)
     line = line_in_text(text, parsed.path)
     return finding(rule, parsed.rel, message, line=line, detail=detail, dag_id=dag_id)
 

@@ -35,7 +35,7 @@ def isolate_child(output_path: str, request: dict) -> OutputCapture:
     # The repository is read-only: every import of a DAG file or helper would try, and fail, to write
     # bytecode (a tenth of a millisecond a module). Nothing the scheduler sees depends on it.
     sys.dont_write_bytecode = True
-    cache_repository_code(request["repo_root"])
+    cache_repository_code(request)
     _limit(resource.RLIMIT_CORE, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
     _keep_fault_signals_fatal()

@@ -8,6 +8,7 @@ import re
 
 REQUEST_DEFAULTS = {
     "plugins_folder": None,
+    "python_path": [],
     "files": None,
     "timeout": 30.0,
     "workers": 0,
@@ -35,10 +36,9 @@ def load_request(path: str) -> dict:
     if not isinstance(raw, dict):
         raise UsageError("the request must be a JSON object")
     request = {**REQUEST_DEFAULTS, **{k: v for k, v in raw.items() if v is not None}}
-    for key in ("repo_root", "dags_folder"):
-        if not isinstance(request.get(key), str):
-            raise UsageError(f"request.{key} must be a path")
-    request["repo_root"] = os.path.abspath(request["repo_root"])
+    _load_roots(request)
+    if not isinstance(request.get("dags_folder"), str):
+        raise UsageError("request.dags_folder must be a path")
     request["dags_folder"] = in_repo(request, request["dags_folder"])
     if not os.path.isdir(request["dags_folder"]):
         raise UsageError(f"dags_folder {request['dags_folder']} is not a directory")
@@ -50,13 +50,53 @@ def load_request(path: str) -> dict:
     return request
 
 
+def _load_roots(request: dict) -> None:
+    """request.roots: {folder in the container: the repository folder it holds, "" for the root}, where the
+    repository's folders are (the image's layout); request.repo_root alone is {repo_root: ""}."""
+    roots = request.get("roots")
+    if roots is None and isinstance(request.get("repo_root"), str):
+        roots = {request["repo_root"]: ""}
+    if not (
+        isinstance(roots, dict) and roots and all(isinstance(k, str) and isinstance(v, str) for k, v in roots.items())
+    ):
+        raise UsageError("request.roots must map container folders to repository folders")
+    # Longest first: a folder mounted inside another one owns its files.
+    request["roots"] = sorted(((os.path.abspath(k), v.strip("/")) for k, v in roots.items()), key=lambda r: -len(r[0]))
+    paths = request["python_path"]
+    if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
+        raise UsageError("request.python_path must be a list of paths")
+
+
 def in_repo(request: dict, path: str) -> str:
-    """Absolute path; relative paths in the request are relative to repo_root."""
-    return os.path.abspath(os.path.join(request["repo_root"], path))
+    """Absolute path in the container of a repository-relative path (absolute paths stay as they are)."""
+    if os.path.isabs(path):
+        return os.path.abspath(path)
+    path = os.path.normpath(path)
+    for folder, source in sorted(request["roots"], key=lambda r: -len(r[1])):
+        if not source or path == source or path.startswith(source + "/"):
+            return os.path.normpath(os.path.join(folder, os.path.relpath(path, source or ".")))
+    return path  # outside every root: matches no file in the container
 
 
-def relative(path: str, repo_root: str) -> str:
-    return os.path.relpath(os.path.abspath(path), repo_root)
+def relative(path: str, request: dict) -> str | None:
+    """The repository-relative path of a container path, or None when it is not a repository file."""
+    path = os.path.abspath(path)
+    for folder, source in request["roots"]:
+        if path == folder or path.startswith(folder.rstrip(os.sep) + os.sep):
+            rest = os.path.relpath(path, folder)
+            return source if rest == "." else os.path.join(source, rest) if source else rest
+    return None
+
+
+def in_repository(path: str, request: dict) -> bool:
+    return relative(path, request) is not None
+
+
+def repository_text(text: str, request: dict) -> str:
+    """Container paths in a traceback or message as the repository's (the root's own prefix dropped)."""
+    for folder, source in request["roots"]:
+        text = text.replace(folder.rstrip(os.sep) + os.sep, source + "/" if source else "")
+    return text
 
 
 def _validate_values(request: dict) -> None:
