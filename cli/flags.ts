@@ -33,6 +33,11 @@ export const FLAGS = {
   pluginsFolder: { flags: '--plugins-folder <dir>', help: 'plugins folder, relative to the repository', key: 'plugins_folder' },
   requirements: { flags: '--requirements <file>', help: 'requirements file, relative to the repository', key: 'requirements' },
   baseImage: { flags: '--base-image <ref>', help: 'Airflow image the DAGs run in', key: 'base_image' },
+  imageMirror: {
+    flags: '--image-mirror <prefix>',
+    help: 'pull inferred images through this mirror: a prefix for Docker Hub, or registry=prefix pairs, e.g. quay.io=registry.corp/quay',
+    key: 'image_mirror',
+  },
   toolsImage: { flags: '--tools-image <ref>', help: 'image with ruff and bandit', key: 'tools_image' },
   repository: { flags: '--repository <ref>', help: 'registry/repository for built images', key: 'repository' },
   allowEmptyDags: {

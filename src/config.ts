@@ -63,9 +63,34 @@ const buildSchema = z.strictObject({
   short_sha: z._default(z.boolean(), false),
   /** More tags for each built image, e.g. [staging]; the commit tag is always there. */
   extra_tags: z._default(z.array(z.string().check(z.refine(isTag, 'must be a valid image tag'))), []),
-  /** The team's own Dockerfile (relative to the repository) instead of the generated build. */
+  /**
+   * The team's own Dockerfile (relative to the repository) instead of the generated build; a Dockerfile
+   * at the root is used without it. `none` builds the generated image even then.
+   */
   dockerfile: z.optional(relativePath),
+  /** Build arguments for the Dockerfile (like --build-arg); they also resolve its FROM. */
+  args: z._default(z.record(z.string(), z.pipe(z.transform(String), z.string())), {}),
 });
+
+/** `build.dockerfile: none`: the generated build even when the repository has a Dockerfile. */
+export const NO_DOCKERFILE = 'none';
+
+/** The Dockerfile build uses, relative to the repository; undefined for the generated build. */
+export function dockerfileOf(options: Options): string | undefined {
+  const file = options.build.dockerfile;
+  return file === NO_DOCKERFILE ? undefined : file;
+}
+
+/**
+ * `registry.corp/dockerhub` (Docker Hub's mirror) or `docker.io=registry.corp/dockerhub quay.io=registry.corp/quay`
+ * (space- or comma-separated) as a map of registry → the prefix that replaces it.
+ */
+function mirrorMap(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const words = v.split(/[\s,]+/).filter(Boolean);
+  return Object.fromEntries(words.map((w) => (w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : ['docker.io', w])));
+}
+const mirrorPrefix = z.string().check(z.refine((p) => /^[\w.-]+(:\d+)?(\/[\w.-]+)*$/.test(p), { message: 'must be a registry host with an optional path, e.g. registry.corp/dockerhub' }));
 
 /** Where the push target's registry is written, for hints about its host. */
 export const REPOSITORY_SETTING = "'repository' (dagship.yaml or --repository)";
@@ -115,6 +140,11 @@ export const configSchema = z.strictObject({
   requirements: z._default(relativePath, 'requirements.txt'),
   /** The Airflow image the DAGs run in: checks run in it and builds start from it. */
   base_image: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * Where inferred image names are pulled from instead: a prefix for Docker Hub, or {registry: prefix},
+   * e.g. {docker.io: registry.corp/dockerhub, quay.io: registry.corp/quay}. A configured base_image is used as written.
+   */
+  image_mirror: z._default(preprocess(mirrorMap, z.record(z.string().check(z.minLength(1)), mirrorPrefix)), {}),
   /** A Python image with ruff and bandit, for `lint`. */
   tools_image: z.optional(z.string().check(z.minLength(1))),
   /** Where built images go: registry host and repository, without a tag. */
@@ -149,6 +179,7 @@ export const OVERRIDABLE = [
   'plugins_folder',
   'requirements',
   'base_image',
+  'image_mirror',
   'tools_image',
   'repository',
   'staging_repository',
@@ -241,10 +272,17 @@ export function loadOptions(options: LoadOptions = {}): Options {
     const key = issue.path.join('.');
     // An unknown key has no value path of its own: point at the key itself.
     const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-    const where = overridden.get(issue.path.join('.')) ?? describeLocation(configFile, fromFile.lineOf(keyPath, issue.code === 'unrecognized_keys'));
+    // A map setting (image_mirror) is wrong inside: name the variable or flag that gave the whole map.
+    const source = [...overridden].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1];
+    const where = source ?? describeLocation(configFile, fromFile.lineOf(keyPath, issue.code === 'unrecognized_keys'));
     throw new DagshipError(`${where}: ${describeIssue(issue, key)}`, hintFor(issue), 'config');
   }
-  return { ...parsed.data, root, configFile };
+  return { ...parsed.data, root, configFile, configured: new Set(leafKeys(merged)) };
+}
+
+/** `{check: {timeout: 3}}` → check.timeout; a map value (folders, args) is one setting. */
+function leafKeys(values: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(values).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) && !prefix ? leafKeys(v as Record<string, unknown>, `${k}.`) : [`${prefix}${k}`]));
 }
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
@@ -355,7 +393,11 @@ export function toolsImage(options: Options): string {
 export function airflowImage(options: Options, override?: string): string {
   const image = override ?? options.base_image;
   if (image) return image;
-  throw new DagshipError('no Airflow image to check the DAGs in', "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --image", 'config');
+  throw new DagshipError(
+    'no Airflow image to check the DAGs in: the repository has no Dockerfile FROM or apache-airflow== pin to infer it from',
+    "set 'base_image' in dagship.yaml (e.g. apache/airflow:3.3.2) or pass --image",
+    'config',
+  );
 }
 
 export interface ImageLayout {

@@ -1,6 +1,7 @@
 import type { Options } from './config.js';
 import type { DockerEngine } from './engine/index.js';
 import { isDagshipError, reasonOf } from './errors.js';
+import { inferOptions } from './infer.js';
 import type { GitRepo } from './git.js';
 import { tagImmutability } from './registry/immutability.js';
 import { describeLeftover, findRunContainers } from './leftovers.js';
@@ -26,14 +27,16 @@ export interface DoctorDeps {
  * Checks, in order, what the pipeline needs: engine, registry, repository state, images; then the
  * containers killed runs left behind (`clean` removes them).
  */
-export async function runDoctor(options: Options, deps: DoctorDeps, clean = false): Promise<DoctorCheck[]> {
+export async function runDoctor(configured: Options, deps: DoctorDeps, clean = false): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [
     {
       name: 'Configuration',
       status: 'ok',
-      detail: options.configFile ?? `no dagship.yaml in ${options.root}; using defaults`,
+      detail: configured.configFile ?? `no dagship.yaml in ${configured.root}; using defaults`,
     },
   ];
+  const { options, inferences } = inferenceChecks(configured);
+  checks.push(...inferences);
   const engine = await attempt('Docker Engine', async () => {
     const info = await deps.docker.info();
     return ok('Docker Engine', `${info.version} (API ${info.apiVersion}, ${info.storageDriver}, ${info.os}/${info.arch}) at ${info.host}`);
@@ -46,6 +49,17 @@ export async function runDoctor(options: Options, deps: DoctorDeps, clean = fals
   checks.push(await imageCheck('Tools image', options.tools_image, 'tools_image', 'a Python image with ruff and bandit', engine, deps));
   if (engine.status === 'ok') checks.push(await leftoverCheck(deps, clean));
   return checks;
+}
+
+/** What the repository said about itself, one row each; an ambiguity is a problem, not a crash. */
+function inferenceChecks(options: Options): { options: Options; inferences: DoctorCheck[] } {
+  try {
+    const inferred = inferOptions(options);
+    return { options: inferred, inferences: (inferred.inferred ?? []).map((n) => ok(`Inferred ${n.key}`, `${n.what} (${n.from})`)) };
+  } catch (err) {
+    if (!isDagshipError(err)) throw err;
+    return { options, inferences: [{ name: 'Inferred settings', status: 'problem', detail: err.message, hint: err.hint }] };
+  }
 }
 
 /** Containers of dagship runs that were killed (SIGKILL, a vanished runner) before they could remove them. */

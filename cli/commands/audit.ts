@@ -23,7 +23,7 @@ export type AuditFlags = ConfigFlags &
 
 /** Audits Helm values for the official Airflow chart against the production checklist. */
 export async function audit(flags: AuditFlags): Promise<number> {
-  const options = loadSettings(flags.path, flags);
+  const options = loadSettings(flags.path, flags, false);
   const auditOptions = withAuditFlags(auditOptionsOf(options), flags);
   if (flags.release || flags.namespace) return auditLive(flags, options, auditOptions);
   // --values given: paths as typed, from here; else dagship.yaml's audit.values, from the repository root.

@@ -11,7 +11,7 @@ export type DoctorFlags = ConfigFlags & { clean?: boolean };
 
 /** Reports whether this machine can run the pipeline; exit 2 when something it needs is missing. */
 export async function doctor(repoPath: string | undefined, flags: DoctorFlags): Promise<number> {
-  const options = loadSettings(repoPath, flags);
+  const options = loadSettings(repoPath, flags, false);
   const checks = await runDoctor(
     options,
     {

@@ -24,7 +24,7 @@ export type PushFlags = ConfigFlags & {
 
 /** Pushes the commit's image; prints the pinned reference (repository@sha256:…) on stdout. */
 export async function push(repoPath: string | undefined, flags: PushFlags): Promise<number> {
-  const options = withBuildFlags(loadSettings(repoPath, flags), flags);
+  const options = withBuildFlags(loadSettings(repoPath, flags, false), flags);
   const timeoutMs = parseDuration(flags.pushTimeout ?? '30m', '--push-timeout');
   const explicit = await explicitCredentials(flags);
   const log = terminalLogger(Boolean(flags.verbose));

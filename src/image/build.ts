@@ -1,4 +1,5 @@
-import type { Options } from '../config.js';
+import path from 'node:path';
+import { dockerfileOf, type Options } from '../config.js';
 import { placements, repoPath, within } from '../layout.js';
 import type { Logger } from '../logger.js';
 import { assemble, heldParent } from './assemble.js';
@@ -13,8 +14,8 @@ export type { BuildDeps, BuildMethod, BuildPlan, BuildRequest, BuildResult, Buil
 /** Builds the DAG image of the repository's current commit. */
 export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Logger): Promise<BuildResult> {
   const { options } = request;
-  const repository = targetRepository(options);
-  const dockerfile = Boolean(options.build.dockerfile);
+  const repository = options.repository ? targetRepository(options) : localRepository(options.root, log);
+  const dockerfile = dockerfileOf(options) !== undefined;
   const rules = contextRules(options.root, { withTests: dockerfile });
   // The engine is asked while git is: only lookups, so a refused (dirty) build has changed nothing.
   const storage = deps.engine.storage();
@@ -38,6 +39,22 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), storage, held };
   log.info(`building ${tags[0]} (commit ${release.revision.slice(0, 12)}${dirty ? ', uncommitted changes' : ''})`);
   return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
+}
+
+/**
+ * Without a configured repository the image is named after the folder, for this engine only: push and
+ * a shipped release still need 'repository'.
+ */
+function localRepository(root: string, log: Logger): string {
+  const name = `dagship-local/${
+    path
+      .basename(root)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'dags'
+  }`;
+  log.info(`no repository configured: naming the image ${name}, on this engine only (set 'repository' to push it)`);
+  return name;
 }
 
 /** Whether a repository path goes into the image (image_layout's folders too): a dirty one makes the build dirty. */

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { readAirflowVersion } from '../airflow-version.js';
+import { dockerfileOf } from '../config.js';
+import { finalBase, parseDockerfile, rewriteFroms } from '../dockerfile.js';
+import { mirrorImage } from '../detect.js';
+import { withTempDir } from '../temp.js';
 import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
@@ -23,31 +27,41 @@ import { releaseLabels } from './release.js';
 export async function buildDockerfile(plan: BuildPlan, deps: BuildDeps, log: Logger): Promise<BuildResult> {
   const started = Date.now();
   const { options } = plan;
-  const dockerfile = folderPath(options.build.dockerfile!);
+  const dockerfile = folderPath(dockerfileOf(options)!);
   if (!existsSync(path.join(options.root, dockerfile))) {
     throw new DagshipError(`the Dockerfile ${dockerfile} does not exist in ${options.root}`, "fix 'build.dockerfile' in dagship.yaml or --dockerfile", 'config');
   }
   log.warn(`building ${dockerfile} with the engine's classic builder: not reproducible (each build gets a new image ID); without a Dockerfile dagship builds reproducibly`);
   const selection = selectFiles(options.root, '', plan.rules);
-  // Docker always sends the Dockerfile, whatever .dockerignore says.
-  if (!selection.files.some((f) => f.path === dockerfile)) selection.files.push(contextFile(options.root, dockerfile));
   log.info(
     `context: ${selection.files.filter((f) => f.type === 'file').length} file(s), ${formatBytes(selection.bytes)}${selection.excluded.length ? `; left out ${selection.excluded.slice(0, 8).join(', ')}` : ''}`,
   );
-  const labels = await labelsFor(plan, deps, readFileSync(path.join(options.root, dockerfile), 'utf8'), selection.files, log);
+  const args = options.build.args;
+  const written = readFileSync(path.join(options.root, dockerfile), 'utf8');
+  // The image mirror reaches the builder through the Dockerfile it is sent: its FROMs name the mirror.
+  const text = rewriteFroms(written, args, (image) => mirrorImage(image, options.image_mirror));
+  if (text !== written) log.info(`${dockerfile}: FROM through image_mirror ${finalBase(parseDockerfile(text), args)?.image}`);
+  const labels = await labelsFor(plan, deps, text, selection.files, log);
   const output: string[] = [];
   let id: string;
   try {
-    id = await deps.engine.build({
-      context: contextStream(selection.files, new Date(plan.release.commitTime)),
-      dockerfile,
-      tags: plan.tags,
-      network: 'host',
-      labels,
-      onProgress: (e) => {
-        const text = (e.stream ?? '').replace(/\u001b\[[0-9;]*m/g, '').trimEnd();
-        if (text) output.push(text), log.debug(text);
-      },
+    id = await withTempDir('dagship-dockerfile-', async (dir) => {
+      // Docker always sends the Dockerfile, whatever .dockerignore says.
+      const files = selection.files.filter((f) => f.path !== dockerfile);
+      writeFileSync(path.join(dir, 'Dockerfile'), text);
+      files.push({ ...contextFile(dir, 'Dockerfile'), path: dockerfile });
+      return deps.engine.build({
+        context: contextStream(files, new Date(plan.release.commitTime)),
+        dockerfile,
+        tags: plan.tags,
+        network: 'host',
+        buildArgs: args,
+        labels,
+        onProgress: (e) => {
+          const line = (e.stream ?? '').replace(/\u001b\[[0-9;]*m/g, '').trimEnd();
+          if (line) output.push(line), log.debug(line);
+        },
+      });
     });
   } catch (err) {
     if (!(err instanceof EngineStreamError)) throw err;
@@ -61,8 +75,9 @@ export async function buildDockerfile(plan: BuildPlan, deps: BuildDeps, log: Log
 
 /** The same labels a generated build has; the base is the final stage's FROM, when it names an image. */
 async function labelsFor(plan: BuildPlan, deps: BuildDeps, dockerfile: string, files: ContextFile[], log: Logger): Promise<Record<string, string>> {
-  const from = lastFrom(dockerfile);
-  const base = from && !from.includes('$') ? await ensureBase(deps.engine, from, deps.credentialsFor, log) : undefined;
+  const final = finalBase(parseDockerfile(dockerfile), plan.options.build.args);
+  const from = final && !final.missing.length ? final.image : undefined;
+  const base = from && from !== 'scratch' ? await ensureBase(deps.engine, from, deps.credentialsFor, log) : undefined;
   return releaseLabels({
     release: plan.release,
     dirty: plan.dirty,
@@ -73,12 +88,6 @@ async function labelsFor(plan: BuildPlan, deps: BuildDeps, dockerfile: string, f
     // The final stage's base: a Dockerfile that installs another Airflow over it is not seen here.
     airflowVersion: from && base ? (await readAirflowVersion(from, deps.engine, log))?.version : undefined,
   });
-}
-
-/** The image of the final stage: the last FROM, without `AS name`. */
-export function lastFrom(dockerfile: string): string | undefined {
-  const froms = [...dockerfile.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)].map((m) => m[1]!);
-  return froms.at(-1);
 }
 
 function contextFile(root: string, relative: string): ContextFile {

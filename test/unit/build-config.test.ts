@@ -6,7 +6,6 @@ import type { ImageDetails } from '../../src/engine/images.js';
 import { imageConfig, utc, type ConfigInput } from '../../src/image/image-config.js';
 import { commitTag, dirtyError, publicUrl, releaseLabels, type Release } from '../../src/image/release.js';
 import { requirementLines, requirementsDockerfile, requirementsKey } from '../../src/image/requirements.js';
-import { lastFrom } from '../../src/image/dockerfile.js';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const parent: ConfigInput['parent'] = {
@@ -151,9 +150,5 @@ describe('requirements step', () => {
     expect(requirementsKey(d('e'), Buffer.from('a==1\n'))).toBe(requirementsKey(d('e'), Buffer.from('a==1\n')));
     expect(requirementsKey(d('e'), Buffer.from('a==1\n'))).not.toBe(requirementsKey(d('f'), Buffer.from('a==1\n')));
     expect(requirementsKey(d('e'), Buffer.from('a==1\n'))).not.toBe(requirementsKey(d('e'), Buffer.from('a==2\n')));
-  });
-
-  it('finds the final stage’s base in a Dockerfile', () => {
-    expect(lastFrom('FROM python:3 AS build\nRUN x\nfrom --platform=linux/amd64 apache/airflow:3.3.2\n')).toBe('apache/airflow:3.3.2');
   });
 });

@@ -239,9 +239,11 @@ describe('buildImage (generated)', () => {
     });
   });
 
-  it('needs a repository, a base image and a DAG folder, each said plainly', async () => {
+  it('needs a base image and a DAG folder, each said plainly, and a valid repository when one is set', async () => {
     const root = checkout(files);
-    await expect(buildImage({ options: options(root, { repository: undefined }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/no repository configured/);
+    // Without a repository the image is named for this engine only.
+    const local = await buildImage({ options: options(root, { repository: undefined }) }, deps(fakeEngine().engine, root), silentLogger);
+    expect(local.image).toMatch(new RegExp(`^dagship-local/dagship-build-[a-z0-9-]+:${sha}$`));
     await expect(buildImage({ options: options(root, { repository: `${repo}:tag` }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/includes a tag or digest/);
     await expect(buildImage({ options: options(root, { base_image: undefined }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/no base image configured/);
     await expect(buildImage({ options: options(root, { dags_folder: 'nope' }) }, deps(fakeEngine().engine, root), silentLogger)).rejects.toThrow(/the DAG folder nope\/ does not exist/);

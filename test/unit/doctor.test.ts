@@ -6,6 +6,7 @@ import { runDoctor, type DoctorDeps } from '../../src/doctor.js';
 import { DagshipError } from '../../src/errors.js';
 import type { GitState } from '../../src/git.js';
 import type { Registry } from '../../src/registry/index.js';
+import { folderWith } from './helpers.js';
 
 const options: Options = {
   ...configSchema.parse({ base_image: 'apache/airflow:3.3.2', tools_image: 'tools:1', repository: 'reg.example.com/team/dags' }),
@@ -95,6 +96,20 @@ describe('runDoctor', () => {
     const checks = await runDoctor({ ...options, base_image: undefined, tools_image: undefined, repository: undefined }, fakes({ git: clean }));
     expect(checks.find((c) => c.name === 'Airflow image')).toMatchObject({ status: 'problem', hint: "set 'base_image' in dagship.yaml (apache/airflow:3.3.2)" });
     expect(checks.find((c) => c.name === 'Registry')).toMatchObject({ status: 'warning', detail: 'no repository configured' });
+  });
+
+  it('lists what it inferred from the repository and checks that image; an ambiguity is a problem row', async () => {
+    const root = folderWith({ 'requirements.txt': 'apache-airflow==3.1.0\n', 'dags/a.py': '' });
+    const unset = { ...options, root, base_image: undefined, configFile: undefined, image_mirror: { 'docker.io': 'mirror.corp/hub' } };
+    const checks = await runDoctor(unset, fakes({ git: clean, images: ['mirror.corp/hub/apache/airflow:3.1.0'] }));
+    expect(checks.find((c) => c.name === 'Inferred base_image')).toMatchObject({
+      status: 'ok',
+      detail: 'base image mirror.corp/hub/apache/airflow:3.1.0 (apache/airflow:3.1.0 through image_mirror; requirements.txt:1 apache-airflow==3.1.0)',
+    });
+    expect(checks.find((c) => c.name === 'Airflow image')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^mirror.corp\/hub\/apache\/airflow:3.1.0 /) });
+    const torn = folderWith({ 'requirements.txt': 'apache-airflow==3.1.0\n', 'constraints.txt': 'apache-airflow==3.0.6\n' });
+    const ambiguous = await runDoctor({ ...unset, root: torn }, fakes({ git: clean }));
+    expect(ambiguous.find((c) => c.name === 'Inferred settings')).toMatchObject({ status: 'problem', detail: expect.stringMatching(/^the requirements pin different Airflow versions/) });
   });
 
   it('turns an unreachable registry into a problem with its hint', async () => {
