@@ -50,9 +50,9 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'lint [path]',
-    description: 'run ruff (with Airflow AIR rules) and bandit in the tools image',
+    description: 'run ruff (with Airflow AIR rules, and ruff format --check where configured) and bandit in the tools image',
     // The base image says which Airflow the code targets (ruff's AIR3xx rules).
-    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'verbose', ...REPORT_FLAGS, 'changedSince'],
+    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'formatCheck', 'verbose', ...REPORT_FLAGS, 'changedSince'],
     run: async (path, flags) => (await import('./commands/lint.js')).lint(path, flags),
   },
   {
@@ -114,13 +114,29 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'ship [path]',
     description: 'lint, build, check the DAGs inside the built image, push: stops at the first failed gate',
-    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'repository', 'allowEmptyDags', 'verbose', ...REPORT_FLAGS, 'push', 'shortSha', 'tag', 'allowDirty', 'includeBaseLayers', 'pushTimeout'],
+    flags: [
+      'config',
+      'dagsFolder',
+      'baseImage',
+      'toolsImage',
+      'formatCheck',
+      'repository',
+      'allowEmptyDags',
+      'verbose',
+      ...REPORT_FLAGS,
+      'push',
+      'shortSha',
+      'tag',
+      'allowDirty',
+      'includeBaseLayers',
+      'pushTimeout',
+    ],
     run: async (path, flags) => (await import('./commands/ship.js')).ship(path, flags),
   },
   {
     name: 'baseline [path]',
     description: 'record the current lint and check findings as known; later runs with --baseline fail only on new ones',
-    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'allowEmptyDags', 'verbose', 'baselineOutput', 'checkImage'],
+    flags: ['config', 'dagsFolder', 'baseImage', 'toolsImage', 'formatCheck', 'allowEmptyDags', 'verbose', 'baselineOutput', 'checkImage'],
     run: async (path, flags) => (await import('./commands/baseline.js')).baseline(path, flags),
   },
   {

@@ -72,7 +72,7 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   // Lint comes before build: the Airflow the DAGs will run is the base image's.
   const lintRuns = await log.group('1/4 lint: ruff and bandit', async () => {
     const airflowMajor = await lintAirflowMajor(options, engine, deps.credentialsFor, log);
-    return runLint({ root: options.root, toolsImage: await lintToolsImage(options, engine, log), airflowMajor }, engine, log);
+    return runLint({ root: options.root, toolsImage: await lintToolsImage(options, engine, log), airflowMajor, format: options.lint.format }, engine, log);
   });
   const linted = judged(lintRuns);
   if (!linted.passed) return { stoppedAt: 'lint', outcome: linted, summary: [] };

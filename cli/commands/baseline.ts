@@ -21,7 +21,7 @@ export async function baseline(repoPath: string | undefined, flags: BaselineFlag
   const log = terminalLogger(Boolean(flags.verbose));
   const docker = connectDocker();
   const airflowMajor = await lintAirflowMajor(options, docker, (r) => resolveCredentials(r, { cwd: options.root }), log);
-  const lintRuns = await runLint({ root: options.root, toolsImage: await lintToolsImage(options, docker, log), airflowMajor }, docker, log);
+  const lintRuns = await runLint({ root: options.root, toolsImage: await lintToolsImage(options, docker, log), airflowMajor, format: options.lint.format }, docker, log);
   const checked = await checkDags({ options, image: airflowImage(options, flags.image), dagshipVersion: VERSION }, docker, log);
   const runs = [...lintRuns, checked.run];
   const fingerprints = runs.flatMap((r) => fingerprintAll(r.findings, options.root));

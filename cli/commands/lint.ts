@@ -22,7 +22,7 @@ export async function lint(repoPath: string | undefined, flags: LintFlags): Prom
   const selection = await changedSelection(options, flags.changedSince, log);
   const airflowMajor = await lintAirflowMajor(options, engine, (r) => resolveCredentials(r, { cwd: options.root }), log);
   const tools = await lintToolsImage(options, engine, log);
-  const runs = await runLint({ root: options.root, toolsImage: tools, files: selection?.lint, airflowMajor }, engine, log);
+  const runs = await runLint({ root: options.root, toolsImage: tools, files: selection?.lint, airflowMajor, format: options.lint.format }, engine, log);
   const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   return present(outcome, { title: 'dagship lint', reports: flags.reports, summary: [`elapsed ${((Date.now() - started) / 1000).toFixed(1)}s`] });
 }
