@@ -41,6 +41,7 @@ const DEBUG = "on when the runner's debug logging is (RUNNER_DEBUG)";
 const COMMON_NOT_INPUTS = {
   '--dags-folder': SETTINGS_IN_FILE,
   '--allow-empty-dags': SETTINGS_IN_FILE,
+  '--format-check': SETTINGS_IN_FILE,
   '--verbose': DEBUG,
   '--json': 'SARIF (code scanning) and the job summary cover a CI run; the JSON report is for scripts',
 };

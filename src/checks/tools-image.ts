@@ -80,6 +80,12 @@ export async function plannedToolsImage(options: Options, engine: Pick<DockerEng
   return { ref, state: (await engine.image(ref)) ? 'cached' : 'to build', base: base.ref };
 }
 
+/** The builder's message repeats the whole RUN line: its exit code is what says something. */
+function exitOf(reason: string): string {
+  const code = /returned a non-zero code: (\d+)/.exec(reason)?.[1];
+  return code ? `exit ${code}` : reason;
+}
+
 /** What a team can provide instead, with this release's versions. */
 export function toolsAdvice(lock: string): string {
   return `or set tools_image (or --tools-image) to an image with ruff ${lockedVersion(lock, 'ruff')} and bandit ${lockedVersion(lock, 'bandit')} on its PATH`;
@@ -124,7 +130,7 @@ export async function lintToolsImage(options: Options, engine: ImageEngine, log:
       progress: (line) => /^(Collecting|Downloading|Successfully installed|ERROR|WARNING)/.test(line.trim()),
       failed: (reason, output, cause) =>
         new DagshipError(
-          `could not install ruff ${ruff} and bandit ${bandit} from ${index} (${reason})\n${tail(output.join('\n'), 8)}`,
+          `could not install ruff ${ruff} and bandit ${bandit} from ${index} (${exitOf(reason)})\n${tail(output.join('\n'), 8)}`,
           `let this machine reach ${index}, or set PIP_INDEX_URL to a mirror that has them, ${toolsAdvice(lock)}`,
           'infra',
           { cause },

@@ -68,9 +68,7 @@ export async function keyedImage(engine: ImageOperations, spec: KeyedBuild, log:
   } catch (err) {
     if (abort.signal.aborted) throw spec.failed(`stopped after ${Math.round(spec.timeoutMs! / 1000)}s`, output, err);
     if (!(err instanceof EngineStreamError)) throw err;
-    // The builder's message repeats the whole RUN line: its exit code is what says something.
-    const code = /returned a non-zero code: (\d+)/.exec(err.message)?.[1];
-    throw spec.failed(code ? `exit ${code}` : err.message, output, err);
+    throw spec.failed(err.message, output, err);
   } finally {
     clearTimeout(timer);
   }
