@@ -42,6 +42,7 @@ const COMMON_NOT_INPUTS = {
   '--dags-folder': SETTINGS_IN_FILE,
   '--allow-empty-dags': SETTINGS_IN_FILE,
   '--image-mirror': 'a dagship.yaml setting (or DAGSHIP_IMAGE_MIRROR for the whole organisation), not one per workflow',
+  '--format-check': SETTINGS_IN_FILE,
   '--verbose': DEBUG,
   '--json': 'SARIF (code scanning) and the job summary cover a CI run; the JSON report is for scripts',
 };

@@ -74,6 +74,7 @@ export const FLAGS = {
     help: "the team's airflow_local_settings.py: its cluster policies become findings",
     key: 'check.local_settings',
   },
+  formatCheck: { flags: '--format-check', help: "also run ruff format --check (default: when the repository configures ruff's formatter)", key: 'lint.format' },
   dockerfile: { flags: '--dockerfile <file>', help: "build the team's own Dockerfile instead (not reproducible)", key: 'build.dockerfile' },
 
   // Reports.

@@ -50,9 +50,9 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'lint [path]',
-    description: 'run ruff (with Airflow AIR rules) and bandit in the tools image',
+    description: 'run ruff (with Airflow AIR rules, and ruff format --check where configured) and bandit in the tools image',
     // The base image says which Airflow the code targets (ruff's AIR3xx rules).
-    flags: ['config', 'dagsFolder', 'baseImage', 'imageMirror', 'toolsImage', 'verbose', ...REPORT_FLAGS, 'changedSince'],
+    flags: ['config', 'dagsFolder', 'baseImage', 'imageMirror', 'toolsImage', 'formatCheck', 'verbose', ...REPORT_FLAGS, 'changedSince'],
     run: async (path, flags) => (await import('./commands/lint.js')).lint(path, flags),
   },
   {
@@ -136,6 +136,7 @@ export const COMMANDS: CommandSpec[] = [
       'baseImage',
       'imageMirror',
       'toolsImage',
+      'formatCheck',
       'repository',
       'allowEmptyDags',
       'verbose',
@@ -152,7 +153,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'baseline [path]',
     description: 'record the current lint and check findings as known; later runs with --baseline fail only on new ones',
-    flags: ['config', 'dagsFolder', 'baseImage', 'imageMirror', 'toolsImage', 'allowEmptyDags', 'verbose', 'baselineOutput', 'checkImage'],
+    flags: ['config', 'dagsFolder', 'baseImage', 'imageMirror', 'toolsImage', 'formatCheck', 'allowEmptyDags', 'verbose', 'baselineOutput', 'checkImage'],
     run: async (path, flags) => (await import('./commands/baseline.js')).baseline(path, flags),
   },
   {

@@ -119,6 +119,12 @@ const imageLayoutSchema = z.strictObject({
   python_path: z.optional(z.array(imagePath)),
 });
 
+/** `dagship lint`. */
+const lintSchema = z.strictObject({
+  /** ruff format --check: unset, on when the repository configures ruff's formatter. */
+  format: z.optional(preprocess(flagBoolean, z.boolean())),
+});
+
 /** `dagship audit` of Helm values; ship runs it after lint when values are given. */
 const auditSchema = z.strictObject({
   /** Values files of the official chart, merged like helm -f; relative to the repository root. */
@@ -145,7 +151,7 @@ export const configSchema = z.strictObject({
    * e.g. {docker.io: registry.corp/dockerhub, quay.io: registry.corp/quay}. A configured base_image is used as written.
    */
   image_mirror: z._default(preprocess(mirrorMap, z.record(z.string().check(z.minLength(1)), mirrorPrefix)), {}),
-  /** A Python image with ruff and bandit, for `lint`. */
+  /** A Python image with ruff and bandit, for `lint`; unset: dagship installs its own (src/python/tools.lock). */
   tools_image: z.optional(z.string().check(z.minLength(1))),
   /** Where built images go: registry host and repository, without a tag. */
   repository: z.optional(z.string().check(z.minLength(1))),
@@ -158,6 +164,7 @@ export const configSchema = z.strictObject({
   /** Known findings to ignore (written by `dagship baseline`). */
   baseline: z.optional(filePath),
   check: z._default(checkSchema, checkSchema.parse({})),
+  lint: z._default(lintSchema, {}),
   image_layout: z._default(imageLayoutSchema, {}),
   build: z._default(buildSchema, buildSchema.parse({})),
   audit: z._default(auditSchema, auditSchema.parse({})),
@@ -194,6 +201,7 @@ export const OVERRIDABLE = [
   'check.variables',
   'check.connections',
   'check.local_settings',
+  'lint.format',
   'build.dockerfile',
   'audit.values',
   'audit.strict',
@@ -381,12 +389,6 @@ function closeTo(a: string, b: string): boolean {
   for (let j = 1; j <= y.length; j++) d[0]![j] = j;
   for (let i = 1; i <= x.length; i++) for (let j = 1; j <= y.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
   return d[x.length]![y.length]! <= 2;
-}
-
-/** The image `lint` runs ruff and bandit in. */
-export function toolsImage(options: Options): string {
-  if (options.tools_image) return options.tools_image;
-  throw new DagshipError('no tools image configured for lint', "set 'tools_image' in dagship.yaml (a Python image with ruff and bandit) or pass --tools-image", 'config');
 }
 
 /** The Airflow image DAGs are checked in when no built image is given. */

@@ -7,6 +7,7 @@ import { tagImmutability } from './registry/immutability.js';
 import { describeLeftover, findRunContainers } from './leftovers.js';
 import type { Registry } from './registry/index.js';
 import { parseImageReference } from './image-reference.js';
+import { indexUrl, lockedVersion, plannedToolsImage, toolsAdvice, toolsLock } from './checks/tools-image.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'problem';
 
@@ -46,7 +47,7 @@ export async function runDoctor(configured: Options, deps: DoctorDeps, clean = f
   if (options.repository) checks.push(immutabilityCheck(options.repository));
   checks.push(await gitCheck(options, deps));
   checks.push(await imageCheck('Airflow image', options.base_image, 'base_image', 'apache/airflow:3.3.2', engine, deps));
-  checks.push(await imageCheck('Tools image', options.tools_image, 'tools_image', 'a Python image with ruff and bandit', engine, deps));
+  checks.push(options.tools_image ? await imageCheck('Tools image', options.tools_image, 'tools_image', '', engine, deps) : await ownToolsCheck(options, engine, deps));
   if (engine.status === 'ok') checks.push(await leftoverCheck(deps, clean));
   return checks;
 }
@@ -136,6 +137,21 @@ async function imageCheck(name: string, ref: string | undefined, key: string, ex
     const image = await deps.docker.image(ref);
     if (!image) return { name, status: 'problem', detail: `${ref} is not on the Docker Engine`, hint: `docker pull ${ref} (or build it), then run again` };
     return ok(name, `${ref} (${image.id.replace('sha256:', '').slice(0, 12)}, ${Math.round(image.size / 1e6)} MB)`);
+  });
+}
+
+/** Without tools_image, lint installs this release's ruff and bandit once per engine: say which image and whether it is there. */
+async function ownToolsCheck(options: Options, engine: DoctorCheck, deps: DoctorDeps): Promise<DoctorCheck> {
+  const name = 'Tools image';
+  if (engine.status !== 'ok') return { name, status: 'problem', detail: 'cannot look, the Docker Engine is unreachable', hint: engine.hint };
+  return attempt(name, async () => {
+    const lock = toolsLock();
+    const tools = `ruff ${lockedVersion(lock, 'ruff')} and bandit ${lockedVersion(lock, 'bandit')}`;
+    const planned = await plannedToolsImage(options, deps.docker);
+    if (planned?.state === 'cached') return ok(name, `${planned.ref} (${tools} on ${planned.base}, built earlier on this engine)`);
+    if (planned) return ok(name, `${planned.ref} will be built by the first lint: ${tools} on ${planned.base}, from ${indexUrl()} (once per engine)`);
+    if (options.base_image) return ok(name, `${tools} will be installed on ${options.base_image} once lint has pulled it, from ${indexUrl()}`);
+    return { name, status: 'problem', detail: `no Python image on the Docker Engine to install ${tools} on`, hint: `set 'base_image' in dagship.yaml, ${toolsAdvice(lock)}` };
   });
 }
 

@@ -4,8 +4,9 @@ import { auditConfiguredValues, joinRuns } from './audit/run.js';
 import { checkDags } from './checks/dags.js';
 import { runLint } from './checks/lint.js';
 import { lintAirflowMajor } from './checks/lint-target.js';
+import { lintToolsImage } from './checks/tools-image.js';
 import { summaryLines } from './checks/summary.js';
-import { type Options, baselinePath, toolsImage } from './config.js';
+import { type Options, baselinePath } from './config.js';
 import type { Credentials } from './credentials.js';
 import type { ImageEngine } from './engine/index.js';
 import { DagshipError, isDagshipError } from './errors.js';
@@ -69,9 +70,10 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   const judged = (runs: ToolRun[]) => judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
 
   // Lint comes before build: the Airflow the DAGs will run is the base image's.
-  const lintRuns = await log.group('1/4 lint: ruff and bandit', async () =>
-    runLint({ root: options.root, toolsImage: toolsImage(options), airflowMajor: await lintAirflowMajor(options, engine, deps.credentialsFor, log) }, engine, log),
-  );
+  const lintRuns = await log.group('1/4 lint: ruff and bandit', async () => {
+    const airflowMajor = await lintAirflowMajor(options, engine, deps.credentialsFor, log);
+    return runLint({ root: options.root, toolsImage: await lintToolsImage(options, engine, log), airflowMajor, format: options.lint.format }, engine, log);
+  });
   const linted = judged(lintRuns);
   if (!linted.passed) return { stoppedAt: 'lint', outcome: linted, summary: [] };
   // audit.values configured: the platform the DAGs ship to is gated before anything is built.

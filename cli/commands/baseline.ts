@@ -1,10 +1,11 @@
-import { airflowImage, toolsImage } from '../../src/config.js';
+import { airflowImage } from '../../src/config.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fingerprintAll, writeBaseline } from '../../src/baseline.js';
 import { checkDags } from '../../src/checks/dags.js';
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
+import { lintToolsImage } from '../../src/checks/tools-image.js';
 import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import type { ConfigFlags } from '../flags.js';
@@ -20,7 +21,7 @@ export async function baseline(repoPath: string | undefined, flags: BaselineFlag
   const log = terminalLogger(Boolean(flags.verbose));
   const docker = connectDocker();
   const airflowMajor = await lintAirflowMajor(options, docker, (r) => resolveCredentials(r, { cwd: options.root }), log);
-  const lintRuns = await runLint({ root: options.root, toolsImage: toolsImage(options), airflowMajor }, docker, log);
+  const lintRuns = await runLint({ root: options.root, toolsImage: await lintToolsImage(options, docker, log), airflowMajor, format: options.lint.format }, docker, log);
   const checked = await checkDags({ options, image: airflowImage(options, flags.image), dagshipVersion: VERSION }, docker, log);
   const runs = [...lintRuns, checked.run];
   const fingerprints = runs.flatMap((r) => fingerprintAll(r.findings, options.root));

@@ -29,6 +29,17 @@ export function hasRuffConfig(root: string): boolean {
   return /^\s*\[tool\.ruff[\].]/m.test(configText(root, 'pyproject.toml') ?? '');
 }
 
+/**
+ * Whether the repository configures ruff's formatter, as a team that runs `ruff format --check` in its own
+ * CI does: a `[format]` table (or top-level `format.` keys) in ruff.toml/.ruff.toml, `[tool.ruff.format]`
+ * in pyproject.toml. ruff.toml wins over pyproject.toml, as ruff reads it.
+ */
+export function hasRuffFormatConfig(root: string): boolean {
+  const ruff = configText(root, 'ruff.toml') ?? configText(root, '.ruff.toml');
+  if (ruff !== undefined) return /^\s*(\[format[\].]|format\.[\w-]+\s*=)/m.test(ruff);
+  return /^\s*\[tool\.ruff\.format[\].]/m.test(configText(root, 'pyproject.toml') ?? '');
+}
+
 /** A linter configuration file's text; undefined when absent. One that cannot be read is the team's to fix. */
 function configText(root: string, name: string): string | undefined {
   const file = path.join(root, name);

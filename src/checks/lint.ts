@@ -4,9 +4,9 @@ import { tail } from '../text.js';
 import type { Finding, ToolRun } from '../findings.js';
 import type { Logger } from '../logger.js';
 import { parseBanditJson } from './bandit.js';
-import { parseRuffJson } from './ruff.js';
+import { parseRuffFormatJson, parseRuffJson } from './ruff.js';
 import { listPythonFiles } from './files.js';
-import { banditOptions, defaultRuffSelect, hasRuffConfig } from './lint-rules.js';
+import { banditOptions, defaultRuffSelect, hasRuffConfig, hasRuffFormatConfig } from './lint-rules.js';
 
 const MOUNT = '/src';
 
@@ -17,6 +17,8 @@ export interface LintRequest {
   files?: string[];
   /** The target image's Airflow major version (see lint-target.ts); undefined: unknown. */
   airflowMajor?: number;
+  /** ruff format --check too: lint.format of dagship.yaml; undefined: when the repository configures ruff's formatter. */
+  format?: boolean;
 }
 
 /** ruff and bandit in the tools image: no network, the repository mounted read-only. */
@@ -37,13 +39,17 @@ export async function runLint(request: LintRequest, docker: DockerEngine, log: L
       network: 'none',
       timeoutMs: 10 * 60_000,
     });
-  log.info(`lint: ruff and bandit on ${files.length} Python file(s) in ${request.toolsImage}`);
-  // Both commands read the team's configuration, which may be refused: before either container starts.
+  const format = request.format ?? hasRuffFormatConfig(request.root);
+  log.info(`lint: ruff${format ? ' (and ruff format --check)' : ''} and bandit on ${files.length} Python file(s) in ${request.toolsImage}`);
+  // Each command reads the team's configuration, which may be refused: before any container starts.
   const ruffScript = ruffCommand(request.root, request.airflowMajor);
   const banditScript = banditCommand(request.root);
-  const [ruff, bandit] = await Promise.all([run(ruffScript), run(banditScript)]);
+  const [ruff, bandit, formatted] = await Promise.all([run(ruffScript), run(banditScript), format ? run(RUFF_FORMAT_COMMAND) : undefined]);
+  const checked = parseToolOutput('ruff', ruff, (json) => parseRuffJson(json, MOUNT, request.airflowMajor));
+  const unformatted = formatted ? parseToolOutput('ruff format', formatted, (json) => parseRuffFormatJson(json, MOUNT)).findings : [];
   return [
-    { tool: 'ruff', ...parseToolOutput('ruff', ruff, (json) => parseRuffJson(json, MOUNT, request.airflowMajor)), files },
+    // One ruff run in the reports, as ruff check and ruff format are one tool with one version.
+    { tool: 'ruff', version: checked.version, findings: [...checked.findings, ...unformatted], files },
     { tool: 'bandit', ...parseToolOutput('bandit', bandit, (json) => parseBanditJson(json, MOUNT)), files },
   ];
 }
@@ -62,6 +68,9 @@ export function ruffCommand(root: string, airflowMajor?: number): string {
   // --force-exclude: files named on the command line (--changed-since) keep the config's excludes too.
   return `ruff --version && ruff check --output-format json --no-cache --force-exclude --exit-zero${select} "$@"`;
 }
+
+/** Exit 1 is "would reformat", 2 a file it cannot parse (ruff check reports it): both still write the report. */
+export const RUFF_FORMAT_COMMAND = 'ruff --version && { ruff format --check --output-format json --no-cache --force-exclude "$@" || [ $? -le 2 ]; }';
 
 export function banditCommand(root: string): string {
   return `bandit --version | head -1 && bandit -r ${banditOptions(root)} -f json -q --exit-zero "$@"`;

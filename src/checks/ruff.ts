@@ -13,6 +13,32 @@ interface RuffEntry {
   fix?: { message?: string | null; applicability?: string } | null;
 }
 
+/** The rule id of a file `ruff format` would change (ruff itself calls it `unformatted`). */
+export const RUFF_FORMAT_RULE = 'ruff-format';
+
+/**
+ * Parses `ruff format --check --output-format json`: one finding per file it would reformat, at the first
+ * line it would change. Files it cannot parse are left out: `ruff check` reports them as invalid-syntax.
+ */
+export function parseRuffFormatJson(output: string, root: string): Finding[] {
+  const entries = JSON.parse(output) as RuffEntry[];
+  return entries
+    .filter((e) => e.code === 'unformatted')
+    .map((e) => {
+      const file = relativeTo(root, e.filename);
+      return {
+        tool: 'ruff',
+        rule: RUFF_FORMAT_RULE,
+        severity: 'error' as const,
+        file,
+        line: e.location.row,
+        column: e.location.column,
+        message: 'File would be reformatted by ruff format',
+        help: `ruff format ${file}`,
+      };
+    });
+}
+
 /**
  * Parses ruff's JSON output; `root` is where the repository was mounted when ruff ran, `airflowMajor` the
  * target image's Airflow major version (undefined: unknown), which sets the Airflow rules' levels.

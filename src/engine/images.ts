@@ -46,6 +46,8 @@ export interface BuildSpec {
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
   onProgress?: OnProgress;
+  /** Ends the build (the engine stops when its client goes away). */
+  signal?: AbortSignal;
 }
 
 export interface PushResult {
@@ -191,6 +193,7 @@ async function buildImage(api: EngineApi, spec: BuildSpec): Promise<string> {
   const stream = await api.stream('POST', '/build', {
     query: { t: spec.tags, dockerfile: spec.dockerfile, networkmode: spec.network, buildargs: spec.buildArgs, labels: spec.labels, rm: true, forcerm: true, version: '1' },
     body: spec.context,
+    signal: spec.signal,
   });
   const events = await follow(stream, spec.onProgress);
   const id = events.map((e) => e.aux?.ID).find((v): v is string => typeof v === 'string');

@@ -1,8 +1,10 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dagship, gitRepoWith, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
+import { toolsLock, toolsRef } from '../../src/checks/tools-image.js';
 
 const env = infra();
 const configFor = (over: Record<string, string> = {}) =>
@@ -55,6 +57,16 @@ describe('dagship doctor (real engine, registries, git)', () => {
     expect(result.stdout).toMatch(/^ok\s+Tag immutability\s+127\.0\.0\.1:\d+ is a registry of unknown kind: Harbor can refuse tag overwrites/m);
     expect(result.stdout).toMatch(/^ok\s+Leftover containers\s+none/m);
     expect(result.stdout).toMatch(/^8 ok, 0 warning\(s\), 0 problem\(s\)$/m);
+  });
+
+  it('without tools_image, names the tools image lint will use and whether this engine holds it', async () => {
+    const repo = gitRepoWith({ 'dagship.yaml': `base_image: ${env.airflow3Image}\n`, 'dags/a.py': 'x = 1\n' });
+    const id = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', env.airflow3Image], { encoding: 'utf8' }).trim();
+    const ref = toolsRef(id, toolsLock());
+    const held = spawnSync('docker', ['image', 'inspect', ref]).status === 0;
+    const result = await dagship(['doctor', repo]);
+    const state = held ? `\\(ruff [\\d.]+ and bandit [\\d.]+ on ${env.airflow3Image}, built earlier on this engine\\)` : 'will be built by the first lint';
+    expect(result.stdout).toMatch(new RegExp(`^ok\\s+Tools image\\s+${ref.replaceAll('.', '\\.')} ${state}`, 'm'));
   });
 
   it('says the auth registry asks for credentials', async () => {

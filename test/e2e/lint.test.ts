@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { dagship, REPO_ROOT } from './cli.js';
 import { infra } from './infra.js';
 import { parseOutputs } from './actions-runner.js';
+import { lockedVersion, toolsLock, toolsRef } from '../../src/checks/tools-image.js';
 
 const env = infra();
 const fixture = path.join(REPO_ROOT, 'test/fixtures/lint');
@@ -124,5 +126,87 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
     expect(missing.stderr).toContain('error: image dagship-test/no-such-tools:1 is not on the Docker Engine');
     const nopath = await dagship(['lint', '/nonexistent/repo', '--tools-image', env.toolsImage]);
     expect(nopath.exitCode).toBe(2);
+  });
+
+  describe("dagship's own tools image when tools_image is unset", () => {
+    const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const lock = toolsLock();
+    const [ruff, bandit] = [lockedVersion(lock, 'ruff'), lockedVersion(lock, 'bandit')];
+    const toolsImages = () => docker('image', 'ls', '-q', '--no-trunc', 'dagship.local/tools').split('\n').filter(Boolean).sort();
+
+    // The first run on a machine installs from PyPI (about 45 s cold); every later run, and every later test run, reuses it.
+    it('installs the locked ruff and bandit on the base image once per engine, then reuses them with no new image', { timeout: 600_000 }, async () => {
+      const ref = toolsRef(docker('image', 'inspect', '--format', '{{.Id}}', env.airflow3Image), lock);
+      const first = await dagship(['lint', fixture, '--base-image', env.airflow3Image]);
+      expect(first.exitCode).toBe(1);
+      const summary = new RegExp(`^ruff ${ruff.replaceAll('.', '\\.')}: \\d+ file\\(s\\), \\d+ error.* · bandit ${bandit.replaceAll('.', '\\.')}: `, 'm');
+      expect(first.stdout).toMatch(summary);
+      expect(first.stderr).toMatch(new RegExp(`lint tools: (built|reused) ${ref}`));
+      const images = toolsImages();
+      const second = await dagship(['lint', fixture, '--base-image', env.airflow3Image]);
+      expect(second.stderr).toContain(`lint tools: reused ${ref} (ruff ${ruff} and bandit ${bandit} on ${env.airflow3Image})`);
+      expect(second.stderr).not.toContain('installing ruff');
+      expect(second.stdout).toMatch(summary);
+      expect(toolsImages()).toEqual(images);
+      // Exactly the lock's packages, nothing more or less, in the image's venv.
+      const frozen = docker('run', '--rm', '--network', 'none', '--entrypoint', '/opt/dagship-tools/bin/pip', ref, 'freeze').split('\n');
+      const pins = lock
+        .split('\n')
+        .filter((l) => /^[a-z]/i.test(l))
+        .map((l) => l.split(' ')[0]!.toLowerCase());
+      expect(frozen.map((l) => l.toLowerCase()).sort()).toEqual(pins.sort());
+    });
+
+    it('without the package index exits 2 naming the index tried, PIP_INDEX_URL and tools_image with the locked versions', { timeout: 300_000 }, async () => {
+      // A base no run has installed on yet (a label makes a new image ID, so a new key), and an index nobody listens on.
+      const base = `dagship-test/tools-offline:${process.pid}-${Date.now()}`;
+      execFileSync('docker', ['build', '-q', '-t', base, '-'], { input: `FROM ${env.airflow3Image}\nLABEL io.dagship.test=${base}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+      try {
+        const before = toolsImages();
+        const index = 'http://127.0.0.1:9/simple';
+        const result = await dagship(['lint', fixture, '--base-image', base], { env: { PIP_INDEX_URL: index } });
+        expect(result.exitCode).toBe(2);
+        expect(result.stderr).toContain(`error: could not install ruff ${ruff} and bandit ${bandit} from ${index} (exit 1)`);
+        expect(result.stderr).toContain(
+          `hint: let this machine reach ${index}, or set PIP_INDEX_URL to a mirror that has them, or set tools_image (or --tools-image) to an image with ruff ${ruff} and bandit ${bandit} on its PATH`,
+        );
+        expect(toolsImages()).toEqual(before);
+      } finally {
+        docker('image', 'rm', '-f', base);
+      }
+    });
+  });
+
+  describe('ruff format --check, when the repository configures the formatter', () => {
+    const repoWith = (files: Record<string, string>) => {
+      const repo = mkdtempSync(path.join(tmpdir(), 'dagship-format-'));
+      mkdirSync(path.join(repo, 'dags'));
+      writeFileSync(path.join(repo, 'dags/etl.py'), 'from airflow.sdk import dag\n\n\n@dag(schedule=None)\ndef etl():\n    pass\n\n\netl()\n');
+      writeFileSync(path.join(repo, 'dags/messy.py'), "from airflow.sdk import dag\n@dag(schedule = None )\ndef messy():\n    x = {  'a':1 }\n    return x\nmessy()\n");
+      for (const [name, content] of Object.entries(files)) writeFileSync(path.join(repo, name), content);
+      return repo;
+    };
+
+    it('reports each file ruff format would change as ruff-format and fails; without the section it does not run', async () => {
+      const configured = repoWith({ 'pyproject.toml': '[tool.ruff.lint]\nselect = ["F"]\n\n[tool.ruff.format]\nquote-style = "double"\n' });
+      const result = await dagship(['lint', configured, '--tools-image', env.toolsImage, '--sarif', `${configured}/l.sarif`, '--json', `${configured}/l.json`]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toMatch(/^dags\/messy\.py$/m);
+      expect(result.stdout).toMatch(/error +ruff ruff-format +File would be reformatted by ruff format/);
+      const findings = JSON.parse(readFileSync(`${configured}/l.json`, 'utf8')).findings as { rule: string; file: string }[];
+      expect(findings.map((f) => `${f.rule} ${f.file}`)).toEqual(['ruff-format dags/messy.py']);
+      const sarif = JSON.parse(readFileSync(`${configured}/l.sarif`, 'utf8'));
+      const ruffRun = sarif.runs.find((r: { tool: { driver: { name: string } } }) => r.tool.driver.name === 'ruff');
+      expect(ruffRun.results.map((r: { ruleId: string }) => r.ruleId)).toEqual(['ruff-format']);
+
+      const lintOnly = repoWith({ 'pyproject.toml': '[tool.ruff.lint]\nselect = ["F"]\n' });
+      const plain = await dagship(['lint', lintOnly, '--tools-image', env.toolsImage]);
+      expect(plain.stdout).not.toContain('ruff-format');
+      expect(plain.exitCode).toBe(0);
+      // dagship.yaml turns it on without a ruff formatter config; DAGSHIP_LINT_FORMAT turns it off again.
+      writeFileSync(path.join(lintOnly, 'dagship.yaml'), 'lint:\n  format: true\n');
+      expect((await dagship(['lint', lintOnly, '--tools-image', env.toolsImage])).exitCode).toBe(1);
+      expect((await dagship(['lint', lintOnly, '--tools-image', env.toolsImage], { env: { DAGSHIP_LINT_FORMAT: 'false' } })).exitCode).toBe(0);
+    });
   });
 });

@@ -33,6 +33,15 @@ describe('loadOptions', () => {
     expect(options.configFile).toBe(path.join(root, 'dagship.yaml'));
   });
 
+  it('leaves lint.format unset (auto) by default; dagship.yaml, DAGSHIP_LINT_FORMAT and --format-check set it', () => {
+    expect(loadOptions({ root: repoWith(), env: {} }).lint.format).toBeUndefined();
+    const root = repoWith('lint:\n  format: true\n');
+    expect(loadOptions({ root, env: {} }).lint.format).toBe(true);
+    expect(loadOptions({ root, env: { DAGSHIP_LINT_FORMAT: 'false' } }).lint.format).toBe(false);
+    expect(loadOptions({ root: repoWith('lint:\n  format: false\n'), env: {}, flags: { 'lint.format': true } }).lint.format).toBe(true);
+    expect(errorOf(() => loadOptions({ root: repoWith('lint:\n  format: sometimes\n'), env: {} })).message).toMatch(/^dagship\.yaml:2: 'lint\.format' /);
+  });
+
   it('names an unknown key with its line and the key it probably meant', () => {
     const root = repoWith('version: 1\ndag_folder: dags\n');
     const err = errorOf(() => loadOptions({ root, env: {} }));

@@ -112,6 +112,17 @@ describe('runDoctor', () => {
     expect(ambiguous.find((c) => c.name === 'Inferred settings')).toMatchObject({ status: 'problem', detail: expect.stringMatching(/^the requirements pin different Airflow versions/) });
   });
 
+  it('without tools_image, names the tools image lint will build on the base image, or the problem when there is no Python', async () => {
+    const own = { ...options, tools_image: undefined };
+    const toBuild = await runDoctor(own, fakes({ git: clean, images: [options.base_image!] }));
+    expect(toBuild.find((c) => c.name === 'Tools image')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^dagship\.local\/tools:\w+ will be built by the first lint: ruff [\d.]+ and bandit [\d.]+ on apache\/airflow:3\.3\.2, from https:\/\/pypi\.org\/simple/),
+    });
+    const none = await runDoctor({ ...own, base_image: undefined }, fakes({ git: clean, images: [] }));
+    expect(none.find((c) => c.name === 'Tools image')).toMatchObject({ status: 'problem', hint: expect.stringContaining('set tools_image') });
+  });
+
   it('turns an unreachable registry into a problem with its hint', async () => {
     const checks = await runDoctor(options, fakes({ git: clean, registryDown: true }));
     expect(checks.find((c) => c.name === 'Registry')).toMatchObject({ status: 'problem', detail: 'cannot reach the registry reg.example.com', hint: 'check the host' });

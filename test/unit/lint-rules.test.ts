@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseVersion } from '../../src/airflow-version.js';
-import { banditOptions, defaultRuffSelect, hasRuffConfig, ruffSeverity } from '../../src/checks/lint-rules.js';
+import { banditOptions, defaultRuffSelect, hasRuffConfig, hasRuffFormatConfig, ruffSeverity } from '../../src/checks/lint-rules.js';
 
 function repoWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'dagship-rules-'));
@@ -25,6 +25,21 @@ describe('ruff rules for the target Airflow', () => {
     expect(levels('AIR001')).toEqual(['warning', 'warning', 'warning']);
     expect(levels('AIR302')).toEqual(['error', 'warning', 'warning']);
     expect(levels('F401')).toEqual(['error', 'error', 'error']);
+  });
+});
+
+describe("ruff's formatter, configured by the repository", () => {
+  it('is on with a [format] table or format. keys in ruff.toml, or [tool.ruff.format] in pyproject.toml', () => {
+    expect(hasRuffFormatConfig(repoWith({ 'ruff.toml': 'line-length = 100\n\n[format]\nquote-style = "single"\n' }))).toBe(true);
+    expect(hasRuffFormatConfig(repoWith({ '.ruff.toml': 'format.indent-style = "tab"\n' }))).toBe(true);
+    expect(hasRuffFormatConfig(repoWith({ 'pyproject.toml': '[tool.ruff]\nline-length = 100\n\n[tool.ruff.format]\n' }))).toBe(true);
+  });
+
+  it('is off for linter-only configs, other tools’ format tables, and a ruff.toml that shadows pyproject.toml', () => {
+    expect(hasRuffFormatConfig(repoWith({}))).toBe(false);
+    expect(hasRuffFormatConfig(repoWith({ 'ruff.toml': '[lint]\nselect = ["F"]\n# [format] comes later\n' }))).toBe(false);
+    expect(hasRuffFormatConfig(repoWith({ 'pyproject.toml': '[tool.ruff.lint]\nselect = ["F"]\n[tool.black.format]\n' }))).toBe(false);
+    expect(hasRuffFormatConfig(repoWith({ 'ruff.toml': 'line-length = 100\n', 'pyproject.toml': '[tool.ruff.format]\n' }))).toBe(false);
   });
 });
 

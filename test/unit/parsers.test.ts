@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBanditJson } from '../../src/checks/bandit.js';
-import { parseRuffJson } from '../../src/checks/ruff.js';
+import { parseRuffFormatJson, parseRuffJson } from '../../src/checks/ruff.js';
 
 // Recorded from the real tools by test/fixtures/record (versions in test/fixtures/recorded/VERSIONS).
 const recorded = (name: string) => readFileSync(new URL(`../fixtures/recorded/${name}`, import.meta.url), 'utf8');
@@ -46,6 +46,24 @@ describe('parseBanditJson (recorded bandit output)', () => {
 
   it('turns a file bandit could not scan into an error finding', () => {
     expect(findings.find((f) => f.rule === 'bandit-scan-error')).toMatchObject({ file: 'dags/broken_syntax.py', severity: 'error' });
+  });
+});
+
+describe('parseRuffFormatJson (recorded ruff format --check output)', () => {
+  it('gives one ruff-format error per file ruff would reformat, and leaves unparsable files to ruff check', () => {
+    expect(parseRuffFormatJson(recorded('ruff-format.json'), '/src')).toEqual([
+      {
+        tool: 'ruff',
+        rule: 'ruff-format',
+        severity: 'error',
+        file: 'dags/legacy_etl.py',
+        line: expect.any(Number),
+        column: expect.any(Number),
+        message: 'File would be reformatted by ruff format',
+        help: 'ruff format dags/legacy_etl.py',
+      },
+    ]);
+    expect(recorded('ruff-format.json')).toContain('"invalid-syntax"');
   });
 });
 
