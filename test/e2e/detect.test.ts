@@ -61,6 +61,11 @@ describe('a repository with no dagship.yaml (real engine, image mirror on the te
     expect(checked.exitCode, checked.stderr).toBe(0);
     expect(checked.stdout).toMatch(/1 DAG file\(s\) checked of 1 discovered, 1 DAG\(s\), 1 task\(s\)/);
 
+    const doctor = await run(dir, 'doctor');
+    const rows = doctor.stdout.split('\n');
+    expect(rows.find((r) => r.includes('Inferred base_image'))).toMatch(`base image ${mirrored} (apache/airflow:${version} through image_mirror; requirements.txt:1`);
+    expect(rows.find((r) => r.includes('Airflow image'))).toMatch(new RegExp(`^ok +Airflow image +${mirrored.replaceAll('.', '\\.')} `));
+
     const linted = await run(dir, 'lint');
     expect(firstLine(linted.stderr)).toBe(line);
     expect(linted.exitCode, linted.stderr).toBe(0);
