@@ -81,6 +81,14 @@ describe('a repository with no dagship.yaml (real engine, image mirror on the te
     expect(labels['org.opencontainers.image.base.name']).toBe(mirrored);
   }, 600_000);
 
+  it('ship without a repository refuses to push before anything is built', async () => {
+    const dir = gitRepoWith({ 'requirements.txt': `apache-airflow==${version}\n`, 'dags/etl.py': DAG });
+    const refused = await run(dir, 'ship');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("error: no repository configured for images\nhint: set 'repository' in dagship.yaml");
+    expect(refused.stderr).not.toContain('1/4 lint');
+  });
+
   it('plain Airflow with a Dockerfile: its FROM and ARG name the image, build uses the Dockerfile through the mirror', async () => {
     const dir = gitRepoWith({
       Dockerfile: [
