@@ -14,6 +14,7 @@ import type { ToolRun } from './findings.js';
 import type { GitRepo } from './git.js';
 import { buildImage, type BuildResult } from './image/build.js';
 import { pushImage, type PushOutcome } from './image/push.js';
+import { targetRepository } from './image/release.js';
 import type { Logger } from './logger.js';
 import { judge, type Outcome } from './outcome.js';
 import { registryApiHost, type ArtifactRegistry } from './registry/index.js';
@@ -68,6 +69,8 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   const { engine } = deps;
   const started = Date.now();
   const judged = (runs: ToolRun[]) => judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
+  // build names an image locally without a repository; a push needs one, said before anything runs.
+  if (request.push) targetRepository(options);
 
   // Lint comes before build: the Airflow the DAGs will run is the base image's.
   const lintRuns = await log.group('1/4 lint: ruff and bandit', async () => {

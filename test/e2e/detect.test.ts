@@ -61,6 +61,11 @@ describe('a repository with no dagship.yaml (real engine, image mirror on the te
     expect(checked.exitCode, checked.stderr).toBe(0);
     expect(checked.stdout).toMatch(/1 DAG file\(s\) checked of 1 discovered, 1 DAG\(s\), 1 task\(s\)/);
 
+    const doctor = await run(dir, 'doctor');
+    const rows = doctor.stdout.split('\n');
+    expect(rows.find((r) => r.includes('Inferred base_image'))).toMatch(`base image ${mirrored} (apache/airflow:${version} through image_mirror; requirements.txt:1`);
+    expect(rows.find((r) => r.includes('Airflow image'))).toMatch(new RegExp(`^ok +Airflow image +${mirrored.replaceAll('.', '\\.')} `));
+
     const linted = await run(dir, 'lint');
     expect(firstLine(linted.stderr)).toBe(line);
     expect(linted.exitCode, linted.stderr).toBe(0);
@@ -75,6 +80,14 @@ describe('a repository with no dagship.yaml (real engine, image mirror on the te
     const labels = (await docker.getImage(image).inspect()).Config.Labels;
     expect(labels['org.opencontainers.image.base.name']).toBe(mirrored);
   }, 600_000);
+
+  it('ship without a repository refuses to push before anything is built', async () => {
+    const dir = gitRepoWith({ 'requirements.txt': `apache-airflow==${version}\n`, 'dags/etl.py': DAG });
+    const refused = await run(dir, 'ship');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("error: no repository configured for images\nhint: set 'repository' in dagship.yaml");
+    expect(refused.stderr).not.toContain('1/4 lint');
+  });
 
   it('plain Airflow with a Dockerfile: its FROM and ARG name the image, build uses the Dockerfile through the mirror', async () => {
     const dir = gitRepoWith({
