@@ -176,7 +176,20 @@ export interface Options extends Config {
   root: string;
   /** The config file read, absolute, or undefined when there was none. */
   configFile?: string;
+  /**
+   * Settings that change what an image bakes, given by a flag or DAGSHIP_* variable with another value
+   * than dagship.yaml and the defaults give: such a build is not the commit's default image (see
+   * CONTENT_SETTINGS). Undefined or empty: none.
+   */
+  contentOverrides?: Record<string, unknown>;
 }
+
+/**
+ * The settings that change an image's content: the same commit built with another value is another
+ * image, so it must not get the commit's tag. Checks, lint and push settings change no baked byte.
+ */
+export const CONTENT_SETTINGS: readonly string[] = ['dags_folder', 'plugins_folder', 'requirements', 'base_image', 'build.dockerfile', 'image_layout'];
+const changesContent = (key: string) => CONTENT_SETTINGS.some((c) => key === c || key.startsWith(`${c}.`));
 
 export interface LoadOptions {
   /** The repository path given on the command line (default: the working directory). */
@@ -230,7 +243,18 @@ export function loadOptions(options: LoadOptions = {}): Options {
     const where = overridden.get(issue.path.join('.')) ?? describeLocation(configFile, fromFile.lineOf(keyPath, issue.code === 'unrecognized_keys'));
     throw new DagshipError(`${where}: ${describeIssue(issue, key)}`, hintFor(issue), 'config');
   }
-  return { ...parsed.data, root, configFile };
+  return { ...parsed.data, root, configFile, contentOverrides: contentOverrides(fromFile.values, parsed.data, [...overridden.keys()]) };
+}
+
+/** The overridden content settings whose value differs from what dagship.yaml and the defaults give. */
+function contentOverrides(fileValues: Record<string, unknown>, effective: Config, keys: string[]): Record<string, unknown> {
+  const fromFile = configSchema.safeParse(fileValues);
+  const differs = (key: string) => !fromFile.success || JSON.stringify(getPath(fromFile.data, key)) !== JSON.stringify(getPath(effective, key));
+  return Object.fromEntries(keys.filter((key) => changesContent(key) && differs(key)).map((key) => [key, getPath(effective, key)]));
+}
+
+function getPath(source: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], source);
 }
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -58,6 +58,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
     const labels = releaseLabels({
       release: plan.release,
       dirty: plan.dirty,
+      overrides: plan.options.contentOverrides,
       version: plan.tags[0]!.slice(plan.repository.length + 1),
       baseName,
       baseDigest: baseDigest(base, baseName),

@@ -65,6 +65,7 @@ async function labelsFor(plan: BuildPlan, deps: BuildDeps, dockerfile: string, f
   return releaseLabels({
     release: plan.release,
     dirty: plan.dirty,
+    overrides: plan.options.contentOverrides,
     version: plan.tags[0]!.slice(plan.repository.length + 1),
     baseName: from ?? 'unknown',
     baseDigest: base && from ? baseDigest(base, from) : 'unknown',

@@ -190,6 +190,24 @@ describe('dagship build (real engine)', () => {
     expect((await docker.getImage(short).inspect()).RepoTags.sort()).toEqual([short, `${repo.repository}:staging`].sort());
   });
 
+  it('gives a build with --dags-folder another tag than the default build of the same commit, and labels the override', async () => {
+    const repo = dagRepo({ 'other/etl.py': 'from airflow.sdk import DAG\n' });
+    const plain = await dagship(['build', repo.dir]);
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    expect(plain.stdout.trim()).toBe(repo.ref);
+    const other = await dagship(['build', repo.dir, '--dags-folder', 'other']);
+    expect(other.exitCode, other.stderr).toBe(0);
+    const tag = other.stdout.trim();
+    made.push(tag);
+    expect(tag).toMatch(new RegExp(`^${repo.ref}-[0-9a-f]{8}$`));
+    expect(other.stderr).toContain("overridden: dags_folder, so not the commit's default tag");
+    const image = await docker.getImage(tag).inspect();
+    expect(image.Config.Labels['io.dagship.overrides']).toBe('{"dags_folder":"other"}');
+    expect((await docker.getImage(repo.ref).inspect()).Id).not.toBe(image.Id);
+    // The same value as dagship.yaml's (here the default) is no override: the bare commit tag.
+    expect((await dagship(['build', repo.dir, '--dags-folder', 'dags'])).stdout.trim()).toBe(repo.ref);
+  });
+
   it("builds the team's Dockerfile through the Engine API and says it is not reproducible", async () => {
     const repo = dagRepo({ Dockerfile: `FROM ${env.airflow3Image}\nCOPY --chown=50000:0 dags/ /opt/airflow/dags/\n` }, { build: '{dockerfile: Dockerfile}' });
     const result = await dagship(['build', repo.dir]);
