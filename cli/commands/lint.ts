@@ -1,12 +1,12 @@
 import { baselinePath, toolsImage } from '../../src/config.js';
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
-import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { judge } from '../../src/outcome.js';
 import { terminalLogger } from '../terminal.js';
 import type { ConfigFlags, ReportFlags } from '../flags.js';
 import { loadSettings } from '../settings.js';
+import { imageCredentials } from '../credentials.js';
 import { present } from '../present.js';
 import { changedSelection } from '../changed.js';
 
@@ -20,7 +20,7 @@ export async function lint(repoPath: string | undefined, flags: LintFlags): Prom
   const engine = connectDocker();
   const tools = toolsImage(options);
   const selection = await changedSelection(options, flags.changedSince, log);
-  const airflowMajor = await lintAirflowMajor(options, engine, (r) => resolveCredentials(r, { cwd: options.root }), log);
+  const airflowMajor = await lintAirflowMajor(options, engine, imageCredentials(options), log);
   const runs = await runLint({ root: options.root, toolsImage: tools, files: selection?.lint, airflowMajor }, engine, log);
   const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   return present(outcome, { title: 'dagship lint', reports: flags.reports, summary: [`elapsed ${((Date.now() - started) / 1000).toFixed(1)}s`] });
