@@ -53,10 +53,17 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   );
   const code = await present(result.outcome, { title: 'dagship ship', reports: flags.reports, summary: result.summary });
   if (result.stoppedAt) {
-    process.stderr.write(`ship stopped at ${result.stoppedAt}: nothing was ${result.stoppedAt === 'check' ? '' : 'built or '}pushed\n`);
+    const reused = result.reused ? `; ${result.reused.image} in the registry is left as it is` : '';
+    process.stderr.write(`ship stopped at ${result.stoppedAt}: nothing was ${result.stoppedAt === 'check' ? '' : 'built or '}pushed${reused}\n`);
     return code;
   }
   const paint = painter(useColor());
+  if (result.reused) {
+    setOutput('reference', result.reused.reference);
+    setOutput('digest', result.reused.reference.slice(result.reused.reference.indexOf('@') + 1));
+    process.stdout.write(`${paint('green', '✔ reused')} ${result.reused.reference} — the commit's image was in the registry: pulled and checked, nothing built or pushed\n`);
+    return 0;
+  }
   const built = result.built!;
   if (!result.pushed) {
     process.stdout.write(`${paint('green', '✔ shipped locally')} ${built.image} (${built.id.slice(0, 19)}) — not pushed (--no-push)\n`);

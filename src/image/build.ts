@@ -41,6 +41,17 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
   return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
 }
 
+/**
+ * The commit tag the options' build gets, and whether what the image bakes has uncommitted changes: what
+ * ship looks up in the registry before building.
+ */
+export async function releaseTag(options: Options, git: BuildDeps['git']): Promise<{ tag: string; dirty: boolean }> {
+  const dockerfile = Boolean(options.build.dockerfile);
+  const release = await readRelease(options.root, git, bakedBy(options, contextRules(options.root, { withTests: dockerfile }), dockerfile));
+  const dirty = release.dirtyPaths.length > 0;
+  return { tag: optionsTag(release.revision, options, dirty), dirty };
+}
+
 /** Whether a repository path goes into the image: a dirty one makes the build dirty. */
 function bakedBy(options: Options, rules: Rules, dockerfile: boolean): (relative: string) => boolean {
   const under = (p: string, folder: string) => p === folder || p.startsWith(`${folder}/`);
