@@ -1,21 +1,16 @@
-import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/engine/index.js';
 import { dagship, gitRepoWith } from './cli.js';
 import { infra } from './infra.js';
-import { removeImages } from './images.js';
+import { imagesMade } from './images.js';
 
 const env = infra();
 const engine = connectDocker();
-const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
-const made: string[] = [];
-afterAll(async () => {
-  await removeImages(docker, made);
-});
+const { docker, made } = imagesMade(env);
 
 /** A committed DAG repository building into its own repository on the plain registry. */
 function dagRepo(files: Record<string, string> = {}, config: Record<string, string> = {}) {

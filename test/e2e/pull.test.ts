@@ -1,22 +1,17 @@
-import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/engine/index.js';
 import { dagship } from './cli.js';
 import { exampleRepo } from './example-repo.js';
-import { removeImages } from './images.js';
+import { imagesMade } from './images.js';
 import { infra } from './infra.js';
 
 const env = infra();
 const engine = connectDocker();
-const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
-const made: string[] = [];
-afterAll(async () => {
-  await removeImages(docker, made);
-});
+const { made } = imagesMade(env);
 
 /**
  * The stand-in Airflow image in a registry under a name of our own (never an official name on this

@@ -1,23 +1,18 @@
-import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/engine/index.js';
 import { connectRegistry } from '../../src/registry/index.js';
 import { dagship, REPO_ROOT } from './cli.js';
 import { exampleRepo as sharedExampleRepo, pinnedFrom } from './example-repo.js';
-import { removeImages } from './images.js';
+import { imagesMade, removeImages } from './images.js';
 import { infra } from './infra.js';
 
 const env = infra();
 const exampleRepo = (extra: Record<string, string> = {}, moreConfig = '') => sharedExampleRepo(env, extra, 'ship', moreConfig);
 const engine = connectDocker();
-const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
-const made: string[] = [];
-afterAll(async () => {
-  await removeImages(docker, made);
-});
+const { docker, made } = imagesMade(env);
 
 /** The repository a fixture ships to, its commit, and what the registry holds under the commit tag. */
 function target(repo: string) {
