@@ -219,6 +219,12 @@ export interface Options extends Config {
   configured?: ReadonlySet<string>;
   /** What was read from the repository itself (src/detect.ts), with where from. */
   inferred?: readonly Inference[];
+  /**
+   * Settings that change what an image bakes, given by a flag or DAGSHIP_* variable with another value
+   * than dagship.yaml and the defaults give: such a build is not the commit's default image (see
+   * CONTENT_SETTINGS). Undefined or empty: none.
+   */
+  contentOverrides?: Record<string, unknown>;
 }
 
 /** A setting dagship read from the repository because nothing configured it. */
@@ -230,6 +236,13 @@ export interface Inference {
   /** Where from, e.g. `Dockerfile:3 FROM, ARG AIRFLOW_VERSION=3.1.0`. */
   from: string;
 }
+
+/**
+ * The settings that change an image's content: the same commit built with another value is another
+ * image, so it must not get the commit's tag. Checks, lint and push settings change no baked byte.
+ */
+export const CONTENT_SETTINGS: readonly string[] = ['dags_folder', 'plugins_folder', 'requirements', 'base_image', 'build.dockerfile', 'build.args', 'image_layout'];
+const changesContent = (key: string) => CONTENT_SETTINGS.some((c) => key === c || key.startsWith(`${c}.`));
 
 export interface LoadOptions {
   /** The repository path given on the command line (default: the working directory). */
@@ -285,12 +298,23 @@ export function loadOptions(options: LoadOptions = {}): Options {
     const where = source ?? describeLocation(configFile, fromFile.lineOf(keyPath, issue.code === 'unrecognized_keys'));
     throw new DagshipError(`${where}: ${describeIssue(issue, key)}`, hintFor(issue), 'config');
   }
-  return { ...parsed.data, root, configFile, configured: new Set(leafKeys(merged)) };
+  return { ...parsed.data, root, configFile, configured: new Set(leafKeys(merged)), contentOverrides: contentOverrides(fromFile.values, parsed.data, [...overridden.keys()]) };
 }
 
 /** `{check: {timeout: 3}}` → check.timeout; a map value (folders, args) is one setting. */
 function leafKeys(values: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(values).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) && !prefix ? leafKeys(v as Record<string, unknown>, `${k}.`) : [`${prefix}${k}`]));
+}
+
+/** The overridden content settings whose value differs from what dagship.yaml and the defaults give. */
+function contentOverrides(fileValues: Record<string, unknown>, effective: Config, keys: string[]): Record<string, unknown> {
+  const fromFile = configSchema.safeParse(fileValues);
+  const differs = (key: string) => !fromFile.success || JSON.stringify(getPath(fromFile.data, key)) !== JSON.stringify(getPath(effective, key));
+  return Object.fromEntries(keys.filter((key) => changesContent(key) && differs(key)).map((key) => [key, getPath(effective, key)]));
+}
+
+function getPath(source: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], source);
 }
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

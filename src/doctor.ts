@@ -22,6 +22,8 @@ export interface DoctorDeps {
   docker: DockerEngine;
   git: GitRepo;
   registry: (host: string) => Registry;
+  /** Whether an image's registry has it (with the user's credentials): a base image missing on the engine is pulled when needed. */
+  inRegistry?: (ref: string) => Promise<boolean>;
 }
 
 /**
@@ -135,7 +137,10 @@ async function imageCheck(name: string, ref: string | undefined, key: string, ex
   if (engine.status !== 'ok') return { name, status: 'problem', detail: `${ref}: cannot look, the Docker Engine is unreachable`, hint: engine.hint };
   return attempt(name, async () => {
     const image = await deps.docker.image(ref);
-    if (!image) return { name, status: 'problem', detail: `${ref} is not on the Docker Engine`, hint: `docker pull ${ref} (or build it), then run again` };
+    if (!image)
+      return key === 'base_image' && deps.inRegistry
+        ? pullable(name, ref, deps.inRegistry)
+        : { name, status: 'problem', detail: `${ref} is not on the Docker Engine`, hint: `docker pull ${ref} (or build it), then run again` };
     return ok(name, `${ref} (${image.id.replace('sha256:', '').slice(0, 12)}, ${Math.round(image.size / 1e6)} MB)`);
   });
 }
@@ -153,6 +158,19 @@ async function ownToolsCheck(options: Options, engine: DoctorCheck, deps: Doctor
     if (options.base_image) return ok(name, `${tools} will be installed on ${options.base_image} once lint has pulled it, from ${indexUrl()}`);
     return { name, status: 'problem', detail: `no Python image on the Docker Engine to install ${tools} on`, hint: `set 'base_image' in dagship.yaml, ${toolsAdvice(lock)}` };
   });
+}
+
+/** A base image the engine lacks is no problem when its registry has it: the commands pull it. Doctor only asks. */
+async function pullable(name: string, ref: string, inRegistry: (ref: string) => Promise<boolean>): Promise<DoctorCheck> {
+  const { registry } = parseImageReference(ref);
+  const missing = `${ref} is not on the Docker Engine`;
+  const hint = `check 'base_image' (dagship.yaml or --base-image) and the credentials for ${registry} (docker login ${registry}), or load the image (docker load)`;
+  try {
+    if (!(await inRegistry(ref))) return { name, status: 'problem', detail: `${missing}, and ${registry} does not have it`, hint };
+  } catch (err) {
+    return { name, status: 'problem', detail: `${missing}, and ${registry} could not be asked: ${isDagshipError(err) ? err.message : reasonOf(err)}`, hint };
+  }
+  return { name, status: 'warning', detail: `${missing}; ${registry} has it: check, lint, build and ship pull it when they need it`, hint: `docker pull ${ref} pulls it ahead` };
 }
 
 const ok = (name: string, detail: string): DoctorCheck => ({ name, status: 'ok', detail });

@@ -6,15 +6,16 @@ import { runLint } from './checks/lint.js';
 import { lintAirflowMajor } from './checks/lint-target.js';
 import { lintToolsImage } from './checks/tools-image.js';
 import { summaryLines } from './checks/summary.js';
-import { type Options, baselinePath } from './config.js';
+import { REPOSITORY_SETTING, type Options, baselinePath } from './config.js';
 import type { Credentials } from './credentials.js';
 import type { ImageEngine } from './engine/index.js';
 import { DagshipError, isDagshipError } from './errors.js';
 import type { ToolRun } from './findings.js';
 import type { GitRepo } from './git.js';
-import { buildImage, type BuildResult } from './image/build.js';
+import { buildImage, releaseTag, targetRepository, type BuildResult } from './image/build.js';
+import { ensureImage } from './image/pull.js';
+import { parseImageReference } from './image-reference.js';
 import { pushImage, type PushOutcome } from './image/push.js';
-import { targetRepository } from './image/release.js';
 import type { Logger } from './logger.js';
 import { judge, type Outcome } from './outcome.js';
 import { registryApiHost, type ArtifactRegistry } from './registry/index.js';
@@ -22,8 +23,9 @@ import { registryApiHost, type ArtifactRegistry } from './registry/index.js';
 /*
  * The release pipeline, in its gate order: lint → audit (when values are configured) → build → check
  * inside the built image → push → record the result beside the pushed image. A gate that fails stops it
- * before the next stage; nothing is pushed unless every gate passed. The CLI's `ship` and every action
- * run this one function; what they print is theirs.
+ * before the next stage; nothing is pushed unless every gate passed. When it will push and the registry
+ * already holds the commit tag, that image is pulled and checked instead of built and pushed. The CLI's
+ * `ship` and every action run this one function; what they print is theirs.
  */
 
 export type Gate = 'lint' | 'audit' | 'check';
@@ -50,8 +52,8 @@ export interface ShipDeps {
   /** For the push and the recorded result (asked once: they go to the same registry). */
   pushCredentialsFor: (registry: string) => Promise<Credentials | undefined>;
   registry: (host: string, credentials: Credentials | undefined, deadline?: { signal: AbortSignal; what: string }) => ArtifactRegistry;
-  /** Called once the image passed every gate, before the push: adapters publish what was built. */
-  onChecked?: (built: BuildResult) => void;
+  /** Called once the image passed every gate, before the push: adapters publish what was built (or reused). */
+  onChecked?: (image: { image: string; id: string }) => void;
 }
 
 export interface ShipResult {
@@ -62,6 +64,8 @@ export interface ShipResult {
   summary: string[];
   built?: BuildResult;
   pushed?: PushOutcome;
+  /** The commit's image was in the registry already: pulled and checked instead of built and pushed. */
+  reused?: Released & { id: string };
 }
 
 export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): Promise<ShipResult> {
@@ -84,6 +88,9 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   const audited = judged([...lintRuns, ...auditRuns]);
   if (!audited.passed) return { stoppedAt: 'audit', outcome: audited, summary: [] };
 
+  const released = request.push ? await lookUpRelease(options, deps, log) : undefined;
+  if (released) return reuse(request, deps, released, { lintRuns, auditRuns, judged, started }, log);
+
   const built = await log.group('2/4 build: bake the DAGs into the base image', () =>
     buildImage({ options, allowDirty: request.allowDirty, includeBaseLayers: request.includeBaseLayers }, { engine, git: deps.git, credentialsFor: deps.credentialsFor }, log),
   );
@@ -101,19 +108,81 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
       log,
     ),
   );
-  const pinned = pinnedImage(pushed.reference);
+  await record(request, deps, { reference: pushed.reference, outcome, labels: built.labels, what: 'is pushed' }, log);
+  return { outcome, summary, built, pushed };
+}
+
+/** The commit's image as the registry already holds it. */
+interface Released {
+  /** `repository:tag`, the commit tag. */
+  image: string;
+  /** `repository@sha256:…` */
+  reference: string;
+}
+
+/**
+ * The commit tag in the registry, looked up before anything is built: a tag never moves, and a rebuild
+ * elsewhere (a Dockerfile, a requirements layer) need not give the same bytes. A tree with uncommitted
+ * changes in what the image bakes never reuses: its build is tagged -dirty.
+ */
+async function lookUpRelease(options: Options, deps: ShipDeps, log: Logger): Promise<Released | undefined> {
+  const repository = targetRepository(options);
+  const { tag, dirty } = await releaseTag(options, deps.git);
+  if (dirty) return undefined;
+  const { registry, repository: path } = parseImageReference(repository, REPOSITORY_SETTING);
+  const client = deps.registry(registryApiHost(registry), await deps.pushCredentialsFor(registry));
+  const held = await client.manifest(path, tag);
+  if (!held) {
+    log.info(`${repository}:${tag} is not in the registry yet: building it`);
+    return undefined;
+  }
+  log.info(`${repository}:${tag} is in the registry already (${held.digest}): checking that image instead of building another`);
+  return { image: `${repository}:${tag}`, reference: `${repository}@${held.digest}` };
+}
+
+interface Gated {
+  lintRuns: ToolRun[];
+  auditRuns: ToolRun[];
+  judged: (runs: ToolRun[]) => Outcome;
+  started: number;
+}
+
+/** The released image, pulled and checked like a fresh build; nothing is built or pushed, the tag is left alone. */
+async function reuse(request: ShipRequest, deps: ShipDeps, released: Released, gated: Gated, log: Logger): Promise<ShipResult> {
+  const { options, dagshipVersion } = request;
+  const image = await log.group(`2/4 pull: ${released.reference} (not rebuilt)`, () =>
+    ensureImage(deps.engine, released.reference, deps.pushCredentialsFor, log, { what: 'released image', setting: REPOSITORY_SETTING }),
+  );
+  // The commit tag on the engine names what the registry holds, as after a build and push.
+  await deps.engine.tag(image.id, released.image);
+  const checked = await log.group(`3/4 check: import every DAG inside ${released.reference}`, () => checkDags({ options, image: released.reference, baked: true, dagshipVersion }, deps.engine, log));
+  const outcome = gated.judged([...gated.lintRuns, joinRuns(checked.run, gated.auditRuns)]);
+  const summary = summaryLines(checked.result, released.reference, Date.now() - gated.started);
+  const reused = { ...released, id: image.id };
+  if (!outcome.passed) return { stoppedAt: 'check', outcome, summary, reused };
+  deps.onChecked?.(reused);
+  if (request.push) await log.group('4/4 record the result', () => record(request, deps, { reference: released.reference, outcome, labels: image.labels, what: 'is in the registry' }, log));
+  return { outcome, summary, reused };
+}
+
+/** Records the passing result beside the image in the registry, where deploy looks for it. */
+async function record(request: ShipRequest, deps: ShipDeps, what: { reference: string; outcome: Outcome; labels: Record<string, string>; what: string }, log: Logger): Promise<void> {
+  const pinned = pinnedImage(what.reference);
   try {
     const registry = deps.registry(registryApiHost(pinned.host), await deps.pushCredentialsFor(pinned.host));
-    await recordResult(registry, { image: pinned, outcome, rulesRun: rulesApplied(options.check, true), labels: built.labels, dagshipVersion, signingKey: request.signingKey }, log);
+    await recordResult(
+      registry,
+      { image: pinned, outcome: what.outcome, rulesRun: rulesApplied(request.options.check, true), labels: what.labels, dagshipVersion: request.dagshipVersion, signingKey: request.signingKey },
+      log,
+    );
   } catch (err) {
     // The image is in the registry but without its result, so deploy refuses it: say how to finish.
     if (!isDagshipError(err)) throw err;
     throw new DagshipError(
-      `${pushed.reference} is pushed, but its check result could not be recorded: ${err.message}`,
+      `${what.reference} ${what.what}, but its check result could not be recorded: ${err.message}`,
       `run dagship ship again once the registry answers (the push is then a no-op) — until then deploy refuses this image; ${err.hint}`,
       err.kind,
       { cause: err },
     );
   }
-  return { outcome, summary, built, pushed };
 }

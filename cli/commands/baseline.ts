@@ -6,10 +6,10 @@ import { checkDags } from '../../src/checks/dags.js';
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { lintToolsImage } from '../../src/checks/tools-image.js';
-import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import type { ConfigFlags } from '../flags.js';
 import { loadSettings } from '../settings.js';
+import { imageCredentials } from '../credentials.js';
 import { terminalLogger } from '../terminal.js';
 import { VERSION } from '../version.js';
 
@@ -20,7 +20,7 @@ export async function baseline(repoPath: string | undefined, flags: BaselineFlag
   const options = loadSettings(repoPath, flags);
   const log = terminalLogger(Boolean(flags.verbose));
   const docker = connectDocker();
-  const airflowMajor = await lintAirflowMajor(options, docker, (r) => resolveCredentials(r, { cwd: options.root }), log);
+  const airflowMajor = await lintAirflowMajor(options, docker, imageCredentials(options), log);
   const lintRuns = await runLint({ root: options.root, toolsImage: await lintToolsImage(options, docker, log), airflowMajor, format: options.lint.format }, docker, log);
   const checked = await checkDags({ options, image: airflowImage(options, flags.image), dagshipVersion: VERSION }, docker, log);
   const runs = [...lintRuns, checked.run];

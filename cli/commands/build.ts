@@ -1,9 +1,8 @@
-import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { gitRepo } from '../../src/git.js';
-import { parseImageReference } from '../../src/image-reference.js';
 import { withBuildFlags, type BuildFlags } from '../build-options.js';
 import { loadSettings } from '../settings.js';
+import { imageCredentials } from '../credentials.js';
 import { setOutput } from '../github.js';
 import { terminalLogger } from '../terminal.js';
 
@@ -20,8 +19,7 @@ export async function build(repoPath: string | undefined, flags: BuildFlags): Pr
     {
       engine: connectDocker(),
       git: gitRepo(options.root),
-      // DAGSHIP_REGISTRY_* are for the push target; a base image on another registry never gets them.
-      credentialsFor: (registry) => resolveCredentials(registry, { cwd: options.root, target: options.repository ? parseImageReference(options.repository).registry : undefined }),
+      credentialsFor: imageCredentials(options),
     },
     log,
   );

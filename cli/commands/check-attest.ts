@@ -1,12 +1,12 @@
 import { pinnedImage, recordResult, rulesApplied } from '../../src/attest/index.js';
 import { checkDags } from '../../src/checks/dags.js';
 import { type Options, baselinePath } from '../../src/config.js';
-import { credentialsOnce, engineAuth } from '../../src/credentials.js';
-import { connectDocker, type ImageEngine } from '../../src/engine/index.js';
+import { credentialsOnce } from '../../src/credentials.js';
+import { connectDocker } from '../../src/engine/index.js';
+import { ensureImage } from '../../src/image/pull.js';
 import { DagshipError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
 import { judge } from '../../src/outcome.js';
-import { artifactRegistry, signingKey, type CredentialsFor } from '../attest.js';
+import { artifactRegistry, signingKey } from '../attest.js';
 import { present } from '../present.js';
 import { terminalLogger } from '../terminal.js';
 import { VERSION } from '../version.js';
@@ -27,7 +27,7 @@ export async function checkAndAttest(options: Options, flags: CheckFlags): Promi
   const engine = connectDocker();
   const credentialsFor = credentialsOnce({ cwd: options.root });
   const registry = await artifactRegistry(target.host, credentialsFor);
-  await ensureLocal(engine, flags.image, target.host, credentialsFor, log);
+  await ensureImage(engine, flags.image, credentialsFor, log, { what: 'image', setting: '--image' });
   const { run, result } = await checkDags({ options, image: flags.image, baked: true, dagshipVersion: VERSION }, engine, log);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   const labels = (await engine.image(flags.image))?.labels ?? {};
@@ -38,10 +38,4 @@ export async function checkAndAttest(options: Options, flags: CheckFlags): Promi
     summary: summaryLines(result, flags.image, Date.now() - started),
     json: { airflow_version: result.airflow_version, image: flags.image, files: result.files, timings: result.timings },
   });
-}
-
-async function ensureLocal(engine: ImageEngine, reference: string, host: string, credentialsFor: CredentialsFor, log: Logger): Promise<void> {
-  if (await engine.image(reference)) return;
-  log.info(`pulling ${reference}`);
-  await engine.pull(reference, engineAuth(await credentialsFor(host), host));
 }

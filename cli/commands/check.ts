@@ -4,6 +4,8 @@ import { commentOnPullRequest, wantsComment } from '../pr-comment.js';
 import { checkDags } from '../../src/checks/dags.js';
 import { summaryLines } from '../../src/checks/summary.js';
 import { connectDocker } from '../../src/engine/index.js';
+import { ensureImage } from '../../src/image/pull.js';
+import { imageCredentials } from '../credentials.js';
 import { judge } from '../../src/outcome.js';
 import { VERSION } from '../version.js';
 import type { CheckFlags } from '../flags.js';
@@ -22,7 +24,9 @@ export async function check(repoPath: string | undefined, flags: CheckFlags): Pr
   const started = Date.now();
   const selection = await changedSelection(options, flags.changedSince, log);
   const cacheDir = flags.cache === false ? undefined : cacheRoot();
-  const { run, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION, cacheDir }, connectDocker(), log);
+  const engine = connectDocker();
+  await ensureImage(engine, image, imageCredentials(options), log, flags.image ? { what: 'image', setting: '--image' } : undefined);
+  const { run, result } = await checkDags({ options, image, files: selection?.dags, dagshipVersion: VERSION, cacheDir }, engine, log);
   const outcome = judge([run], { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });
   const code = await present(outcome, {
     title: 'dagship check',

@@ -2,7 +2,9 @@ import { REPOSITORY_SETTING } from '../../src/config.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { runDoctor, type CheckStatus } from '../../src/doctor.js';
 import { gitRepo } from '../../src/git.js';
-import { connectRegistry } from '../../src/registry/index.js';
+import { connectRegistry, registryApiHost } from '../../src/registry/index.js';
+import { parseImageReference } from '../../src/image-reference.js';
+import { imageCredentials } from '../credentials.js';
 import { painter, useColor } from '../terminal.js';
 import type { ConfigFlags } from '../flags.js';
 import { loadSettings } from '../settings.js';
@@ -12,12 +14,18 @@ export type DoctorFlags = ConfigFlags & { clean?: boolean };
 /** Reports whether this machine can run the pipeline; exit 2 when something it needs is missing. */
 export async function doctor(repoPath: string | undefined, flags: DoctorFlags): Promise<number> {
   const options = loadSettings(repoPath, flags, false);
+  const credentials = imageCredentials(options);
   const checks = await runDoctor(
     options,
     {
       docker: connectDocker(),
       git: gitRepo(options.root),
       registry: (host) => connectRegistry(host, fetch, { source: REPOSITORY_SETTING }),
+      inRegistry: async (ref) => {
+        const { registry, repository, tag, digest } = parseImageReference(ref);
+        const client = connectRegistry(registryApiHost(registry), fetch, { credentials: await credentials(registry), retryDelaysMs: [], requestTimeoutMs: 10_000 });
+        return Boolean(await client.manifest(repository, digest ?? tag ?? 'latest'));
+      },
     },
     flags.clean,
   );

@@ -2,12 +2,12 @@ import { baselinePath } from '../../src/config.js';
 import { runLint } from '../../src/checks/lint.js';
 import { lintAirflowMajor } from '../../src/checks/lint-target.js';
 import { lintToolsImage } from '../../src/checks/tools-image.js';
-import { resolveCredentials } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { judge } from '../../src/outcome.js';
 import { terminalLogger } from '../terminal.js';
 import type { ConfigFlags, ReportFlags } from '../flags.js';
 import { loadSettings } from '../settings.js';
+import { imageCredentials } from '../credentials.js';
 import { present } from '../present.js';
 import { changedSelection } from '../changed.js';
 
@@ -20,7 +20,7 @@ export async function lint(repoPath: string | undefined, flags: LintFlags): Prom
   const started = Date.now();
   const engine = connectDocker();
   const selection = await changedSelection(options, flags.changedSince, log);
-  const airflowMajor = await lintAirflowMajor(options, engine, (r) => resolveCredentials(r, { cwd: options.root }), log);
+  const airflowMajor = await lintAirflowMajor(options, engine, imageCredentials(options), log);
   const tools = await lintToolsImage(options, engine, log);
   const runs = await runLint({ root: options.root, toolsImage: tools, files: selection?.lint, airflowMajor, format: options.lint.format }, engine, log);
   const outcome = judge(runs, { root: options.root, failOn: options.fail_on, baseline: baselinePath(options) });

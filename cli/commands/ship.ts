@@ -1,8 +1,7 @@
 import { REPOSITORY_SETTING } from '../../src/config.js';
-import { credentialsOnce, resolveCredentials } from '../../src/credentials.js';
+import { credentialsOnce } from '../../src/credentials.js';
 import { connectDocker } from '../../src/engine/index.js';
 import { gitRepo } from '../../src/git.js';
-import { parseImageReference } from '../../src/image-reference.js';
 import { ship as runPipeline } from '../../src/pipeline.js';
 import { connectRegistry } from '../../src/registry/index.js';
 import { parseDuration } from '../../src/duration.js';
@@ -10,6 +9,7 @@ import { signingKey } from '../attest.js';
 import { withBuildFlags, type BuildFlags } from '../build-options.js';
 import type { ReportFlags } from '../flags.js';
 import { loadSettings } from '../settings.js';
+import { imageCredentials } from '../credentials.js';
 import { setOutput } from '../github.js';
 import { present } from '../present.js';
 import { painter, terminalLogger, useColor } from '../terminal.js';
@@ -26,7 +26,6 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const key = push ? signingKey() : undefined;
   const pushTimeout = flags.pushTimeout ?? '30m';
   const pushTimeoutMs = parseDuration(pushTimeout, '--push-timeout');
-  const target = options.repository ? parseImageReference(options.repository, REPOSITORY_SETTING).registry : undefined;
   const result = await runPipeline(
     {
       options,
@@ -41,7 +40,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
     {
       engine: connectDocker(),
       git: gitRepo(options.root),
-      credentialsFor: (r) => resolveCredentials(r, { cwd: options.root, target }),
+      credentialsFor: imageCredentials(options),
       pushCredentialsFor: credentialsOnce({ cwd: options.root }),
       registry: (host, credentials, deadline) => connectRegistry(host, fetch, { credentials, deadline, source: REPOSITORY_SETTING }),
       onChecked: (built) => {
@@ -54,10 +53,17 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   );
   const code = await present(result.outcome, { title: 'dagship ship', reports: flags.reports, summary: result.summary });
   if (result.stoppedAt) {
-    process.stderr.write(`ship stopped at ${result.stoppedAt}: nothing was ${result.stoppedAt === 'check' ? '' : 'built or '}pushed\n`);
+    const reused = result.reused ? `; ${result.reused.image} in the registry is left as it is` : '';
+    process.stderr.write(`ship stopped at ${result.stoppedAt}: nothing was ${result.stoppedAt === 'check' ? '' : 'built or '}pushed${reused}\n`);
     return code;
   }
   const paint = painter(useColor());
+  if (result.reused) {
+    setOutput('reference', result.reused.reference);
+    setOutput('digest', result.reused.reference.slice(result.reused.reference.indexOf('@') + 1));
+    process.stdout.write(`${paint('green', '✔ reused')} ${result.reused.reference} — the commit's image was in the registry: pulled and checked, nothing built or pushed\n`);
+    return 0;
+  }
   const built = result.built!;
   if (!result.pushed) {
     process.stdout.write(`${paint('green', '✔ shipped locally')} ${built.image} (${built.id.slice(0, 19)}) — not pushed (--no-push)\n`);

@@ -1,5 +1,5 @@
 import { readAirflowVersion } from '../airflow-version.js';
-import { ensureBase, type CredentialsFor } from '../image/base.js';
+import { ensureBase, type CredentialsFor } from '../image/pull.js';
 import type { Options } from '../config.js';
 import type { ImageEngine } from '../engine/index.js';
 import { isDagshipError } from '../errors.js';

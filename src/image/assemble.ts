@@ -8,7 +8,8 @@ import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { tempError, withTempDir } from '../temp.js';
 import { archiveStream, exportLayers } from './archive.js';
-import { baseDigest, ensureBase } from './base.js';
+import { baseDigest } from './base.js';
+import { ensureBase } from './pull.js';
 import type { BuildDeps, BuildPlan, BuildResult, HeldParent } from './plan.js';
 import { folderPath, formatBytes, selectFiles, type Selection } from './context.js';
 import type { ImageDetails, ImageOperations } from '../engine/images.js';
@@ -58,6 +59,7 @@ export async function assemble(plan: BuildPlan, deps: BuildDeps, log: Logger): P
     const labels = releaseLabels({
       release: plan.release,
       dirty: plan.dirty,
+      overrides: plan.options.contentOverrides,
       version: plan.tags[0]!.slice(plan.repository.length + 1),
       baseName,
       baseDigest: baseDigest(base, baseName),

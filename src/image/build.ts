@@ -6,7 +6,7 @@ import { assemble, heldParent } from './assemble.js';
 import type { BuildDeps, BuildPlan, BuildRequest, BuildResult } from './plan.js';
 import { contextRules, folderPath, type Rules } from './context.js';
 import { buildDockerfile } from './dockerfile.js';
-import { commitTag, dirtyError, readRelease, targetRepository, shortList } from './release.js';
+import { optionsTag, dirtyError, readRelease, targetRepository, shortList } from './release.js';
 
 export { targetRepository } from './release.js';
 export type { BuildDeps, BuildMethod, BuildPlan, BuildRequest, BuildResult, BuiltLayer, HeldParent } from './plan.js';
@@ -33,11 +33,13 @@ export async function buildImage(request: BuildRequest, deps: BuildDeps, log: Lo
     );
   }
   if (dirty) log.warn(`building ${release.dirtyPaths.length} uncommitted change(s): the image is tagged -dirty and push refuses it as a release`);
-  const tag = commitTag(release.revision, { short: options.build.short_sha, dirty });
+  const tag = optionsTag(release.revision, options, dirty);
   // A dirty build never moves a team tag such as `staging`.
   const tags = [tag, ...(dirty ? [] : options.build.extra_tags)].map((t) => `${repository}:${t}`);
   const plan: BuildPlan = { options, repository, release, dirty, tags, rules, includeBaseLayers: Boolean(request.includeBaseLayers), storage, held };
-  log.info(`building ${tags[0]} (commit ${release.revision.slice(0, 12)}${dirty ? ', uncommitted changes' : ''})`);
+  const overridden = Object.keys(options.contentOverrides ?? {});
+  const how = [...(dirty ? ['uncommitted changes'] : []), ...(overridden.length ? [`overridden: ${overridden.join(', ')}, so not the commit's default tag`] : [])];
+  log.info(`building ${tags[0]} (commit ${release.revision.slice(0, 12)}${how.map((h) => `, ${h}`).join('')})`);
   return dockerfile ? buildDockerfile(plan, deps, log) : assemble(plan, deps, log);
 }
 
@@ -55,6 +57,17 @@ function localRepository(root: string, log: Logger): string {
   }`;
   log.info(`no repository configured: naming the image ${name}, on this engine only (set 'repository' to push it)`);
   return name;
+}
+
+/**
+ * The commit tag the options' build gets, and whether what the image bakes has uncommitted changes: what
+ * ship looks up in the registry before building.
+ */
+export async function releaseTag(options: Options, git: BuildDeps['git']): Promise<{ tag: string; dirty: boolean }> {
+  const dockerfile = dockerfileOf(options) !== undefined;
+  const release = await readRelease(options.root, git, bakedBy(options, contextRules(options.root, { withTests: dockerfile }), dockerfile));
+  const dirty = release.dirtyPaths.length > 0;
+  return { tag: optionsTag(release.revision, options, dirty), dirty };
 }
 
 /** Whether a repository path goes into the image (image_layout's folders too): a dirty one makes the build dirty. */

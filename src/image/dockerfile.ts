@@ -11,7 +11,8 @@ import { withTempDir } from '../temp.js';
 import { DagshipError } from '../errors.js';
 import { tail } from '../text.js';
 import type { Logger } from '../logger.js';
-import { baseDigest, ensureBase } from './base.js';
+import { baseDigest } from './base.js';
+import { ensureBase } from './pull.js';
 import type { BuildDeps, BuildPlan, BuildResult } from './plan.js';
 import { imagePathsOf, placements } from '../layout.js';
 import { folderPath, formatBytes, selectFiles, type ContextFile } from './context.js';
@@ -81,6 +82,7 @@ async function labelsFor(plan: BuildPlan, deps: BuildDeps, dockerfile: string, f
   return releaseLabels({
     release: plan.release,
     dirty: plan.dirty,
+    overrides: plan.options.contentOverrides,
     version: plan.tags[0]!.slice(plan.repository.length + 1),
     baseName: from ?? 'unknown',
     baseDigest: base && from ? baseDigest(base, from) : 'unknown',

@@ -3,7 +3,7 @@ import type { ImageEngine } from '../engine/index.js';
 import type { ImageStorage } from '../engine/images.js';
 import type { GitRepo } from '../git.js';
 import type { ImageDetails } from '../engine/images.js';
-import type { CredentialsFor } from './base.js';
+import type { CredentialsFor } from './pull.js';
 import type { Rules } from './context.js';
 import type { Release } from './release.js';
 

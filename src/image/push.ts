@@ -10,7 +10,7 @@ import { formatBytes } from './text.js';
 import { mountBlobs, moveTag, stagedManifest, stagingPath, stagingTag, writeTag, type StagedManifest, type TagTarget } from './push-tag.js';
 import type { ImageDetails, ProgressEvent } from '../engine/images.js';
 import { classifyPushError, pushFailure } from './push-errors.js';
-import { commitTag, targetRepository } from './release.js';
+import { optionsTag, targetRepository } from './release.js';
 import { parseImageReference } from '../image-reference.js';
 
 export interface PushRequest {
@@ -169,8 +169,8 @@ async function commitImage(request: PushRequest, deps: PushDeps): Promise<{ ref:
   // Only the commit matters here: no status walk of the work tree.
   const state = await deps.git.state({ dirty: false });
   if (!state) throw new DagshipError(`${request.options.root} is not inside a git repository`, 'push the image of a commit: run dagship build in the DAG repository first, or pass --image', 'usage');
-  const clean = `${repository}:${commitTag(state.revision, { short: request.options.build.short_sha })}`;
-  const dirty = `${repository}:${commitTag(state.revision, { short: request.options.build.short_sha, dirty: true })}`;
+  const clean = `${repository}:${optionsTag(state.revision, request.options)}`;
+  const dirty = `${repository}:${optionsTag(state.revision, request.options, true)}`;
   const cleanImage = await deps.engine.inspect(clean);
   if (cleanImage) return { ref: clean, image: cleanImage };
   const dirtyImage = await deps.engine.inspect(dirty);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AIRFLOW_VERSION_LABEL } from '../airflow-version.js';
 import { REPOSITORY_SETTING, type Options } from '../config.js';
@@ -65,10 +66,35 @@ export function targetRepository(options: Options): string {
   return repository;
 }
 
-/** The commit tag: the full SHA, or its first 12 characters; `-dirty` for a build of uncommitted work. */
-export function commitTag(revision: string, options: { short?: boolean; dirty?: boolean }): string {
-  return `${options.short ? revision.slice(0, 12) : revision}${options.dirty ? '-dirty' : ''}`;
+/**
+ * The commit tag: the full SHA, or its first 12 characters; `-<8 hex>` when settings given by flag or
+ * environment change what is baked (overrides, see Options.contentOverrides), so such a build never takes
+ * the tag of the commit's default image; `-dirty` for a build of uncommitted work.
+ */
+export function commitTag(revision: string, options: { short?: boolean; dirty?: boolean; overrides?: Record<string, unknown> }): string {
+  const suffix = overridesKey(options.overrides);
+  return `${options.short ? revision.slice(0, 12) : revision}${suffix ? `-${suffix}` : ''}${options.dirty ? '-dirty' : ''}`;
 }
+
+/** The commit tag of the options' build: the one build gives, push pushes and ship looks up. */
+export function optionsTag(revision: string, options: Options, dirty = false): string {
+  return commitTag(revision, { short: options.build.short_sha, dirty, overrides: options.contentOverrides });
+}
+
+/** 8 hex of a sha256 over the overrides, sorted by key; undefined for none. */
+export function overridesKey(overrides: Record<string, unknown> | undefined): string | undefined {
+  const text = overridesText(overrides);
+  return text && createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+/** The overrides as JSON with sorted keys (what the tag suffix hashes and the label shows); undefined for none. */
+function overridesText(overrides: Record<string, unknown> | undefined): string | undefined {
+  const keys = Object.keys(overrides ?? {}).sort();
+  return keys.length ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, overrides![k]]))) : undefined;
+}
+
+/** The label that records the overridden content settings, as JSON: {"dags_folder":"other"}. */
+export const OVERRIDES_LABEL = 'io.dagship.overrides';
 
 export interface LabelInput {
   release: Release;
@@ -79,6 +105,8 @@ export interface LabelInput {
   dagsDigest: string;
   /** apache-airflow in the image (src/airflow-version.ts); no label when it could not be read. */
   airflowVersion?: string;
+  /** Content settings overridden by flag or environment (Options.contentOverrides). */
+  overrides?: Record<string, unknown>;
 }
 
 /** OCI annotations (as labels) plus dagship's own; only values that are the same on every rebuild. */
@@ -93,6 +121,7 @@ export function releaseLabels(input: LabelInput): Record<string, string> {
     'io.dagship.dags.digest': input.dagsDigest,
     ...(input.airflowVersion ? { [AIRFLOW_VERSION_LABEL]: input.airflowVersion } : {}),
     ...(input.dirty ? { 'io.dagship.dirty': 'true' } : {}),
+    ...(overridesText(input.overrides) ? { [OVERRIDES_LABEL]: overridesText(input.overrides)! } : {}),
   };
 }
 

@@ -1,21 +1,16 @@
-import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/engine/index.js';
 import { dagship, gitRepoWith } from './cli.js';
 import { infra } from './infra.js';
-import { removeImages } from './images.js';
+import { imagesMade } from './images.js';
 
 const env = infra();
 const engine = connectDocker();
-const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
-const made: string[] = [];
-afterAll(async () => {
-  await removeImages(docker, made);
-});
+const { docker, made } = imagesMade(env);
 
 /** A committed DAG repository building into its own repository on the plain registry. */
 function dagRepo(files: Record<string, string> = {}, config: Record<string, string> = {}) {
@@ -188,6 +183,24 @@ describe('dagship build (real engine)', () => {
     made.push(short, `${repo.repository}:staging`);
     expect(result.stdout.trim()).toBe(short);
     expect((await docker.getImage(short).inspect()).RepoTags.sort()).toEqual([short, `${repo.repository}:staging`].sort());
+  });
+
+  it('gives a build with --dags-folder another tag than the default build of the same commit, and labels the override', async () => {
+    const repo = dagRepo({ 'other/etl.py': 'from airflow.sdk import DAG\n' });
+    const plain = await dagship(['build', repo.dir]);
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    expect(plain.stdout.trim()).toBe(repo.ref);
+    const other = await dagship(['build', repo.dir, '--dags-folder', 'other']);
+    expect(other.exitCode, other.stderr).toBe(0);
+    const tag = other.stdout.trim();
+    made.push(tag);
+    expect(tag).toMatch(new RegExp(`^${repo.ref}-[0-9a-f]{8}$`));
+    expect(other.stderr).toContain("overridden: dags_folder, so not the commit's default tag");
+    const image = await docker.getImage(tag).inspect();
+    expect(image.Config.Labels['io.dagship.overrides']).toBe('{"dags_folder":"other"}');
+    expect((await docker.getImage(repo.ref).inspect()).Id).not.toBe(image.Id);
+    // The same value as dagship.yaml's (here the default) is no override: the bare commit tag.
+    expect((await dagship(['build', repo.dir, '--dags-folder', 'dags'])).stdout.trim()).toBe(repo.ref);
   });
 
   it("builds the team's Dockerfile through the Engine API and says it is not reproducible", async () => {

@@ -1,4 +1,6 @@
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
+import { afterAll } from 'vitest';
+import type { Infra } from './infra.js';
 
 /** Removes the images a test file made; one already gone is fine. */
 export async function removeImages(docker: Docker, refs: string[]): Promise<void> {
@@ -7,4 +9,14 @@ export async function removeImages(docker: Docker, refs: string[]): Promise<void
       .getImage(ref)
       .remove({ force: true })
       .catch(() => undefined);
+}
+
+/** A client of the test engine, and the list of images this test file makes: removed after its tests. */
+export function imagesMade(env: Infra): { docker: Docker; made: string[] } {
+  const docker = new Docker({ socketPath: env.dockerHost.replace('unix://', '') });
+  const made: string[] = [];
+  afterAll(async () => {
+    await removeImages(docker, made);
+  });
+  return { docker, made };
 }

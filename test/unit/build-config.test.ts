@@ -4,7 +4,7 @@ import { archiveManifest } from '../../src/image/archive.js';
 import { baseDigest } from '../../src/image/base.js';
 import type { ImageDetails } from '../../src/engine/images.js';
 import { imageConfig, utc, type ConfigInput } from '../../src/image/image-config.js';
-import { commitTag, dirtyError, publicUrl, releaseLabels, type Release } from '../../src/image/release.js';
+import { commitTag, dirtyError, overridesKey, publicUrl, releaseLabels, type Release } from '../../src/image/release.js';
 import { requirementLines, requirementsDockerfile, requirementsKey } from '../../src/image/requirements.js';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
@@ -99,6 +99,17 @@ describe('release helpers', () => {
     expect(commitTag(sha, { short: true, dirty: true })).toBe('cb93dcc19bab-dirty');
   });
 
+  it('gives a build with overridden content settings its own tag: 8 hex of the sorted overrides, before -dirty', () => {
+    const sha = 'cb93dcc19bab14105373b7cb3d537ac8e6e80603';
+    const key = createHash('sha256').update('{"base_image":"team/airflow:2","dags_folder":"other"}').digest('hex').slice(0, 8);
+    expect(commitTag(sha, { overrides: {} })).toBe(sha);
+    expect(commitTag(sha, { overrides: { dags_folder: 'other', base_image: 'team/airflow:2' } })).toBe(`${sha}-${key}`);
+    // The order the overrides were given in does not matter; their values do.
+    expect(commitTag(sha, { short: true, dirty: true, overrides: { base_image: 'team/airflow:2', dags_folder: 'other' } })).toBe(`cb93dcc19bab-${key}-dirty`);
+    expect(overridesKey({ dags_folder: 'other2', base_image: 'team/airflow:2' })).not.toBe(key);
+    expect(overridesKey(undefined)).toBeUndefined();
+  });
+
   const release: Release = { revision: 'abc', commitTime: '2026-01-02T03:04:05Z', dirtyPaths: ['dags/a.py'], source: 'https://github.com/team/dags', ignoredPaths: [] };
   it('labels with OCI annotations and marks dirty builds', () => {
     const labels = releaseLabels({ release, dirty: true, version: 'abc-dirty', baseName: 'apache/airflow:3.3.2', baseDigest: d('b'), dagsDigest: d('c') });
@@ -112,6 +123,12 @@ describe('release helpers', () => {
       'io.dagship.dags.digest': d('c'),
       'io.dagship.dirty': 'true',
     });
+  });
+
+  it('records the overridden content settings in a label', () => {
+    const labels = releaseLabels({ release, dirty: false, version: 'abc-1a2b3c4d', baseName: 'b', baseDigest: d('b'), dagsDigest: d('c'), overrides: { dags_folder: 'other', base_image: 'x:1' } });
+    expect(labels['io.dagship.overrides']).toBe('{"base_image":"x:1","dags_folder":"other"}');
+    expect(releaseLabels({ release, dirty: false, version: 'abc', baseName: 'b', baseDigest: d('b'), dagsDigest: d('c'), overrides: {} })).not.toHaveProperty('io.dagship.overrides');
   });
 
   it('refuses a dirty tree as a usage error naming the paths and the way out', () => {

@@ -42,6 +42,15 @@ describe('loadOptions', () => {
     expect(errorOf(() => loadOptions({ root: repoWith('lint:\n  format: sometimes\n'), env: {} })).message).toMatch(/^dagship\.yaml:2: 'lint\.format' /);
   });
 
+  it('records content settings overridden with another value than the file and defaults give', () => {
+    const root = repoWith('dags_folder: airflow/dags\nbase_image: team/airflow:1\n');
+    // Same value as the file, a setting that bakes nothing, and the default given again: none counts.
+    const same = loadOptions({ root, env: { DAGSHIP_TOOLS_IMAGE: 'tools:2', DAGSHIP_REQUIREMENTS: 'requirements.txt' }, flags: { dags_folder: 'airflow/dags', fail_on: 'warning' } });
+    expect(same.contentOverrides).toEqual({});
+    const other = loadOptions({ root, env: { DAGSHIP_BASE_IMAGE: 'team/airflow:2' }, flags: { dags_folder: 'other', 'build.dockerfile': 'Dockerfile.ci' } });
+    expect(other.contentOverrides).toEqual({ dags_folder: 'other', base_image: 'team/airflow:2', 'build.dockerfile': 'Dockerfile.ci' });
+  });
+
   it('names an unknown key with its line and the key it probably meant', () => {
     const root = repoWith('version: 1\ndag_folder: dags\n');
     const err = errorOf(() => loadOptions({ root, env: {} }));

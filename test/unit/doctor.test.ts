@@ -85,6 +85,24 @@ describe('runDoctor', () => {
     });
   });
 
+  it('asks the registry for a base image the engine lacks: pulled when needed, or a problem when the registry lacks it', async () => {
+    const asked: string[] = [];
+    const inRegistry = (answer: boolean | Error) => async (ref: string) => {
+      asked.push(ref);
+      if (answer instanceof Error) throw answer;
+      return answer;
+    };
+    const run = (answer: boolean | Error) => runDoctor(options, { ...fakes({ images: ['tools:1'], git: clean }), inRegistry: inRegistry(answer) });
+    expect((await run(true)).find((c) => c.name === 'Airflow image')).toMatchObject({
+      status: 'warning',
+      detail: 'apache/airflow:3.3.2 is not on the Docker Engine; docker.io has it: check, lint, build and ship pull it when they need it',
+    });
+    expect((await run(false)).find((c) => c.name === 'Airflow image')).toMatchObject({ status: 'problem', detail: 'apache/airflow:3.3.2 is not on the Docker Engine, and docker.io does not have it' });
+    const down = (await run(new DagshipError('cannot reach the registry registry-1.docker.io', 'x'))).find((c) => c.name === 'Airflow image');
+    expect(down).toMatchObject({ status: 'problem', detail: 'apache/airflow:3.3.2 is not on the Docker Engine, and docker.io could not be asked: cannot reach the registry registry-1.docker.io' });
+    expect(asked).toEqual(['apache/airflow:3.3.2', 'apache/airflow:3.3.2', 'apache/airflow:3.3.2']);
+  });
+
   it('warns about uncommitted changes and a repository that is not under git', async () => {
     const dirty = await runDoctor(options, fakes({ git: { ...clean, dirtyPaths: ['dags/a.py', 'dags/b.py', 'x', 'y'] } }));
     expect(dirty.find((c) => c.name === 'Git repository')).toMatchObject({ status: 'warning', detail: `${'a'.repeat(12)} in /repo, 4 uncommitted change(s): dags/a.py, dags/b.py, x, …` });

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBanditJson } from '../../src/checks/bandit.js';
 import { parseRuffFormatJson, parseRuffJson } from '../../src/checks/ruff.js';
+import { parseProgressLine, type ProgressEvent } from '../../src/engine/progress.js';
+import { describeTally, pullTally } from '../../src/image/pull.js';
 
 // Recorded from the real tools by test/fixtures/record (versions in test/fixtures/recorded/VERSIONS).
 const recorded = (name: string) => readFileSync(new URL(`../fixtures/recorded/${name}`, import.meta.url), 'utf8');
@@ -81,5 +83,22 @@ describe('parseToolOutput', async () => {
     );
     expect(() => parseToolOutput('bandit', run('bandit 1.9.4\n', 'boom', 2), () => [])).toThrow(/bandit failed \(exit 2\): boom/);
     expect(() => parseToolOutput('bandit', run('bandit 1.9.4\nnot json'), () => [])).toThrow(/bandit failed/);
+  });
+});
+
+describe('pullTally (a recorded Engine pull stream)', () => {
+  const events = recorded('engine-pull.jsonl')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => parseProgressLine(line) as ProgressEvent);
+
+  it('counts new layers, layers the engine held, and bytes as the pull goes', () => {
+    // Mid-pull: both layers announced, one Downloading event each, nothing extracted yet.
+    const firstDownloads = events.findIndex((e, i) => i > 0 && e.status === 'Downloading' && events.slice(0, i).some((p) => p.status === 'Downloading' && p.id !== e.id));
+    const early = pullTally(events.slice(0, firstDownloads + 1));
+    expect(early).toMatchObject({ layers: 2, done: 0, held: 1, totalBytes: 5001737 + 30009363 });
+    expect(early.bytes).toBeLessThan(early.totalBytes);
+    expect(pullTally(events)).toEqual({ layers: 2, done: 2, held: 1, bytes: 35011100, totalBytes: 35011100 });
+    expect(describeTally(pullTally(events))).toBe('2/2 new layer(s) done, 35 MB of 35 MB (1 already on the engine)');
   });
 });
