@@ -65,6 +65,8 @@ const buildSchema = z.strictObject({
   extra_tags: z._default(z.array(z.string().check(z.refine(isTag, 'must be a valid image tag'))), []),
   /** The team's own Dockerfile (relative to the repository) instead of the generated build. */
   dockerfile: z.optional(relativePath),
+  /** How long pip may take over requirements.txt, in seconds once read; the install is stopped after. */
+  requirements_timeout: z._default(seconds, 1200),
 });
 
 /** Where the push target's registry is written, for hints about its host. */
@@ -164,6 +166,7 @@ export const OVERRIDABLE = [
   'check.connections',
   'check.local_settings',
   'build.dockerfile',
+  'build.requirements_timeout',
   'audit.values',
   'audit.strict',
   'audit.min_parallelism',
