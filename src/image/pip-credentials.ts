@@ -73,15 +73,17 @@ function registerUrls(text: string): void {
   for (const [url] of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:[^\s/@'"]+@[^\s'"]*/gi)) registerSecret(url);
 }
 
-/** netrc: `machine h login l password p` as tokens in any layout; each password and login:password masked. */
+/** netrc: `machine h login l password p`, tokens in any order and layout; each password and login:password masked. */
 function registerNetrc(text: string): void {
   const tokens = text.split(/\s+/).filter(Boolean);
-  let login = '';
-  for (let i = 0; i < tokens.length - 1; i++) {
-    if (tokens[i] === 'machine' || tokens[i] === 'default') login = '';
-    if (tokens[i] === 'login') login = tokens[i + 1]!;
-    if (tokens[i] !== 'password') continue;
-    const password = tokens[i + 1]!;
+  const entries: { login?: string; password?: string }[] = [{}];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token === 'machine' || token === 'default') entries.push({});
+    else if ((token === 'login' || token === 'password') && i + 1 < tokens.length) entries.at(-1)![token] = tokens[++i];
+  }
+  for (const { login, password } of entries) {
+    if (!password) continue;
     registerSecret(password);
     if (login) registerSecret(Buffer.from(`${login}:${password}`).toString('base64'));
   }
