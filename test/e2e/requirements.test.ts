@@ -213,4 +213,22 @@ describe('requirements cannot change Airflow', () => {
     const left = await docker.listContainers({ all: true, filters: JSON.stringify({ name: [`dagship-build-${child.pid}-`] }) });
     expect(left).toEqual([]);
   });
+
+  it('removes pip’s container when SIGINT stops the build, and exits 130', async () => {
+    const repo = repoNeeding('slow-pkg');
+    const child = execa('node', [path.join(REPO_ROOT, 'dist/cli.js'), 'build', repo.dir], {
+      env: { NO_COLOR: '1', HOME: emptyHome(), PIP_INDEX_URL: index.urlWithCredentials },
+      reject: false,
+    });
+    // pip's container (not the one that reads the Airflow version first), once pip asks the index.
+    const before = index.requests.length;
+    const ours = async () => (await docker.listContainers({ all: true, filters: JSON.stringify({ name: [`dagship-build-${child.pid}-`] }) })).filter((c) => c.Command.includes('sleep'));
+    const deadline = Date.now() + 120_000;
+    while (!index.requests.slice(before).some((r) => r.path.startsWith('/simple/slow-pkg')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await ours()).toHaveLength(1);
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(await ours()).toEqual([]);
+  });
 });
