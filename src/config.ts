@@ -70,6 +70,8 @@ const buildSchema = z.strictObject({
   dockerfile: z.optional(relativePath),
   /** Build arguments for the Dockerfile (like --build-arg); they also resolve its FROM. */
   args: z._default(z.record(z.string(), z.pipe(z.transform(String), z.string())), {}),
+  /** How long pip may take over requirements.txt, in seconds once read; the install is stopped after. */
+  requirements_timeout: z._default(seconds, 1200),
 });
 
 /** `build.dockerfile: none`: the generated build even when the repository has a Dockerfile. */
@@ -203,6 +205,7 @@ export const OVERRIDABLE = [
   'check.local_settings',
   'lint.format',
   'build.dockerfile',
+  'build.requirements_timeout',
   'audit.values',
   'audit.strict',
   'audit.min_parallelism',

@@ -1,6 +1,7 @@
 import tar from 'tar-stream';
 import { engineRepoTag } from '../image-reference.js';
 import { EngineApiError, type EngineApi } from './api.js';
+import { runAndCommit, type CommitRunResult, type CommitRunSpec } from './commit.js';
 import { EngineStreamError, follow, loadedNames, type OnProgress, type ProgressEvent } from './progress.js';
 
 export { EngineStreamError, follow, loadedNames, parseProgressLine, type OnProgress, type ProgressEvent } from './progress.js';
@@ -63,6 +64,8 @@ export interface ImageOperations {
   pull(ref: string, auth: EngineAuth, onProgress?: OnProgress): Promise<void>;
   /** Builds with the classic builder and returns the image ID. */
   build(spec: BuildSpec): Promise<string>;
+  /** Runs a script in a container of an image and commits the result with the image's own config. */
+  runAndCommit(spec: CommitRunSpec): Promise<CommitRunResult>;
   /** Loads a docker-archive (`docker load`); returns what the engine says it loaded. */
   load(archive: NodeJS.ReadableStream): Promise<string[]>;
   /** Exports an image as a docker-archive (`docker save`). */
@@ -97,6 +100,7 @@ export function imageOperations(api: EngineApi, call: Call): ImageOperations {
         await follow(await api.stream('POST', '/images/create', { query: { fromImage: repository, tag: tag ?? 'latest' }, auth: { ...auth } }), onProgress);
       }),
     build: (spec) => call(() => buildImage(api, spec)),
+    runAndCommit: (spec) => call(() => runAndCommit(api, spec)),
     load: (archive) => call(async () => loadedNames(await follow(await api.stream('POST', '/images/load', { query: { quiet: 1 }, body: archive })))),
     save: (ref) => call(() => api.stream('GET', `/images/${ref}/get`)),
     push: (ref, auth, onProgress, signal) => call(() => pushImage(api, ref, auth, onProgress, signal)),

@@ -6,6 +6,7 @@ import { listRunContainers, removeContainer, runContainer, type RunContainer, ty
 export type { BuildSpec, EngineAuth, ImageDetails, ImageOperations, PathInfo, ProgressEvent, PushResult } from './images.js';
 export { EngineStreamError } from './images.js';
 export { demux, type RunContainer, type RunResult, type RunSpec } from './containers.js';
+export type { CommitRunResult, CommitRunSpec } from './commit.js';
 
 export interface EngineInfo {
   host: string;

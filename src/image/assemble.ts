@@ -112,7 +112,10 @@ async function prepareParent(plan: BuildPlan, deps: BuildDeps, log: Logger) {
     return { base, baseName, parentRef: held.parentRef, parent: held.parent };
   }
   const requirements = path.join(plan.options.root, plan.options.requirements);
-  const { ref: parentRef, image } = requirementLines(requirements).length > 0 ? await requirementsImage(deps.engine, base.id, requirements, log) : { ref: base.id, image: base };
+  const { ref: parentRef, image } =
+    requirementLines(requirements).length > 0
+      ? await requirementsImage({ engine: deps.engine, baseId: base.id, file: requirements, timeoutMs: plan.options.build.requirements_timeout * 1000, log })
+      : { ref: base.id, image: base };
   const parent = await withPaths(deps.engine, image, ownedPaths(placements(plan.options)));
   if (!parent) throw new DagshipError(`the engine no longer holds ${parentRef}`, 'run the build again (was an image removed meanwhile?)', 'infra');
   return { base, baseName, parentRef, parent };

@@ -28,8 +28,9 @@ export interface ImageConfig {
  */
 const RUNTIME_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'Healthcheck', 'OnBuild', 'Shell', 'ArgsEscaped'];
 
-/** The layers of the requirements step, in order (see requirements.ts). */
-const REQUIREMENT_STEPS = ['dagship: COPY requirements.txt', 'dagship: pip install -r requirements.txt'];
+/** The history line of the requirements step's one layer (see requirements.ts). */
+export const REQUIREMENTS_STEP = 'dagship: pip install -r requirements.txt';
+const REQUIREMENT_STEPS = [REQUIREMENTS_STEP];
 
 /** The image config JSON, byte-for-byte the same for the same input. */
 export function imageConfig(input: ConfigInput): ImageConfig {

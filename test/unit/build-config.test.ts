@@ -1,11 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { archiveManifest } from '../../src/image/archive.js';
 import { baseDigest } from '../../src/image/base.js';
 import type { ImageDetails } from '../../src/engine/images.js';
 import { imageConfig, utc, type ConfigInput } from '../../src/image/image-config.js';
 import { commitTag, dirtyError, overridesKey, publicUrl, releaseLabels, type Release } from '../../src/image/release.js';
-import { requirementLines, requirementsDockerfile, requirementsKey } from '../../src/image/requirements.js';
+import { requirementLines, INSTALL_SCRIPT, requirementsKey } from '../../src/image/requirements.js';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const parent: ConfigInput['parent'] = {
@@ -68,13 +72,9 @@ describe('imageConfig', () => {
     expect(imageConfig({ ...input, layers: [{ diffId: d('4'), createdBy: 'x' }] }).digest).not.toBe(imageConfig(input).digest);
   });
 
-  it('names the requirements layers in the history', () => {
-    const withRequirements = imageConfig({ ...input, parent: { ...parent, layers: [d('1'), d('2'), d('5'), d('6')] } });
-    expect(
-      JSON.parse(withRequirements.json)
-        .history.slice(2, 4)
-        .map((h: { created_by: string }) => h.created_by),
-    ).toEqual(['dagship: COPY requirements.txt', 'dagship: pip install -r requirements.txt']);
+  it('names the requirements layer in the history', () => {
+    const withRequirements = imageConfig({ ...input, parent: { ...parent, layers: [d('1'), d('2'), d('5')] } });
+    expect(JSON.parse(withRequirements.json).history[2].created_by).toBe('dagship: pip install -r requirements.txt');
   });
 
   it('spells every instant one way', () => {
@@ -158,9 +158,32 @@ describe('requirements step', () => {
     expect(requirementLines('/nonexistent')).toEqual([]);
   });
 
-  it('pins Airflow to the base image’s own version when the image says it', () => {
-    expect(requirementsDockerfile(d('e'))).toContain('${AIRFLOW_VERSION:+"apache-airflow==${AIRFLOW_VERSION}"}');
-    expect(requirementsDockerfile(d('e')).split('\n')[0]).toBe(`FROM ${d('e')}`);
+  it('pins Airflow on pip’s command line and keeps the install’s settings in private files that are gone afterwards', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dagship-pip-'));
+    // A stand-in pip that reports what it was given, how the files it reads are kept, and the umask it runs with.
+    writeFileSync(
+      path.join(dir, 'pip'),
+      '#!/bin/sh\necho "args: $*"\nr=$(eval echo \\${$#})\necho "requirements: $(cat "$r")"; echo "netrc: $(cat "$NETRC") $(stat -c %a "$NETRC")"\necho "conf: $(cat "$PIP_CONFIG_FILE") $(stat -c %a "$(dirname "$PIP_CONFIG_FILE")")"\necho "umask: $(umask)"; echo "$r" > ' +
+        path.join(dir, 'where') +
+        '\n',
+      { mode: 0o755 },
+    );
+    const out = execFileSync('sh', ['-c', INSTALL_SCRIPT], {
+      env: {
+        PATH: `${dir}:/usr/bin:/bin`,
+        DAGSHIP_REQUIREMENTS: 'humanize==4.12.1',
+        DAGSHIP_NETRC: 'machine h login u password p',
+        DAGSHIP_PIP_CONF: '[global]\nindex-url = x',
+        DAGSHIP_AIRFLOW_VERSION: '3.1.0',
+      },
+      encoding: 'utf8',
+    });
+    expect(out).toContain('args: install --no-cache-dir --no-input --disable-pip-version-check --progress-bar off apache-airflow==3.1.0 -r /dev/shm/dagship-pip.');
+    expect(out).toContain('requirements: humanize==4.12.1');
+    expect(out).toContain('netrc: machine h login u password p 600');
+    expect(out).toContain('conf: [global]\nindex-url = x 700');
+    expect(out).toContain('umask: 0022');
+    expect(existsSync(path.dirname(readFileSync(path.join(dir, 'where'), 'utf8').trim()))).toBe(false);
   });
 
   it('caches by base and exact file content', () => {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type BuildDeps } from '../../src/image/build.js';
 import { EngineStreamError, type BuildSpec, type ImageDetails } from '../../src/engine/images.js';
 import { configSchema, type Options } from '../../src/config.js';
-import type { ImageEngine } from '../../src/engine/index.js';
+import type { CommitRunSpec, ImageEngine } from '../../src/engine/index.js';
 import type { GitState } from '../../src/git.js';
 import { silentLogger } from '../../src/logger.js';
 
@@ -64,13 +64,14 @@ beforeAll(() => {
   process.env.DAGSHIP_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'dagship-cache-'));
 });
 
-function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFails?: string) {
+function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', pipFails?: string) {
   const images = new Map<string, ImageDetails>([
     ['airflow:3', base],
     [base.id, base],
   ]);
   const loads: Loaded[] = [];
   const builds: BuildSpec[] = [];
+  const commits: CommitRunSpec[] = [];
   const statted: string[] = [];
   const tagged: string[] = [];
   const engine = {
@@ -85,10 +86,17 @@ function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFa
     },
     build: async (spec: BuildSpec) => {
       builds.push(spec);
-      if (buildFails) throw new EngineStreamError(buildFails);
-      const built = { ...base, id: d('r'), layers: [...base.layers, d('3'), d('4')] };
-      images.set(spec.tags[0]!, built).set(built.id, built);
-      return built.id;
+      throw new EngineStreamError('the generated build never runs the classic builder');
+    },
+    runAndCommit: async (spec: CommitRunSpec) => {
+      commits.push(spec);
+      if (pipFails) {
+        spec.onOutput(Buffer.from(pipFails), 'stderr');
+        return { exitCode: 1, timedOut: false };
+      }
+      const built = { ...base, id: d('r'), layers: [...base.layers, d('3')] };
+      images.set(spec.ref, built).set(built.id, built);
+      return { exitCode: 0, timedOut: false, id: built.id };
     },
     save: async () => {
       const pack = tar.pack();
@@ -114,7 +122,7 @@ function fakeEngine(store: 'graphdriver' | 'containerd' = 'graphdriver', buildFa
       images.set(ref, image);
     },
   } as unknown as ImageEngine;
-  return { engine, loads, builds, statted, tagged, images };
+  return { engine, loads, builds, commits, statted, tagged, images };
 }
 
 function deps(engine: ImageEngine, root: string, dirtyPaths: string[] = [], commit = { revision: sha, time: '2026-01-02T03:04:05+00:00' }): BuildDeps {
@@ -218,24 +226,32 @@ describe('buildImage (generated)', () => {
     expect(result.labels['io.dagship.dirty']).toBe('true');
   });
 
-  it('installs requirements in their own cached image below the DAG layers, on the host network', async () => {
+  it('installs requirements in their own cached image below the DAG layers, on the host network, with Airflow pinned', async () => {
     const root = checkout({ ...files, 'requirements.txt': '# extras\nhumanize==4.12.1\n' });
-    const { engine, builds, loads } = fakeEngine();
+    const { engine, builds, commits, loads } = fakeEngine();
     await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
     await buildImage({ options: options(root) }, deps(engine, root), silentLogger);
-    expect(builds).toHaveLength(1);
-    expect(builds[0]).toMatchObject({ network: 'host', dockerfile: 'Dockerfile' });
-    expect(builds[0]!.tags[0]).toMatch(/^dagship\.local\/requirements:[0-9a-f]{20}$/);
+    expect(builds).toHaveLength(0);
+    expect(commits).toHaveLength(1);
+    expect(commits[0]).toMatchObject({ network: 'host', timeoutMs: 1_200_000, createdBy: 'dagship: pip install -r requirements.txt (apache-airflow==3.3.2)' });
+    expect(commits[0]!.env).toMatchObject({ DAGSHIP_AIRFLOW_VERSION: '3.3.2', DAGSHIP_REQUIREMENTS: '# extras\nhumanize==4.12.1\n' });
+    expect(commits[0]!.ref).toMatch(/^dagship\.local\/requirements:[0-9a-f]{20}$/);
     expect(loads).toHaveLength(1); // the second build found the very same image on the engine
-    expect(loads[0]!.config.rootfs.diff_ids.slice(0, 4)).toEqual([d('1'), d('2'), d('3'), d('4')]);
+    expect(loads[0]!.config.rootfs.diff_ids.slice(0, 3)).toEqual([d('1'), d('2'), d('3')]);
   });
 
-  it('turns a failed pip install into a configuration error with pip’s words', async () => {
+  it('turns a failed pip install into a configuration error with pip’s words, and a conflict with Airflow into its own message', async () => {
     const root = checkout({ ...files, 'requirements.txt': 'no-such-package-dagship==0.0.0\n' });
-    const { engine } = fakeEngine('graphdriver', "The command '/bin/sh -c pip install' returned a non-zero code: 1");
-    await expect(buildImage({ options: options(root) }, deps(engine, root), silentLogger)).rejects.toMatchObject({
+    const failing = fakeEngine('graphdriver', 'ERROR: No matching distribution found for no-such-package-dagship==0.0.0\n');
+    await expect(buildImage({ options: options(root) }, deps(failing.engine, root), silentLogger)).rejects.toMatchObject({
       kind: 'config',
-      message: expect.stringMatching(/^installing requirements.txt failed: The command/),
+      message: expect.stringMatching(/^installing requirements.txt failed \(pip exit 1\):\nERROR: No matching distribution/),
+    });
+    const conflict = fakeEngine('graphdriver', 'The conflict is caused by:\n    The user requested apache-airflow==3.3.2\n    newer 1.0 depends on apache-airflow>=99\nERROR: ResolutionImpossible\n');
+    await expect(buildImage({ options: options(root) }, deps(conflict.engine, root), silentLogger)).rejects.toMatchObject({
+      kind: 'config',
+      message: expect.stringMatching(/^requirements.txt conflicts with the image's apache-airflow==3.3.2:/),
+      hint: expect.stringContaining("needs another Airflow than the base image's 3.3.2"),
     });
   });
 
