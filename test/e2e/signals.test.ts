@@ -218,8 +218,13 @@ describe("GitHub's cancel sequence against the action steps (the runner's bash -
     const dir = name === 'actions/check' ? path.join(REPO_ROOT, 'actions/check') : REPO_ROOT;
     let bash = 0;
     const step = runAction(dir, inputs, actionEnv(tmp), repo, (pid) => (bash = pid));
+    // check mounts the repository's folders where the image keeps them (dags/ …), not the whole repository.
     const container = await until('the check container', async () =>
-      bash ? (await docker.listContainers({ filters: { label: ['io.dagship.command=check'] } })).find((c) => c.State === 'running' && c.Mounts.some((m) => m.Source === repo)) : undefined,
+      bash
+        ? (await docker.listContainers({ filters: { label: ['io.dagship.command=check'] } })).find(
+            (c) => c.State === 'running' && c.Mounts.some((m) => m.Source === repo || m.Source.startsWith(`${repo}/`)),
+          )
+        : undefined,
     );
     const sent = await cancelLikeGitHub(bash);
     const run = await step;
