@@ -64,9 +64,11 @@ beforeAll(async () => {
     'ONBUILD COPY --chown=50000:0 . ./',
     '',
   ].join('\n');
-  await execa('docker', ['build', '--quiet', '-t', runtime, '-'], { input: dockerfile, env: { DOCKER_HOST: env.dockerHost, DOCKER_BUILDKIT: '0' } });
+  // A stable local name keeps the image (and so the build cache and the tools image keyed by its ID)
+  // from one run to the next; only the mirror's name is removed, so dagship must pull through it.
+  const kept = `dagship-test/astro-runtime-standin:${RUNTIME_TAG}`;
+  await execa('docker', ['build', '--quiet', '-t', kept, '-t', runtime, '-'], { input: dockerfile, env: { DOCKER_HOST: env.dockerHost, DOCKER_BUILDKIT: '0' } });
   await push(runtime);
-  // Removed from the engine: dagship must pull it through the mirror itself.
   await removeImages(docker, [runtime]);
   made.push(runtime);
 }, 600_000);
