@@ -16,7 +16,7 @@ export type InputUse =
   /** Read by `dagship action` itself; the text says what it does with it, `flags` what it passes on. */
   | { own: string; flags?: string[] };
 
-export type ActionName = 'root' | 'lint' | 'check' | 'build' | 'push' | 'ship' | 'deploy';
+export type ActionName = 'root' | 'lint' | 'check' | 'test' | 'build' | 'push' | 'ship' | 'deploy';
 
 export interface ActionSpec {
   /** The commands the action runs. */
@@ -58,6 +58,11 @@ const CHECK_NOT_INPUTS = {
   '--no-cache': 'a CI job starts without the cache',
   '--attest': 'ship records the result of the image it built; the root action runs it',
 };
+const TEST_NOT_INPUTS = {
+  '--dag': 'test.dags in dagship.yaml lists the DAG runs, each with the tasks to skip',
+  '--logical-date': SETTINGS_IN_FILE,
+  '--no-cache': 'a CI job starts without the cache',
+};
 const DEPLOY_INPUTS = {
   release: { flag: '--release', to: ['deploy'] },
   namespace: { flag: '--namespace', to: ['deploy'] },
@@ -75,11 +80,11 @@ const DEPLOY_NOT_INPUTS = { '--revision': 'the image tag or digest is the revisi
 
 export const ACTIONS: Record<ActionName, ActionSpec> = {
   root: {
-    commands: ['lint', 'check', 'audit', 'ship', 'deploy'],
+    commands: ['lint', 'check', 'test', 'audit', 'ship', 'deploy'],
     inputs: {
-      stages: { own: 'the stages to run, of lint, check, build, push, deploy; build without push is ship --no-push', flags: ['--no-push'] },
+      stages: { own: 'the stages to run, of lint, check, test, build, push, deploy; build without push is ship --no-push', flags: ['--no-push'] },
       path: PATH,
-      config: { flag: '--config', to: ['lint', 'check', 'audit', 'ship'] },
+      config: { flag: '--config', to: ['lint', 'check', 'test', 'audit', 'ship'] },
       ...IMAGES,
       repository: { setting: 'repository' },
       ...CREDENTIALS,
@@ -108,6 +113,10 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
       '--strict': SETTINGS_IN_FILE,
       '--min-parallelism': SETTINGS_IN_FILE,
       '--expected-heartbeat': SETTINGS_IN_FILE,
+      ...TEST_NOT_INPUTS,
+      '--tests': SETTINGS_IN_FILE,
+      '--test-requirements': SETTINGS_IN_FILE,
+      '--network': SETTINGS_IN_FILE,
     },
   },
   lint: {
@@ -138,6 +147,23 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
       '--repository': 'check builds and pushes nothing',
       ...CHECK_NOT_INPUTS,
     },
+  },
+  test: {
+    commands: ['test'],
+    inputs: {
+      ...REPOSITORY,
+      image: { flag: '--image' },
+      ...GATE,
+      tests: { setting: 'test.paths' },
+      'test-requirements': { setting: 'test.requirements' },
+      timeout: { flag: '--timeout' },
+      network: { setting: 'test.network' },
+      variables: { flag: '--variables' },
+      connections: { flag: '--connections' },
+      sarif: { flag: '--sarif' },
+      junit: { flag: '--junit' },
+    },
+    notInputs: { ...COMMON_NOT_INPUTS, '--base-image': 'the image input', ...TEST_NOT_INPUTS },
   },
   build: {
     commands: ['build'],

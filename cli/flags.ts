@@ -77,6 +77,18 @@ export const FLAGS = {
   formatCheck: { flags: '--format-check', help: "also run ruff format --check (default: when the repository configures ruff's formatter)", key: 'lint.format' },
   dockerfile: { flags: '--dockerfile <file>', help: "build the team's own Dockerfile instead (not reproducible)", key: 'build.dockerfile' },
 
+  // test.
+  tests: { flags: '--tests <paths>', help: 'pytest targets, space-separated, relative to the repository (default: tests)', key: 'test.paths' },
+  testRequirements: {
+    flags: '--test-requirements <file>',
+    help: 'pytest and its plugins, installed over the image for the tests only (default: requirements-dev.txt)',
+    key: 'test.requirements',
+  },
+  dag: { flags: '--dag <id>', help: 'run this DAG once with dag.test() (repeatable; default: test.dags)', repeatable: true },
+  logicalDate: { flags: '--logical-date <date>', help: 'logical date of the DAG runs, ISO 8601 (default: now)', key: 'test.logical_date' },
+  testTimeout: { flags: '--timeout <duration>', help: `per-test time limit: ${DURATION_FORMS} (default 5m)`, key: 'test.timeout', duration: true },
+  network: { flags: '--network', help: 'let the tests and DAG runs reach the network (default: none)', key: 'test.network' },
+
   // Reports.
   sarif: { flags: '--sarif <file>', help: 'write a SARIF 2.1.0 report' },
   junit: { flags: '--junit <file>', help: 'write a JUnit XML report' },
@@ -85,6 +97,7 @@ export const FLAGS = {
 
   // check and baseline.
   checkImage: { flags: '--image <ref>', help: 'Airflow image to check in (default: base_image)' },
+  testImage: { flags: '--image <ref>', help: 'Airflow image to test in (default: base_image)' },
   noCache: { flags: '--no-cache', help: 'import every file again, ignoring results cached from earlier runs' },
   attest: {
     flags: '--attest',

@@ -10,10 +10,11 @@ import { setRunCommand } from '../src/runs.js';
 
 const EXAMPLES = `
 Examples:
-  $ dagship ship examples/ --no-push    lint, build, check inside the built image (no push)
+  $ dagship ship examples/ --no-push    lint, build, check and test inside the built image (no push)
   $ dagship doctor examples/            is this machine ready to run the pipeline on examples/?
   $ dagship lint . --sarif lint.sarif   ruff + bandit, SARIF for code scanning
   $ dagship check . --junit dags.xml    import every DAG as the scheduler will
+  $ dagship test . --dag etl            the pytest suite in tests/, then one run of DAG etl, in the Airflow image
   $ dagship audit --values values.yaml --values prod.yaml   Helm values against the production checklist
   $ dagship audit --release airflow -n airflow   the same checklist over what the release really runs, image drift included
   $ dagship build .                     bake the DAGs into <repository>:<commit sha>, reproducibly
@@ -80,6 +81,29 @@ export const COMMANDS: CommandSpec[] = [
     run: async (path, flags) => (await import('./commands/check.js')).check(path, flags),
   },
   {
+    name: 'test [path]',
+    description: "run the repository's pytest suite and DAG runs (dag.test()) in the Airflow image, read-only, without network",
+    flags: [
+      'config',
+      'dagsFolder',
+      'baseImage',
+      'imageMirror',
+      'verbose',
+      ...REPORT_FLAGS,
+      'testImage',
+      'tests',
+      'testRequirements',
+      'dag',
+      'logicalDate',
+      'testTimeout',
+      'network',
+      'variables',
+      'connections',
+      'noCache',
+    ],
+    run: async (path, flags) => (await import('./commands/test.js')).test(path, flags),
+  },
+  {
     name: 'build [path]',
     description: 'bake the DAGs and plugins into the base image, tagged by commit; reproducible: same commit and base, same image ID',
     flags: [
@@ -129,7 +153,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'ship [path]',
-    description: 'lint, build, check the DAGs inside the built image, push: stops at the first failed gate',
+    description: "lint, build, check the DAGs and run the repository's tests inside the built image, push: stops at the first failed gate",
     flags: [
       'config',
       'dagsFolder',

@@ -127,6 +127,43 @@ const lintSchema = z.strictObject({
   format: z.optional(preprocess(flagBoolean, z.boolean())),
 });
 
+/** One DAG run of `dagship test`: an id, or the id with tasks to skip and its own time limit. */
+const testDagSchema = z.union([
+  z.pipe(
+    z.string().check(z.minLength(1)),
+    z.transform((dag_id) => ({ dag_id, skip_tasks: [] as string[] })),
+  ),
+  z.strictObject({
+    dag_id: z.string().check(z.minLength(1)),
+    /** Tasks that reach outside systems: marked skipped by dagship's runner, never run. */
+    skip_tasks: z._default(z.array(z.string().check(z.minLength(1))), []),
+    timeout: z.optional(seconds),
+  }),
+]);
+
+/** `dagship test`: the team's pytest suite and DAG runs, inside the image that ships. */
+const testSchema = z.strictObject({
+  /** pytest targets, relative to the repository; a target that does not exist is refused, except the default. */
+  paths: z._default(preprocess(wordList, z.array(relativePath)), ['tests']),
+  /** pytest and its plugins: installed into a cached layer over the image, never into the image that ships. */
+  requirements: z._default(relativePath, 'requirements-dev.txt'),
+  /** More pytest arguments, e.g. [-m, "not slow"]. */
+  pytest_args: z._default(z.array(z.string()), []),
+  dags: z._default(z.array(testDagSchema), []),
+  /** The logical date of the DAG runs (ISO 8601); unset: now. */
+  logical_date: z.optional(z.string().check(z.refine((d) => !Number.isNaN(Date.parse(d)), { message: 'must be an ISO 8601 date, e.g. 2026-01-01T00:00:00Z' }))),
+  /** Per test (setup, call and teardown), in seconds once read. */
+  timeout: z._default(seconds, 300),
+  /** Per DAG run, in seconds once read; a DAG's own timeout wins. */
+  dag_timeout: z._default(seconds, 600),
+  /** The whole pytest run, in seconds once read. */
+  suite_timeout: z._default(seconds, 1800),
+  /** Address space of each test and each DAG run; 0: no limit. */
+  memory_limit_mb: z._default(z.coerce.number().check(z.int(), z.gte(0)), 2048),
+  /** Tests and DAG runs reach the network (host network); off: --network none. */
+  network: z._default(preprocess(flagBoolean, z.boolean()), false),
+});
+
 /** `dagship audit` of Helm values; ship runs it after lint when values are given. */
 const auditSchema = z.strictObject({
   /** Values files of the official chart, merged like helm -f; relative to the repository root. */
@@ -170,6 +207,7 @@ export const configSchema = z.strictObject({
   image_layout: z._default(imageLayoutSchema, {}),
   build: z._default(buildSchema, buildSchema.parse({})),
   audit: z._default(auditSchema, auditSchema.parse({})),
+  test: z._default(testSchema, testSchema.parse({})),
 });
 
 function isRegExp(source: string): boolean {
@@ -204,6 +242,12 @@ export const OVERRIDABLE = [
   'check.connections',
   'check.local_settings',
   'lint.format',
+  'test.paths',
+  'test.requirements',
+  'test.logical_date',
+  'test.timeout',
+  'test.dag_timeout',
+  'test.network',
   'build.dockerfile',
   'build.requirements_timeout',
   'audit.values',

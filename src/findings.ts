@@ -1,6 +1,6 @@
 /** One problem found in the repository, in the same shape whichever tool found it. */
 export type Severity = 'error' | 'warning' | 'note';
-export type Tool = 'ruff' | 'bandit' | 'dagship';
+export type Tool = 'ruff' | 'bandit' | 'dagship' | 'pytest';
 
 export interface Finding {
   tool: Tool;
@@ -29,6 +29,22 @@ export interface ToolRun {
   /** Files checked, relative to the repository root. */
   files: string[];
   findings: Finding[];
+  /** Test cases (a test, a DAG run's task): JUnit shows these instead of a case per file. */
+  cases?: TestCase[];
+}
+
+/** One test or one task of a DAG run, as JUnit reports it; its failure is also a finding. */
+export interface TestCase {
+  /** The suite's class: a test file's module path, or `dag <dag_id>`. */
+  classname: string;
+  name: string;
+  file?: string;
+  line?: number;
+  seconds?: number;
+  status: 'passed' | 'failed' | 'skipped';
+  /** One line: why it failed or was skipped. */
+  message?: string;
+  detail?: string;
 }
 
 const rank: Record<Severity, number> = { note: 0, warning: 1, error: 2 };

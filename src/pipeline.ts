@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { recordResult, rulesApplied, pinnedImage } from './attest/index.js';
 import { auditConfiguredValues, joinRuns } from './audit/run.js';
 import { checkDags } from './checks/dags.js';
+import { plannedTests, runTests } from './testing/run.js';
 import { runLint } from './checks/lint.js';
 import { lintAirflowMajor } from './checks/lint-target.js';
 import { lintToolsImage } from './checks/tools-image.js';
@@ -22,13 +23,13 @@ import { registryApiHost, type ArtifactRegistry } from './registry/index.js';
 
 /*
  * The release pipeline, in its gate order: lint → audit (when values are configured) → build → check
- * inside the built image → push → record the result beside the pushed image. A gate that fails stops it
+ * inside the built image → the repository's tests against it (when it has tests) → push → record the result beside the pushed image. A gate that fails stops it
  * before the next stage; nothing is pushed unless every gate passed. When it will push and the registry
  * already holds the commit tag, that image is pulled and checked instead of built and pushed. The CLI's
  * `ship` and every action run this one function; what they print is theirs.
  */
 
-export type Gate = 'lint' | 'audit' | 'check';
+export type Gate = 'lint' | 'audit' | 'check' | 'test';
 
 export interface ShipRequest {
   options: Options;
@@ -77,7 +78,7 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   if (request.push) targetRepository(options);
 
   // Lint comes before build: the Airflow the DAGs will run is the base image's.
-  const lintRuns = await log.group('1/4 lint: ruff and bandit', async () => {
+  const lintRuns = await log.group('1/5 lint: ruff and bandit', async () => {
     const airflowMajor = await lintAirflowMajor(options, engine, deps.credentialsFor, log);
     return runLint({ root: options.root, toolsImage: await lintToolsImage(options, engine, log), airflowMajor, format: options.lint.format }, engine, log);
   });
@@ -91,17 +92,21 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   const released = request.push ? await lookUpRelease(options, deps, log) : undefined;
   if (released) return reuse(request, deps, released, { lintRuns, auditRuns, judged, started }, log);
 
-  const built = await log.group('2/4 build: bake the DAGs into the base image', () =>
+  const built = await log.group('2/5 build: bake the DAGs into the base image', () =>
     buildImage({ options, allowDirty: request.allowDirty, includeBaseLayers: request.includeBaseLayers }, { engine, git: deps.git, credentialsFor: deps.credentialsFor }, log),
   );
-  const checked = await log.group(`3/4 check: import every DAG inside ${built.image}`, () => checkDags({ options, image: built.image, baked: true, dagshipVersion }, engine, log));
-  const outcome = judged([...lintRuns, joinRuns(checked.run, auditRuns)]);
-  const summary = summaryLines(checked.result, built.image, Date.now() - started);
-  if (!outcome.passed) return { stoppedAt: 'check', outcome, summary, built };
+  const checked = await log.group(`3/5 check: import every DAG inside ${built.image}`, () => checkDags({ options, image: built.image, baked: true, dagshipVersion }, engine, log));
+  const checkedOutcome = judged([...lintRuns, joinRuns(checked.run, auditRuns)]);
+  const checkSummary = summaryLines(checked.result, built.image, Date.now() - started);
+  if (!checkedOutcome.passed) return { stoppedAt: 'check', outcome: checkedOutcome, summary: checkSummary, built };
+  const tested = await testGate(request, built.image, engine, log);
+  const outcome = judged([...lintRuns, joinRuns(checked.run, auditRuns), ...tested.runs]);
+  const summary = [...checkSummary, ...tested.summary];
+  if (!outcome.passed) return { stoppedAt: 'test', outcome, summary, built };
   deps.onChecked?.(built);
   if (!request.push) return { outcome, summary, built };
 
-  const pushed = await log.group('4/4 push', () =>
+  const pushed = await log.group('5/5 push', () =>
     pushImage(
       { options, image: built.image, allowDirty: request.allowDirty, timeoutMs: request.pushTimeoutMs, deadlineName: request.pushDeadlineName },
       { engine, git: deps.git, credentialsFor: deps.pushCredentialsFor, registry: deps.registry },
@@ -110,6 +115,20 @@ export async function ship(request: ShipRequest, deps: ShipDeps, log: Logger): P
   );
   await record(request, deps, { reference: pushed.reference, outcome, labels: built.labels, what: 'is pushed' }, log);
   return { outcome, summary, built, pushed };
+}
+
+/**
+ * The team's tests and DAG runs against what ships (the DAGs baked into `image`), when the repository
+ * has tests or test.dags lists DAG runs; nothing to run is said and passes.
+ */
+async function testGate(request: ShipRequest, image: string, engine: ImageEngine, log: Logger): Promise<{ runs: ToolRun[]; summary: string[] }> {
+  const { options } = request;
+  if (!plannedTests(options)) {
+    log.info(`test: no ${options.test.paths.join(', ')} in the repository and no test.dags: no tests to run`);
+    return { runs: [], summary: [] };
+  }
+  const tested = await log.group(`4/5 test: the repository's tests against ${image}`, () => runTests({ options, image, baked: true, dagshipVersion: request.dagshipVersion }, engine, log));
+  return tested ? { runs: tested.runs, summary: tested.summary } : { runs: [], summary: [] };
 }
 
 /** The commit's image as the registry already holds it. */
@@ -150,18 +169,22 @@ interface Gated {
 /** The released image, pulled and checked like a fresh build; nothing is built or pushed, the tag is left alone. */
 async function reuse(request: ShipRequest, deps: ShipDeps, released: Released, gated: Gated, log: Logger): Promise<ShipResult> {
   const { options, dagshipVersion } = request;
-  const image = await log.group(`2/4 pull: ${released.reference} (not rebuilt)`, () =>
+  const image = await log.group(`2/5 pull: ${released.reference} (not rebuilt)`, () =>
     ensureImage(deps.engine, released.reference, deps.pushCredentialsFor, log, { what: 'released image', setting: REPOSITORY_SETTING }),
   );
   // The commit tag on the engine names what the registry holds, as after a build and push.
   await deps.engine.tag(image.id, released.image);
-  const checked = await log.group(`3/4 check: import every DAG inside ${released.reference}`, () => checkDags({ options, image: released.reference, baked: true, dagshipVersion }, deps.engine, log));
-  const outcome = gated.judged([...gated.lintRuns, joinRuns(checked.run, gated.auditRuns)]);
-  const summary = summaryLines(checked.result, released.reference, Date.now() - gated.started);
+  const checked = await log.group(`3/5 check: import every DAG inside ${released.reference}`, () => checkDags({ options, image: released.reference, baked: true, dagshipVersion }, deps.engine, log));
+  const checkedOutcome = gated.judged([...gated.lintRuns, joinRuns(checked.run, gated.auditRuns)]);
+  const checkSummary = summaryLines(checked.result, released.reference, Date.now() - gated.started);
   const reused = { ...released, id: image.id };
-  if (!outcome.passed) return { stoppedAt: 'check', outcome, summary, reused };
+  if (!checkedOutcome.passed) return { stoppedAt: 'check', outcome: checkedOutcome, summary: checkSummary, reused };
+  const tested = await testGate(request, released.reference, deps.engine, log);
+  const outcome = gated.judged([...gated.lintRuns, joinRuns(checked.run, gated.auditRuns), ...tested.runs]);
+  const summary = [...checkSummary, ...tested.summary];
+  if (!outcome.passed) return { stoppedAt: 'test', outcome, summary, reused };
   deps.onChecked?.(reused);
-  if (request.push) await log.group('4/4 record the result', () => record(request, deps, { reference: released.reference, outcome, labels: image.labels, what: 'is in the registry' }, log));
+  if (request.push) await log.group('5/5 record the result', () => record(request, deps, { reference: released.reference, outcome, labels: image.labels, what: 'is in the registry' }, log));
   return { outcome, summary, reused };
 }
 

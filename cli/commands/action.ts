@@ -12,7 +12,7 @@ import { maskSecret, outputsSet, setOutput } from '../github.js';
 /** Runs argv (`lint . --sarif x`) through the CLI's own command table, in this process: its exit code. */
 export type RunCli = (argv: string[]) => Promise<number>;
 
-const STAGES = ['lint', 'check', 'build', 'push', 'deploy'] as const;
+const STAGES = ['lint', 'check', 'test', 'build', 'push', 'deploy'] as const;
 type Stage = (typeof STAGES)[number];
 
 /**
@@ -149,13 +149,14 @@ async function staged(inputs: Record<string, string>, cli: RunCli): Promise<numb
   }
   if (has('push')) throw new InputError('push needs build: the pushed image is the one the checks ran in');
   if (has('deploy')) {
-    if (has('lint') || has('check')) throw new InputError('deploy without build promotes an already checked image: use stages: deploy with the image input');
+    if (has('lint') || has('check') || has('test')) throw new InputError('deploy without build promotes an already checked image: use stages: deploy with the image input');
     if (!inputs.image) throw new InputError('stage deploy without build needs the image input (the pinned reference to promote)');
     return deployStage(cli, inputs, ['--image', inputs.image, ...flagArgs(spec, inputs, 'deploy')]);
   }
   const runs: string[][] = [];
   if (has('lint')) runs.push(['lint', ...common, '--sarif', prefixed('lint', sarif), ...flagArgs(spec, inputs, 'lint')]);
   if (has('check')) runs.push(['check', ...common, '--sarif', sarif, ...flagArgs(spec, inputs, 'check')]);
+  if (has('test')) runs.push(['test', ...common, '--sarif', prefixed('test', sarif), ...flagArgs(spec, inputs, 'test')]);
   if (inputs.values) runs.push(['audit', ...common, '--sarif', prefixed('audit', sarif), ...flagArgs(spec, inputs, 'audit')]);
   return independently(cli, runs);
 }
@@ -179,7 +180,7 @@ function requireTarget(inputs: Record<string, string>): void {
 const prefixed = (stage: string, file: string) => path.join(path.dirname(file), `${stage}-${path.basename(file)}`);
 
 /**
- * lint, check and audit each report on their own: one failing does not hide the others' findings. The
+ * lint, check, test and audit each report on their own: one failing does not hide the others' findings. The
  * step ends with the last failing code; an error (not a failed gate) is raised after the others ran.
  * A signal ends the run at once.
  */

@@ -54,7 +54,7 @@ export async function ship(repoPath: string | undefined, flags: ShipFlags): Prom
   const code = await present(result.outcome, { title: 'dagship ship', reports: flags.reports, summary: result.summary });
   if (result.stoppedAt) {
     const reused = result.reused ? `; ${result.reused.image} in the registry is left as it is` : '';
-    process.stderr.write(`ship stopped at ${result.stoppedAt}: nothing was ${result.stoppedAt === 'check' ? '' : 'built or '}pushed${reused}\n`);
+    process.stderr.write(`ship stopped at ${result.stoppedAt}: nothing was ${result.stoppedAt === 'check' || result.stoppedAt === 'test' ? '' : 'built or '}pushed${reused}\n`);
     return code;
   }
   const paint = painter(useColor());

@@ -143,7 +143,7 @@ export function resolveInRepo(options: Options, file: string, key: string): stri
 }
 
 /** Variables and connections in the JSON of `airflow variables export` / `airflow connections export`. */
-function readJsonObject(options: Options, file: string, key: string): Record<string, unknown> {
+export function readJsonObject(options: Options, file: string, key: string): Record<string, unknown> {
   const full = resolveInRepo(options, file, key);
   let parsed: unknown;
   try {

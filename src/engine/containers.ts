@@ -23,6 +23,8 @@ export interface RunSpec {
   timeoutMs?: number;
   /** Keep at most this many bytes of each stream (the rest is dropped, `truncated` says so). */
   maxOutputBytes?: number;
+  /** Each chunk as it arrives, for progress (kept in the result as well). */
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface RunResult {
@@ -89,7 +91,13 @@ async function createAndRun(api: EngineApi, spec: RunSpec, name: string): Promis
   let timedOut = false;
   // Attached before the start, so no early output is lost.
   const stream = await api.stream('POST', `/containers/${id}/attach`, { query: { stream: true, stdout: true, stderr: true } });
-  const ended = demux(stream, stdout, stderr);
+  const tee = (buffer: CappedBuffer, name: 'stdout' | 'stderr') => ({
+    push: (chunk: Buffer) => {
+      buffer.push(chunk);
+      spec.onOutput?.(chunk, name);
+    },
+  });
+  const ended = spec.onOutput ? demux(stream, tee(stdout, 'stdout'), tee(stderr, 'stderr')) : demux(stream, stdout, stderr);
   await api.send('POST', `/containers/${id}/start`).catch((err: unknown) => {
     // The engine refuses to start a command the image does not have (HTTP 400 from runc).
     if (statusOf(err) === 400) {

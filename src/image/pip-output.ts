@@ -14,6 +14,7 @@ export class PipProgress {
   constructor(
     private readonly log: Logger,
     private readonly airflowVersion: string,
+    private readonly fileName = 'requirements.txt',
   ) {}
 
   push(chunk: Buffer): void {
@@ -46,7 +47,7 @@ export class PipProgress {
     this.warned = true;
     const which = this.backtracked[0] ?? 'a requirement';
     this.log.warn(
-      `pip is backtracking: it tries one version of ${which} after another to fit the other requirements, which can take a very long time; pin ${which} in requirements.txt, or constrain every package with Airflow's constraints file (-c https://raw.githubusercontent.com/apache/airflow/constraints-${this.airflowVersion}/constraints-<python version>.txt)`,
+      `pip is backtracking: it tries one version of ${which} after another to fit the other requirements, which can take a very long time; pin ${which} in ${this.fileName}, or constrain every package with Airflow's constraints file (-c https://raw.githubusercontent.com/apache/airflow/constraints-${this.airflowVersion}/constraints-<python version>.txt)`,
     );
   }
 }

@@ -61,10 +61,28 @@ export function requirementsRef(baseId: string, content: Buffer): string {
 export interface RequirementsStep {
   engine: ImageEngine;
   baseId: string;
-  file: string;
+  /** undefined: nothing to pip-install, only `after` runs (InstallKind). */
+  file?: string;
   timeoutMs: number;
   log: Logger;
   env?: NodeJS.ProcessEnv;
+}
+
+/** One pip install over an Airflow image: what it is called in messages, where it is cached, what runs after. */
+export interface InstallKind {
+  /** Log prefix and the name in messages: `requirements`, `test requirements`. */
+  label: string;
+  /** The file as people know it, e.g. requirements.txt. */
+  fileName: string;
+  /** The setting that bounds pip, named when it runs out. */
+  timeoutSetting: string;
+  ref: string;
+  /** The layer's history line (the Airflow pin is added). */
+  createdBy: string;
+  /** Shell run after pip in the same container, e.g. a database migration; its failure fails the step. */
+  after?: string;
+  /** The exit code `after` fails with, and what it does (named in the error instead of pip). */
+  afterFailure?: { code: number; what: string };
 }
 
 /**
@@ -73,71 +91,80 @@ export interface RequirementsStep {
  * is kept on the engine under a key of base + file, so every later build of the same pair reuses it.
  */
 export async function requirementsImage(step: RequirementsStep): Promise<{ ref: string; image: ImageDetails }> {
+  const ref = requirementsRef(step.baseId, readFileSync(step.file!));
+  return installedImage(step, { label: 'requirements', fileName: 'requirements.txt', timeoutSetting: TIMEOUT_SETTING, ref, createdBy: REQUIREMENTS_STEP });
+}
+
+/** `step.file` pip-installed over the base as its own user, with the base's Airflow pinned, committed as `kind.ref` (reused when there). */
+export async function installedImage(step: RequirementsStep, kind: InstallKind): Promise<{ ref: string; image: ImageDetails }> {
   const { engine, baseId, file, log } = step;
-  const content = readFileSync(file);
-  const ref = requirementsRef(baseId, content);
+  const { ref, label } = kind;
+  const content = file ? readFileSync(file) : undefined;
   const cached = await engine.inspect(ref);
   if (cached) {
-    log.info(`requirements: reused ${ref} (same base and requirements.txt)`);
+    log.info(`${label}: reused ${ref} (same base and ${kind.fileName})`);
     return { ref, image: cached };
   }
-  const airflow = await airflowOf(engine, baseId, log);
-  registerRequirementSecrets(content.toString('utf8'));
+  const airflow = await airflowOf(engine, baseId, log, kind.fileName);
+  registerRequirementSecrets(content?.toString('utf8') ?? '');
   const access = pipAccess(step.env);
   const from = access.sources.length ? `; index settings from ${access.sources.join(', ')}, given to pip only` : '';
-  log.info(`requirements: pip install of ${requirementLines(file).length} requirement(s) with apache-airflow==${airflow} pinned, as the image's user (--network host${from})`);
-  const progress = new PipProgress(log, airflow);
+  if (file) log.info(`${label}: pip install of ${requirementLines(file).length} requirement(s) with apache-airflow==${airflow} pinned, as the image's user (--network host${from})`);
+  else log.info(`${label}: no ${kind.fileName}; preparing ${ref} (Airflow ${airflow})`);
+  const script = !file ? (kind.after ?? '') : kind.after ? `${INSTALL_SCRIPT.trimEnd()} || exit $?\n${kind.after}` : INSTALL_SCRIPT;
+  const progress = new PipProgress(log, airflow, kind.fileName);
   const started = Date.now();
-  const heartbeat = setInterval(() => log.info(`requirements: pip still working after ${minutes(Date.now() - started)} (stopped at ${minutes(step.timeoutMs)}: ${TIMEOUT_SETTING})`), 120_000);
+  const heartbeat = setInterval(() => log.info(`${label}: pip still working after ${minutes(Date.now() - started)} (stopped at ${minutes(step.timeoutMs)}: ${kind.timeoutSetting})`), 120_000);
   const run = await engine
     .runAndCommit({
       image: baseId,
-      script: INSTALL_SCRIPT,
-      env: { ...access.env, DAGSHIP_REQUIREMENTS: content.toString('utf8'), DAGSHIP_AIRFLOW_VERSION: airflow },
+      script,
+      env: { ...access.env, DAGSHIP_REQUIREMENTS: content?.toString('utf8') ?? '', DAGSHIP_AIRFLOW_VERSION: airflow },
       network: 'host',
       timeoutMs: step.timeoutMs,
       ref,
-      createdBy: `${REQUIREMENTS_STEP} (apache-airflow==${airflow})`,
+      createdBy: `${kind.createdBy} (apache-airflow==${airflow})`,
       onOutput: (chunk) => progress.push(chunk),
     })
     .finally(() => clearInterval(heartbeat));
-  if (!run.id) throw installError(run, progress, airflow, step.timeoutMs);
+  if (!run.id) throw installError(run, progress, airflow, step.timeoutMs, kind);
   const image = await engine.inspect(ref);
   if (!image) throw new DagshipError(`the engine committed ${ref} but does not list it`, 'run the build again (was an image removed meanwhile?)', 'infra');
-  await refuseOtherAirflow(step, ref, airflow);
-  log.info(`requirements: built ${ref} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  await refuseOtherAirflow(step, ref, airflow, kind.fileName);
+  log.info(`${label}: built ${ref} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return { ref, image };
 }
 
-async function airflowOf(engine: ImageEngine, baseId: string, log: Logger): Promise<string> {
+async function airflowOf(engine: ImageEngine, baseId: string, log: Logger, fileName: string): Promise<string> {
   const read = await readAirflowVersion(baseId, engine, log);
   if (read) return read.version;
   throw new DagshipError(
-    `cannot read the apache-airflow version installed in the base image ${baseId.slice(7, 19)}, so requirements.txt cannot be installed without risking another Airflow`,
+    `cannot read the apache-airflow version installed in the base image ${baseId.slice(7, 19)}, so ${fileName} cannot be installed without risking another Airflow`,
     "is the base image an Airflow image? check 'base_image' (python -c 'import importlib.metadata as m; print(m.version(\"apache-airflow\"))' must work in it)",
     'config',
   );
 }
 
 /** Belt and braces: the pin makes this impossible, and an image with another Airflow must never ship. */
-async function refuseOtherAirflow(step: RequirementsStep, ref: string, pinned: string): Promise<void> {
+async function refuseOtherAirflow(step: RequirementsStep, ref: string, pinned: string, fileName: string): Promise<void> {
   const installed = (await readAirflowVersion(ref, step.engine, step.log))?.version;
   if (installed === pinned) return;
   await step.engine.untag(ref).catch(() => undefined);
   throw new DagshipError(
-    `installing requirements.txt changed apache-airflow from ${pinned} to ${installed ?? 'nothing readable'}`,
-    'remove what replaces Airflow from requirements.txt, or pin versions compatible with the base image',
+    `installing ${fileName} changed apache-airflow from ${pinned} to ${installed ?? 'nothing readable'}`,
+    `remove what replaces Airflow from ${fileName}, or pin versions compatible with the base image`,
     'config',
   );
 }
 
-function installError(run: { exitCode: number; timedOut: boolean }, progress: PipProgress, airflow: string, timeoutMs: number): DagshipError {
+function installError(run: { exitCode: number; timedOut: boolean }, progress: PipProgress, airflow: string, timeoutMs: number, kind: InstallKind): DagshipError {
+  const file = kind.fileName;
   const tail = redact(progress.tail());
   const backtracked = progress.backtracked.length ? `; it was backtracking over ${progress.backtracked.join(', ')}` : '';
   if (run.timedOut) {
     return new DagshipError(
-      `pip install of requirements.txt did not finish in ${minutes(timeoutMs)} and was stopped${backtracked}\n${tail}`,
-      `raise ${TIMEOUT_SETTING}, or make resolution quicker: pin versions in requirements.txt, or use Airflow's constraints file`,
+      `pip install of ${file} did not finish in ${minutes(timeoutMs)} and was stopped${backtracked}\n${tail}`,
+      `raise ${kind.timeoutSetting}, or make resolution quicker: pin versions in ${file}, or use Airflow's constraints file`,
       'config',
     );
   }
@@ -148,8 +175,12 @@ function installError(run: { exitCode: number; timedOut: boolean }, progress: Pi
     ? `a requirement needs another Airflow than the base image's ${airflow}: pin versions that support apache-airflow ${airflow} (Airflow's constraints file lists them), or change the base image`
     : none
       ? 'the package index listed no version of it: check the name, that this machine reaches the index, and that the index accepts the credentials given (PIP_INDEX_URL/PIP_EXTRA_INDEX_URL with user:password@, a netrc in NETRC or ~/.netrc, or a pip.conf)'
-      : 'fix requirements.txt (pin versions that exist for the base image’s Python), or check that this machine reaches the package index';
-  const what = conflict ? `requirements.txt conflicts with the image's apache-airflow==${airflow}` : `installing requirements.txt failed (pip exit ${run.exitCode})`;
+      : `fix ${file} (pin versions that exist for the base image’s Python), or check that this machine reaches the package index`;
+  const what = conflict
+    ? `${file} conflicts with the image's apache-airflow==${airflow}`
+    : run.exitCode === kind.afterFailure?.code
+      ? `${kind.afterFailure.what} failed after installing ${file}`
+      : `installing ${file} failed (pip exit ${run.exitCode})`;
   return new DagshipError(`${what}:\n${tail}`, hint, 'config');
 }
 

@@ -1,8 +1,12 @@
-import { failsGate, type FailOn, type Finding, type ToolRun } from '../findings.js';
+import { failsGate, type FailOn, type Finding, type TestCase, type ToolRun } from '../findings.js';
 
-/** JUnit XML: a suite per tool, a test case per file; findings that fail the gate are failures. */
+/**
+ * JUnit XML: a suite per tool, a test case per file; findings that fail the gate are failures. A run of
+ * tests (pytest, DAG runs) has its own cases: one per test and one per task.
+ */
 export function toJunit(runs: ToolRun[], failOn: FailOn): string {
   const suites = runs.map((run) => {
+    if (run.cases) return caseSuite(run.tool, run.cases);
     const byFile = new Map<string, Finding[]>(run.files.map((f) => [f, []]));
     for (const f of run.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
     let failures = 0;
@@ -17,6 +21,23 @@ export function toJunit(runs: ToolRun[], failOn: FailOn): string {
     return [`  <testsuite name="${esc(run.tool)}" tests="${byFile.size}" failures="${failures}" errors="0" skipped="0">`, ...cases, '  </testsuite>'].join('\n');
   });
   return ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="dagship">', ...suites, '</testsuites>', ''].join('\n');
+}
+
+function caseSuite(name: string, cases: TestCase[]): string {
+  const count = (status: TestCase['status']) => cases.filter((c) => c.status === status).length;
+  const lines = cases.map((c) => {
+    const attrs = `classname="${esc(c.classname)}" name="${esc(c.name)}"${c.file ? ` file="${esc(c.file)}"` : ''}${c.line ? ` line="${c.line}"` : ''}${c.seconds !== undefined ? ` time="${c.seconds.toFixed(3)}"` : ''}`;
+    const body =
+      c.status === 'failed'
+        ? `<failure message="${esc(c.message ?? 'failed')}">${esc(c.detail ?? '')}</failure>`
+        : c.status === 'skipped'
+          ? `<skipped message="${esc(c.message ?? 'skipped')}"/>`
+          : c.detail
+            ? `<system-out>${esc(c.detail)}</system-out>`
+            : '';
+    return `    <testcase ${attrs}>${body}</testcase>`;
+  });
+  return [`  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${count('failed')}" errors="0" skipped="${count('skipped')}">`, ...lines, '  </testsuite>'].join('\n');
 }
 
 function summary(findings: Finding[]): string {

@@ -11,7 +11,8 @@ export function toSarif(runs: ToolRun[], fingerprints: Map<Finding, string>): Lo
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: runs.map((run) => toRun(run, fingerprints)),
+    // A test's failure is a result where it has a place: a file and a line.
+    runs: runs.map((run) => toRun(run.cases ? { ...run, findings: run.findings.filter((f) => f.line) } : run, fingerprints)),
   };
 }
 

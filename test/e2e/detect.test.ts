@@ -86,7 +86,7 @@ describe('a repository with no dagship.yaml (real engine, image mirror on the te
     const refused = await run(dir, 'ship');
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain("error: no repository configured for images\nhint: set 'repository' in dagship.yaml");
-    expect(refused.stderr).not.toContain('1/4 lint');
+    expect(refused.stderr).not.toContain('1/5 lint');
   });
 
   it('plain Airflow with a Dockerfile: its FROM and ARG name the image, build uses the Dockerfile through the mirror', async () => {

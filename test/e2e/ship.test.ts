@@ -48,7 +48,7 @@ describe('dagship ship (lint → build → check in the built image → push)', 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/ruff F401/);
     expect(result.stderr).toContain('ship stopped at lint: nothing was built or pushed');
-    expect(result.stderr).not.toContain('2/4 build');
+    expect(result.stderr).not.toContain('2/5 build');
   });
 
   it('stops at the audit of the configured Helm values before building anything', async () => {
@@ -59,7 +59,7 @@ describe('dagship ship (lint → build → check in the built image → push)', 
     expect(result.stdout).toMatch(/^values\.yaml$/m);
     expect(result.stdout).toMatch(/error +dagship helm-metadata-db-in-cluster/);
     expect(result.stderr).toContain('ship stopped at audit: nothing was built or pushed');
-    expect(result.stderr).not.toContain('2/4 build');
+    expect(result.stderr).not.toContain('2/5 build');
   });
 
   it('passes an audit with warnings and reports its findings with the check, in one dagship SARIF run', async () => {
@@ -95,7 +95,7 @@ describe('dagship ship (lint → build → check in the built image → push)', 
     expect(second.stderr).toContain(`released image ${pinned} is not on the engine: pulling it`);
     expect(second.stderr).toMatch(/3\/4 check: import every DAG inside /);
     expect(second.stderr).not.toMatch(/2\/4 build|building \S+ \(commit|4\/4 push/);
-    expect(second.stderr).toContain('4/4 record the result');
+    expect(second.stderr).toContain('5/5 record the result');
     expect(second.stdout).toContain(`✔ reused ${pinned}`);
     expect(second.stdout).toMatch(/6 DAG file\(s\) checked of 6 discovered/);
     expect(await remote()).toBe(digest);
