@@ -45,9 +45,11 @@ function dagRepo(): DagRepo {
   const repository = `${env.registry}/dagship-test/act-${randomBytes(4).toString('hex')}`;
   const config = parse(readFileSync(path.join(dir, 'dagship.yaml'), 'utf8')) as Record<string, unknown>;
   Object.assign(config, { base_image: env.airflow3Image, tools_image: env.toolsImage, repository });
+  delete config.test;
   writeFileSync(path.join(dir, 'dagship.yaml'), stringify(config));
-  // Offline: the requirements layer is covered by the build tests.
+  // Offline: the requirements layer is covered by the build tests, the test gate by test-command.test.ts.
   writeFileSync(path.join(dir, 'requirements.txt'), '');
+  for (const tests of ['tests', 'pytest.ini', 'requirements-dev.txt']) rmSync(path.join(dir, tests), { recursive: true, force: true });
   // pull-request.yml serves parse-time Variables from ci/airflow-variables.json (examples/ has none so
   // far); the fixture DAG partner_export.py reads partner_bucket, given here, and partner_region, not given.
   const variables = path.join(dir, 'ci', 'airflow-variables.json');

@@ -73,7 +73,7 @@ describe('actions run through the runner contract (real engine, registry, Airflo
     expect(release.outputs.tag).toMatch(/^[0-9a-f]{40}$/);
     expect(release.outputs.image).toBe(`${release.outputs.reference!.split('@')[0]}:${release.outputs.tag}`);
     expect(release.outputs).toMatchObject({ errors: '0', warnings: '0', passed: 'true' });
-    expect(release.stdout).toMatch(/^::group::2\/4 build/m);
+    expect(release.stdout).toMatch(/^::group::2\/5 build/m);
   });
 
   it('refuses an unknown stage and push without build', async () => {

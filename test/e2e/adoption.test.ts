@@ -102,7 +102,7 @@ describe('an Astro-style project with nothing configured (real engine, mirror on
 
     const shipped = await run(dir, 'ship', '--no-push');
     expect(shipped.exitCode, shipped.stdout + shipped.stderr).toBe(0);
-    expect(shipped.stdout + shipped.stderr).toMatch(/3\/4 check: import every DAG inside/);
+    expect(shipped.stdout + shipped.stderr).toMatch(/3\/5 check: import every DAG inside/);
     const image = /shipped locally (\S+)/.exec(shipped.stdout + shipped.stderr)?.[1];
     expect(image).toBeTruthy();
     made.push(image!);

@@ -102,7 +102,7 @@ describe.each([
   it('ship bakes the folders where the layout says, importable and readable in the image', async () => {
     const repo = repoWith(files, layout);
     const shipped = await dagship(['ship', repo.dir, '--no-push']);
-    expect(shipped.stderr).toMatch(/3\/4 check: import every DAG inside /);
+    expect(shipped.stderr).toMatch(/3\/5 check: import every DAG inside /);
     expect(shipped.exitCode).toBe(0);
     const data = files === ASTRO ? '/usr/local/airflow/include/data.csv' : '/opt/airflow/common/data.csv';
     const helper = files === ASTRO ? 'include.helpers' : 'common.helpers';

@@ -27,7 +27,7 @@ describe('dagship ship (lint → build → check in the built image → push)', 
   it('ships the example repository and prints the pinned reference', async () => {
     const repo = exampleRepo();
     const result = await dagship(['ship', repo]);
-    expect(result.stderr).toMatch(/3\/4 check: import every DAG inside /);
+    expect(result.stderr).toMatch(/3\/5 check: import every DAG inside /);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`✔ shipped ${env.registry.replaceAll('.', '\\.')}/dagship-test/ship-[0-9a-f]+@sha256:[0-9a-f]{64}$`, 'm'));
     expect(result.stdout).toMatch(/6 DAG file\(s\) checked of 6 discovered, 6 DAG\(s\), 39 task\(s\)/);
@@ -93,8 +93,8 @@ describe('dagship ship (lint → build → check in the built image → push)', 
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stderr).toContain(`${tagged} is in the registry already (${digest})`);
     expect(second.stderr).toContain(`released image ${pinned} is not on the engine: pulling it`);
-    expect(second.stderr).toMatch(/3\/4 check: import every DAG inside /);
-    expect(second.stderr).not.toMatch(/2\/4 build|building \S+ \(commit|4\/4 push/);
+    expect(second.stderr).toMatch(/3\/5 check: import every DAG inside /);
+    expect(second.stderr).not.toMatch(/2\/5 build|building \S+ \(commit|5\/5 push/);
     expect(second.stderr).toContain('5/5 record the result');
     expect(second.stdout).toContain(`✔ reused ${pinned}`);
     expect(second.stdout).toMatch(/6 DAG file\(s\) checked of 6 discovered/);
@@ -118,7 +118,7 @@ describe('dagship ship (lint → build → check in the built image → push)', 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/dag-import-error +ModuleNotFoundError: No module named 'no_such_module'/);
     expect(result.stderr).toContain(`ship stopped at check: nothing was pushed; ${tagged} in the registry is left as it is`);
-    expect(result.stderr).not.toMatch(/2\/4 build|4\/4/);
+    expect(result.stderr).not.toMatch(/2\/5 build|5\/5/);
     expect(await remote()).toBe(digest);
   });
 });
