@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { DagshipError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { onStop, throwIfStopped } from '../stop.js';
 import { EngineStreamError, type ImageDetails, type ImageOperations } from '../engine/images.js';
 
 /** A short cache key over its parts, each part kept apart from the next (a|bc ≠ ab|c). */
@@ -46,7 +47,13 @@ export async function keyedImage(engine: ImageOperations, spec: KeyedBuild, log:
   const started = Date.now();
   const output: string[] = [];
   const abort = new AbortController();
+  let stopped = false;
   const timer = spec.timeoutMs ? setTimeout(() => abort.abort(), spec.timeoutMs) : undefined;
+  // A signal ends the build request, so the engine stops the build instead of finishing it unwatched.
+  const unregister = onStop(() => {
+    stopped = true;
+    abort.abort();
+  });
   try {
     await engine.build({
       context: contextTar({ Dockerfile: spec.dockerfile, ...spec.files }),
@@ -66,11 +73,14 @@ export async function keyedImage(engine: ImageOperations, spec: KeyedBuild, log:
       },
     });
   } catch (err) {
+    throwIfStopped();
+    if (stopped) throw err;
     if (abort.signal.aborted) throw spec.failed(`stopped after ${Math.round(spec.timeoutMs! / 1000)}s`, output, err);
     if (!(err instanceof EngineStreamError)) throw err;
     throw spec.failed(err.message, output, err);
   } finally {
     clearTimeout(timer);
+    unregister();
   }
   log.info(`${spec.label}: built ${spec.ref} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const built = await engine.inspect(spec.ref);

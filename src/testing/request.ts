@@ -101,6 +101,7 @@ export function runnerRequest(input: RunnerRequestInput) {
 
 /** The container's mounts: the repository, and unless `baked`, each of its folders where the image keeps them. */
 export function repositoryMounts(options: Options, baked: boolean): { source: string; target: string }[] {
-  const folders = baked ? [] : placements(options).map((p) => ({ source: path.join(options.root, p.source), target: p.target }));
+  // A folder the repository lacks is not mounted: the engine would create it in the repository.
+  const folders = baked ? [] : placements(options).flatMap((p) => (existsSync(path.join(options.root, p.source)) ? [{ source: path.join(options.root, p.source), target: p.target }] : []));
   return [{ source: options.root, target: REPO_MOUNT }, ...folders];
 }

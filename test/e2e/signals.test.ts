@@ -117,6 +117,24 @@ describe('a signal during a command removes its containers and temp folders, and
     expect(dagshipFolders(tmp)).toEqual([]);
   });
 
+  it('test, SIGINT while a test hangs → 130: the test container and the request folder go', async () => {
+    const repo = temporaryRepo({
+      'dagship.yaml': `base_image: ${env.airflow3Image}\ntest:\n  timeout: 10m\n`,
+      'requirements-dev.txt': 'pytest==8.3.5\n',
+      'dags/__init__.py': '',
+      'tests/test_hangs.py': 'import time\n\n\ndef test_hangs():\n    time.sleep(600)\n',
+    });
+    const { child, tmp } = start(['test', repo, '--no-cache']);
+    const container = await until('the test container', async () => (await containersOf(child.pid!)).find((c) => working(c) && c.Image.startsWith('dagship.local/test-env:')));
+    expect(container.Labels['io.dagship.command']).toBe('test');
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain('SIGINT: cleaning up, then exiting');
+    expect(await containersOf(child.pid!)).toEqual([]);
+    expect(dagshipFolders(tmp)).toEqual([]);
+  });
+
   it('lint, SIGINT → 130: the tools container goes', async () => {
     const { child, tmp } = start(['lint', sleepyRepo()], tempDir('tmp'), { DAGSHIP_TOOLS_IMAGE: SLOW_TOOLS });
     const container = await runningContainer(child.pid!);
