@@ -223,7 +223,7 @@ describe.each([
       runs: { results: { ruleId: string; locations: { physicalLocation: { region?: { startLine: number } } }[] }[] }[];
     };
     const assertion = sarif.runs.flatMap((r) => r.results).find((r) => r.ruleId === 'test-failed');
-    expect(assertion?.locations[0]!.physicalLocation.region?.startLine).toBe(8);
+    expect(assertion?.locations[0]?.physicalLocation.region?.startLine).toBe(8);
   });
 });
 
