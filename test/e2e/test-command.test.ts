@@ -69,7 +69,7 @@ const TEAM = {
         from airflow.dag_processing.dagbag import DagBag
     except ImportError:
         from airflow.models import DagBag
-    bag = DagBag(include_examples=False)
+    bag = DagBag()
     assert bag.import_errors == {}
     assert "partner_export" in bag.dag_ids
 `,
@@ -200,7 +200,8 @@ describe.each([
     const all = result.stdout + result.stderr;
     expect(result.exitCode, all).toBe(1);
     // Each failure as a finding at its file and line.
-    expect(all).toMatch(/tests\/test_broken\.py:8\s+error\s+pytest test-failed\s+tests\/test_broken\.py::test_assertion: .*assert 2 == 3/);
+    expect(all).toMatch(/^tests\/test_broken\.py$/m);
+    expect(all).toMatch(/8:1\s+error\s+pytest test-failed\s+tests\/test_broken\.py::test_assertion: assert 2 == 3/);
     expect(all).toMatch(/pytest test-timeout\s+tests\/test_broken\.py::test_hangs: .*5/);
     expect(all).toMatch(/pytest test-crashed\s+tests\/test_broken\.py::test_exits_the_interpreter: .*exit code 3/);
     expect(all).toMatch(/pytest test-failed\s+tests\/test_broken\.py::test_exhausts_memory: .*MemoryError/);
