@@ -152,12 +152,21 @@ def _run_task(task, context, call: tuple, settings: tuple, events: Events):
     original, args, kwargs = call
     skip, skip_error, spec = settings
     map_index = _map_index(context)
-    events.write(event="start", task_id=task.task_id, map_index=map_index)
-    started = time.monotonic()
     if task.task_id in skip:
-        events.write(event="end", task_id=task.task_id, map_index=map_index, state="skipped", skipped_by_dagship=True)
+        events.write(event="start", task_id=task.task_id, map_index=map_index)
+        events.write(
+            event="end",
+            task_id=task.task_id,
+            map_index=map_index,
+            state="skipped",
+            duration=0.0,
+            skipped_by_dagship=True,
+        )
         raise skip_error(SKIP_MESSAGE)
-    log_path = _capture_start()
+    log_path = _capture_start(os.path.dirname(spec["events"]))
+    # The parent reads the log of a task that was running when it killed this process.
+    events.write(event="start", task_id=task.task_id, map_index=map_index, log=log_path)
+    started = time.monotonic()
     state, message, where = "success", None, (None, None)
     try:
         return original(task, context, *args, **kwargs)
@@ -191,11 +200,11 @@ def _map_index(context) -> int:
 _saved_fds: list[tuple[int, int]] = []
 
 
-def _capture_start() -> str:
+def _capture_start(folder: str) -> str:
     """Everything the task prints or logs (through fds 1 and 2) goes to its own file while it runs."""
     sys.stdout.flush()
     sys.stderr.flush()
-    fd, path = tempfile.mkstemp(prefix="dagship-task-", suffix=".log")
+    fd, path = tempfile.mkstemp(prefix="task-", suffix=".log", dir=folder)
     _saved_fds[:] = [(1, os.dup(1)), (2, os.dup(2))]
     os.dup2(fd, 1)
     os.dup2(fd, 2)

@@ -49,6 +49,8 @@ def run_dag(request: dict, dag: dict, prefix: str, db_path: str) -> dict:
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # Unbuffered: what a task printed before it was killed is in its log file, not lost in a buffer.
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         try:
             status, killed = process.wait(timeout=dag["timeout"]), False
@@ -58,7 +60,12 @@ def run_dag(request: dict, dag: dict, prefix: str, db_path: str) -> dict:
         finally:
             kill_group(process.pid)
     elapsed = round(time.monotonic() - started, 3)
-    result = assemble(dag, _read_events(spec["events"]), (status, killed, elapsed), db_path)
+    result = assemble(
+        {**dag, "log_tail_lines": request["log_tail_lines"]},
+        _read_events(spec["events"]),
+        (status, killed, elapsed),
+        db_path,
+    )
     if result["state"] in ("crashed", "error") and not result["message"]:
         result["message"] = "the DAG run process failed: " + _last_line(read_tail(prefix + ".out", 4096))
     print(f"dagship: DAG {dag['dag_id']}: {result['state']} ({elapsed:.1f}s)", flush=True)
@@ -91,7 +98,8 @@ def assemble(dag: dict, events: list[dict], ending: tuple[int, bool, float], db_
         return result
     result.update(file=info["file"], logical_date=info["logical_date"])
     db_states = _db_states(db_path, dag["dag_id"])
-    tasks = {task_id: _task(task_id, events, db_states.get(task_id)) for task_id in info["tasks"]}
+    lines = dag["log_tail_lines"]
+    tasks = {task_id: _task(task_id, events, db_states.get(task_id), lines) for task_id in info["tasks"]}
     result["tasks"] = list(tasks.values())
     running = [t for t in result["tasks"] if t["state"] == "running"]
     if killed or status != 0 or "done" not in by_kind and "error" not in by_kind:
@@ -121,30 +129,39 @@ def _death(dag: dict, status: int, killed: bool) -> tuple[str, str]:
     return f"a task ended the interpreter (exit code {status})", "crashed"
 
 
-def _task(task_id: str, events: list[dict], db: dict | None) -> dict:
+def _task(task_id: str, events: list[dict], db: dict | None, lines: int) -> dict:
     mine = [e for e in events if e.get("task_id") == task_id]
     ends = [e for e in mine if e["event"] == "end"]
     last = ends[-1] if ends else {}
     failed = next((e for e in ends if e["state"] == "failed"), None)
     shown = failed or last
-    started = any(e["event"] == "start" for e in mine)
+    starts = [e for e in mine if e["event"] == "start"]
     state = (db or {}).get("state")
-    if len([e for e in mine if e["event"] == "start"]) > len(ends):
+    log_tail = shown.get("log_tail")
+    if len(starts) > len(ends):
         state = "running"  # started and never ended: the process died inside it
+        log_tail = _log_tail(starts[-1].get("log"), lines)
     elif state is None:
-        state = last.get("state") or ("running" if started else "not_run")
+        state = last.get("state") or "not_run"
     durations = [e["duration"] for e in ends if e.get("duration") is not None]
     return {
         "task_id": task_id,
         "state": state,
         # Time in execute (all expansions of a mapped task); Airflow's own adds the task runner's start-up.
-        "duration": round(sum(durations), 3) if durations else (db or {}).get("duration"),
+        "duration": round(sum(durations), 3) if durations else None,
         "skipped_by_dagship": bool(last.get("skipped_by_dagship")),
         "message": "skipped by dagship" if last.get("skipped_by_dagship") else shown.get("message"),
         "file": shown.get("file"),
         "line": shown.get("line"),
-        "log_tail": shown.get("log_tail"),
+        "log_tail": log_tail,
     }
+
+
+def _log_tail(path: str | None, lines: int) -> str | None:
+    if not path or not lines:
+        return None
+    kept = read_tail(path, 65536).rstrip().splitlines()[-lines:]
+    return "\n".join(kept) or None
 
 
 def _db_states(db_path: str, dag_id: str) -> dict:

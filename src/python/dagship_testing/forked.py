@@ -19,13 +19,13 @@ import traceback
 
 from _pytest.reports import TestReport
 from _pytest.runner import call_and_report
-
 from dagship_checker.events import kill_group
 from dagship_checker.isolation import read_tail
 
 # A hung test's stack is dumped this long before the kill, so that its report shows where it hung.
 DUMP_BEFORE_KILL = 1.0
 STACK_BYTES = 16384
+STACK_LINES = 20  # most recent call first: the test's own frames and the library calls it waits in
 
 
 def run_forked(item, timeout: float, memory_mb: float) -> None:
@@ -94,7 +94,8 @@ def _log_death(item, phases: list[str], death: tuple[int, bool], elapsed: float,
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
         outcome, message = "crashed", f"the test ended the interpreter (exit code {code})"
     when = "setup" if not phases else "call" if phases == ["setup"] else "teardown"
-    longrepr = message + (f"\n\nWhere it was (faulthandler):\n{stack.rstrip()}" if killed and stack else "")
+    stack = "\n".join(stack.rstrip().splitlines()[:STACK_LINES]) if killed else ""
+    longrepr = message + (f"\n\nWhere it was (faulthandler):\n{stack}" if stack else "")
     report = TestReport(
         item.nodeid, item.location, {}, "failed", longrepr, when, sections=[], duration=elapsed, user_properties=[]
     )

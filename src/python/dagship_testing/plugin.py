@@ -11,6 +11,7 @@ import pytest
 
 from .forked import run_forked
 from .suite import MEMORY_ENV, RESULTS_ENV, TIMEOUT_ENV
+
 DETAIL_LINES = 60
 
 

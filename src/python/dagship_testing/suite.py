@@ -27,7 +27,9 @@ def run_suite(request: dict, scratch: str) -> tuple[list[dict], int | None]:
     """(test entries, pytest's exit code or None when the suite was killed)."""
     results = os.path.join(scratch, "tests.jsonl")
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "dagship_testing.plugin"]
-    command += ["--rootdir", request["workdir"], *request["pytest_args"], *request["paths"]]
+    # A test file that fails to import is its own error; the other files still run (pytest would stop).
+    command += ["--rootdir", request["workdir"], "--continue-on-collection-errors"]
+    command += [*request["pytest_args"], *request["paths"]]
     env = {
         **os.environ,
         RESULTS_ENV: results,
@@ -59,7 +61,9 @@ def run_suite(request: dict, scratch: str) -> tuple[list[dict], int | None]:
     tests, running = _read_results(results)
     if code is None:
         tests.append(_suite_timeout_entry(request, running, len(tests)))
-    elif code in BROKEN_EXITS and not any(t["when"] != "collect" for t in tests):
+    elif running:
+        tests.append(_pytest_died_entry(running, code))
+    elif code in BROKEN_EXITS and not tests:
         tests.append(_broken_run_entry(request, code, list(output)))
     for entry in tests:
         entry["detail"] = entry["detail"] and repository_text(entry["detail"], request)
@@ -118,4 +122,20 @@ def _broken_run_entry(request: dict, code: int, output: list[str]) -> dict:
         "duration": 0.0,
         "message": f"pytest exited with code {code} ({BROKEN_EXITS[code]}): {output[-1] if output else ''}".strip(),
         "detail": "\n".join(output) or None,
+    }
+
+
+def _pytest_died_entry(running: str, code: int) -> dict:
+    """pytest's own process ended inside a test: only code outside the forked child (a plugin, a hook in
+    conftest.py) can do that."""
+    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+    return {
+        "nodeid": running,
+        "file": running.split("::")[0],
+        "line": None,
+        "outcome": "crashed",
+        "when": "call",
+        "duration": 0.0,
+        "message": f"pytest itself ended ({how}) while this test was running; the remaining tests did not run",
+        "detail": None,
     }
