@@ -13,7 +13,6 @@ import datetime
 import json
 import os
 import re
-import resource
 import sys
 import tempfile
 import threading
@@ -24,6 +23,8 @@ from dagship_checker.airflow_env import dagbag_factory
 from dagship_checker.findings import exception_headline
 from dagship_checker.isolation import read_tail
 from dagship_checker.request import relative, repository_text
+
+from .environment import limit_memory
 
 SKIP_MESSAGE = "skipped by dagship"
 LOG_BYTES = 65536
@@ -43,10 +44,7 @@ def main(spec_path: str) -> int:
         spec = json.load(fh)
     spec["roots"] = [tuple(root) for root in spec["roots"]]
     events = Events(spec["events"])
-    if spec["memory_limit_mb"]:
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = int(spec["memory_limit_mb"] * 1024 * 1024)
-        resource.setrlimit(resource.RLIMIT_AS, (limit if hard < 0 else min(limit, hard), hard))
+    limit_memory(spec["memory_limit_mb"])
     dag = load_dag(spec, events)
     if dag is None:
         return 0

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 
 from dagship_checker.findings import tail
+from dagship_checker.isolation import _limit
 
 # The folder holding dagship_testing and dagship_checker: pytest's and the DAG processes' import path.
 RUNNER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -78,6 +80,13 @@ def prepare_db(request: dict, home: str) -> str:
     if done.returncode != 0:
         raise AirflowSetupError(f"airflow db migrate failed (exit {done.returncode}):\n{tail(done.stderr, 30)}")
     return "migrated"
+
+
+def limit_memory(megabytes: float) -> None:
+    """The address-space limit of a test's or a DAG run's process (0: none): an allocation past it raises
+    MemoryError in that process instead of waking the kernel's OOM killer for the whole container."""
+    if megabytes:
+        _limit(resource.RLIMIT_AS, int(megabytes * 1024 * 1024))
 
 
 class AirflowSetupError(Exception):

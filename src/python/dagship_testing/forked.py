@@ -9,7 +9,6 @@ import contextlib
 import faulthandler
 import json
 import os
-import resource
 import select
 import signal
 import sys
@@ -21,6 +20,8 @@ from _pytest.reports import TestReport
 from _pytest.runner import call_and_report
 from dagship_checker.events import kill_group
 from dagship_checker.isolation import read_tail
+
+from .environment import limit_memory
 
 # A hung test's stack is dumped this long before the kill, so that its report shows where it hung.
 DUMP_BEFORE_KILL = 1.0
@@ -114,10 +115,7 @@ def _child(item, fd: int, stack: tuple[int, float], memory_mb: float) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, signal.SIG_DFL)
         _dispose_inherited_engine()
-        if memory_mb:
-            _, hard = resource.getrlimit(resource.RLIMIT_AS)
-            limit = int(memory_mb * 1024 * 1024)
-            resource.setrlimit(resource.RLIMIT_AS, (limit if hard < 0 else min(limit, hard), hard))
+        limit_memory(memory_mb)
         stack_fd, timeout = stack
         if timeout:
             faulthandler.dump_traceback_later(max(0.1, timeout - DUMP_BEFORE_KILL), file=stack_fd)
