@@ -10,6 +10,22 @@ Each test's setup, call and teardown run in a child forked from pytest's process
 address-space limit: a test that hangs, leaves the interpreter or exhausts memory is that test's failure
 and the rest of the suite still reports. Each DAG runs in a process of its own, killed at its timeout.
 
+Choices the contract leaves open:
+- pytest runs with --rootdir <workdir> (node ids are repository paths) and --continue-on-collection-errors
+  (a test file that fails to import is an entry with when=collect; the other files still run).
+- Every fixture is set up and torn down inside the test's child, session fixtures included: each test
+  pays for them (a DagBag fixture is parsed once per test), and nothing a test did survives it.
+- A test killed at test_timeout is outcome "timeout" (its detail: faulthandler's stack where it hung); a
+  child that died from a signal or left the interpreter is "crashed"; MemoryError at the address-space
+  limit is an ordinary failure. At suite_timeout the results so far are kept and one "timeout" entry names
+  the test that was running. pytest's own process dying inside a test (a conftest hook) is a "crashed"
+  entry for that test. pytest missing: nothing runs (no DAGs either), error_code "no-pytest".
+- The logical date of a DAG run, when the request gives none, is the DAG's start_date (the same run every
+  time), else now. Each DAG runs in a fresh process. A task's duration is the time in its execute (summed
+  over a mapped task's expansions), its log tail what it printed or logged during execute (a mapped task:
+  the failed expansion's, else the last one's). A mapped task's state is the worst of its instances'.
+- dags[].message of a failed run names the first failed task and its exception.
+
 Beyond the contract the result carries "db_setup" ("template" or "migrated": how the metadata DB was
 made) and "pytest_exit_code" (null when pytest did not run or was killed at suite_timeout).
 

@@ -114,8 +114,13 @@ def assemble(dag: dict, events: list[dict], ending: tuple[int, bool, float], db_
     elif "error" in by_kind:
         result.update(state="failed" if db_states else "error", message=by_kind["error"]["message"])
     else:
-        failed = any(t["state"] in ("failed", "upstream_failed") for t in result["tasks"])
-        result["state"] = db_states.get(None) or ("failed" if failed else "success")
+        failed = [t for t in result["tasks"] if t["state"] == "failed"]
+        upstream = any(t["state"] == "upstream_failed" for t in result["tasks"])
+        result["state"] = db_states.get(None) or ("failed" if failed or upstream else "success")
+        if failed:
+            first = failed[0]
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            result["message"] = f"task {first['task_id']} failed{more}: {first['message'] or 'see its log'}"
     return result
 
 
