@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import resource
 import shutil
 import subprocess
@@ -56,6 +57,12 @@ def set_environment(request: dict, home: str) -> None:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
     )
+    try:
+        pwd.getpwuid(os.getuid())
+    except KeyError:
+        # dagship runs the container as the caller's uid, which the image's passwd does not know. Airflow
+        # asks for a user name (the CLI, each task instance's unixname) and reads $USER first.
+        os.environ.setdefault("USER", "dagship")
     for key, value in request["variables"].items():
         os.environ[f"AIRFLOW_VAR_{key.upper()}"] = value if isinstance(value, str) else json.dumps(value)
     for conn_id, value in request["connections"].items():

@@ -40,18 +40,18 @@ def pytest_runtest_logreport(report):
     # One entry per test, plus one for a setup that did not pass or a teardown that failed (pytest too
     # counts a failed teardown of a passed test as an error of its own).
     if report.when == "call" or (report.when == "setup" and not report.passed) or report.failed:
-        _record(test_entry(report))
+        _record(result_entry(report))
 
 
 def pytest_collectreport(report):
     if report.failed or report.skipped:
-        entry = test_entry(report, when="collect")
+        entry = result_entry(report, when="collect")
         entry["outcome"] = "error" if report.failed else "skipped"
         entry["file"] = report.nodeid.split("::")[0] or None
         _record(entry)
 
 
-def test_entry(report, when: str | None = None) -> dict:
+def result_entry(report, when: str | None = None) -> dict:
     location = getattr(report, "location", None) or (None, None, None)
     return {
         "nodeid": report.nodeid,
@@ -63,9 +63,6 @@ def test_entry(report, when: str | None = None) -> dict:
         "message": _message(report),
         "detail": _detail(report),
     }
-
-
-test_entry.__test__ = False  # pytest would collect a module-level test_* function
 
 
 def _outcome(report) -> str:
