@@ -163,7 +163,7 @@ def _run_task(task, context, call: tuple, settings: tuple, events: Events):
         raise skip_error(SKIP_MESSAGE)
     log_path = _capture_start(os.path.dirname(spec["events"]))
     # The parent reads the log of a task that was running when it killed this process.
-    events.write(event="start", task_id=task.task_id, map_index=map_index, log=log_path)
+    events.write(event="start", task_id=task.task_id, map_index=map_index, log=log_path, at=time.time())
     started = time.monotonic()
     state, message, where = "success", None, (None, None)
     try:

@@ -141,14 +141,16 @@ def _task(task_id: str, events: list[dict], db: dict | None, lines: int) -> dict
     failed = next((e for e in ends if e["state"] == "failed"), None)
     shown = failed or last
     starts = [e for e in mine if e["event"] == "start"]
+    durations = [e["duration"] for e in ends if e.get("duration") is not None]
     state = (db or {}).get("state")
     log_tail = shown.get("log_tail")
     if len(starts) > len(ends):
         state = "running"  # started and never ended: the process died inside it
         log_tail = _log_tail(starts[-1].get("log"), lines)
+        if starts[-1].get("at"):  # until it was killed or died
+            durations.append(round(time.time() - starts[-1]["at"], 3))
     elif state is None:
         state = last.get("state") or "not_run"
-    durations = [e["duration"] for e in ends if e.get("duration") is not None]
     return {
         "task_id": task_id,
         "state": state,
