@@ -74,14 +74,36 @@ const TEAM = {
     assert "partner_export" in bag.dag_ids
 `,
   'tests/test_dates.py': 'from common.dates import fiscal_quarter\n\n\ndef test_fiscal_quarter():\n    assert fiscal_quarter(4) == 2\n',
+  // A session fixture is set up once for the suite, as in a plain pytest run (a DagBag parsed once).
+  'tests/test_session.py': `import pytest
+
+SEEN = []
+
+
+@pytest.fixture(scope="session")
+def parsed():
+    return object()
+
+
+def test_first(parsed):
+    SEEN.append(id(parsed))
+
+
+def test_second(parsed):
+    SEEN.append(id(parsed))
+    assert SEEN == [id(parsed)] * 2
+`,
 };
 
-const SECOND_FAILS = `import pendulum
+// Retries as a team sets them: a DAG run must still end at the failure, not wait out the retry delay.
+const SECOND_FAILS = `from datetime import timedelta
+
+import pendulum
 
 ${DECORATORS}
 
 
-@dag(dag_id="second_fails", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"))
+@dag(dag_id="second_fails", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"), default_args={"retries": 2, "retry_delay": timedelta(minutes=5)})
 def second_fails():
     @task
     def first() -> int:
@@ -178,11 +200,13 @@ describe.each([
     const result = await dagship(['test', dir, '--junit', path.join(reports, 'junit.xml'), '--json', path.join(reports, 'report.json')]);
     expect(result.stderr + result.stdout).not.toContain('partner-drop-7f3a');
     expect(result.exitCode, result.stderr + result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/pytest 8\.3\.5: 2 result\(s\), 2 passed · DAG runs: partner_export success \(3 task\(s\)/);
+    expect(result.stdout).toMatch(/pytest 8\.3\.5: 4 result\(s\), 4 passed · DAG runs: partner_export success \(3 task\(s\)/);
     const junit = readFileSync(path.join(reports, 'junit.xml'), 'utf8');
     expect(cases(junit)).toEqual([
       'tests.test_dags::test_dags_import passed',
       'tests.test_dates::test_fiscal_quarter passed',
+      'tests.test_session::test_first passed',
+      'tests.test_session::test_second passed',
       'dag partner_export::extract passed',
       'dag partner_export::format_rows passed',
       'dag partner_export::upload skipped',
@@ -194,7 +218,7 @@ describe.each([
   });
 
   it('reports each broken test and DAG run as its own failure, and the rest of the suite still runs', async () => {
-    const dir = repo(image(), BROKEN, '  timeout: 5s\n  memory_limit_mb: 2048\n  dags:\n    - second_fails\n    - dag_id: hangs\n      timeout: 25s\n');
+    const dir = repo(image(), BROKEN, '  timeout: 5s\n  memory_limit_mb: 2048\n  dags:\n    - dag_id: second_fails\n      timeout: 90s\n    - dag_id: hangs\n      timeout: 25s\n');
     const reports = out();
     const result = await dagship(['test', dir, '--junit', path.join(reports, 'junit.xml'), '--sarif', path.join(reports, 'test.sarif')]);
     const all = result.stdout + result.stderr;

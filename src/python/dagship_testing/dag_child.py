@@ -55,6 +55,7 @@ def main(spec_path: str) -> int:
         tasks=[task.task_id for task in dag.tasks],
         logical_date=logical_date.isoformat(),
     )
+    no_retries(dag)
     wrap_operators(dag, set(spec["skip_tasks"]), spec, events)
     try:
         run = _test(dag, logical_date)
@@ -117,6 +118,17 @@ def _skip_exception() -> type:
     except ImportError:
         from airflow.exceptions import AirflowSkipException
     return AirflowSkipException
+
+
+def no_retries(dag) -> None:
+    """One try per task: dag.test() would otherwise wait out each retry_delay (minutes, in most DAGs) and
+    the run would end at its time limit instead of at the failure."""
+    for task in dag.tasks:
+        with contextlib.suppress(Exception):
+            task.retries = 0
+        partial = getattr(task, "partial_kwargs", None)  # a mapped task's expansions take theirs from here
+        if isinstance(partial, dict):
+            partial["retries"] = 0
 
 
 def wrap_operators(dag, skip: set[str], spec: dict, events: Events) -> None:

@@ -94,7 +94,7 @@ def assemble(dag: dict, events: list[dict], ending: tuple[int, bool, float], db_
     if info is None:
         result["state"] = "timeout" if killed else "crashed" if status else "error"
         if killed:
-            result["message"] = f"loading the DAG did not finish in {dag['timeout']:g}s (timeout); killed"
+            result["message"] = f"loading the DAG did not finish in {dag['timeout']:g}s (test.dag_timeout); killed"
         return result
     result.update(file=info["file"], logical_date=info["logical_date"])
     db_states = _db_states(db_path, dag["dag_id"])
@@ -126,7 +126,7 @@ def assemble(dag: dict, events: list[dict], ending: tuple[int, bool, float], db_
 
 def _death(dag: dict, status: int, killed: bool) -> tuple[str, str]:
     if killed:
-        return f"the DAG run did not finish in {dag['timeout']:g}s (timeout); killed", "timeout"
+        return f"the DAG run did not finish in {dag['timeout']:g}s (test.dag_timeout); killed", "timeout"
     if status < 0:
         number = -status
         hint = "out of memory?" if number == signal.SIGKILL else signal.Signals(number).name

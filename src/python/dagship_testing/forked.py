@@ -1,7 +1,10 @@
-"""One test's whole runtest protocol (setup, call, teardown) in a forked child, as pytest-forked does, with
-a time limit and an address-space limit. The child sends each phase's report up a pipe as soon as it has
-it (pytest's report serialization hooks); the parent logs them through pytest's own hooks. A child that
-outlives the limit, dies from a signal or leaves the interpreter becomes that test's failure."""
+"""The suite's tests in a forked worker child, one after the other, with a time limit per test and an
+address-space limit. The worker keeps its fixtures from test to test, so a session fixture (a DagBag) is
+set up once, as in a plain pytest run. It sends a line when a test starts and each phase's report as soon
+as it has it (pytest's report serialization hooks); the parent logs them through pytest's own hooks. A
+test that outlives its limit, dies from a signal or leaves the interpreter becomes that test's failure, and
+a fresh worker takes the tests after it: the rest of the suite still reports (its session fixtures are then
+set up again, once)."""
 
 from __future__ import annotations
 
@@ -29,40 +32,46 @@ STACK_BYTES = 16384
 STACK_LINES = 20  # most recent call first: the test's own frames and the library calls it waits in
 
 
-def run_forked(item, timeout: float, memory_mb: float) -> None:
-    ihook = item.ihook
-    ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+def run_items(session, timeout: float, memory_mb: float) -> None:
+    """Every collected item, in workers: a new worker after each death, from the item after the dead one."""
+    items = session.items
+    start = 0
+    while start < len(items) and not (session.shouldfail or session.shouldstop):
+        start = _worker(session, items, start, timeout, memory_mb)
+
+
+def _worker(session, items: list, start: int, timeout: float, memory_mb: float) -> int:
+    """Runs items[start:] in one forked worker; returns where the next worker starts (len(items) when done)."""
     read_fd, write_fd = os.pipe()
     stack_fd, stack_path = tempfile.mkstemp(prefix="dagship-stack-")
     sys.stdout.flush()
     sys.stderr.flush()
-    started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(item, write_fd, (stack_fd, timeout), memory_mb)
+        _child(items, start, write_fd, (stack_fd, timeout), memory_mb)
     os.close(write_fd)
     os.close(stack_fd)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
     try:
-        phases, status, killed = _follow(item, pid, read_fd, timeout)
-        elapsed = time.monotonic() - started
-        if status != 0 or "teardown" not in phases:
-            _log_death(item, phases, (status, killed), elapsed, read_tail(stack_path, STACK_BYTES))
+        return _follow(session, items, (pid, read_fd, start), timeout, stack_path)
     finally:
         os.close(read_fd)
         with contextlib.suppress(OSError):
             os.unlink(stack_path)
-    ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
 
 
-def _follow(item, pid: int, fd: int, timeout: float) -> tuple[list[str], int, bool]:
-    """Log each report as it arrives; kill the child's process group at the deadline."""
-    deadline = time.monotonic() + timeout if timeout else None
+def _follow(session, items: list, worker: tuple[int, int, int], timeout: float, stack_path: str) -> int:
+    """Logs what the worker sends; kills its process group when a test outlives its limit or the session
+    must stop (-x, --maxfail). Returns the index of the first item no worker has run yet."""
+    pid, fd, start = worker
+    current = None  # index of the running item
+    finished = start - 1
     phases: list[str] = []
+    started = deadline = None
     pending = b""
-    killed = False
+    killed = stopped = False
     while True:
         wait = None if deadline is None else max(0.0, deadline - time.monotonic())
         ready, _, _ = select.select([fd], [], [], wait)
@@ -76,17 +85,45 @@ def _follow(item, pid: int, fd: int, timeout: float) -> tuple[list[str], int, bo
         pending += chunk
         while b"\n" in pending:
             line, _, pending = pending.partition(b"\n")
-            report = item.config.hook.pytest_report_from_serializable(config=item.config, data=json.loads(line))
+            message = json.loads(line)
+            if "dagship_start" in message:
+                current, phases = message["dagship_start"], []
+                item = items[current]
+                item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+                started = time.monotonic()
+                deadline = started + timeout if timeout else None
+                continue
+            item = items[current]
+            report = item.config.hook.pytest_report_from_serializable(config=item.config, data=message)
             phases.append(report.when)
             item.ihook.pytest_runtest_logreport(report=report)
+            if report.when == "teardown":
+                item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+                finished, current, deadline = current, None, None
+                if session.shouldfail or session.shouldstop:
+                    stopped = True
+                    kill_group(pid)
+        if stopped:
+            break
     _, status = os.waitpid(pid, 0)
-    return phases, status, killed
+    if current is None:
+        if stopped or status == 0:
+            return len(items)
+        # The worker died between tests, in the plugin itself: go on after the last finished test, unless
+        # it never got that far (then a new worker would die the same way).
+        if finished < start:
+            raise RuntimeError(f"dagship's pytest worker ended with status {status} before running a test")
+        return finished + 1
+    item = items[current]
+    _log_death(item, phases, (status, killed), time.monotonic() - started, read_tail(stack_path, STACK_BYTES))
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return current + 1
 
 
 def _log_death(item, phases: list[str], death: tuple[int, bool], elapsed: float, stack: str) -> None:
     status, killed = death
     if killed:
-        outcome, message = "timeout", f"the test did not finish in {_seconds(elapsed)}s (test_timeout); killed"
+        outcome, message = "timeout", f"the test did not finish in {_seconds(elapsed)}s (test.timeout); killed"
     elif os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         hint = "out of memory?" if number == signal.SIGKILL else signal.Signals(number).name
@@ -108,18 +145,23 @@ def _seconds(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def _child(item, fd: int, stack: tuple[int, float], memory_mb: float) -> None:
-    status = 70  # EX_SOFTWARE: the plugin, not the test, failed
+def _child(items: list, start: int, fd: int, stack: tuple[int, float], memory_mb: float) -> None:
+    status = 70  # EX_SOFTWARE: the plugin, not a test, failed
     try:
-        os.setpgid(0, 0)  # the parent kills the whole group: processes the test started die too
+        os.setpgid(0, 0)  # the parent kills the whole group: processes a test started die too
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, signal.SIG_DFL)
         _dispose_inherited_engine()
         limit_memory(memory_mb)
         stack_fd, timeout = stack
-        if timeout:
-            faulthandler.dump_traceback_later(max(0.1, timeout - DUMP_BEFORE_KILL), file=stack_fd)
-        _protocol(item, fd)
+        for index in range(start, len(items)):
+            _send(fd, {"dagship_start": index})
+            if timeout:
+                # Written only if the test is still running then: the stack file holds the hung test's.
+                faulthandler.dump_traceback_later(max(0.1, timeout - DUMP_BEFORE_KILL), file=stack_fd)
+            nextitem = items[index + 1] if index + 1 < len(items) else None
+            _protocol(items[index], nextitem, fd)
+            faulthandler.cancel_dump_traceback_later()
         status = 0
     except BaseException:
         with contextlib.suppress(BaseException):
@@ -131,20 +173,26 @@ def _child(item, fd: int, stack: tuple[int, float], memory_mb: float) -> None:
         os._exit(status)
 
 
-def _protocol(item, fd: int) -> None:
-    """pytest's runtestprotocol, each report sent as soon as it exists. Every fixture is torn down in the
-    child (nextitem=None): what a test set up, even a session fixture, dies with its process."""
+def _protocol(item, nextitem, fd: int) -> None:
+    """pytest's runtestprotocol, each report sent as soon as it exists. nextitem lets pytest keep the
+    fixtures the next test shares (a session DagBag) and tear down the rest, as in a plain run."""
     if hasattr(item, "_request") and not item._request:
         item._initrequest()
     report = call_and_report(item, "setup", log=False)
-    _send(item, fd, report)
+    _send_report(item, fd, report)
     if report.passed and not item.config.getoption("setuponly", False):
-        _send(item, fd, call_and_report(item, "call", log=False))
-    _send(item, fd, call_and_report(item, "teardown", log=False, nextitem=None))
+        _send_report(item, fd, call_and_report(item, "call", log=False))
+    _send_report(item, fd, call_and_report(item, "teardown", log=False, nextitem=nextitem))
+    # pytest frees what the test held: its funcargs are not kept for the rest of the worker's life.
+    item._request = False
+    item.funcargs = None
 
 
-def _send(item, fd: int, report) -> None:
-    data = item.config.hook.pytest_report_to_serializable(config=item.config, report=report)
+def _send_report(item, fd: int, report) -> None:
+    _send(fd, item.config.hook.pytest_report_to_serializable(config=item.config, report=report))
+
+
+def _send(fd: int, data: dict) -> None:
     payload = json.dumps(data, default=str).encode("utf-8") + b"\n"
     while payload:
         payload = payload[os.write(fd, payload) :]
@@ -152,7 +200,7 @@ def _send(item, fd: int, report) -> None:
 
 def _dispose_inherited_engine() -> None:
     """Connections of a SQLAlchemy engine the parent opened (conftest importing airflow) stay the
-    parent's: the child opens its own."""
+    parent's: the worker opens its own."""
     settings = sys.modules.get("airflow.settings")
     engine = getattr(settings, "engine", None)
     if engine is not None:

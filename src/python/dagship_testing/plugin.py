@@ -1,6 +1,6 @@
-"""pytest plugin, loaded with ``-p dagship_testing.plugin`` into the suite's pytest: every test's protocol
-runs in a forked child (see forked), and every report becomes a JSON line in $DAGSHIP_TEST_RESULTS for
-the runner. pytest's terminal output is untouched: the reports reach its own hooks in this process."""
+"""pytest plugin, loaded with ``-p dagship_testing.plugin`` into the suite's pytest: the tests run in a
+forked worker, a fresh one after a test that killed its worker (see forked), and every report becomes a
+JSON line in $DAGSHIP_TEST_RESULTS for the runner. pytest's terminal output is untouched: the reports reach its own hooks in this process."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from .forked import run_forked
+from .forked import run_items
 from .suite import MEMORY_ENV, RESULTS_ENV, TIMEOUT_ENV
 
 DETAIL_LINES = 60
@@ -23,8 +23,17 @@ def _record(entry: dict) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_runtest_protocol(item, nextitem):
-    run_forked(item, float(os.environ.get(TIMEOUT_ENV) or 0), float(os.environ.get(MEMORY_ENV) or 0))
+def pytest_runtestloop(session):
+    # pytest's own loop, less what it does not do here: the tests run in forked workers (see forked).
+    if session.testsfailed and not session.config.option.continue_on_collection_errors:
+        raise session.Interrupted(f"{session.testsfailed} error(s) during collection")
+    if session.config.option.collectonly:
+        return True
+    run_items(session, float(os.environ.get(TIMEOUT_ENV) or 0), float(os.environ.get(MEMORY_ENV) or 0))
+    if session.shouldfail:
+        raise session.Failed(session.shouldfail)
+    if session.shouldstop:
+        raise session.Interrupted(session.shouldstop)
     return True
 
 
