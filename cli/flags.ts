@@ -85,7 +85,7 @@ export const FLAGS = {
     key: 'test.requirements',
   },
   dag: { flags: '--dag <id>', help: 'run this DAG once with dag.test() (repeatable; default: test.dags)', repeatable: true },
-  logicalDate: { flags: '--logical-date <date>', help: 'logical date of the DAG runs, ISO 8601 (default: now)', key: 'test.logical_date' },
+  logicalDate: { flags: '--logical-date <date>', help: "logical date of the DAG runs, ISO 8601 (default: each DAG's start_date)", key: 'test.logical_date' },
   testTimeout: { flags: '--timeout <duration>', help: `per-test time limit: ${DURATION_FORMS} (default 5m)`, key: 'test.timeout', duration: true },
   network: { flags: '--network', help: 'let the tests and DAG runs reach the network (default: none)', key: 'test.network' },
 

@@ -150,7 +150,7 @@ const testSchema = z.strictObject({
   /** More pytest arguments, e.g. [-m, "not slow"]. */
   pytest_args: z._default(z.array(z.string()), []),
   dags: z._default(z.array(testDagSchema), []),
-  /** The logical date of the DAG runs (ISO 8601); unset: now. */
+  /** The logical date of the DAG runs (ISO 8601); unset: each DAG's start_date, else now. */
   logical_date: z.optional(z.string().check(z.refine((d) => !Number.isNaN(Date.parse(d)), { message: 'must be an ISO 8601 date, e.g. 2026-01-01T00:00:00Z' }))),
   /** Per test (setup, call and teardown), in seconds once read. */
   timeout: z._default(seconds, 300),
