@@ -27,7 +27,8 @@ class UsageError(Exception):
     """The checker itself was misused: exit 2 without writing a result."""
 
 
-def load_request(path: str) -> dict:
+def read_request(path: str, defaults: dict) -> dict:
+    """The request file over `defaults` (a null value keeps the default); UsageError when unreadable."""
     try:
         with open(path, encoding="utf-8") as fh:
             raw = json.load(fh)
@@ -35,7 +36,11 @@ def load_request(path: str) -> dict:
         raise UsageError(f"cannot read request {path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise UsageError("the request must be a JSON object")
-    request = {**REQUEST_DEFAULTS, **{k: v for k, v in raw.items() if v is not None}}
+    return {**defaults, **{k: v for k, v in raw.items() if v is not None}}
+
+
+def load_request(path: str) -> dict:
+    request = read_request(path, REQUEST_DEFAULTS)
     _load_roots(request)
     if not isinstance(request.get("dags_folder"), str):
         raise UsageError("request.dags_folder must be a path")

@@ -3,10 +3,9 @@ defaults filled in, validated before any work."""
 
 from __future__ import annotations
 
-import json
 import os
 
-from dagship_checker.request import UsageError
+from dagship_checker.request import UsageError, read_request
 
 REQUEST_DEFAULTS = {
     "links": [],
@@ -28,14 +27,7 @@ DAG_DEFAULTS = {"skip_tasks": [], "timeout": 600}
 
 
 def load_request(path: str) -> dict:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            raw = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read request {path}: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise UsageError("the request must be a JSON object")
-    request = {**REQUEST_DEFAULTS, **{k: v for k, v in raw.items() if v is not None}}
+    request = read_request(path, REQUEST_DEFAULTS)
     for key in ("workdir", "dags_folder"):
         if not isinstance(request.get(key), str) or not os.path.isabs(request[key]):
             raise UsageError(f"request.{key} must be an absolute path")
