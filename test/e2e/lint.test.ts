@@ -21,7 +21,7 @@ describe('dagship lint (real ruff and bandit in the tools image)', () => {
   it('passes the example repository', async () => {
     const result = await dagship(['lint', 'examples', '--tools-image', env.toolsImage]);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/ruff 0\.17\.5: 12 file\(s\), 0 error\(s\), 0 warning\(s\) · bandit 1\.9\.4: 12 file\(s\)/);
+    expect(result.stdout).toMatch(/ruff 0\.17\.5: 15 file\(s\), 0 error\(s\), 0 warning\(s\) · bandit 1\.9\.4: 15 file\(s\)/);
   });
 
   it('finds ruff, Airflow and bandit problems, fails the gate, and writes every report', async () => {
