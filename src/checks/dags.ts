@@ -110,8 +110,8 @@ async function openCache(request: DagCheckRequest, docker: DockerEngine): Promis
   return openCheckCache(request.cacheDir!, scope, options.root);
 }
 
-/** Every Python file of the checker: a change to any of them must invalidate cached results. */
-function checkerHash(): string {
+/** Every Python file of the checker and the test runner: a change to any of them must invalidate cached results. */
+export function checkerHash(): string {
   const dir = checkerDir();
   const files = globSync('**/*.py', { cwd: dir, posix: true }).sort();
   return hashText(files.map((f) => `${f}\0${hashText(readFileSync(path.join(dir, f)))}`).join('\n'));

@@ -8,6 +8,7 @@ import type { ToolRun } from '../findings.js';
 import type { Logger } from '../logger.js';
 import { hashText } from '../checks/check-cache.js';
 import { checkerDir } from '../checks/checker.js';
+import { checkerHash } from '../checks/dags.js';
 import { hostUser } from '../checks/lint.js';
 import { contentKey } from '../image/keyed-build.js';
 import { redact, redactDeep } from '../secrets.js';
@@ -133,15 +134,16 @@ async function runRunner(request: TestRequest, envRef: string, body: ReturnType<
  * repository the container sees (under ship the baked folders are the image's, already in its ID).
  */
 function resultKey(options: Options, imageId: string, body: ReturnType<typeof runnerRequest>, baked: boolean): string {
-  const runner = globSync('**/*.py', { cwd: checkerDir(), posix: true }).sort();
-  const files = globSync('**/*', { cwd: options.root, posix: true, nodir: true, dot: true, ignore: ['.git/**', '**/__pycache__/**', 'node_modules/**'] }).sort();
+  // Local environments and tool caches change nothing the container runs (it has its own Python).
+  const ignore = ['.git/**', '**/__pycache__/**', 'node_modules/**', '.venv/**', 'venv/**', '.tox/**', '.mypy_cache/**', '.pytest_cache/**', '.ruff_cache/**'];
+  const files = globSync('**/*', { cwd: options.root, posix: true, nodir: true, dot: true, ignore }).sort();
   const requirements = testRequirementsFile(options);
   return contentKey(
     imageId,
     String(baked),
     JSON.stringify(body),
     requirements ? readFileSync(requirements) : '',
-    runner.map((f) => `${f}\0${hashText(readFileSync(path.join(checkerDir(), f)))}`).join('\n'),
+    checkerHash(),
     files.map((f) => `${f}\0${hashText(readFileSync(path.join(options.root, f)))}`).join('\n'),
   );
 }
