@@ -151,7 +151,7 @@ export const FLAGS = {
   },
   publicKey: {
     flags: '--public-key <file>',
-    help: "the team's Ed25519 public key (PEM file or text; default DAGSHIP_PUBLIC_KEY): the image released must carry a result signed by it",
+    help: "the team's public key (ECDSA P-256 or Ed25519, a PEM file or text; default DAGSHIP_PUBLIC_KEY): the image released must carry a result signed by it",
   },
   skipVerify: { flags: '--skip-verify', help: 'release without checking the dagship result (loud, and recorded as dagship.io/verification)' },
   strategy: {

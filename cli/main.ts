@@ -196,7 +196,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'keygen',
-    description: 'write an Ed25519 key pair: CI signs check results with the private key, deploy verifies them with the public one',
+    description: 'write an ECDSA P-256 key pair (the kind cosign makes): CI signs check results with the private key, deploy verifies them with the public one',
     flags: ['keyPrefix'],
     run: async (_path, flags) => (await import('./commands/keygen.js')).keygen(flags.output),
   },

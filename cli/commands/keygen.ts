@@ -3,7 +3,7 @@ import path from 'node:path';
 import { generateKeys, keyId, loadPublicKey } from '../../src/attest/index.js';
 import { DagshipError, reasonOf } from '../../src/errors.js';
 
-/** Writes an Ed25519 key pair: `<prefix>.key` (the CI secret) and `<prefix>.pub` (deploy's configuration). */
+/** Writes an ECDSA P-256 key pair: `<prefix>.key` (the CI secret) and `<prefix>.pub` (deploy's configuration). */
 export async function keygen(prefix: string): Promise<number> {
   const [privatePath, publicPath] = [`${prefix}.key`, `${prefix}.pub`];
   const folder = path.dirname(path.resolve(privatePath));

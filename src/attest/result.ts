@@ -1,12 +1,14 @@
 import { countBySeverity, type FailOn, type ToolRun } from '../findings.js';
 import type { Outcome } from '../outcome.js';
 
-export const RESULT_TYPE = 'application/vnd.dagship.check-result.v1+json';
+/** The predicate type of dagship's check result: versioned, changed only with an incompatible predicate. */
+export const PREDICATE_TYPE = 'https://dagship.dev/check-result/v1';
 
-/** What dagship found about one image, bound to its manifest digest: what deploy decides on. */
+/**
+ * What dagship found about one image: the predicate of an in-toto statement whose subject is the image's
+ * manifest digest. It is what deploy (and a Kyverno or policy-controller policy) decides on.
+ */
 export interface CheckResult {
-  type: typeof RESULT_TYPE;
-  image: { repository: string; digest: string };
   outcome: 'passed' | 'failed';
   /** Built from uncommitted changes (label io.dagship.dirty): never a release. */
   dirty: boolean;
@@ -21,8 +23,6 @@ export interface CheckResult {
 }
 
 export interface ResultInput {
-  repository: string;
-  digest: string;
   outcome: Outcome;
   /** Runs whose rule sets were applied: their ids are recorded even when nothing was found. */
   rulesRun: string[];
@@ -36,8 +36,6 @@ export function checkResult(input: ResultInput): CheckResult {
   const all = outcome.runs.flatMap((r) => r.findings);
   const found = all.map((f) => f.rule);
   return {
-    type: RESULT_TYPE,
-    image: { repository: input.repository, digest: input.digest },
     outcome: outcome.passed ? 'passed' : 'failed',
     dirty: input.labels['io.dagship.dirty'] === 'true',
     revision: input.labels['org.opencontainers.image.revision'],

@@ -20,26 +20,45 @@ function pemOf(value: string, what: string, hint: string): string {
   return text;
 }
 
-/** An Ed25519 key from PEM text or file; anything else is a config error that never echoes the value. */
+/** What cosign also signs and verifies with: ECDSA P-256 (its default) and Ed25519. */
+function keyKind(key: KeyObject): 'ecdsa-p256' | 'ed25519' | undefined {
+  if (key.asymmetricKeyType === 'ed25519') return 'ed25519';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ecdsa-p256';
+  return undefined;
+}
+
+/** An ECDSA P-256 or Ed25519 key from PEM text or file; anything else is a config error that never echoes the value. */
 function loadKey(value: string, what: { name: string; kind: string; hint: string }, parse: (pem: string) => KeyObject): KeyObject {
   let key: KeyObject;
+  let pem: string | undefined;
   try {
-    key = parse(pemOf(value, what.name, what.hint));
+    pem = pemOf(value, what.name, what.hint);
+    key = parse(pem);
   } catch (err) {
     if (err instanceof DagshipError) throw err;
+    if (pem && /-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----/.test(pem)) {
+      throw new DagshipError(
+        `${what.name} is a cosign-encrypted key: dagship signs with a plain PEM (PKCS#8) key`,
+        'make the team pair with dagship keygen (cosign verifies with its .pub; cosign import-key-pair --key PREFIX.key lets cosign sign with it too)',
+        'config',
+      );
+    }
     throw new DagshipError(`${what.name} is not a valid PEM ${what.kind} key`, what.hint, 'config');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new DagshipError(`${what.name} is ${key.asymmetricKeyType}, not Ed25519`, what.hint, 'config');
+  if (!keyKind(key)) {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    throw new DagshipError(`${what.name} is ${key.asymmetricKeyType}${curve ? ` (${curve})` : ''}, not ECDSA P-256 or Ed25519`, what.hint, 'config');
+  }
   return key;
 }
 
 export function loadSigningKey(value: string): KeyObject {
-  const hint = 'set DAGSHIP_SIGNING_KEY to the PEM private key dagship keygen wrote (an Ed25519 PKCS#8 key), e.g. from a CI secret';
+  const hint = 'set DAGSHIP_SIGNING_KEY to the PEM private key dagship keygen wrote (PKCS#8, ECDSA P-256 or Ed25519), e.g. from a CI secret';
   return loadKey(value, { name: 'DAGSHIP_SIGNING_KEY', kind: 'private', hint }, createPrivateKey);
 }
 
 export function loadPublicKey(value: string): KeyObject {
-  const hint = 'pass the PEM public key dagship keygen wrote (--public-key FILE or DAGSHIP_PUBLIC_KEY)';
+  const hint = 'pass the PEM public key dagship keygen or cosign generate-key-pair wrote (--public-key FILE or DAGSHIP_PUBLIC_KEY)';
   return loadKey(value, { name: 'the public key', kind: 'public', hint }, (pem) => {
     // Node derives a public key from a private one without a word; the private key would then sit
     // wherever deploys run, which it must never reach.
@@ -69,41 +88,37 @@ function pae(payloadType: string, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
 }
 
+/** ECDSA signs the SHA-256 of the encoding (DER signature), Ed25519 the encoding itself: what cosign does. */
+const digestFor = (key: KeyObject) => (keyKind(key) === 'ed25519' ? null : 'sha256');
+
 export function seal(payloadType: string, payload: Buffer, key: KeyObject | undefined): Envelope {
-  const signatures = key ? [{ keyid: keyId(key), sig: sign(null, pae(payloadType, payload), key).toString('base64') }] : [];
+  const signatures = key ? [{ keyid: keyId(key), sig: sign(digestFor(key), pae(payloadType, payload), key).toString('base64') }] : [];
   return { payloadType, payload: payload.toString('base64'), signatures };
 }
 
 export type Seal = { state: 'signed'; keyid: string } | { state: 'unsigned' } | { state: 'not-verified'; keyids: string[] };
 
-/**
- * With a key: the envelope must carry a valid signature by it, else it throws (a gate). Without one,
- * the result is reported as not verified, never as trusted.
- */
-export function openEnvelope(envelope: Envelope, key: KeyObject | undefined, where: string): { payload: Buffer; seal: Seal } {
-  const payload = Buffer.from(envelope.payload, 'base64');
-  const keyids = envelope.signatures.map((s) => s.keyid);
-  if (!key) return { payload, seal: keyids.length ? { state: 'not-verified', keyids } : { state: 'unsigned' } };
-  const id = keyId(key);
-  if (keyids.length === 0) {
-    throw new DagshipError(
-      `the dagship result ${where} is not signed, and a public key is configured`,
-      'run the checks again with DAGSHIP_SIGNING_KEY set in CI (dagship ship or check --attest), then deploy',
-      'gate',
-    );
-  }
-  const valid = envelope.signatures.some((s) => s.keyid === id && verify(null, pae(envelope.payloadType, payload), key, Buffer.from(s.sig, 'base64')));
-  if (!valid) {
-    throw new DagshipError(
-      `the dagship result ${where} has no valid signature by key ${id} (signed by ${keyids.join(', ')}): it was forged, altered, or signed with another key`,
-      'do not deploy this image; re-run the checks in CI with the team signing key, or check that --public-key is the key CI signs with',
-      'gate',
-    );
-  }
-  return { payload, seal: { state: 'signed', keyid: id } };
+/** Whether any of the envelope's signatures is the key's over its type and payload (key ids are hints only: cosign leaves them empty). */
+export function signedBy(envelope: Envelope, key: KeyObject): boolean {
+  const signed = pae(envelope.payloadType, Buffer.from(envelope.payload, 'base64'));
+  return envelope.signatures.some((s) => {
+    try {
+      return verify(digestFor(key), signed, key, Buffer.from(s.sig, 'base64'));
+    } catch {
+      return false;
+    }
+  });
 }
 
+/** How an envelope is sealed, for the record: by the key (checked), or not checked because no key was given. */
+export function sealOf(envelope: Envelope, key: KeyObject | undefined): Seal {
+  if (key) return { state: 'signed', keyid: keyId(key) };
+  const keyids = envelope.signatures.map((s) => s.keyid || 'a key without id');
+  return keyids.length ? { state: 'not-verified', keyids } : { state: 'unsigned' };
+}
+
+/** A new team pair: ECDSA P-256, cosign's default, so cosign verifies what dagship signs and the other way round. */
 export function generateKeys(): { privateKey: string; publicKey: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   return { privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
 }

@@ -49,8 +49,22 @@ export interface ArtifactRegistry extends RegistryClient {
    * False when the registry does not mount it (then it must be uploaded).
    */
   mountBlob(repository: string, digest: string, from: string): Promise<boolean>;
-  /** Stores a manifest under a tag, once (never retried); returns its digest. */
-  putManifest(repository: string, tag: string, body: Buffer, mediaType: string): Promise<string>;
+  /**
+   * Stores a manifest under a tag or its own digest, once (never retried). `subject` is the registry's
+   * OCI-Subject answer: set when it indexed the manifest's subject for the referrers API.
+   */
+  putManifest(repository: string, reference: string, body: Buffer, mediaType: string): Promise<{ digest: string; subject?: string }>;
+  /** What refers to a digest, from the OCI 1.1 referrers API; undefined when the registry does not serve it. */
+  referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
+}
+
+/** An OCI content descriptor, as an index lists it. */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
 }
 
 export interface RegistryOptions {
@@ -161,11 +175,20 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
       if (location) await request(new URL(location, url).toString(), push(repository), { method: 'DELETE', headers: {} }).catch(() => undefined);
       return false;
     },
-    async putManifest(repository, tag, body, mediaType) {
+    async putManifest(repository, reference, body, mediaType) {
       // Never retried: a repeated tag write could undo another writer's; the caller reads the tag instead.
-      const response = await request(`${url}/v2/${repository}/manifests/${tag}`, push(repository), { method: 'PUT', headers: { 'content-type': mediaType }, body, retry: false });
-      if (response.status !== 201) throw failed(response, `manifest ${repository}:${tag}: ${(await response.text()).slice(0, 300)}`);
-      return sha256(body);
+      const response = await request(`${url}/v2/${repository}/manifests/${reference}`, push(repository), { method: 'PUT', headers: { 'content-type': mediaType }, body, retry: false });
+      if (response.status !== 201) throw failed(response, `manifest ${repository}:${reference}: ${(await response.text()).slice(0, 300)}`);
+      return { digest: sha256(body), subject: response.headers.get('oci-subject') ?? undefined };
+    },
+    async referrers(repository, digest) {
+      const response = await request(`${url}/v2/${repository}/referrers/${digest}`, pull(repository), { method: 'GET', headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+      // The OCI spec: a registry without the API answers 404 (Distribution 2.x routes the path nowhere).
+      if (response.status === 404 || response.status === 400 || response.status === 405) return undefined;
+      if (!response.ok) throw failed(response, `the referrers of ${repository}@${digest}`);
+      const index = JSON.parse((await response.text()) || '{}') as { manifests?: Descriptor[] };
+      if (!Array.isArray(index.manifests)) return undefined;
+      return index.manifests;
     },
   };
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeHarness } from '../fixtures/kube/harness.js';
-import { RESULT_TYPE } from '../../src/attest/result.js';
-import { fetchResult, storeResult } from '../../src/attest/store.js';
+import { PREDICATE_TYPE } from '../../src/attest/result.js';
+import { fetchAttestations, storeAttestation } from '../../src/attest/store.js';
 import { parseImageReference } from '../../src/image-reference.js';
 import { connectRegistry } from '../../src/registry/index.js';
 import { dagship } from './cli.js';
@@ -83,16 +83,17 @@ describe('release gate: deploy verifies the signed dagship result of the exact d
     expect(attested.exitCode).toBe(0);
     const forged = await deploy(unchecked, ns, ['--public-key', team.pub]);
     expect(forged.exitCode).toBe(1);
-    expect(forged.stderr).toMatch(/has no valid signature by key sha256:[0-9a-f]{32} \(signed by sha256:[0-9a-f]{32}\): it was forged, altered, or signed with another key/);
+    expect(forged.stderr).toMatch(/has no valid signature by key sha256:[0-9a-f]{32} \(2 found, signed by sha256:[0-9a-f]{32}\): it was forged, altered, or signed with another key/);
 
     // Someone with push rights copies the team's signature onto a payload of their own.
     const ref = parseImageReference(shipped);
     const registry = connectRegistry(ref.registry);
-    const genuine = (await fetchResult(registry, ref.repository, ref.digest!))!;
+    const genuine = (await fetchAttestations(registry, ref.repository, ref.digest!)).found[0]!.envelope;
     const target = parseImageReference(unchecked);
-    const payload = JSON.parse(Buffer.from(genuine.payload, 'base64').toString('utf8'));
-    const altered = { ...genuine, payload: Buffer.from(JSON.stringify({ ...payload, image: { repository: `${target.registry}/${target.repository}`, digest: target.digest } })).toString('base64') };
-    await storeResult(registry, target.repository, target.digest!, altered, RESULT_TYPE);
+    const statement = JSON.parse(Buffer.from(genuine.payload, 'base64').toString('utf8'));
+    const subject = [{ name: `${target.registry}/${target.repository}`, digest: { sha256: target.digest!.slice(7) } }];
+    const altered = { ...genuine, payload: Buffer.from(JSON.stringify({ ...statement, subject })).toString('base64') };
+    await storeAttestation(registry, { repository: target.repository, imageDigest: target.digest!, envelope: altered, predicateType: PREDICATE_TYPE });
     const copied = await deploy(unchecked, ns, ['--public-key', team.pub]);
     expect(copied.exitCode).toBe(1);
     expect(copied.stderr).toContain('it was forged, altered, or signed with another key');

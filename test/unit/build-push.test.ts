@@ -102,8 +102,9 @@ function fakes(world: World) {
       world.remote[tag] = data;
       world.afterTagWrite?.(tag);
       if (world.dropTagAnswer) throw new DagshipError('cannot reach the registry: socket closed', '', 'infra');
-      return digestOf(data);
+      return { digest: digestOf(data) };
     },
+    referrers: async () => undefined,
   });
   const git: GitRepo = { state: async () => ({ root: '/repo', revision: sha, commitTime: '2026-01-02T03:04:05Z', dirtyPaths: [] }), changedSince: async () => [] };
   const deps: PushDeps = { engine, git, registry, credentialsFor: async (_: string): Promise<Credentials> => ({ username: 'robot', password: 'hunter2', source: 'test' }), retryDelaysMs: [0, 0, 0] };
