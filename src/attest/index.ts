@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Outcome } from '../outcome.js';
 import type { ArtifactRegistry } from '../registry/index.js';
 import { checkResult, PREDICATE_TYPE, type CheckResult } from './result.js';
-import { keyId, seal, sealOf, signedBy, type Seal } from './signing.js';
+import { keyHint, keyId, seal, sealOf, signedBy, type Seal } from './signing.js';
 import { INTOTO_PAYLOAD_TYPE, isAbout, parseStatement, statement, type Statement } from './statement.js';
 import { fetchAttestations, legacyTag, storeAttestation, type Found } from './store.js';
 
@@ -47,7 +47,7 @@ export async function recordResult(registry: ArtifactRegistry, request: RecordRe
   if (!signingKey) log.warn('the result is unsigned: set DAGSHIP_SIGNING_KEY (dagship keygen) so that deploy can tell it from a forged one');
   const payload = Buffer.from(JSON.stringify(statement(`${image.host}/${image.repository}`, image.digest, PREDICATE_TYPE, result)));
   const envelope = seal(INTOTO_PAYLOAD_TYPE, payload, signingKey);
-  const where = await storeAttestation(registry, { repository: image.repository, imageDigest: image.digest, envelope, predicateType: PREDICATE_TYPE, keyHint: signingKey && keyId(signingKey) });
+  const where = await storeAttestation(registry, { repository: image.repository, imageDigest: image.digest, envelope, predicateType: PREDICATE_TYPE, keyHint: signingKey && keyHint(signingKey) });
   log.info(`recorded result '${result.outcome}'${signingKey ? ' (signed)' : ' (unsigned)'} as an in-toto attestation: ${where.join('; ')}`);
   return result;
 }
@@ -108,7 +108,7 @@ export async function verifyImage(registry: ArtifactRegistry, image: PinnedImage
       'gate',
     );
   }
-  const s = sealOf(chosen.envelope, publicKey);
+  const s = sealOf(chosen.envelope, publicKey, chosen.signer);
   return { result, seal: s, summary: describe(s, result) };
 }
 
@@ -131,7 +131,7 @@ function refusal(ref: string, digest: string, ours: Attested[], about: Attested[
       'gate',
     );
   }
-  const signers = [...new Set(about.flatMap((a) => a.envelope.signatures.map((s) => s.keyid || 'a key without id')))].join(', ');
+  const signers = [...new Set(about.map((a) => a.signer ?? 'a key it does not name'))].join(', ');
   return new DagshipError(
     `the dagship result of ${ref} has no valid signature by key ${id} (${about.length} found, signed by ${signers}): it was forged, altered, or signed with another key`,
     'do not deploy this image; re-run the checks in CI with the team signing key, or check that --public-key is the key CI signs with',

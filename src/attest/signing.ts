@@ -9,7 +9,8 @@ import { DagshipError } from '../errors.js';
 export interface Envelope {
   payloadType: string;
   payload: string;
-  signatures: { keyid: string; sig: string }[];
+  /** No key id: cosign refuses a bundle whose signature names one; the bundle's key hint names the signer. */
+  signatures: { keyid?: string; sig: string }[];
 }
 
 /** PEM text, or the path of a PEM file: CI secrets usually hold the text, local setups a file. */
@@ -73,14 +74,20 @@ export function loadPublicKey(value: string): KeyObject {
   });
 }
 
-/** A short, stable name for a key pair: the sha256 of the public key's DER form. */
-export function keyId(key: KeyObject): string {
+/** cosign's name for a key in a bundle: base64 of the sha256 of the public key's DER form. */
+export function keyHint(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return `sha256:${createHash('sha256')
+  return createHash('sha256')
     .update(pub.export({ format: 'der', type: 'spki' }))
-    .digest('hex')
-    .slice(0, 32)}`;
+    .digest('base64');
 }
+
+/** A short, stable name for a key pair, for people: `sha256:` and the first 32 hex digits of its hint. */
+export function keyId(key: KeyObject): string {
+  return idOfHint(keyHint(key));
+}
+
+export const idOfHint = (hint: string) => `sha256:${Buffer.from(hint, 'base64').toString('hex').slice(0, 32)}`;
 
 /** DSSE's pre-authentication encoding. */
 function pae(payloadType: string, payload: Buffer): Buffer {
@@ -92,7 +99,7 @@ function pae(payloadType: string, payload: Buffer): Buffer {
 const digestFor = (key: KeyObject) => (keyKind(key) === 'ed25519' ? null : 'sha256');
 
 export function seal(payloadType: string, payload: Buffer, key: KeyObject | undefined): Envelope {
-  const signatures = key ? [{ keyid: keyId(key), sig: sign(digestFor(key), pae(payloadType, payload), key).toString('base64') }] : [];
+  const signatures = key ? [{ sig: sign(digestFor(key), pae(payloadType, payload), key).toString('base64') }] : [];
   return { payloadType, payload: payload.toString('base64'), signatures };
 }
 
@@ -111,10 +118,9 @@ export function signedBy(envelope: Envelope, key: KeyObject): boolean {
 }
 
 /** How an envelope is sealed, for the record: by the key (checked), or not checked because no key was given. */
-export function sealOf(envelope: Envelope, key: KeyObject | undefined): Seal {
+export function sealOf(envelope: Envelope, key: KeyObject | undefined, signer: string | undefined): Seal {
   if (key) return { state: 'signed', keyid: keyId(key) };
-  const keyids = envelope.signatures.map((s) => s.keyid || 'a key without id');
-  return keyids.length ? { state: 'not-verified', keyids } : { state: 'unsigned' };
+  return envelope.signatures.length ? { state: 'not-verified', keyids: [signer ?? 'a key it does not name'] } : { state: 'unsigned' };
 }
 
 /** A new team pair: ECDSA P-256, cosign's default, so cosign verifies what dagship signs and the other way round. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DagshipError } from '../errors.js';
 import type { ArtifactRegistry, Descriptor } from '../registry/index.js';
-import type { Envelope } from './signing.js';
+import { idOfHint, type Envelope } from './signing.js';
 
 /*
  * Where attestations live, in the two places cosign looks:
@@ -101,6 +101,8 @@ async function addLegacyLayer(registry: ArtifactRegistry, repository: string, im
 
 export interface Found {
   envelope: Envelope;
+  /** The signer a bundle names (its key hint, as a key id); verified only against a given key. */
+  signer?: string;
   /** Where it was read, for messages: `registry/repository@digest` or `…:tag`. */
   where: string;
 }
@@ -118,11 +120,17 @@ export async function fetchAttestations(registry: ArtifactRegistry, repository: 
   const name = `${registry.host}/${repository}`;
   const out: Attestations = { found: [], unreadable: [] };
   const listed = (await registry.referrers(repository, imageDigest)) ?? (await fallbackIndex(registry, repository, imageDigest));
-  const referrers = listed.filter((d) => d.mediaType === OCI_MANIFEST && (d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle') || d.artifactType === 'application/vnd.in-toto+json'));
+  const referrers = listed.filter((d) => d.mediaType === OCI_MANIFEST && mayAttest(d.artifactType));
   for (const d of referrers.slice(-MAX_REFERRERS)) {
     await readManifest(registry, repository, d.digest, `${name}@${d.digest}`, out);
   }
   await readManifest(registry, repository, legacyTag(imageDigest), `${name}:${legacyTag(imageDigest)}`, out);
+  // dagship writes each envelope to both places: count it once, as its bundle (which names the signer).
+  const seen = new Set<string>();
+  out.found = out.found.filter((f) => {
+    const key = `${f.envelope.payload}|${f.envelope.signatures.map((s) => s.sig).join(',')}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
   if (out.found.length === 0 && (await registry.rawManifest(repository, oldResultTag(imageDigest)))) out.oldFormat = `${name}:${oldResultTag(imageDigest)}`;
   return out;
 }
@@ -146,9 +154,19 @@ async function readManifest(registry: ArtifactRegistry, repository: string, refe
     const blob = await registry.blob(repository, layer.digest);
     const body = blob && (tryParse(blob) as { dsseEnvelope?: unknown } | undefined);
     const envelope = bundle ? body?.dsseEnvelope : body;
-    if (isEnvelope(envelope)) out.found.push({ envelope, where });
+    const hint = (body as { verificationMaterial?: { publicKey?: { hint?: unknown } } } | undefined)?.verificationMaterial?.publicKey?.hint;
+    if (isEnvelope(envelope)) out.found.push({ envelope, where, signer: bundle && typeof hint === 'string' && hint ? idOfHint(hint) : undefined });
     else out.unreadable.push(`${where}: layer ${layer.digest} ${blob ? 'holds no DSSE envelope' : 'is missing'}`);
   }
+}
+
+/**
+ * Whether a referrer may hold an attestation. Some registries (go-containerregistry's) list the config's media
+ * type where the manifest's artifactType belongs, so an empty config or none is read too.
+ */
+function mayAttest(artifactType: string | undefined): boolean {
+  if (!artifactType || artifactType === EMPTY_CONFIG) return true;
+  return artifactType.startsWith('application/vnd.dev.sigstore.bundle') || artifactType === 'application/vnd.in-toto+json';
 }
 
 function isEnvelope(value: unknown): value is Envelope {

@@ -12,6 +12,10 @@ export interface Infra {
   kubeBin: string;
   /** nektos/act, built by test/infra/act/build.sh, runs the example workflows. */
   act: string;
+  /** cosign v3, built by test/infra/cosign/build.sh. */
+  cosign: string;
+  /** A registry that serves the OCI 1.1 referrers API (go-containerregistry's). */
+  referrersRegistry: string;
 }
 
 const NAMES = {
@@ -26,6 +30,8 @@ const NAMES = {
   kubeconfig: 'KUBECONFIG',
   kubeBin: 'DAGSHIP_TEST_KUBE_BIN',
   act: 'DAGSHIP_TEST_ACT',
+  cosign: 'DAGSHIP_TEST_COSIGN',
+  referrersRegistry: 'DAGSHIP_TEST_REFERRERS_REGISTRY',
 } as const satisfies Record<keyof Infra, string>;
 
 export function infra(env: NodeJS.ProcessEnv = process.env): Infra {
