@@ -27,9 +27,10 @@ const team = pair('team');
 const other = pair('other');
 const cosignPair = pair('cosign');
 
-const cosign = (args: string[]) =>
-  execa(env.cosign, args, { cwd: work, env: { HOME: work, COSIGN_PASSWORD: '', NO_COLOR: '1' }, extendEnv: false, reject: false, timeout: 120_000 });
-const verify = (pub: string, ref: string) => cosign(['verify-attestation', '--key', pub, '--type', PREDICATE_TYPE, '--insecure-ignore-tlog=true', ref]);
+const cosign = (args: string[]) => execa(env.cosign, args, { cwd: work, env: { HOME: work, COSIGN_PASSWORD: '', NO_COLOR: '1' }, extendEnv: false, reject: false, timeout: 120_000 });
+// The test registries speak plain HTTP on loopback.
+const plainHttp = ['--allow-insecure-registry', '--allow-http-registry'];
+const verify = (pub: string, ref: string) => cosign(['verify-attestation', '--key', pub, '--type', PREDICATE_TYPE, '--insecure-ignore-tlog=true', ...plainHttp, ref]);
 const deploy = (ref: string, ns: string, pub: string) =>
   dagship(['deploy', '--image', ref, '--release', 'airflow', '-n', ns, '--dry-run', '--public-key', pub], { env: { KUBECONFIG: env.kubeconfig } });
 
@@ -115,7 +116,20 @@ describe.each([
     const predicate = path.join(work, 'predicate.json');
     const result = { outcome: 'passed', dirty: false, dagship_version: 'cosign', fail_on: 'error', tools: [], rules: [], findings: { error: 0, warning: 0, note: 0, failing: 0, suppressed: 0 } };
     writeFileSync(predicate, JSON.stringify({ ...result, checked_at: new Date().toISOString() }));
-    const attested = await cosign(['attest', '--yes', '--key', cosignPair.key, '--type', PREDICATE_TYPE, '--predicate', predicate, '--use-signing-config=false', '--tlog-upload=false', unchecked]);
+    const attested = await cosign([
+      'attest',
+      '--yes',
+      '--key',
+      cosignPair.key,
+      '--type',
+      PREDICATE_TYPE,
+      '--predicate',
+      predicate,
+      '--use-signing-config=false',
+      '--tlog-upload=false',
+      ...plainHttp,
+      unchecked,
+    ]);
     expect(attested.exitCode, attested.stderr).toBe(0);
     const gate = await deploy(unchecked, ns, cosignPair.pub);
     expect(gate.stderr).toMatch(/release gate: \S+ passed \(dagship cosign, /);

@@ -224,7 +224,7 @@ describe('dagship ship under a racing writer (real lint, build, check and push)'
     expect(result.stderr).toContain(`error: ${p.host}/${name}:${sha} was written while this push uploaded: the tag holds ${p.host}/${name}@${other}`);
     expect(result.stdout).not.toContain('✔ shipped');
     expect(await tagDigest(name, sha)).toBe(other);
-    // Nothing recorded beside it: the repository holds the two tags only, no `sha256-….dagship` result.
+    // Nothing recorded beside it: the repository holds the two tags only, no attestation tag (`sha256-…` or `sha256-….att`).
     const tags = (await (await fetch(`http://${env.registry}/v2/${name}/tags/list`)).json()) as { tags: string[] };
     expect(tags.tags.sort()).toEqual(['other', sha].sort());
   });
