@@ -12,6 +12,10 @@ export interface Infra {
   kubeBin: string;
   /** nektos/act, built by test/infra/act/build.sh, runs the example workflows. */
   act: string;
+  /** kubeconform, OPA and the policy CRDs' JSON schemas, built by test/infra/policy/build.sh. */
+  kubeconform: string;
+  opa: string;
+  policySchemas: string;
 }
 
 const NAMES = {
@@ -26,6 +30,9 @@ const NAMES = {
   kubeconfig: 'KUBECONFIG',
   kubeBin: 'DAGSHIP_TEST_KUBE_BIN',
   act: 'DAGSHIP_TEST_ACT',
+  kubeconform: 'DAGSHIP_TEST_KUBECONFORM',
+  opa: 'DAGSHIP_TEST_OPA',
+  policySchemas: 'DAGSHIP_TEST_POLICY_SCHEMAS',
 } as const satisfies Record<keyof Infra, string>;
 
 export function infra(env: NodeJS.ProcessEnv = process.env): Infra {
