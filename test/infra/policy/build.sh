@@ -8,7 +8,7 @@
 # that is removed afterwards.
 #
 #   test/infra/policy/build.sh CACHE_DIR     prints the result folder on stdout; progress on stderr
-#     <folder>/kubeconform  <folder>/opa  <folder>/schemas/{kind}_{version}.json
+#     <folder>/kubeconform  <folder>/opa  <folder>/schemas/{kind}_{version}.json  <folder>/crds/ (sources)
 #
 # Env: GO (default: go on PATH, else /usr/local/go/bin/go), POLICY_BUILD_NICE (default 19).
 set -euo pipefail
@@ -19,8 +19,8 @@ OPA_VERSION=v1.4.0 # what policy-controller v0.13.1 evaluates Rego with (its go.
 KYVERNO_VERSION=v1.19.1
 POLICY_CONTROLLER_VERSION=v0.13.1
 # The CRDs the policies are validated against, inside those modules.
-KYVERNO_CRD=config/crds/policies.kyverno.io/policies.kyverno.io_imagevalidatingpolicies.yaml
-POLICY_CONTROLLER_CRD=config/300-clusterimagepolicy.yaml
+KYVERNO_CRDS="config/crds/kyverno/kyverno.io_clusterpolicies.yaml config/crds/policies.kyverno.io/policies.kyverno.io_imagevalidatingpolicies.yaml"
+POLICY_CONTROLLER_CRDS=config/300-clusterimagepolicy.yaml
 
 [ $# -eq 1 ] || { echo "usage: $0 CACHE_DIR" >&2; exit 2; }
 mkdir -p "$1"
@@ -64,22 +64,26 @@ install "github.com/open-policy-agent/opa@$OPA_VERSION"
 "$GOBIN/opa" version | grep -qx "Version: ${OPA_VERSION#v}" || die "opa reports '$("$GOBIN/opa" version | head -1)'"
 cp "$GOBIN/kubeconform" "$GOBIN/opa" "$stage/"
 
-crd() { # module version path-in-module
-  local dir
-  dir=$(cd "$work" && "$GO" mod download -json "$1@$2" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
-  [ -n "$dir" ] && [ -f "$dir/$3" ] || die "no $3 in $1@$2"
-  cp "$dir/$3" "$stage/$(basename "$1")-$2.crd.yaml"
-  echo "$stage/$(basename "$1")-$2.crd.yaml"
+crds() { # module version path-in-module...: copies the module's CRD files into the result, prints their paths
+  local module=$1 version=$2 dir file; shift 2
+  dir=$(cd "$work" && "$GO" mod download -json "$module@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || die "go mod download $module@$version failed"
+  for file in "$@"; do
+    [ -f "$dir/$file" ] || die "no $file in $module@$version"
+    cp "$dir/$file" "$stage/crds/$(basename "$module")-$version-$(basename "$file")"
+    echo "$stage/crds/$(basename "$module")-$version-$(basename "$file")"
+  done
 }
 log "schemas from the CRDs of kyverno $KYVERNO_VERSION and policy-controller $POLICY_CONTROLLER_VERSION"
-node "$here/crd-schemas.mjs" "$stage/schemas" \
-  "$(crd github.com/kyverno/kyverno "$KYVERNO_VERSION" "$KYVERNO_CRD")" \
-  "$(crd github.com/sigstore/policy-controller "$POLICY_CONTROLLER_VERSION" "$POLICY_CONTROLLER_CRD")" >&2 ||
-  die "converting the CRDs failed"
+mkdir -p "$stage/crds"
+# shellcheck disable=SC2086 # the CRD lists are space-separated on purpose
+mapfile -t crd_files < <(crds github.com/kyverno/kyverno "$KYVERNO_VERSION" $KYVERNO_CRDS; crds github.com/sigstore/policy-controller "$POLICY_CONTROLLER_VERSION" $POLICY_CONTROLLER_CRDS)
+[ ${#crd_files[@]} -eq 3 ] || die "expected 3 CRD files, got ${#crd_files[@]}"
+node "$here/crd-schemas.mjs" "$stage/schemas" "${crd_files[@]}" >&2 || die "converting the CRDs failed"
 
 {
   echo "kubeconform $KUBECONFORM_VERSION, opa $OPA_VERSION, $("$GO" env GOVERSION)"
-  echo "schemas: kyverno $KYVERNO_VERSION $KYVERNO_CRD; policy-controller $POLICY_CONTROLLER_VERSION $POLICY_CONTROLLER_CRD"
+  echo "schemas: kyverno $KYVERNO_VERSION $KYVERNO_CRDS; policy-controller $POLICY_CONTROLLER_VERSION $POLICY_CONTROLLER_CRDS"
   echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - t0))s"
 } >"$stage/VERSION"
 touch "$stage/.complete"
