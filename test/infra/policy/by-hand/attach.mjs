@@ -91,10 +91,7 @@ if (format === 'att') {
     subject: image,
     annotations,
   });
-  await manifest(
-    { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...referrer, artifactType: bundleType, annotations }] },
-    fallbackTag,
-  );
+  await manifest({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...referrer, artifactType: bundleType, annotations }] }, fallbackTag);
 } else if (format !== 'none') {
   throw new Error(`FORMAT is att, bundle or none, not ${format}`);
 }
