@@ -13,7 +13,8 @@ import { infra } from './infra.js';
  * would refuse the same mistakes), their predicate type and conditions against what dagship signs, and
  * the policy-controller Rego run by OPA on passing, failing and dirty results. Not run here: either
  * admission controller (the test cluster has neither), nor Kyverno's conditions — the Kyverno CLI that
- * evaluates them takes about 19 minutes and 5 GB to build, so it was run by hand once (README).
+ * evaluates them takes about 19 minutes and 5 GB to build, so they run by hand
+ * (test/infra/policy/by-hand/kyverno-apply.sh).
  */
 const env = infra();
 
