@@ -16,6 +16,10 @@ export interface Infra {
   cosign: string;
   /** A registry that serves the OCI 1.1 referrers API (go-containerregistry's). */
   referrersRegistry: string;
+  /** kubeconform, OPA and the policy CRDs' JSON schemas, built by test/infra/policy/build.sh. */
+  kubeconform: string;
+  opa: string;
+  policySchemas: string;
 }
 
 const NAMES = {
@@ -32,6 +36,9 @@ const NAMES = {
   act: 'DAGSHIP_TEST_ACT',
   cosign: 'DAGSHIP_TEST_COSIGN',
   referrersRegistry: 'DAGSHIP_TEST_REFERRERS_REGISTRY',
+  kubeconform: 'DAGSHIP_TEST_KUBECONFORM',
+  opa: 'DAGSHIP_TEST_OPA',
+  policySchemas: 'DAGSHIP_TEST_POLICY_SCHEMAS',
 } as const satisfies Record<keyof Infra, string>;
 
 export function infra(env: NodeJS.ProcessEnv = process.env): Infra {
