@@ -80,6 +80,17 @@ describe.each([
     const verified = await verify(team.pub, shipped);
     expect(verified.exitCode, verified.stderr).toBe(0);
     expect(predicates(verified.stdout)).toEqual([expect.objectContaining({ outcome: 'passed', dirty: false })]);
+    // cosign v3 reads the bundle referrer whenever there is one, so the check above was on the bundle;
+    // cosign v2's reading (the .att tag) is asked for on its own.
+    const ref = parseImageReference(shipped);
+    const registry = connectRegistry(ref.registry);
+    const listed = (await registry.referrers(ref.repository, ref.digest!)) ?? [];
+    const fallback = await registry.rawManifest(ref.repository, ref.digest!.replace(':', '-'));
+    const indexed = [...listed, ...((fallback && (JSON.parse(fallback.body.toString()) as { manifests: { artifactType?: string }[] }).manifests) || [])];
+    expect(indexed.map((d) => d.artifactType)).toEqual(['application/vnd.dev.sigstore.bundle.v0.3+json']);
+    expect(listed.length > 0).toBe(registryOf() === env.referrersRegistry);
+    const legacy = await cosign(['verify-attestation', '--new-bundle-format=false', '--key', team.pub, '--type', PREDICATE_TYPE, '--insecure-ignore-tlog=true', ...plainHttp, shipped]);
+    expect(legacy.exitCode, legacy.stderr).toBe(0);
     expect((await deploy(shipped, ns, team.pub)).exitCode).toBe(0);
   });
 
