@@ -175,7 +175,8 @@ describe.each(sources)('the token-auth registry, credentials from %s', (_name, s
     const deployed = await deploy(shipped.tagged, ns, creds, ['--public-key', team.pub]);
     expect(deployed.exitCode, deployed.stderr).toBe(0);
     expect(deployed.stderr).toContain(`resolved ${shipped.tagged} → ${shipped.pinned}`);
-    expect(deployed.stderr).toMatch(/release gate: \S+ passed \(dagship [\d.]+, [^)]+\), signed by sha256:[0-9a-f]{32}/);
+    // Only what survives a change of the result format: it was read, verified and passed.
+    expect(deployed.stderr).toMatch(/release gate: \S+ passed .*signed by/);
     expect((await kube.images(ns))['airflow-scheduler']).toContain(`scheduler=${shipped.pinned}`);
   });
 });
