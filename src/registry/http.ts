@@ -37,7 +37,7 @@ export function authorizedRequest(c: Connection): Request {
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
     let authorization: string | undefined;
     try {
-      authorization = challenge && (await authorize(challenge, c.credentials, scope, c.fetchImpl));
+      authorization = challenge && (await authorize(challenge, c.credentials, scope, c.fetchImpl, c.host));
     } catch (err) {
       throw err instanceof DagshipError ? err : networkError(c, err);
     }

@@ -5,6 +5,10 @@ export interface Infra {
   authRegistry: string;
   authUser: string;
   authPassword: string;
+  /** The distribution registry with `auth: token`; its user and password are the auth registry's. */
+  tokenRegistry: string;
+  /** Its token service (test/infra/token/service.mjs), host:port. */
+  tokenService: string;
   airflow3Image: string;
   airflow2Image: string;
   toolsImage: string;
@@ -28,6 +32,8 @@ const NAMES = {
   authRegistry: 'DAGSHIP_TEST_AUTH_REGISTRY',
   authUser: 'DAGSHIP_TEST_AUTH_REGISTRY_USER',
   authPassword: 'DAGSHIP_TEST_AUTH_REGISTRY_PASSWORD',
+  tokenRegistry: 'DAGSHIP_TEST_TOKEN_REGISTRY',
+  tokenService: 'DAGSHIP_TEST_TOKEN_SERVICE',
   airflow3Image: 'DAGSHIP_TEST_AIRFLOW3_IMAGE',
   airflow2Image: 'DAGSHIP_TEST_AIRFLOW2_IMAGE',
   toolsImage: 'DAGSHIP_TEST_TOOLS_IMAGE',

@@ -8,4 +8,5 @@ export default async function setup(): Promise<void> {
   await connectDocker().info();
   await connectRegistry(env.registry).ping();
   await connectRegistry(env.authRegistry).ping();
+  await connectRegistry(env.tokenRegistry).ping();
 }

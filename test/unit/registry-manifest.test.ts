@@ -100,6 +100,33 @@ describe('connectRegistry().manifest', () => {
     expect(calls[2]!.headers.authorization).toBe('Bearer acc');
   });
 
+  it('names the registry (and the token service only as its helper) when the token service refuses the password', async () => {
+    const challenge = 'Bearer realm="http://127.0.0.1:5115/token",service="r"';
+    const { fetchImpl } = server([unauthorized(challenge), unauthorized('Basic realm="token"')]);
+    const err = (await connectRegistry('127.0.0.1:5113', fetchImpl, { credentials })
+      .manifest('a/b', 't')
+      .catch((e: unknown) => e)) as DagshipError;
+    expect(err.message).toBe("the registry 127.0.0.1:5113 refused the credentials for user 'dagship' (HTTP 401 from its token service 127.0.0.1:5115, from test)");
+    expect(err.hint).toContain('docker login 127.0.0.1:5113 again');
+    expect(err.kind).toBe('infra');
+  });
+
+  it('says the token service, not the registry, cannot be reached', async () => {
+    const challenge = 'Bearer realm="http://127.0.0.1:5115/token",service="r"';
+    const { fetchImpl } = server([
+      unauthorized(challenge),
+      Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5115'), { code: 'ECONNREFUSED' }) }),
+    ]);
+    const err = (await connectRegistry('127.0.0.1:5113', fetchImpl, { credentials })
+      .manifest('a/b', 't')
+      .catch((e: unknown) => e)) as DagshipError;
+    expect(err.message).toBe(
+      'cannot reach the token service 127.0.0.1:5115 that the registry 127.0.0.1:5113 sends clients to for credentials (http://127.0.0.1:5115/token): connect ECONNREFUSED 127.0.0.1:5115',
+    );
+    expect(err.hint).toContain('check that http://127.0.0.1:5115/token is up and reachable');
+    expect(err.kind).toBe('infra');
+  });
+
   it('gets an anonymous token when the registry offers one and there are no credentials', async () => {
     const { calls, fetchImpl } = server([unauthorized('Bearer realm="https://auth.example.com/token",service="r"'), json('{"token":"anon"}'), json(MANIFEST)]);
     await connectRegistry('r.example.com', fetchImpl).manifest('library/python', '3');
