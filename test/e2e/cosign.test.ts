@@ -54,6 +54,14 @@ afterAll(async () => {
   await Promise.all(namespaces.map((name) => kube.core.deleteNamespace({ name }).catch(() => undefined)));
 });
 
+/** A passing dagship predicate, as a team would hand it to cosign attest. */
+function passingPredicate(version: string): string {
+  const file = path.join(work, `predicate-${version}.json`);
+  const findings = { error: 0, warning: 0, note: 0, failing: 0, suppressed: 0 };
+  writeFileSync(file, JSON.stringify({ outcome: 'passed', dirty: false, dagship_version: version, fail_on: 'error', tools: [], rules: [], findings, checked_at: new Date().toISOString() }));
+  return file;
+}
+
 describe.each([
   ['a registry without the referrers API (the OCI fallback tag)', () => env.registry],
   ['a registry with the referrers API', () => env.referrersRegistry],
@@ -124,9 +132,7 @@ describe.each([
   });
 
   it('deploy lets through what cosign attest signed with a cosign key pair, and only with that key', async () => {
-    const predicate = path.join(work, 'predicate.json');
-    const result = { outcome: 'passed', dirty: false, dagship_version: 'cosign', fail_on: 'error', tools: [], rules: [], findings: { error: 0, warning: 0, note: 0, failing: 0, suppressed: 0 } };
-    writeFileSync(predicate, JSON.stringify({ ...result, checked_at: new Date().toISOString() }));
+    const predicate = passingPredicate('cosign');
     const attested = await cosign([
       'attest',
       '--yes',
@@ -146,5 +152,29 @@ describe.each([
     expect(gate.stderr).toMatch(/release gate: \S+ passed \(dagship cosign, /);
     expect(gate.exitCode).toBe(0);
     expect((await deploy(unchecked, ns, team.pub)).exitCode).toBe(1);
+  });
+
+  it("deploy reads cosign v2's format too: an attestation under .att, with an in-toto v0.1 statement", async () => {
+    const predicate = passingPredicate('cosign-v2');
+    const attested = await cosign([
+      'attest',
+      '--yes',
+      '--new-bundle-format=false',
+      '--key',
+      cosignPair.key,
+      '--type',
+      PREDICATE_TYPE,
+      '--predicate',
+      predicate,
+      '--use-signing-config=false',
+      '--tlog-upload=false',
+      ...plainHttp,
+      shipped,
+    ]);
+    expect(attested.exitCode, attested.stderr).toBe(0);
+    // The image's only bundle is dagship's, signed by the team key: what the cosign key signed is under .att alone.
+    const gate = await deploy(shipped, ns, cosignPair.pub);
+    expect(gate.stderr).toMatch(/release gate: \S+ passed \(dagship cosign-v2, /);
+    expect(gate.exitCode).toBe(0);
   });
 });

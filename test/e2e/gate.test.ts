@@ -75,6 +75,24 @@ describe('release gate: deploy verifies the signed dagship result of the exact d
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain(`${unchecked} was not checked: the registry has no dagship result for this digest`);
     expect(await running(ns, unchecked)).toEqual([]);
+
+    // What dagship wrote before in-toto: its own payload type under `sha256-<hex>.dagship`.
+    const ref = parseImageReference(unchecked);
+    const registry = connectRegistry(ref.registry);
+    const envelope = Buffer.from(JSON.stringify({ payloadType: 'application/vnd.dagship.check-result.v1+json', payload: Buffer.from('{"outcome":"passed"}').toString('base64'), signatures: [] }));
+    const layer = await registry.putBlob(ref.repository, envelope);
+    const config = await registry.putBlob(ref.repository, Buffer.from('{}'));
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: config, size: 2 },
+      layers: [{ mediaType: 'application/vnd.dsse.envelope.v1+json', digest: layer, size: envelope.length }],
+    };
+    await registry.putManifest(ref.repository, `${ref.digest!.replace(':', '-')}.dagship`, Buffer.from(JSON.stringify(manifest)), manifest.mediaType);
+    const old = await deploy(unchecked, ns, ['--public-key', team.pub]);
+    expect(old.exitCode).toBe(1);
+    expect(old.stderr).toContain('has a dagship result in the format before in-toto attestations');
+    expect(old.stderr).toContain(`dagship check --image ${unchecked} --attest`);
   });
 
   it('refuses a result signed with another key, and one whose payload was altered', async () => {
