@@ -72,7 +72,12 @@ export async function storeAttestation(registry: ArtifactRegistry, request: Stor
     await addToIndex(registry, repository, referrersTag(imageDigest), descriptor);
     where[0] += `, listed under :${referrersTag(imageDigest)})`;
   }
-  await addLegacyLayer(registry, repository, imageDigest, { mediaType: DSSE_TYPE, digest: sha256(dsse), size: dsse.length, annotations: { 'dev.cosignproject.cosign/signature': '', predicateType: request.predicateType } });
+  await addLegacyLayer(registry, repository, imageDigest, {
+    mediaType: DSSE_TYPE,
+    digest: sha256(dsse),
+    size: dsse.length,
+    annotations: { 'dev.cosignproject.cosign/signature': '', predicateType: request.predicateType },
+  });
   where.push(`${registry.host}/${repository}:${legacyTag(imageDigest)} (cosign v2's tag)`);
   return where;
 }

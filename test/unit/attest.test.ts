@@ -110,12 +110,16 @@ function memoryRegistry(withReferrersApi: boolean) {
   return { registry, manifests, push };
 }
 
-const passing = (failed = false) => judge(failed ? [{ tool: 'dagship', version: '1', files: ['dags/a.py'], findings: [{ file: 'dags/a.py', line: 1, rule: 'dag-import-error', severity: 'error', message: 'm', tool: 'dagship' }] }] : [], { root: '/repo', failOn: 'error' });
+const passing = (failed = false) =>
+  judge(
+    failed ? [{ tool: 'dagship', version: '1', files: ['dags/a.py'], findings: [{ file: 'dags/a.py', line: 1, rule: 'dag-import-error', severity: 'error', message: 'm', tool: 'dagship' }] }] : [],
+    { root: '/repo', failOn: 'error' },
+  );
 const record = (registry: ArtifactRegistry, image: PinnedImage, key: KeyObject | undefined, opts: { failed?: boolean; dirty?: boolean } = {}) =>
   recordResult(registry, { image, outcome: passing(opts.failed), rulesRun: [], labels: opts.dirty ? { 'io.dagship.dirty': 'true' } : {}, dagshipVersion: '9.9.9', signingKey: key }, silentLogger);
 
 describe.each([true, false])('attestations in the registry (referrers API: %s)', (api) => {
-  it('records an in-toto statement about the digest, as a Sigstore bundle referrer and under cosign v2\'s tag, and deploy reads it back', async () => {
+  it("records an in-toto statement about the digest, as a Sigstore bundle referrer and under cosign v2's tag, and deploy reads it back", async () => {
     const { registry, manifests, push } = memoryRegistry(api);
     const team = pair();
     const image = push('a');
@@ -155,7 +159,11 @@ describe.each([true, false])('attestations in the registry (referrers API: %s)',
     const team = pair();
     const good = push('d');
     const other = push('e');
-    const envelope = seal(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement('reg.test/team/dags', good.digest, PREDICATE_TYPE, checkResult({ outcome: passing(), rulesRun: [], labels: {}, dagshipVersion: '1' })))), team.key);
+    const envelope = seal(
+      INTOTO_PAYLOAD_TYPE,
+      Buffer.from(JSON.stringify(statement('reg.test/team/dags', good.digest, PREDICATE_TYPE, checkResult({ outcome: passing(), rulesRun: [], labels: {}, dagshipVersion: '1' })))),
+      team.key,
+    );
     await storeAttestation(registry, { repository: 'team/dags', imageDigest: other.digest, envelope, predicateType: PREDICATE_TYPE });
     await expect(verifyImage(registry, other, team.pub)).rejects.toThrow(new RegExp(`is about reg\\.test/team/dags@${good.digest}, not reg\\.test/team/dags@${other.digest}`));
   });
@@ -214,5 +222,4 @@ describe('the check result', () => {
     expect(result.rules).not.toContain('ruff');
     expect(result.checked_at).toBe('2026-01-01T00:00:00.000Z');
   });
-
 });
