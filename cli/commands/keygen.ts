@@ -28,7 +28,7 @@ export async function keygen(prefix: string): Promise<number> {
   process.stdout.write(
     [
       `wrote ${privatePath} (private: store it as the CI secret DAGSHIP_SIGNING_KEY, then delete this file)`,
-      `wrote ${publicPath} (public, key id ${keyId(loadPublicKey(publicKey))}: give it to deploy with --public-key or DAGSHIP_PUBLIC_KEY)`,
+      `wrote ${publicPath} (public, key id ${keyId(loadPublicKey(publicKey))}: give it to deploy with --public-key or DAGSHIP_PUBLIC_KEY, and to cosign verify-attestation --key)`,
       '',
     ].join('\n'),
   );

@@ -186,9 +186,13 @@ export function connectRegistry(host: string, fetchImpl: typeof fetch = fetch, o
       // The OCI spec: a registry without the API answers 404 (Distribution 2.x routes the path nowhere).
       if (response.status === 404 || response.status === 400 || response.status === 405) return undefined;
       if (!response.ok) throw failed(response, `the referrers of ${repository}@${digest}`);
-      const index = JSON.parse((await response.text()) || '{}') as { manifests?: Descriptor[] };
-      if (!Array.isArray(index.manifests)) return undefined;
-      return index.manifests;
+      let index: { manifests?: Descriptor[] } | undefined;
+      try {
+        index = JSON.parse(await response.text()) as typeof index;
+      } catch {
+        // Not an index (a proxy's page, say): as good as no referrers API.
+      }
+      return Array.isArray(index?.manifests) ? index.manifests : undefined;
     },
   };
 }

@@ -216,3 +216,23 @@ describe('connectRegistry: tag writes, mounts and deadlines', () => {
     expect(asked).toBe(3);
   });
 });
+
+describe('connectRegistry(): OCI 1.1 referrers', () => {
+  const referrer = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 877, artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json' };
+
+  it('lists the referrers API index, and says there is no API on a 404 or an answer that is not an index', async () => {
+    const { calls, fetchImpl } = server([json(JSON.stringify({ schemaVersion: 2, manifests: [referrer] })), json('{"errors":[]}', 404), new Response('<html>proxy</html>', { status: 200 })]);
+    const registry = connectRegistry('127.0.0.1:5114', fetchImpl);
+    expect(await registry.referrers('team/dags', DIGEST)).toEqual([referrer]);
+    expect(calls[0]!.url).toBe(`http://127.0.0.1:5114/v2/team/dags/referrers/${DIGEST}`);
+    expect(await registry.referrers('team/dags', DIGEST)).toBeUndefined();
+    expect(await registry.referrers('team/dags', DIGEST)).toBeUndefined();
+  });
+
+  it("passes on the registry's OCI-Subject answer to a manifest write", async () => {
+    const { fetchImpl } = server([new Response(null, { status: 201, headers: { 'oci-subject': DIGEST } }), new Response(null, { status: 201 })]);
+    const registry = connectRegistry('127.0.0.1:5114', fetchImpl);
+    expect((await registry.putManifest('team/dags', DIGEST, Buffer.from(MANIFEST), MANIFEST_TYPES[0]!)).subject).toBe(DIGEST);
+    expect((await registry.putManifest('team/dags', 'v1', Buffer.from(MANIFEST), MANIFEST_TYPES[0]!)).subject).toBeUndefined();
+  });
+});
