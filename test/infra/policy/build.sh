@@ -10,7 +10,7 @@
 #   test/infra/policy/build.sh CACHE_DIR     prints the result folder on stdout; progress on stderr
 #     <folder>/kubeconform  <folder>/opa  <folder>/schemas/{kind}_{version}.json  <folder>/crds/ (sources)
 #
-# Env: GO (default: go on PATH, else /usr/local/go/bin/go), POLICY_BUILD_NICE (default 19).
+# Cached by recipe: test/infra/lib/go-build.sh.
 set -euo pipefail
 
 # Neither go.mod has replace directives, so `go install module@version` builds them as released.
@@ -22,46 +22,25 @@ POLICY_CONTROLLER_VERSION=v0.13.1
 KYVERNO_CRDS="config/crds/kyverno/kyverno.io_clusterpolicies.yaml config/crds/policies.kyverno.io/policies.kyverno.io_imagevalidatingpolicies.yaml"
 POLICY_CONTROLLER_CRDS=config/300-clusterimagepolicy.yaml
 
-[ $# -eq 1 ] || { echo "usage: $0 CACHE_DIR" >&2; exit 2; }
-mkdir -p "$1"
-cache=$(cd "$1" && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
-[ -x "$GO" ] || { echo "[policy-build] error: no Go toolchain (set GO=/path/to/go)" >&2; exit 1; }
 command -v node >/dev/null || { echo "[policy-build] error: node is needed to convert the CRDs" >&2; exit 1; }
-
 t0=$SECONDS
 log() { printf '[policy-build +%3ss] %s\n' "$((SECONDS - t0))" "$*" >&2; }
 die() { printf '[policy-build] error: %s\n' "$*" >&2; exit 1; }
+. "$here/../lib/go-build.sh"
 
-key=$( { cat "$here/build.sh" "$here/crd-schemas.mjs"; "$GO" version; uname -m; } | sha256sum | cut -c1-12)
-out=$cache/policy-$key
-complete() { [ -x "$out/kubeconform" ] && [ -x "$out/opa" ] && [ -f "$out/.complete" ]; }
-if complete; then log "cached: $out"; echo "$out"; exit 0; fi
+# The folder is the result: kubeconform, opa and schemas/ inside it.
+go_build_begin policy "${1:-}" . "$here/build.sh" "$here/crd-schemas.mjs"
+mkdir -p "$stage/schemas"
 
-# One build at a time per cache (a second caller waits, then finds the result).
-exec 9>"$cache/.build.lock"
-flock 9
-if complete; then log "cached (built by a concurrent caller): $out"; echo "$out"; exit 0; fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/dagship-policy-build.XXXXXX")
-# The module cache is read-only by design; make it writable so it can be removed.
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export GOMODCACHE=$work/mod GOCACHE=$work/cache GOPATH=$work/gopath GOBIN=$work/bin
-export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off
-stage=$out.partial
-rm -rf "$stage"; mkdir -p "$stage/schemas"
-
-install() { # module@version [ldflags]
-  log "building $1 with $("$GO" version)"
-  nice -n "${POLICY_BUILD_NICE:-19}" "$GO" install -trimpath -ldflags "-s -w ${2:-}" "$1" 2>"$work/build.log" ||
-    { cat "$work/build.log" >&2; die "go install $1 failed"; }
-}
 # kubeconform's release builds stamp their version in main.version; `go install` leaves "development".
-install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" "-X main.version=$KUBECONFORM_VERSION"
-"$GOBIN/kubeconform" -v | grep -qx "$KUBECONFORM_VERSION" || die "kubeconform reports '$("$GOBIN/kubeconform" -v)'"
-install "github.com/open-policy-agent/opa@$OPA_VERSION"
-"$GOBIN/opa" version | grep -qx "Version: ${OPA_VERSION#v}" || die "opa reports '$("$GOBIN/opa" version | head -1)'"
+go_install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" "-X main.version=$KUBECONFORM_VERSION"
+reported=$("$GOBIN/kubeconform" -v)
+[ "$reported" = "$KUBECONFORM_VERSION" ] || die "kubeconform reports '$reported'"
+go_install "github.com/open-policy-agent/opa@$OPA_VERSION"
+# Read whole first: `grep -q` stops at the match, and the rest of the output would hit a closed pipe.
+reported=$("$GOBIN/opa" version)
+grep -qx "Version: ${OPA_VERSION#v}" <<<"$reported" || die "opa reports '$(head -1 <<<"$reported")'"
 cp "$GOBIN/kubeconform" "$GOBIN/opa" "$stage/"
 
 crds() { # module version path-in-module...: copies the module's CRD files into the result, prints their paths
@@ -82,12 +61,7 @@ mapfile -t crd_files < <(crds github.com/kyverno/kyverno "$KYVERNO_VERSION" $KYV
 node "$here/crd-schemas.mjs" "$stage/schemas" "${crd_files[@]}" >&2 || die "converting the CRDs failed"
 
 {
-  echo "kubeconform $KUBECONFORM_VERSION, opa $OPA_VERSION, $("$GO" env GOVERSION)"
+  echo "kubeconform $KUBECONFORM_VERSION, opa $OPA_VERSION"
   echo "schemas: kyverno $KYVERNO_VERSION $KYVERNO_CRDS; policy-controller $POLICY_CONTROLLER_VERSION $POLICY_CONTROLLER_CRDS"
-  echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - t0))s"
 } >"$stage/VERSION"
-touch "$stage/.complete"
-rm -rf "$out"; mv "$stage" "$out"
-for old in "$cache"/policy-*; do [ "$old" = "$out" ] || { log "removing old $old"; rm -rf "$old"; }; done
-log "built $out in $((SECONDS - t0))s"
-echo "$out"
+go_build_end
