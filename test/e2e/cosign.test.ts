@@ -54,6 +54,10 @@ afterAll(async () => {
   await Promise.all(namespaces.map((name) => kube.core.deleteNamespace({ name }).catch(() => undefined)));
 });
 
+/** cosign attest with the cosign key pair, offline (no signing config, no transparency log). */
+const cosignAttest = (predicate: string, ref: string, extra: string[] = []) =>
+  cosign(['attest', '--yes', ...extra, '--key', cosignPair.key, '--type', PREDICATE_TYPE, '--predicate', predicate, '--use-signing-config=false', '--tlog-upload=false', ...plainHttp, ref]);
+
 /** A passing dagship predicate, as a team would hand it to cosign attest. */
 function passingPredicate(version: string): string {
   const file = path.join(work, `predicate-${version}.json`);
@@ -133,20 +137,7 @@ describe.each([
 
   it('deploy lets through what cosign attest signed with a cosign key pair, and only with that key', async () => {
     const predicate = passingPredicate('cosign');
-    const attested = await cosign([
-      'attest',
-      '--yes',
-      '--key',
-      cosignPair.key,
-      '--type',
-      PREDICATE_TYPE,
-      '--predicate',
-      predicate,
-      '--use-signing-config=false',
-      '--tlog-upload=false',
-      ...plainHttp,
-      unchecked,
-    ]);
+    const attested = await cosignAttest(predicate, unchecked);
     expect(attested.exitCode, attested.stderr).toBe(0);
     const gate = await deploy(unchecked, ns, cosignPair.pub);
     expect(gate.stderr).toMatch(/release gate: \S+ passed \(dagship cosign, /);
@@ -156,21 +147,7 @@ describe.each([
 
   it("deploy reads cosign v2's format too: an attestation under .att, with an in-toto v0.1 statement", async () => {
     const predicate = passingPredicate('cosign-v2');
-    const attested = await cosign([
-      'attest',
-      '--yes',
-      '--new-bundle-format=false',
-      '--key',
-      cosignPair.key,
-      '--type',
-      PREDICATE_TYPE,
-      '--predicate',
-      predicate,
-      '--use-signing-config=false',
-      '--tlog-upload=false',
-      ...plainHttp,
-      shipped,
-    ]);
+    const attested = await cosignAttest(predicate, shipped, ['--new-bundle-format=false']);
     expect(attested.exitCode, attested.stderr).toBe(0);
     // The image's only bundle is dagship's, signed by the team key: what the cosign key signed is under .att alone.
     const gate = await deploy(shipped, ns, cosignPair.pub);
