@@ -9,7 +9,8 @@ import { idOfHint, type Envelope } from './signing.js';
  *   listed by the registry's referrers API, or, where the registry has none (Distribution 2.x, Debian's),
  *   in the OCI fallback index under the tag `sha256-<hex>`;
  * - cosign v2 (and the admission controllers built on it): DSSE envelope layers under `sha256-<hex>.att`.
- * Both tags are indexes that grow: what is there stays, ours is added.
+ * Both tags are indexes that grow: what is there stays, ours is added (read, then write: registries offer
+ * no conditional write, so two writers at the same moment can lose one entry).
  */
 
 export const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
